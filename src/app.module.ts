@@ -1,0 +1,36 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { ChatModule } from './chat/chat.module';
+import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { SseInterceptor } from './common/sse/sse.interceptor';
+import type { GatewayConfig } from './config/gateway-config';
+import { LoggingModule } from './logging/logging.module';
+import { ModelsModule } from './models/models.module';
+import { UnsupportedModule } from './unsupported/unsupported.module';
+
+/** Composes the feature modules around one validated configuration. */
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          load: [() => ({ gateway: config })],
+        }),
+        LoggingModule,
+        ChatModule,
+        ModelsModule,
+        UnsupportedModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        // Registered first, so it is the outermost interceptor (see SseInterceptor).
+        { provide: APP_INTERCEPTOR, useClass: SseInterceptor },
+      ],
+    };
+  }
+}

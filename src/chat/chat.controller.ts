@@ -1,0 +1,25 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type { Observable } from 'rxjs';
+import { reportDroppedParams } from '../common/http/gateway-headers';
+import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/chat-types';
+import { ChatCompletionsService } from '../providers/chat-completions.service';
+import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto';
+
+@Controller()
+export class ChatController {
+  constructor(private readonly chat: ChatCompletionsService) {}
+
+  /** JSON, or SSE when `stream: true` (written by the global SseInterceptor). */
+  @Post(['v1/chat/completions', 'openai/v1/chat/completions'])
+  @HttpCode(200)
+  create(
+    @Body(new BodyValidationPipe(ChatCompletionRequestDto)) body: ChatRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Observable<ChatCompletion | ChatCompletionChunk> {
+    const prepared = this.chat.prepare(body);
+    reportDroppedParams(reply, prepared.dropped);
+    return prepared.stream ? this.chat.stream(prepared) : this.chat.complete(prepared);
+  }
+}

@@ -1,0 +1,180 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  Equals,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import {
+  IsJsonObject,
+  IsReasoning,
+  IsStopSequences,
+  IsToolChoice,
+} from '../../common/validation/custom-validators';
+import { ChatMessageDto } from './chat-message.dto';
+
+export class FunctionDefinitionDto {
+  @IsString()
+  @IsNotEmpty()
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsOptional()
+  @IsJsonObject()
+  parameters?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsBoolean()
+  strict?: boolean;
+}
+
+export class ToolDto {
+  @Equals('function', {
+    message: "type must be 'function' (the only tool type Groq runs through this gateway)",
+  })
+  type!: 'function';
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => FunctionDefinitionDto)
+  function!: FunctionDefinitionDto;
+}
+
+export class JsonSchemaFormatDto {
+  @IsString()
+  @IsNotEmpty()
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsOptional()
+  @IsJsonObject()
+  schema?: Record<string, unknown>;
+
+  @IsOptional()
+  @IsBoolean()
+  strict?: boolean;
+}
+
+export const RESPONSE_FORMAT_TYPES = ['text', 'json_object', 'json_schema'] as const;
+
+export class ResponseFormatDto {
+  @IsIn(RESPONSE_FORMAT_TYPES, {
+    message: `type must be one of ${RESPONSE_FORMAT_TYPES.join(', ')}`,
+  })
+  type!: (typeof RESPONSE_FORMAT_TYPES)[number];
+
+  @ValidateIf((format: ResponseFormatDto) => format.type === 'json_schema')
+  @IsObject({ message: 'json_schema is required when type is json_schema' })
+  @ValidateNested()
+  @Type(() => JsonSchemaFormatDto)
+  json_schema?: JsonSchemaFormatDto;
+}
+
+export class StreamOptionsDto {
+  @IsOptional()
+  @IsBoolean()
+  include_usage?: boolean;
+}
+
+export const REASONING_EFFORT_VALUES = ['none', 'default', 'low', 'medium', 'high'] as const;
+
+/**
+ * What a chat completion request may contain. Fields not listed are allowed through validation;
+ * the Groq parameter table drops and reports them.
+ */
+export class ChatCompletionRequestDto {
+  @IsString()
+  @IsNotEmpty({ message: 'model is required, e.g. groq/llama-3.3-70b-versatile' })
+  model!: string;
+
+  @IsArray({ message: 'messages must be an array of messages' })
+  @ArrayMinSize(1, { message: 'messages must contain at least one message' })
+  @IsObject({ each: true, message: 'each message must be an object' })
+  @ValidateNested({ each: true })
+  @Type(() => ChatMessageDto)
+  messages!: ChatMessageDto[];
+
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => StreamOptionsDto)
+  stream_options?: StreamOptionsDto | null;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(2)
+  temperature?: number;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  top_p?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_tokens?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_completion_tokens?: number;
+
+  @IsOptional()
+  @IsStopSequences(4)
+  stop?: string | string[];
+
+  @IsOptional()
+  @IsArray()
+  @IsObject({ each: true, message: 'each tool must be an object' })
+  @ValidateNested({ each: true })
+  @Type(() => ToolDto)
+  tools?: ToolDto[];
+
+  @IsOptional()
+  @IsToolChoice()
+  tool_choice?: unknown;
+
+  @IsOptional()
+  @IsString()
+  user?: string;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ResponseFormatDto)
+  response_format?: ResponseFormatDto;
+
+  @IsOptional()
+  @IsReasoning()
+  reasoning?: string | { effort?: string };
+
+  @IsOptional()
+  @IsIn(REASONING_EFFORT_VALUES, {
+    message: `reasoning_effort must be one of ${REASONING_EFFORT_VALUES.join(', ')}`,
+  })
+  reasoning_effort?: string;
+}

@@ -1,0 +1,50 @@
+/** The validated, typed configuration the whole gateway runs on. Built once at start-up. */
+export interface GroqKeyConfig {
+  /** A name safe to log and to put in headers; never the key itself. */
+  id: string;
+  key: string;
+  weight: number;
+  /** Bare Groq model ids this key may serve; empty means every model. */
+  models: string[];
+}
+
+export interface UpstreamTimeouts {
+  connectMs: number;
+  firstByteMs: number;
+  idleMs: number;
+}
+
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  logLevel: LogLevel;
+  bodyLimitBytes: number;
+  groq: {
+    baseUrl: string;
+    keys: GroqKeyConfig[];
+    timeouts: UpstreamTimeouts;
+    /** Upper bound on pooled keep-alive connections to Groq. */
+    maxConnections: number;
+  };
+  models: { cacheTtlMs: number };
+  completions: { convertWithoutHeader: boolean };
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The root of `ConfigService`, so `config.get('gateway', { infer: true })` is typed. */
+export interface AllConfig {
+  gateway: GatewayConfig;
+}
+
+/** A configuration mistake: start-up stops with one line naming the setting. */
+export class ConfigError extends Error {
+  constructor(
+    readonly setting: string,
+    detail: string,
+  ) {
+    super(`${setting}: ${detail}`);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,272 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError, GatewayConfig, GroqKeyConfig, LOG_LEVELS, LogLevel } from './gateway-config';
+
+type Env = Record<string, string | undefined>;
+type ReadFile = (path: string) => string;
+
+const DEFAULT_GROQ_BASE_URL = 'https://api.groq.com';
+
+/**
+ * Builds the gateway's configuration from the environment and the optional YAML file named by
+ * GATEWAY_CONFIG. Pure apart from the file reads it is handed, so it is tested without a process.
+ * Environment variables win over the YAML file.
+ */
+export function loadGatewayConfig(
+  env: Env,
+  readFile: ReadFile = (path) => readFileSync(path, 'utf8'),
+): GatewayConfig {
+  const yaml = readYamlConfig(env, readFile);
+  const groqYaml = objectAt(yaml, 'groq', 'GATEWAY_CONFIG groq');
+  const timeoutsYaml = objectAt(groqYaml, 'timeouts', 'GATEWAY_CONFIG groq.timeouts');
+
+  const baseUrl = parseBaseUrl(
+    env.GROQ_BASE_URL ?? stringAt(groqYaml, 'baseUrl') ?? DEFAULT_GROQ_BASE_URL,
+  );
+  const keys = resolveKeys(env, groqYaml, readFile);
+
+  return {
+    port: integer('PORT', env.PORT ?? yaml.port, 8080, 0, 65535),
+    host: env.HOST ?? stringAt(yaml, 'host') ?? '0.0.0.0',
+    logLevel: logLevel(env.LOG_LEVEL ?? stringAt(yaml, 'logLevel') ?? 'info'),
+    bodyLimitBytes: integer(
+      'BODY_LIMIT_BYTES',
+      env.BODY_LIMIT_BYTES ?? yaml.bodyLimitBytes,
+      10 * 1024 * 1024,
+      1024,
+      512 * 1024 * 1024,
+    ),
+    groq: {
+      baseUrl,
+      keys,
+      timeouts: {
+        connectMs: integer(
+          'UPSTREAM_CONNECT_TIMEOUT_MS',
+          env.UPSTREAM_CONNECT_TIMEOUT_MS ?? timeoutsYaml.connectMs,
+          10_000,
+          1,
+          600_000,
+        ),
+        firstByteMs: integer(
+          'UPSTREAM_FIRST_BYTE_TIMEOUT_MS',
+          env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS ?? timeoutsYaml.firstByteMs,
+          60_000,
+          1,
+          3_600_000,
+        ),
+        idleMs: integer(
+          'UPSTREAM_IDLE_TIMEOUT_MS',
+          env.UPSTREAM_IDLE_TIMEOUT_MS ?? timeoutsYaml.idleMs,
+          30_000,
+          1,
+          3_600_000,
+        ),
+      },
+      maxConnections: integer(
+        'UPSTREAM_MAX_CONNECTIONS',
+        env.UPSTREAM_MAX_CONNECTIONS ?? groqYaml.maxConnections,
+        256,
+        1,
+        65_536,
+      ),
+    },
+    models: {
+      cacheTtlMs: integer(
+        'MODELS_CACHE_TTL_MS',
+        env.MODELS_CACHE_TTL_MS ?? objectAt(yaml, 'models', 'GATEWAY_CONFIG models').cacheTtlMs,
+        60_000,
+        0,
+        86_400_000,
+      ),
+    },
+    completions: {
+      convertWithoutHeader: boolean(
+        'COMPLETIONS_CONVERT_ALWAYS',
+        env.COMPLETIONS_CONVERT_ALWAYS ??
+          objectAt(yaml, 'completions', 'GATEWAY_CONFIG completions').convertWithoutHeader,
+        false,
+      ),
+    },
+  };
+}
+
+function readYamlConfig(env: Env, readFile: ReadFile): Record<string, unknown> {
+  const path = env.GATEWAY_CONFIG;
+  if (!path) return {};
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new ConfigError(
+      'GATEWAY_CONFIG',
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(
+      'GATEWAY_CONFIG',
+      `${path} is not valid YAML: ${(error as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('GATEWAY_CONFIG', `${path} must hold a YAML mapping at the top level`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Keys come from GROQ_API_KEYS(_FILE), else GROQ_API_KEY(_FILE), else the YAML `groq.keys` list. */
+function resolveKeys(
+  env: Env,
+  groqYaml: Record<string, unknown>,
+  readFile: ReadFile,
+): GroqKeyConfig[] {
+  const fromEnv =
+    listFromEnv(env, 'GROQ_API_KEYS', readFile) ?? listFromEnv(env, 'GROQ_API_KEY', readFile);
+  if (fromEnv) {
+    return fromEnv.map((key, index) => ({ id: `key-${index + 1}`, key, weight: 1, models: [] }));
+  }
+  const yamlKeys = groqYaml.keys;
+  if (yamlKeys === undefined) {
+    throw new ConfigError(
+      'GROQ_API_KEY',
+      'no Groq key configured; set GROQ_API_KEY (or GROQ_API_KEYS, a *_FILE variant, or groq.keys in GATEWAY_CONFIG), or run `npm run demo` to try the gateway on the bundled emulator',
+    );
+  }
+  if (!Array.isArray(yamlKeys) || yamlKeys.length === 0) {
+    throw new ConfigError('GATEWAY_CONFIG groq.keys', 'must be a non-empty list');
+  }
+  const keys = yamlKeys.map((entry, index) => keyFromYaml(entry, index, env, readFile));
+  const ids = new Set<string>();
+  for (const key of keys) {
+    if (ids.has(key.id))
+      throw new ConfigError(`GATEWAY_CONFIG groq.keys`, `duplicate key id '${key.id}'`);
+    ids.add(key.id);
+  }
+  return keys;
+}
+
+function keyFromYaml(entry: unknown, index: number, env: Env, readFile: ReadFile): GroqKeyConfig {
+  const where = `GATEWAY_CONFIG groq.keys[${index}]`;
+  if (typeof entry !== 'object' || entry === null)
+    throw new ConfigError(where, 'must be a mapping');
+  const item = entry as Record<string, unknown>;
+  let key: string | undefined;
+  if (typeof item.key === 'string') key = item.key;
+  else if (typeof item.keyEnv === 'string') key = env[item.keyEnv];
+  else if (typeof item.keyFile === 'string')
+    key = readSecretFile(`${where}.keyFile`, item.keyFile, readFile);
+  if (!key?.trim()) throw new ConfigError(where, 'needs a non-empty key, keyEnv or keyFile');
+  const weight = item.weight === undefined ? 1 : Number(item.weight);
+  if (!Number.isFinite(weight) || weight <= 0)
+    throw new ConfigError(`${where}.weight`, 'must be a positive number');
+  const models = item.models === undefined ? [] : item.models;
+  if (!Array.isArray(models) || models.some((m) => typeof m !== 'string')) {
+    throw new ConfigError(`${where}.models`, 'must be a list of model ids');
+  }
+  return {
+    id: typeof item.id === 'string' && item.id ? item.id : `key-${index + 1}`,
+    key: key.trim(),
+    weight,
+    models: models as string[],
+  };
+}
+
+function listFromEnv(env: Env, name: string, readFile: ReadFile): string[] | undefined {
+  const fileName = env[`${name}_FILE`];
+  const raw =
+    env[name] ?? (fileName ? readSecretFile(`${name}_FILE`, fileName, readFile) : undefined);
+  if (raw === undefined) return undefined;
+  const keys = raw
+    .split(/[,\n]/)
+    .map((part) => part.trim())
+    .filter(Boolean);
+  if (keys.length === 0) throw new ConfigError(name, 'is set but holds no key');
+  return keys;
+}
+
+function readSecretFile(setting: string, path: string, readFile: ReadFile): string {
+  try {
+    return readFile(path);
+  } catch (error) {
+    throw new ConfigError(
+      setting,
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+}
+
+function parseBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(
+      'GROQ_BASE_URL',
+      `'${raw}' is not a URL; expected an origin such as https://api.groq.com`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('GROQ_BASE_URL', `must be http or https, got ${url.protocol}`);
+  }
+  if (/\/openai\/v1\/?$/.test(url.pathname)) {
+    throw new ConfigError(
+      'GROQ_BASE_URL',
+      'give the bare origin (e.g. https://api.groq.com); the gateway appends /openai/v1 itself',
+    );
+  }
+  return url.toString().replace(/\/$/, '');
+}
+
+function integer(
+  setting: string,
+  raw: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(
+      setting,
+      `must be a whole number from ${min} to ${max}, got '${String(raw)}'`,
+    );
+  }
+  return value;
+}
+
+function boolean(setting: string, raw: unknown, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === true || raw === 'true' || raw === '1') return true;
+  if (raw === false || raw === 'false' || raw === '0') return false;
+  throw new ConfigError(setting, `must be true or false, got '${String(raw)}'`);
+}
+
+function logLevel(raw: string): LogLevel {
+  const level = raw.trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
+  }
+  return level as LogLevel;
+}
+
+function stringAt(source: Record<string, unknown>, key: string): string | undefined {
+  const value = source[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function objectAt(
+  source: Record<string, unknown>,
+  key: string,
+  setting: string,
+): Record<string, unknown> {
+  const value = source[key];
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new ConfigError(setting, 'must be a mapping');
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,57 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import type { GatewayConfig } from './config/gateway-config';
+import { isUnsupportedOperationUrl } from './unsupported/unsupported-operations';
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Builds the gateway: Fastify under NestJS, with the envelope for errors Nest never sees. */
+export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    // Keep-alive sockets would otherwise hold app.close() open until they time out.
+    forceCloseConnections: true,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // Take the caller's x-request-id when it is a sane token; otherwise make one.
+    genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  configureFastify(app.getHttpAdapter().getInstance());
+  app.enableShutdownHooks();
+  return app;
+}
+
+function configureFastify(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  // Fastify parses text/plain by default; the gateway takes JSON only.
+  fastify.removeContentTypeParser('text/plain');
+  // Other bodies are refused with 415 (through Nest's error handler and our filter), except on unsupported operations (multipart
+  // audio uploads, say), whose answer does not depend on the body and which are never read.
+  fastify.addContentTypeParser('*', (request, _payload, done) => {
+    if (isUnsupportedOperationUrl(request.url)) {
+      done(null, undefined);
+      return;
+    }
+    done(
+      Object.assign(new Error('Unsupported Media Type'), {
+        statusCode: 415,
+        code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      }),
+      undefined,
+    );
+  });
+}

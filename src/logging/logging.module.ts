@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { AllConfig } from '../config/gateway-config';
+import { REDACTED_PATHS } from './redaction';
+
+/** JSON log lines on stdout (pino), one per request, secrets redacted. */
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<AllConfig, true>) => ({
+        pinoHttp: {
+          level: config.get('gateway', { infer: true }).logLevel,
+          redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // Fastify already assigned the id (from x-request-id or a new UUID).
+          genReqId: (request) => (request as { id?: string }).id ?? '',
+          customProps: () => ({ service: 'groq-gateway' }),
+          serializers: {
+            req: (req: { id: string; method: string; url: string }) => ({
+              id: req.id,
+              method: req.method,
+              url: req.url,
+            }),
+          },
+        },
+      }),
+    }),
+  ],
+})
+export class LoggingModule {}

@@ -1,0 +1,49 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { GatewayError } from '../common/errors/gateway-error';
+import type { AllConfig } from '../config/gateway-config';
+import type { GroqModel } from '../providers/groq/groq-model';
+import { GroqService } from '../providers/groq/groq.service';
+import { findModel, toGatewayModels } from './models.mapper';
+
+/**
+ * Groq's model list, cached for `models.cacheTtlMs`. Concurrent callers share one upstream call;
+ * a failed call is not cached.
+ */
+@Injectable()
+export class ModelsService {
+  private cached?: { at: number; models: Promise<GroqModel[]> };
+  private readonly ttlMs: number;
+
+  constructor(
+    private readonly groq: GroqService,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.ttlMs = config.get('gateway', { infer: true }).models.cacheTtlMs;
+  }
+
+  list(): Promise<GroqModel[]> {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.models;
+    const models = this.groq.listModels().then(toGatewayModels);
+    const entry = { at: now, models };
+    this.cached = entry;
+    models.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return models;
+  }
+
+  async get(id: string): Promise<GroqModel> {
+    const model = findModel(await this.list(), id);
+    if (!model) {
+      throw new GatewayError({
+        status: 404,
+        message: `The model \`${id}\` does not exist or you do not have access to it.`,
+        code: 'model_not_found',
+        param: 'model',
+      });
+    }
+    return model;
+  }
+}

@@ -1,0 +1,169 @@
+import { GatewayError, invalidRequest } from '../../common/errors/gateway-error';
+import type { ChatContentPart, ChatMessage, ChatRequest, ModelRoute } from '../chat-types';
+
+/**
+ * How each top-level chat parameter reaches Groq. Groq's request schema is closed (an unknown
+ * field is a 400), so anything not in this table is dropped and reported to the client.
+ *  - forward: sent as is
+ *  - rename:  sent under Groq's name
+ *  - consumed: the gateway honours it itself and does not send it
+ */
+type ParameterRule =
+  | { kind: 'forward' }
+  | { kind: 'rename'; to: string; map?: (value: unknown) => unknown }
+  | { kind: 'consumed' };
+
+const forward: ParameterRule = { kind: 'forward' };
+
+export const GROQ_CHAT_PARAMETERS: Readonly<Record<string, ParameterRule>> = {
+  model: forward,
+  messages: forward,
+  stream: forward,
+  temperature: forward,
+  top_p: forward,
+  max_tokens: forward,
+  max_completion_tokens: forward,
+  stop: forward,
+  tools: forward,
+  tool_choice: forward,
+  user: forward,
+  response_format: forward,
+  reasoning: { kind: 'rename', to: 'reasoning_effort', map: reasoningEffortOf },
+  // OpenAI's own name for the same setting; Groq accepts it under this name.
+  reasoning_effort: forward,
+  // Answered by the gateway from Groq's x_groq.usage (see groq-stream-usage.ts).
+  stream_options: { kind: 'consumed' },
+};
+
+/** Groq rejects `user` longer than this; the gateway drops it instead and goes on. */
+export const GROQ_MAX_USER_LENGTH = 64;
+
+/** Fields a message may carry to Groq; others (e.g. `name`, `audio`, `refusal`) are dropped. */
+const MESSAGE_FIELDS: Readonly<Record<ChatMessage['role'], readonly string[]>> = {
+  system: ['role', 'content'],
+  developer: ['role', 'content'],
+  user: ['role', 'content'],
+  assistant: ['role', 'content', 'tool_calls'],
+  tool: ['role', 'content', 'tool_call_id'],
+};
+
+export interface GroqChatRequest {
+  /** The body sent to `POST /openai/v1/chat/completions`. */
+  body: Record<string, unknown>;
+  /** What was not sent, for `x-gateway-dropped-params` (`messages[].name` for message fields). */
+  dropped: string[];
+  /** The client asked for OpenAI's final usage chunk. */
+  includeUsage: boolean;
+  stream: boolean;
+  route: ModelRoute;
+}
+
+/**
+ * Turns a validated OpenAI chat request into the body Groq accepts. Pure: no I/O, no config.
+ * Refuses (400) what Groq cannot take, drops what it would reject, and says what it dropped.
+ */
+export function toGroqChatRequest(request: ChatRequest, route: ModelRoute): GroqChatRequest {
+  assertGroqCanReadContent(request.messages);
+  const body: Record<string, unknown> = {};
+  const dropped: string[] = [];
+
+  for (const [name, value] of Object.entries(request)) {
+    const rule = Object.hasOwn(GROQ_CHAT_PARAMETERS, name) ? GROQ_CHAT_PARAMETERS[name] : undefined;
+    if (!rule) {
+      dropped.push(name);
+      continue;
+    }
+    if (value === undefined || rule.kind === 'consumed') continue;
+    if (rule.kind === 'rename') {
+      body[rule.to] ??= rule.map ? rule.map(value) : value;
+    } else {
+      body[name] = value;
+    }
+  }
+
+  body.model = route.upstreamModel;
+  body.messages = request.messages.map((message) => toGroqMessage(message, dropped));
+  if (typeof body.user === 'string' && body.user.length > GROQ_MAX_USER_LENGTH) {
+    delete body.user;
+    dropped.push('user');
+  }
+  if (body.reasoning_effort === undefined) delete body.reasoning_effort;
+
+  return {
+    body,
+    dropped: [...new Set(dropped)],
+    includeUsage: request.stream === true && request.stream_options?.include_usage === true,
+    stream: request.stream === true,
+    route,
+  };
+}
+
+function toGroqMessage(message: ChatMessage, dropped: string[]): Record<string, unknown> {
+  const allowed = MESSAGE_FIELDS[message.role];
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(message)) {
+    if (allowed.includes(field)) out[field] = value;
+    else if (value !== undefined && value !== null) dropped.push(`messages[].${field}`);
+  }
+  // Groq predates the `developer` role; it is OpenAI's new name for a system message.
+  if (message.role === 'developer') out.role = 'system';
+  // Only user content may be a list of parts upstream; other roles get the text joined.
+  if (message.role !== 'user' && Array.isArray(message.content)) {
+    out.content = message.content.map((part) => part.text ?? '').join('\n');
+  }
+  return out;
+}
+
+const IMAGE_PART_TYPES = new Set(['image_url', 'input_image', 'image']);
+const AUDIO_PART_TYPES = new Set(['input_audio', 'audio']);
+const FILE_PART_TYPES = new Set(['file', 'input_file']);
+
+/**
+ * Images and audio are refused before any upstream call, naming the part, so the client learns
+ * why at once instead of getting a model's confused answer or Groq's opaque 400.
+ */
+export function assertGroqCanReadContent(messages: readonly ChatMessage[]): void {
+  messages.forEach((message, messageIndex) => {
+    if (!Array.isArray(message.content)) return;
+    message.content.forEach((part: ChatContentPart, partIndex) => {
+      const param = `messages[${messageIndex}].content[${partIndex}]`;
+      const refusal = refusalFor(part.type);
+      if (refusal)
+        throw new GatewayError({
+          status: 400,
+          message: refusal,
+          param,
+          code: 'unsupported_content',
+        });
+    });
+  });
+}
+
+function refusalFor(type: string): string | undefined {
+  if (IMAGE_PART_TYPES.has(type)) {
+    return 'Image content is not supported by the groq provider through this gateway. Remove the image part or describe the image in text.';
+  }
+  if (AUDIO_PART_TYPES.has(type)) {
+    return 'Audio content is not supported by the groq provider through this gateway. Transcribe the audio first and send the text.';
+  }
+  if (FILE_PART_TYPES.has(type)) {
+    return "File content is not supported by the groq provider through this gateway. Send the file's text as a text part.";
+  }
+  return undefined;
+}
+
+const REASONING_EFFORTS = new Set(['none', 'default', 'low', 'medium', 'high']);
+
+/** `reasoning` may be OpenAI's Responses-style object `{effort}` or a bare effort string. */
+export function reasoningEffortOf(value: unknown): string | undefined {
+  const effort =
+    typeof value === 'string' ? value : (value as { effort?: unknown } | null | undefined)?.effort;
+  if (effort === undefined || effort === null) return undefined;
+  if (typeof effort !== 'string' || !REASONING_EFFORTS.has(effort)) {
+    throw invalidRequest(
+      `reasoning effort must be one of ${[...REASONING_EFFORTS].join(', ')}, got ${JSON.stringify(effort)}`,
+      typeof value === 'string' ? 'reasoning' : 'reasoning.effort',
+    );
+  }
+  return effort;
+}

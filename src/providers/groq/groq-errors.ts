@@ -1,0 +1,68 @@
+import { GatewayError } from '../../common/errors/gateway-error';
+
+/** Groq headers a client may need to see on an error (how long to wait, where it stands). */
+const FORWARDED_ERROR_HEADERS = [
+  'retry-after',
+  'x-ratelimit-limit-requests',
+  'x-ratelimit-limit-tokens',
+  'x-ratelimit-remaining-requests',
+  'x-ratelimit-remaining-tokens',
+  'x-ratelimit-reset-requests',
+  'x-ratelimit-reset-tokens',
+];
+
+type HeaderBag = Record<string, string | string[] | undefined>;
+
+/**
+ * An error answer from Groq becomes the client's error: same status, Groq's message, type and
+ * code, `retry-after` kept. A body that is not Groq's envelope still gives a readable message.
+ */
+export function groqHttpError(status: number, headers: HeaderBag, bodyText: string): GatewayError {
+  const parsed = parseErrorBody(bodyText);
+  const forwarded: Record<string, string> = {};
+  for (const name of FORWARDED_ERROR_HEADERS) {
+    const value = headers[name];
+    if (typeof value === 'string') forwarded[name] = value;
+  }
+  const { message, type, code, param, ...extra } = parsed ?? {};
+  return new GatewayError({
+    status,
+    message:
+      typeof message === 'string' && message
+        ? message
+        : `Groq answered ${status} without an error message.`,
+    type: typeof type === 'string' && type ? type : undefined,
+    code: typeof code === 'string' ? code : status >= 500 ? 'upstream_error' : null,
+    param: typeof param === 'string' ? param : null,
+    headers: forwarded,
+    extra: pickExtra(extra),
+  });
+}
+
+/** A named `event: error` inside Groq's stream, after the 200 was sent. */
+export function groqStreamError(data: string): GatewayError {
+  const parsed = parseErrorBody(data);
+  const status = typeof parsed?.status_code === 'number' ? parsed.status_code : 502;
+  return groqHttpError(status, {}, JSON.stringify({ error: parsed ?? { message: data } }));
+}
+
+/** Fields of Groq's error object worth keeping for the client (never headers or internals). */
+function pickExtra(extra: Record<string, unknown>): Record<string, unknown> {
+  return typeof extra.failed_generation === 'string'
+    ? { failed_generation: extra.failed_generation }
+    : {};
+}
+
+function parseErrorBody(text: string): Record<string, unknown> | undefined {
+  try {
+    const body = JSON.parse(text) as { error?: unknown };
+    if (body && typeof body.error === 'object' && body.error !== null) {
+      return body.error as Record<string, unknown>;
+    }
+    if (body && typeof body.error === 'string') return { message: body.error };
+  } catch {
+    // Not JSON (a proxy's HTML page, say): fall through to a message built from the text.
+  }
+  const snippet = text.trim().slice(0, 200);
+  return snippet ? { message: `Groq answered with a non-JSON error: ${snippet}` } : undefined;
+}

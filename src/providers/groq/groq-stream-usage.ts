@@ -1,0 +1,48 @@
+import { Observable, OperatorFunction } from 'rxjs';
+import type { ChatCompletionChunk, ChatUsage } from '../chat-types';
+
+/**
+ * Groq reports streamed usage in the finish chunk (`x_groq.usage`). With
+ * `stream_options.include_usage` OpenAI clients expect one more chunk with `choices: []` and
+ * `usage`; this operator adds it, built from Groq's numbers.
+ */
+export function appendOpenAiUsageChunk(): OperatorFunction<
+  ChatCompletionChunk,
+  ChatCompletionChunk
+> {
+  return (source) =>
+    new Observable<ChatCompletionChunk>((subscriber) => {
+      let last: ChatCompletionChunk | undefined;
+      let usage: ChatUsage | undefined;
+      let usageChunkSeen = false;
+      const subscription = source.subscribe({
+        next(chunk) {
+          last = chunk;
+          const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
+          if (found) usage = found;
+          if (chunk.choices.length === 0 && chunk.usage) usageChunkSeen = true;
+          subscriber.next(chunk);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete() {
+          if (last && usage && !usageChunkSeen) subscriber.next(usageChunk(last, usage));
+          subscriber.complete();
+        },
+      });
+      return () => subscription.unsubscribe();
+    });
+}
+
+export function usageChunk(template: ChatCompletionChunk, usage: ChatUsage): ChatCompletionChunk {
+  const chunk: ChatCompletionChunk = {
+    id: template.id,
+    object: 'chat.completion.chunk',
+    created: template.created,
+    model: template.model,
+    choices: [],
+    usage,
+  };
+  if (template.system_fingerprint !== undefined)
+    chunk.system_fingerprint = template.system_fingerprint;
+  return chunk;
+}

@@ -1,0 +1,135 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Observable } from 'rxjs';
+import type { Dispatcher } from 'undici';
+import { GatewayError } from '../../common/errors/gateway-error';
+import type { AllConfig } from '../../config/gateway-config';
+import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
+import { KeyPool } from '../key-pool';
+import { readSseEvents } from '../upstream/sse-events';
+import { UpstreamClient } from '../upstream/upstream-client';
+import { upstreamFailure } from '../upstream/upstream-failure';
+import type { GroqChatRequest } from './groq-chat-parameters';
+import { groqHttpError, groqStreamError } from './groq-errors';
+import type { GroqModel } from './groq-model';
+import { appendOpenAiUsageChunk } from './groq-stream-usage';
+
+const CHAT_PATH = '/openai/v1/chat/completions';
+const MODELS_PATH = '/openai/v1/models';
+
+/**
+ * Talks to Groq: the one upstream call (chat completions, JSON or streamed) and the model list.
+ * Every call is an Observable whose teardown aborts the HTTP request, so a client that leaves
+ * cancels its upstream work.
+ */
+@Injectable()
+export class GroqService implements OnModuleDestroy {
+  private readonly client: UpstreamClient;
+  private readonly keys: KeyPool;
+
+  constructor(config: ConfigService<AllConfig, true>) {
+    const { groq } = config.get('gateway', { infer: true });
+    this.client = new UpstreamClient(groq.baseUrl, groq.timeouts, groq.maxConnections);
+    this.keys = new KeyPool(groq.keys);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.client.close();
+  }
+
+  /** A non-streaming chat completion: one emission, Groq's JSON with all its fields. */
+  chatCompletion(request: GroqChatRequest): Observable<ChatCompletion> {
+    return this.call(request, async (response, emit) => {
+      emit((await response.body.json()) as ChatCompletion);
+    });
+  }
+
+  /** A streamed chat completion: one emission per upstream chunk, as it arrives. */
+  chatCompletionStream(request: GroqChatRequest): Observable<ChatCompletionChunk> {
+    const chunks = this.call<ChatCompletionChunk>(request, async (response, emit) => {
+      let done = false;
+      for await (const event of readSseEvents(response.body)) {
+        if (event.event === 'error') throw groqStreamError(event.data);
+        if (event.data === '[DONE]') {
+          done = true;
+          break;
+        }
+        emit(JSON.parse(event.data) as ChatCompletionChunk);
+      }
+      if (!done) {
+        throw new GatewayError({
+          status: 502,
+          message:
+            'The groq upstream ended the stream before it was complete. The answer above is partial; try again.',
+          type: 'api_error',
+          code: 'upstream_stream_incomplete',
+        });
+      }
+    });
+    return request.includeUsage ? chunks.pipe(appendOpenAiUsageChunk()) : chunks;
+  }
+
+  /** Groq's model list, straight from the upstream (the caller caches it). */
+  async listModels(signal?: AbortSignal): Promise<GroqModel[]> {
+    const key = this.keys.pick('');
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await this.client.request({
+        method: 'GET',
+        path: MODELS_PATH,
+        headers: { authorization: `Bearer ${key.key}`, accept: 'application/json' },
+        signal,
+      });
+    } catch (error) {
+      throw upstreamFailure(error);
+    }
+    if (response.statusCode !== 200) {
+      throw groqHttpError(response.statusCode, response.headers, await response.body.text());
+    }
+    const body = (await response.body.json()) as { data?: GroqModel[] };
+    return Array.isArray(body.data) ? body.data : [];
+  }
+
+  private call<T>(
+    request: GroqChatRequest,
+    consume: (response: Dispatcher.ResponseData, emit: (value: T) => void) => Promise<void>,
+  ): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      const abort = new AbortController();
+      const run = async () => {
+        const key = this.keys.pick(request.route.upstreamModel);
+        let response: Dispatcher.ResponseData;
+        try {
+          response = await this.client.request({
+            method: 'POST',
+            path: CHAT_PATH,
+            headers: {
+              authorization: `Bearer ${key.key}`,
+              'content-type': 'application/json',
+              accept: request.stream ? 'text/event-stream' : 'application/json',
+            },
+            body: JSON.stringify(request.body),
+            signal: abort.signal,
+          });
+        } catch (error) {
+          throw upstreamFailure(error);
+        }
+        if (response.statusCode !== 200) {
+          throw groqHttpError(response.statusCode, response.headers, await response.body.text());
+        }
+        try {
+          await consume(response, (value) => subscriber.next(value));
+        } catch (error) {
+          throw error instanceof GatewayError ? error : upstreamFailure(error);
+        }
+      };
+      run().then(
+        () => subscriber.complete(),
+        (error: unknown) => {
+          if (!abort.signal.aborted) subscriber.error(error);
+        },
+      );
+      return () => abort.abort();
+    });
+  }
+}

@@ -1,0 +1,10 @@
+import { Module } from '@nestjs/common';
+import { ChatCompletionsService } from './chat-completions.service';
+import { GroqService } from './groq/groq.service';
+
+/** Upstream providers. Today: Groq. Everything provider-specific lives below this folder. */
+@Module({
+  providers: [GroqService, ChatCompletionsService],
+  exports: [GroqService, ChatCompletionsService],
+})
+export class ProvidersModule {}

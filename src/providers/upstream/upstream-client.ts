@@ -1,0 +1,47 @@
+import { Dispatcher, Pool } from 'undici';
+import type { UpstreamTimeouts } from '../../config/gateway-config';
+
+export interface UpstreamRequest {
+  method: 'GET' | 'POST';
+  /** Path below the base URL, e.g. `/openai/v1/chat/completions`. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * One keep-alive connection pool to one upstream origin, created at start-up and shared by every
+ * request. Timeouts: connect, first byte (headers) and idle between body chunks.
+ */
+export class UpstreamClient {
+  private readonly pool: Pool;
+  private readonly pathPrefix: string;
+
+  constructor(baseUrl: string, timeouts: UpstreamTimeouts, maxConnections: number) {
+    const url = new URL(baseUrl);
+    this.pathPrefix = url.pathname.replace(/\/$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: maxConnections,
+      connect: { timeout: timeouts.connectMs },
+      headersTimeout: timeouts.firstByteMs,
+      bodyTimeout: timeouts.idleMs,
+      keepAliveTimeout: 30_000,
+      pipelining: 1,
+    });
+  }
+
+  request(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
+    return this.pool.request({
+      method: request.method,
+      path: this.pathPrefix + request.path,
+      headers: request.headers,
+      body: request.body,
+      signal: request.signal,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}

@@ -1,0 +1,17 @@
+/** Path prefixes the OpenAI surface is served under. */
+export const OPENAI_PATH_PREFIXES = ['v1', 'openai/v1'] as const;
+
+/** Every concrete route path for an operation, under every prefix. */
+export function unsupportedRoutePaths(paths: readonly string[]): string[] {
+  return OPENAI_PATH_PREFIXES.flatMap((prefix) => paths.map((path) => `${prefix}/${path}`));
+}
+
+/** True when a URL is one of the unsupported operations (their bodies are never parsed). */
+export function isUnsupportedOperationUrl(url: string): boolean {
+  const path = url.split('?')[0].replace(/^\/+/, '');
+  return OPENAI_PATH_PREFIXES.some((prefix) =>
+    /^(embeddings|images|audio\/(speech|transcriptions|translations)|files|batches)(\/|$)/.test(
+      path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : '',
+    ),
+  );
+}

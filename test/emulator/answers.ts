@@ -1,0 +1,162 @@
+import type { EmulatedModel } from './models';
+
+/**
+ * Deterministic answers, so tests can assert on them: an echo of the last user message, a tool
+ * call built from the tool's JSON schema, JSON for JSON mode, reasoning for reasoning models.
+ */
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface Answer {
+  content?: string;
+  reasoning?: string;
+  toolCalls?: ToolCall[];
+  finishReason: 'stop' | 'length' | 'tool_calls';
+  promptTokens: number;
+  completionTokens: number;
+  reasoningTokens: number;
+  /** The content split as it streams, one piece per chunk. */
+  pieces: string[];
+}
+
+interface ChatBody {
+  messages: Array<{ role: string; content?: unknown; tool_call_id?: string }>;
+  tools?: Array<{ function: { name: string; parameters?: JsonSchema } }>;
+  tool_choice?: unknown;
+  response_format?: { type?: string; json_schema?: { schema?: JsonSchema } };
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  stop?: string | string[];
+  reasoning_format?: string;
+  include_reasoning?: boolean;
+}
+
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  items?: JsonSchema;
+  enum?: unknown[];
+}
+
+export function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content))
+    return content.map((part: { text?: string }) => part.text ?? '').join(' ');
+  return '';
+}
+
+export function countTokens(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => string): Answer {
+  const promptTokens = body.messages.reduce(
+    (sum, m) => sum + countTokens(textOf(m.content)) + 4,
+    0,
+  );
+  const last = body.messages[body.messages.length - 1];
+  const reasoning =
+    model.reasoning && body.reasoning_format !== 'hidden' && body.include_reasoning !== false
+      ? 'The user wants a short answer. I will reply directly.'
+      : undefined;
+  const reasoningTokens = model.reasoning ? 11 : 0;
+
+  const tool = chosenTool(body);
+  if (tool && last.role !== 'tool') {
+    const args = JSON.stringify(sampleFor(tool.function.parameters ?? { type: 'object' }));
+    const id =
+      model.reasoning === 'gpt-oss' ? `fc_${makeId()}` : makeId().replace(/-/g, '').slice(0, 9);
+    return {
+      reasoning,
+      toolCalls: [
+        { id, type: 'function', function: { name: tool.function.name, arguments: args } },
+      ],
+      finishReason: 'tool_calls',
+      promptTokens,
+      completionTokens: countTokens(args) + 5 + reasoningTokens,
+      reasoningTokens,
+      pieces: [],
+    };
+  }
+
+  let text: string;
+  const format = body.response_format?.type;
+  if (format === 'json_schema') {
+    text = JSON.stringify(
+      sampleFor(body.response_format?.json_schema?.schema ?? { type: 'object' }),
+    );
+  } else if (format === 'json_object') {
+    text = JSON.stringify({ answer: `You said: ${textOf(lastUser(body)?.content).slice(0, 80)}` });
+  } else if (last.role === 'tool') {
+    text = `The tool returned: ${textOf(last.content)}`;
+  } else {
+    const said = textOf(lastUser(body)?.content)
+      .replace(/\[fault:[^\]]*\]/g, '')
+      .trim();
+    text = `Hello from the Groq emulator (${model.id}). You said: ${said.slice(0, 200)}`;
+  }
+
+  let finishReason: Answer['finishReason'] = 'stop';
+  const stops = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []);
+  for (const stop of stops) {
+    const at = stop ? text.indexOf(stop) : -1;
+    if (at >= 0) text = text.slice(0, at);
+  }
+  let pieces = splitPieces(text);
+  const limit = body.max_completion_tokens ?? body.max_tokens;
+  if (limit !== undefined && pieces.length > limit) {
+    pieces = pieces.slice(0, limit);
+    text = pieces.join('');
+    finishReason = 'length';
+  }
+  return {
+    content: text,
+    reasoning,
+    finishReason,
+    promptTokens,
+    completionTokens: pieces.length + reasoningTokens,
+    reasoningTokens,
+    pieces,
+  };
+}
+
+function lastUser(body: ChatBody) {
+  return [...body.messages].reverse().find((m) => m.role === 'user');
+}
+
+function chosenTool(body: ChatBody) {
+  if (!body.tools?.length || body.tool_choice === 'none') return undefined;
+  const named = (body.tool_choice as { function?: { name?: string } } | undefined)?.function?.name;
+  return body.tools.find((t) => t.function.name === named) ?? body.tools[0];
+}
+
+/** Words with their following space, so joined pieces give the text back exactly. */
+function splitPieces(text: string): string[] {
+  return text.match(/\S+\s*|\s+/g) ?? [];
+}
+
+export function sampleFor(schema: JsonSchema): unknown {
+  if (schema.enum?.length) return schema.enum[0];
+  switch (schema.type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(schema.properties ?? {}))
+        out[key] = sampleFor(child);
+      return out;
+    }
+    case 'array':
+      return [sampleFor(schema.items ?? { type: 'string' })];
+    case 'integer':
+    case 'number':
+      return 42;
+    case 'boolean':
+      return true;
+    case 'string':
+      return 'Paris';
+    default:
+      return null;
+  }
+}

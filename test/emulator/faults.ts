@@ -1,0 +1,56 @@
+/**
+ * Fault modes, chosen per request: by the `x-emulator-fault` header, by a `[fault:...]` directive
+ * in the last user message (so a test can reach it through the gateway), or from a queue the test
+ * fills (`POST /_emulator/faults`, or `emulator.queueFaults()`).
+ *
+ *   429[;retry-after=S]  rate limited, with retry-after and x-ratelimit-* headers
+ *   500 | 502 | 503 | 413 | 401 | 498 ...   that status in Groq's error envelope
+ *   reset                the connection is destroyed before any byte
+ *   slow=MS              the first byte comes after MS milliseconds
+ *   cut[=N]              the answer stops after N chunks (stream) or half the body, socket destroyed
+ *   stream-error[=N]     after N chunks, Groq's `event: error` and the stream ends without [DONE]
+ *   hang                 never answers (until the client gives up)
+ */
+export type Fault =
+  | { kind: 'status'; status: number; retryAfter?: number }
+  | { kind: 'reset' }
+  | { kind: 'slow'; ms: number }
+  | { kind: 'cut'; afterChunks: number }
+  | { kind: 'stream-error'; afterChunks: number }
+  | { kind: 'hang' };
+
+export function parseFault(spec: string): Fault | undefined {
+  const [head, ...options] = spec.trim().split(/[;\s]+/);
+  const [name, value] = head.split('=');
+  const option = (key: string) => options.find((o) => o.startsWith(`${key}=`))?.split('=')[1];
+  if (/^\d{3}$/.test(name)) {
+    const retryAfter = option('retry-after');
+    return {
+      kind: 'status',
+      status: Number(name),
+      retryAfter: retryAfter === undefined ? undefined : Number(retryAfter),
+    };
+  }
+  switch (name) {
+    case 'reset':
+      return { kind: 'reset' };
+    case 'slow':
+      return { kind: 'slow', ms: Number(value ?? 1000) };
+    case 'cut':
+      return { kind: 'cut', afterChunks: Number(value ?? 2) };
+    case 'stream-error':
+      return { kind: 'stream-error', afterChunks: Number(value ?? 2) };
+    case 'hang':
+      return { kind: 'hang' };
+    default:
+      return undefined;
+  }
+}
+
+const DIRECTIVE = /\[fault:([^\]]+)\]/;
+
+/** A `[fault:...]` directive in a message's text, if any. */
+export function faultDirectiveIn(text: string): Fault | undefined {
+  const match = DIRECTIVE.exec(text);
+  return match ? parseFault(match[1]) : undefined;
+}

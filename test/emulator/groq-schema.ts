@@ -1,0 +1,125 @@
+import type { EmulatedModel } from './models';
+
+/** Groq's chat request schema is closed: these are the fields it accepts (groq-wire.md). */
+const ACCEPTED_FIELDS = new Set([
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'tools',
+  'tool_choice',
+  'user',
+  'response_format',
+  'reasoning_effort',
+  'reasoning_format',
+  'include_reasoning',
+  'service_tier',
+  'seed',
+  'parallel_tool_calls',
+  'n',
+  'frequency_penalty',
+  'presence_penalty',
+  'metadata',
+  'store',
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+  'function_call',
+  'functions',
+]);
+
+const MESSAGE_FIELDS = new Set([
+  'role',
+  'content',
+  'tool_calls',
+  'tool_call_id',
+  'reasoning',
+  'name',
+]);
+
+export interface SchemaError {
+  status: number;
+  message: string;
+  code?: string;
+  param?: string;
+}
+
+/** Validates a chat body as Groq does; returns Groq's error for the first problem found. */
+export function checkChatRequest(
+  body: Record<string, unknown>,
+  model: EmulatedModel | undefined,
+): SchemaError | undefined {
+  for (const field of Object.keys(body)) {
+    if (!ACCEPTED_FIELDS.has(field)) {
+      return {
+        status: 400,
+        message: `property '${field}' is unsupported, did you mean '${closest(field, ACCEPTED_FIELDS)}'?`,
+      };
+    }
+  }
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    return { status: 400, message: "'messages' : minimum number of items is 1", param: 'messages' };
+  }
+  for (const [index, message] of (body.messages as Record<string, unknown>[]).entries()) {
+    for (const field of Object.keys(message)) {
+      if (!MESSAGE_FIELDS.has(field)) {
+        return {
+          status: 400,
+          message: `'messages.${index}' : for 'role:${String(message.role)}' the following must be satisfied[('messages.${index}' : property '${field}' is unsupported)]`,
+        };
+      }
+    }
+  }
+  if (body.n !== undefined && body.n !== 1)
+    return { status: 400, message: "'n' : number must be at most 1" };
+  if (body.logprobs === true)
+    return { status: 400, message: 'logprobs is not supported with this model' };
+  if (body.logit_bias !== undefined) return { status: 400, message: 'logit_bias is not supported' };
+  if (typeof body.user === 'string' && body.user.length > 64) {
+    return { status: 400, message: "'user' : string must be at most 64 characters" };
+  }
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  if (
+    (format === 'json_object' || format === 'json_schema') &&
+    Array.isArray(body.tools) &&
+    body.tools.length > 0
+  ) {
+    return { status: 400, message: 'json mode cannot be combined with tool/function calling' };
+  }
+  if (body.reasoning_effort !== undefined && model) {
+    const allowed =
+      model.reasoning === 'gpt-oss'
+        ? ['low', 'medium', 'high']
+        : model.reasoning === 'qwen'
+          ? ['none', 'default']
+          : [];
+    if (!allowed.includes(String(body.reasoning_effort))) {
+      return {
+        status: 400,
+        message: `\`reasoning_effort\` is not supported with this model${allowed.length ? `; use one of ${allowed.join(', ')}` : ''}`,
+        param: 'reasoning_effort',
+      };
+    }
+  }
+  return undefined;
+}
+
+function closest(field: string, candidates: Set<string>): string {
+  let best = '';
+  let bestScore = -1;
+  for (const candidate of candidates) {
+    let score = 0;
+    for (let i = 0; i < Math.min(field.length, candidate.length); i++)
+      if (field[i] === candidate[i]) score++;
+    if (score > bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,20 @@
+import { GroqEmulator } from './emulator';
+
+/** `npm run emulator`: the Groq emulator alone, for trying the gateway or benchmarking. */
+async function main(): Promise<void> {
+  const emulator = new GroqEmulator({
+    port: Number(process.env.EMULATOR_PORT ?? 8081),
+    host: process.env.EMULATOR_HOST ?? '127.0.0.1',
+    retiredModels: process.env.EMULATOR_RETIRED_MODELS === 'served' ? 'served' : 'decommissioned',
+    firstByteDelayMs: Number(process.env.EMULATOR_FIRST_BYTE_MS ?? 0),
+    chunkDelayMs: Number(process.env.EMULATOR_CHUNK_MS ?? 0),
+    keepReceived: 0,
+  });
+  const url = await emulator.start();
+  process.stdout.write(`${JSON.stringify({ msg: 'groq emulator listening', url })}\n`);
+  const stop = () => void emulator.stop().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+void main();
