@@ -25,6 +25,8 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Fastify parses JSON itself; Nest would add form-body parsing, which the gateway never takes.
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
   configureFastify(app.getHttpAdapter().getInstance());

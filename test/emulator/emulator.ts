@@ -232,8 +232,7 @@ export class GroqEmulator {
     this.count(200);
     res.writeHead(200, { ...headers, 'content-type': 'application/json' });
     if (fault?.kind === 'cut') {
-      res.write(payload.slice(0, payload.length >> 1));
-      setImmediate(() => res.socket?.destroy());
+      res.write(payload.slice(0, payload.length >> 1), () => res.socket?.destroy());
       return;
     }
     res.end(payload);
@@ -307,7 +306,9 @@ export class GroqEmulator {
     const delay = this.options.chunkDelayMs ?? 0;
     for (const [index, frame] of frames.entries()) {
       if (res.destroyed) return;
-      if (fault?.kind === 'cut' && index === fault.afterChunks) return void res.socket?.destroy();
+      // Cut after what was written has left, so the client sees the first chunks, then a reset.
+      if (fault?.kind === 'cut' && index === fault.afterChunks)
+        return void res.write('', () => res.socket?.destroy());
       if (fault?.kind === 'stream-error' && index === fault.afterChunks) {
         res.end(
           `event: error\ndata: ${JSON.stringify({ error: { message: 'Service Unavailable: the model stopped while generating', type: 'internal_server_error', code: 'service_unavailable', status_code: 503 } })}\n\n`,
