@@ -104,11 +104,12 @@ export class ChatCompletionRequestDto {
   @IsNotEmpty({ message: 'model is required, e.g. groq/llama-3.3-70b-versatile' })
   model!: string;
 
-  @IsArray({ message: 'messages must be an array of messages' })
-  @ArrayMinSize(1, { message: 'messages must contain at least one message' })
-  @IsObject({ each: true, message: 'each message must be an object' })
+  // class-validator runs a property's rules bottom-up; the shape check must come first.
   @ValidateNested({ each: true })
   @Type(() => ChatMessageDto)
+  @IsObject({ each: true, message: 'each message must be an object' })
+  @ArrayMinSize(1, { message: 'messages must contain at least one message' })
+  @IsArray({ message: 'messages must be an array of messages' })
   messages!: ChatMessageDto[];
 
   @IsOptional()

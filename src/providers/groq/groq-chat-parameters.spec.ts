@@ -1,0 +1,158 @@
+import { GatewayError } from '../../common/errors/gateway-error';
+import type { ChatRequest } from '../chat-types';
+import { routeModel } from '../model-router';
+import { reasoningEffortOf, toGroqChatRequest } from './groq-chat-parameters';
+
+const prepare = (request: Partial<ChatRequest>) =>
+  toGroqChatRequest(
+    {
+      model: 'groq/llama-3.3-70b-versatile',
+      messages: [{ role: 'user', content: 'hi' }],
+      ...request,
+    },
+    routeModel(request.model ?? 'groq/llama-3.3-70b-versatile'),
+  );
+
+function refusal(request: Partial<ChatRequest>): GatewayError {
+  try {
+    prepare(request);
+  } catch (error) {
+    return error as GatewayError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('toGroqChatRequest', () => {
+  it('forwards the allowed parameters with the upstream model id', () => {
+    const { body, dropped } = prepare({
+      temperature: 0.3,
+      top_p: 0.5,
+      max_tokens: 9,
+      stop: 'x',
+      user: 'u1',
+    });
+    expect(body).toEqual({
+      model: 'llama-3.3-70b-versatile',
+      messages: [{ role: 'user', content: 'hi' }],
+      temperature: 0.3,
+      top_p: 0.5,
+      max_tokens: 9,
+      stop: 'x',
+      user: 'u1',
+    });
+    expect(dropped).toEqual([]);
+  });
+
+  it('drops parameters Groq does not take and lists them', () => {
+    const { body, dropped } = prepare({
+      n: 2,
+      logprobs: true,
+      seed: 1,
+      metadata: { a: 1 },
+      frequency_penalty: 1,
+    });
+    expect(dropped).toEqual(['n', 'logprobs', 'seed', 'metadata', 'frequency_penalty']);
+    for (const name of dropped) expect(body).not.toHaveProperty(name);
+  });
+
+  it('drops user longer than 64 characters', () => {
+    const { body, dropped } = prepare({ user: 'x'.repeat(65) });
+    expect(body).not.toHaveProperty('user');
+    expect(dropped).toEqual(['user']);
+  });
+
+  it('keeps user of exactly 64 characters', () => {
+    expect(prepare({ user: 'x'.repeat(64) }).body.user).toHaveLength(64);
+  });
+
+  it('maps reasoning to reasoning_effort, from an object or a string', () => {
+    expect(prepare({ reasoning: { effort: 'low' } }).body).toMatchObject({
+      reasoning_effort: 'low',
+    });
+    expect(prepare({ reasoning: 'high' }).body).toMatchObject({ reasoning_effort: 'high' });
+    expect(prepare({ reasoning: { effort: 'low' } }).body).not.toHaveProperty('reasoning');
+  });
+
+  it('does not send reasoning_effort when reasoning has no effort', () => {
+    expect(prepare({ reasoning: {} }).body).not.toHaveProperty('reasoning_effort');
+  });
+
+  it('consumes stream_options and remembers include_usage for streams', () => {
+    const prepared = prepare({ stream: true, stream_options: { include_usage: true } });
+    expect(prepared.body).not.toHaveProperty('stream_options');
+    expect(prepared.includeUsage).toBe(true);
+    expect(prepared.dropped).toEqual([]);
+    expect(prepare({ stream_options: { include_usage: true } }).includeUsage).toBe(false);
+  });
+
+  it('drops message fields Groq rejects and reports them once', () => {
+    const { body, dropped } = prepare({
+      messages: [
+        { role: 'user', content: 'a', name: 'x' },
+        { role: 'user', content: 'b', name: 'y' },
+      ],
+    });
+    expect(body.messages).toEqual([
+      { role: 'user', content: 'a' },
+      { role: 'user', content: 'b' },
+    ]);
+    expect(dropped).toEqual(['messages[].name']);
+  });
+
+  it('sends developer messages as system messages', () => {
+    expect(
+      prepare({ messages: [{ role: 'developer', content: 'be brief' }] }).body.messages,
+    ).toEqual([{ role: 'system', content: 'be brief' }]);
+  });
+
+  it('joins text parts for roles whose content Groq takes as a string', () => {
+    const { body } = prepare({
+      messages: [
+        {
+          role: 'system',
+          content: [
+            { type: 'text', text: 'a' },
+            { type: 'text', text: 'b' },
+          ],
+        },
+        { role: 'user', content: [{ type: 'text', text: 'c' }] },
+      ],
+    });
+    expect(body.messages).toEqual([
+      { role: 'system', content: 'a\nb' },
+      { role: 'user', content: [{ type: 'text', text: 'c' }] },
+    ]);
+  });
+
+  it.each([
+    ['image_url', 'Image'],
+    ['input_audio', 'Audio'],
+    ['file', 'File'],
+  ])('refuses a %s part, naming it in param', (type, what) => {
+    const error = refusal({
+      messages: [
+        { role: 'system', content: 'x' },
+        { role: 'user', content: [{ type: 'text', text: 'look' }, { type }] },
+      ],
+    });
+    expect(error.status).toBe(400);
+    expect(error.param).toBe('messages[1].content[1]');
+    expect(error.message).toContain(`${what} content is not supported by the groq provider`);
+  });
+
+  it('sets stream from the request', () => {
+    expect(prepare({ stream: true }).stream).toBe(true);
+    expect(prepare({}).stream).toBe(false);
+  });
+});
+
+describe('reasoningEffortOf', () => {
+  it('refuses an unknown effort with the param path', () => {
+    expect(() => reasoningEffortOf({ effort: 'max' })).toThrow(/reasoning effort must be one of/);
+    try {
+      reasoningEffortOf('max');
+    } catch (error) {
+      expect((error as GatewayError).param).toBe('reasoning');
+    }
+  });
+});

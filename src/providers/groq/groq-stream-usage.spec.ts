@@ -1,0 +1,45 @@
+import { firstValueFrom, from, toArray } from 'rxjs';
+import type { ChatCompletionChunk } from '../chat-types';
+import { appendOpenAiUsageChunk } from './groq-stream-usage';
+
+const base = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion.chunk' as const,
+  created: 1,
+  model: 'm',
+  system_fingerprint: 'fp',
+};
+const usage = { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, total_time: 0.1 };
+
+describe('appendOpenAiUsageChunk', () => {
+  it('adds one chunk with empty choices and the usage from x_groq', async () => {
+    const chunks: ChatCompletionChunk[] = [
+      { ...base, choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }] },
+      {
+        ...base,
+        choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+        x_groq: { id: 'req', usage },
+      },
+    ];
+    const out = await firstValueFrom(from(chunks).pipe(appendOpenAiUsageChunk(), toArray()));
+    expect(out).toHaveLength(3);
+    expect(out[2]).toEqual({ ...base, choices: [], usage });
+  });
+
+  it('adds nothing when upstream already sent a usage chunk', async () => {
+    const chunks: ChatCompletionChunk[] = [
+      { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], x_groq: { usage } },
+      { ...base, choices: [], usage },
+    ];
+    const out = await firstValueFrom(from(chunks).pipe(appendOpenAiUsageChunk(), toArray()));
+    expect(out).toHaveLength(2);
+  });
+
+  it('adds nothing when there was no usage', async () => {
+    const chunks: ChatCompletionChunk[] = [
+      { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+    ];
+    const out = await firstValueFrom(from(chunks).pipe(appendOpenAiUsageChunk(), toArray()));
+    expect(out).toHaveLength(1);
+  });
+});

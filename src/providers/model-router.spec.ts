@@ -1,0 +1,39 @@
+import { GatewayError } from '../common/errors/gateway-error';
+import { publicGroqModelId, routeModel } from './model-router';
+
+describe('routeModel', () => {
+  it('sends groq/<id> to Groq as <id>', () => {
+    expect(routeModel('groq/llama-3.3-70b-versatile')).toEqual({
+      provider: 'groq',
+      upstreamModel: 'llama-3.3-70b-versatile',
+      requestedModel: 'groq/llama-3.3-70b-versatile',
+    });
+  });
+
+  it('keeps the rest of a namespaced id after the groq/ prefix', () => {
+    expect(routeModel('groq/openai/gpt-oss-120b').upstreamModel).toBe('openai/gpt-oss-120b');
+  });
+
+  it('sends a model without a known provider prefix to Groq whole', () => {
+    expect(routeModel('openai/gpt-oss-120b').upstreamModel).toBe('openai/gpt-oss-120b');
+    expect(routeModel('llama-3.1-8b-instant').upstreamModel).toBe('llama-3.1-8b-instant');
+  });
+
+  it('refuses groq/ with no model, naming the param', () => {
+    expect(() => routeModel('groq/')).toThrow(GatewayError);
+    try {
+      routeModel('groq/', 'model');
+    } catch (error) {
+      expect((error as GatewayError).param).toBe('model');
+      expect((error as GatewayError).status).toBe(400);
+    }
+  });
+
+  it('refuses a blank model', () => {
+    expect(() => routeModel('   ')).toThrow(/non-empty/);
+  });
+
+  it('lists Groq ids under groq/', () => {
+    expect(publicGroqModelId('qwen/qwen3-32b')).toBe('groq/qwen/qwen3-32b');
+  });
+});
