@@ -7,6 +7,7 @@ import { SseInterceptor } from './common/sse/sse.interceptor';
 import type { GatewayConfig } from './config/gateway-config';
 import { LoggingModule } from './logging/logging.module';
 import { ModelsModule } from './models/models.module';
+import { ResponsesModule } from './responses/responses.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 
 /** Composes the feature modules around one validated configuration. */
@@ -23,6 +24,7 @@ export class AppModule {
         }),
         LoggingModule,
         ChatModule,
+        ResponsesModule,
         ModelsModule,
         UnsupportedModule,
       ],

@@ -1,0 +1,140 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { IsJsonObject } from '../../common/validation/custom-validators';
+import { IsStringOrArray } from '../../common/validation/is-string-or-array';
+
+export class ResponsesToolDto {
+  @IsString()
+  type!: string;
+
+  @ValidateIf((tool: ResponsesToolDto) => tool.type === 'function')
+  @IsString({ message: 'name is required on a function tool' })
+  @IsNotEmpty()
+  name?: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsOptional()
+  @IsJsonObject()
+  parameters?: Record<string, unknown>;
+}
+
+export const TEXT_FORMAT_TYPES = ['text', 'json_object', 'json_schema'] as const;
+
+export class ResponsesTextFormatDto {
+  @IsIn(TEXT_FORMAT_TYPES, { message: `type must be one of ${TEXT_FORMAT_TYPES.join(', ')}` })
+  type!: string;
+
+  @ValidateIf((format: ResponsesTextFormatDto) => format.type === 'json_schema')
+  @IsString({ message: 'name is required when type is json_schema' })
+  @IsNotEmpty()
+  name?: string;
+
+  @ValidateIf((format: ResponsesTextFormatDto) => format.type === 'json_schema')
+  @IsJsonObject({ message: 'schema is required when type is json_schema and must be a JSON object' })
+  schema?: Record<string, unknown>;
+}
+
+export class ResponsesTextDto {
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ResponsesTextFormatDto)
+  format?: ResponsesTextFormatDto;
+}
+
+export class ResponsesReasoningDto {
+  @IsOptional()
+  @IsString()
+  effort?: string | null;
+}
+
+/** What a Responses request may contain; conversion refuses what Groq cannot honour. */
+export class ResponsesRequestDto {
+  @IsString()
+  @IsNotEmpty({ message: 'model is required, e.g. groq/llama-3.3-70b-versatile' })
+  model!: string;
+
+  @IsStringOrArray({ message: 'input must be a string or an array of input items' })
+  input!: string | unknown[];
+
+  @IsOptional()
+  @IsString()
+  instructions?: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  max_output_tokens?: number;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(2)
+  temperature?: number;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  top_p?: number;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => ResponsesToolDto)
+  @IsObject({ each: true, message: 'each tool must be an object' })
+  @IsArray()
+  tools?: ResponsesToolDto[];
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ResponsesTextDto)
+  text?: ResponsesTextDto;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ResponsesReasoningDto)
+  reasoning?: ResponsesReasoningDto;
+
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  store?: boolean;
+
+  @IsOptional()
+  @IsBoolean()
+  background?: boolean;
+
+  @IsOptional()
+  @IsString()
+  previous_response_id?: string;
+
+  @IsOptional()
+  @IsJsonObject()
+  metadata?: Record<string, string>;
+
+  @IsOptional()
+  @IsString()
+  user?: string;
+}
