@@ -6,6 +6,7 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { SseInterceptor } from './common/sse/sse.interceptor';
 import type { GatewayConfig } from './config/gateway-config';
 import { LoggingModule } from './logging/logging.module';
+import { CompletionsModule } from './completions/completions.module';
 import { ModelsModule } from './models/models.module';
 import { ResponsesModule } from './responses/responses.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
@@ -25,6 +26,7 @@ export class AppModule {
         LoggingModule,
         ChatModule,
         ResponsesModule,
+        CompletionsModule,
         ModelsModule,
         UnsupportedModule,
       ],

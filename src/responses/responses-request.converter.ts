@@ -4,15 +4,39 @@ import type { ResponsesInputItem, ResponsesRequest } from './responses-types';
 
 /** Responses parameters that have a chat equivalent, or that only shape the response object. */
 const HANDLED = new Set([
-  'model', 'input', 'instructions', 'max_output_tokens', 'temperature', 'top_p', 'tools',
-  'tool_choice', 'text', 'reasoning', 'stream', 'store', 'previous_response_id', 'background',
-  'metadata', 'user', 'parallel_tool_calls',
+  'model',
+  'input',
+  'instructions',
+  'max_output_tokens',
+  'temperature',
+  'top_p',
+  'tools',
+  'tool_choice',
+  'text',
+  'reasoning',
+  'stream',
+  'store',
+  'previous_response_id',
+  'background',
+  'metadata',
+  'user',
+  'parallel_tool_calls',
 ]);
 
 const BUILT_IN_TOOLS = new Set([
-  'web_search', 'web_search_preview', 'web_search_preview_2025_03_11', 'file_search',
-  'computer_use_preview', 'computer_use', 'code_interpreter', 'image_generation', 'mcp',
-  'local_shell', 'shell', 'apply_patch', 'custom',
+  'web_search',
+  'web_search_preview',
+  'web_search_preview_2025_03_11',
+  'file_search',
+  'computer_use_preview',
+  'computer_use',
+  'code_interpreter',
+  'image_generation',
+  'mcp',
+  'local_shell',
+  'shell',
+  'apply_patch',
+  'custom',
 ]);
 
 export interface ConvertedResponsesRequest {
@@ -58,7 +82,15 @@ export function responsesToChat(request: ResponsesRequest): ConvertedResponsesRe
   if (format && format.type !== 'text') {
     chat.response_format =
       format.type === 'json_schema'
-        ? { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, ...(format.strict != null && { strict: format.strict }), ...(format.description && { description: format.description }) } }
+        ? {
+            type: 'json_schema',
+            json_schema: {
+              name: format.name,
+              schema: format.schema,
+              ...(format.strict != null && { strict: format.strict }),
+              ...(format.description && { description: format.description }),
+            },
+          }
         : { type: format.type };
   }
   const dropped = Object.keys(request).filter((name) => !HANDLED.has(name));
@@ -79,12 +111,20 @@ function refuseWhatCannotBeHonoured(request: ResponsesRequest): void {
     );
   }
   if (request.background === true) {
-    throw invalidRequest('background responses are not supported for the groq provider. Omit background or set it to false.', 'background');
+    throw invalidRequest(
+      'background responses are not supported for the groq provider. Omit background or set it to false.',
+      'background',
+    );
   }
   request.tools?.forEach((tool, index) => {
     if (tool.type !== 'function') {
-      const kind = BUILT_IN_TOOLS.has(tool.type) ? `the built-in tool '${tool.type}'` : `tool type '${tool.type}'`;
-      throw invalidRequest(`${kind} is not supported by the groq provider; only function tools are.`, `tools[${index}].type`);
+      const kind = BUILT_IN_TOOLS.has(tool.type)
+        ? `the built-in tool '${tool.type}'`
+        : `tool type '${tool.type}'`;
+      throw invalidRequest(
+        `${kind} is not supported by the groq provider; only function tools are.`,
+        `tools[${index}].type`,
+      );
     }
   });
 }
@@ -95,10 +135,15 @@ function appendInputItems(items: readonly ResponsesInputItem[], messages: ChatMe
     if (type === 'message') {
       messages.push(messageFrom(item, index));
     } else if (type === 'function_call') {
-      const call: ChatToolCall = { id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments ?? '' } };
+      const call: ChatToolCall = {
+        id: item.call_id,
+        type: 'function',
+        function: { name: item.name, arguments: item.arguments ?? '' },
+      };
       const previous = messages[messages.length - 1];
       // Parallel calls arrive as consecutive items; chat wants them in one assistant turn.
-      if (previous?.role === 'assistant' && previous.tool_calls && !previous.content) previous.tool_calls.push(call);
+      if (previous?.role === 'assistant' && previous.tool_calls && !previous.content)
+        previous.tool_calls.push(call);
       else messages.push({ role: 'assistant', tool_calls: [call] });
     } else if (type === 'function_call_output') {
       messages.push({
@@ -109,7 +154,10 @@ function appendInputItems(items: readonly ResponsesInputItem[], messages: ChatMe
     } else if (type === 'reasoning') {
       // A reasoning item from an earlier turn: chat has no slot for it, and Groq reasons afresh.
     } else {
-      throw invalidRequest(`input item type '${type}' is not supported by the groq provider`, `input[${index}].type`);
+      throw invalidRequest(
+        `input item type '${type}' is not supported by the groq provider`,
+        `input[${index}].type`,
+      );
     }
   });
 }
@@ -117,17 +165,31 @@ function appendInputItems(items: readonly ResponsesInputItem[], messages: ChatMe
 function messageFrom(item: ResponsesInputItem, index: number): ChatMessage {
   const role = item.role === 'developer' ? 'developer' : item.role;
   if (role !== 'user' && role !== 'system' && role !== 'developer' && role !== 'assistant') {
-    throw invalidRequest(`input[${index}].role must be one of user, system, developer, assistant`, `input[${index}].role`);
+    throw invalidRequest(
+      `input[${index}].role must be one of user, system, developer, assistant`,
+      `input[${index}].role`,
+    );
   }
   if (typeof item.content === 'string') return { role, content: item.content };
   const texts = (item.content ?? []).map((part, partIndex) => {
     if (part.type === 'input_text' || part.type === 'output_text') return part.text ?? '';
     const param = `input[${index}].content[${partIndex}]`;
     if (part.type === 'input_image') {
-      throw new GatewayError({ status: 400, message: 'input_image is not supported by the groq provider through this gateway. Remove the image or describe it in text.', param, code: 'unsupported_content' });
+      throw new GatewayError({
+        status: 400,
+        message:
+          'input_image is not supported by the groq provider through this gateway. Remove the image or describe it in text.',
+        param,
+        code: 'unsupported_content',
+      });
     }
     if (part.type === 'input_file' || part.type === 'input_audio') {
-      throw new GatewayError({ status: 400, message: `${part.type} is not supported by the groq provider through this gateway. Send the content as input_text.`, param, code: 'unsupported_content' });
+      throw new GatewayError({
+        status: 400,
+        message: `${part.type} is not supported by the groq provider through this gateway. Send the content as input_text.`,
+        param,
+        code: 'unsupported_content',
+      });
     }
     throw invalidRequest(`content part type '${part.type}' is not supported`, param);
   });
@@ -137,6 +199,10 @@ function messageFrom(item: ResponsesInputItem, index: number): ChatMessage {
 function toChatToolChoice(choice: unknown): unknown {
   if (typeof choice === 'string') return choice;
   const named = choice as { type?: string; name?: string };
-  if (named?.type === 'function' && named.name) return { type: 'function', function: { name: named.name } };
-  throw invalidRequest("tool_choice must be 'none', 'auto', 'required' or {\"type\": \"function\", \"name\": \"...\"}", 'tool_choice');
+  if (named?.type === 'function' && named.name)
+    return { type: 'function', function: { name: named.name } };
+  throw invalidRequest(
+    'tool_choice must be \'none\', \'auto\', \'required\' or {"type": "function", "name": "..."}',
+    'tool_choice',
+  );
 }

@@ -25,7 +25,10 @@ export function functionCallItemIdFor(callId: string): string {
 }
 
 /** A chat completion as a Responses `response` object. Pure. */
-export function chatToResponse(completion: ChatCompletion, request: ResponsesRequest): ResponseObject {
+export function chatToResponse(
+  completion: ChatCompletion,
+  request: ResponsesRequest,
+): ResponseObject {
   const choice = completion.choices[0];
   const incomplete = choice?.finish_reason === 'length';
   const itemStatus = incomplete ? 'incomplete' : 'completed';
@@ -35,7 +38,14 @@ export function chatToResponse(completion: ChatCompletion, request: ResponsesReq
     output.push(messageItem(completion.id, content, itemStatus));
   }
   for (const call of choice?.message.tool_calls ?? []) {
-    output.push(functionCallItem(call.id ?? '', call.function?.name ?? '', call.function?.arguments ?? '', itemStatus));
+    output.push(
+      functionCallItem(
+        call.id ?? '',
+        call.function?.name ?? '',
+        call.function?.arguments ?? '',
+        itemStatus,
+      ),
+    );
   }
   return {
     ...responseShell(completion.id, completion.created, completion.model, request),
@@ -47,7 +57,12 @@ export function chatToResponse(completion: ChatCompletion, request: ResponsesReq
 }
 
 /** The parts of a response that echo the request; also the `in_progress` response of a stream. */
-export function responseShell(chatId: string, created: number, model: string, request: ResponsesRequest): ResponseObject {
+export function responseShell(
+  chatId: string,
+  created: number,
+  model: string,
+  request: ResponsesRequest,
+): ResponseObject {
   return {
     id: responseIdFor(chatId),
     object: 'response',
@@ -75,7 +90,11 @@ export function responseShell(chatId: string, created: number, model: string, re
   };
 }
 
-export function messageItem(chatId: string, text: string, status: ResponsesMessageItem['status']): ResponsesMessageItem {
+export function messageItem(
+  chatId: string,
+  text: string,
+  status: ResponsesMessageItem['status'],
+): ResponsesMessageItem {
   return {
     type: 'message',
     id: messageItemIdFor(chatId),
@@ -91,7 +110,14 @@ export function functionCallItem(
   args: string,
   status: ResponsesFunctionCallItem['status'],
 ): ResponsesFunctionCallItem {
-  return { type: 'function_call', id: functionCallItemIdFor(callId), call_id: callId, name, arguments: args, status };
+  return {
+    type: 'function_call',
+    id: functionCallItemIdFor(callId),
+    call_id: callId,
+    name,
+    arguments: args,
+    status,
+  };
 }
 
 export function toResponsesUsage(usage: ChatUsage): ResponsesUsage {
@@ -99,7 +125,9 @@ export function toResponsesUsage(usage: ChatUsage): ResponsesUsage {
     input_tokens: usage.prompt_tokens,
     input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
     output_tokens: usage.completion_tokens,
-    output_tokens_details: { reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0 },
+    output_tokens_details: {
+      reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    },
     total_tokens: usage.total_tokens,
   };
 }

@@ -1,6 +1,12 @@
 import { Observable, OperatorFunction } from 'rxjs';
 import { toGatewayError } from '../common/errors/internal-error';
-import type { ChatCompletion, ChatCompletionChunk, ChatToolCall, ChatUsage, FinishReason } from '../providers/chat-types';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatToolCall,
+  ChatUsage,
+  FinishReason,
+} from '../providers/chat-types';
 import {
   chatToResponse,
   functionCallItem,
@@ -34,16 +40,41 @@ export function chatChunksToResponsesEvents(
         state.messageClosed = true;
         const itemId = messageItemIdFor(state.id);
         const part = { type: 'output_text', text: state.text, annotations: [] };
-        emit({ type: 'response.output_text.done', item_id: itemId, output_index: state.messageIndex, content_index: 0, text: state.text });
-        emit({ type: 'response.content_part.done', item_id: itemId, output_index: state.messageIndex, content_index: 0, part });
-        emit({ type: 'response.output_item.done', output_index: state.messageIndex, item: messageItem(state.id, state.text, state.itemStatus()) });
+        emit({
+          type: 'response.output_text.done',
+          item_id: itemId,
+          output_index: state.messageIndex,
+          content_index: 0,
+          text: state.text,
+        });
+        emit({
+          type: 'response.content_part.done',
+          item_id: itemId,
+          output_index: state.messageIndex,
+          content_index: 0,
+          part,
+        });
+        emit({
+          type: 'response.output_item.done',
+          output_index: state.messageIndex,
+          item: messageItem(state.id, state.text, state.itemStatus()),
+        });
       };
       const closeCall = (call: AccumulatedCall) => {
         if (call.closed) return;
         call.closed = true;
         const itemId = functionCallItemIdFor(call.id);
-        emit({ type: 'response.function_call_arguments.done', item_id: itemId, output_index: call.outputIndex, arguments: call.arguments });
-        emit({ type: 'response.output_item.done', output_index: call.outputIndex, item: functionCallItem(call.id, call.name, call.arguments, state.itemStatus()) });
+        emit({
+          type: 'response.function_call_arguments.done',
+          item_id: itemId,
+          output_index: call.outputIndex,
+          arguments: call.arguments,
+        });
+        emit({
+          type: 'response.output_item.done',
+          output_index: call.outputIndex,
+          item: functionCallItem(call.id, call.name, call.arguments, state.itemStatus()),
+        });
       };
 
       const subscription = chunks.subscribe({
@@ -63,11 +94,27 @@ export function chatChunksToResponsesEvents(
             if (state.messageIndex === undefined) {
               state.messageIndex = state.nextOutputIndex++;
               const itemId = messageItemIdFor(state.id);
-              emit({ type: 'response.output_item.added', output_index: state.messageIndex, item: messageItem(state.id, '', 'in_progress') });
-              emit({ type: 'response.content_part.added', item_id: itemId, output_index: state.messageIndex, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } });
+              emit({
+                type: 'response.output_item.added',
+                output_index: state.messageIndex,
+                item: messageItem(state.id, '', 'in_progress'),
+              });
+              emit({
+                type: 'response.content_part.added',
+                item_id: itemId,
+                output_index: state.messageIndex,
+                content_index: 0,
+                part: { type: 'output_text', text: '', annotations: [] },
+              });
             }
             state.text += content;
-            emit({ type: 'response.output_text.delta', item_id: messageItemIdFor(state.id), output_index: state.messageIndex, content_index: 0, delta: content });
+            emit({
+              type: 'response.output_text.delta',
+              item_id: messageItemIdFor(state.id),
+              output_index: state.messageIndex,
+              content_index: 0,
+              delta: content,
+            });
           }
           for (const delta of choice.delta.tool_calls ?? []) {
             const index = delta.index ?? 0;
@@ -75,14 +122,29 @@ export function chatChunksToResponsesEvents(
             if (!call) {
               closeMessage();
               for (const open of state.calls.values()) closeCall(open);
-              call = { id: delta.id ?? `call_${index}`, name: delta.function?.name ?? '', arguments: '', outputIndex: state.nextOutputIndex++, closed: false };
+              call = {
+                id: delta.id ?? `call_${index}`,
+                name: delta.function?.name ?? '',
+                arguments: '',
+                outputIndex: state.nextOutputIndex++,
+                closed: false,
+              };
               state.calls.set(index, call);
-              emit({ type: 'response.output_item.added', output_index: call.outputIndex, item: functionCallItem(call.id, call.name, '', 'in_progress') });
+              emit({
+                type: 'response.output_item.added',
+                output_index: call.outputIndex,
+                item: functionCallItem(call.id, call.name, '', 'in_progress'),
+              });
             }
             const piece = delta.function?.arguments ?? '';
             if (piece) {
               call.arguments += piece;
-              emit({ type: 'response.function_call_arguments.delta', item_id: functionCallItemIdFor(call.id), output_index: call.outputIndex, delta: piece });
+              emit({
+                type: 'response.function_call_arguments.delta',
+                item_id: functionCallItemIdFor(call.id),
+                output_index: call.outputIndex,
+                delta: piece,
+              });
             }
           }
           if (choice.finish_reason) state.finishReason = choice.finish_reason;
@@ -93,7 +155,12 @@ export function chatChunksToResponsesEvents(
             return;
           }
           const failure = toGatewayError(error);
-          emit({ type: 'error', code: failure.code, message: failure.message, param: failure.param });
+          emit({
+            type: 'error',
+            code: failure.code,
+            message: failure.message,
+            param: failure.param,
+          });
           subscriber.complete();
         },
         complete() {
@@ -104,7 +171,10 @@ export function chatChunksToResponsesEvents(
           closeMessage();
           for (const call of state.calls.values()) closeCall(call);
           const response = chatToResponse(state.toChatCompletion(), request);
-          emit({ type: response.status === 'incomplete' ? 'response.incomplete' : 'response.completed', response });
+          emit({
+            type: response.status === 'incomplete' ? 'response.incomplete' : 'response.completed',
+            response,
+          });
           subscriber.complete();
         },
       });
@@ -159,7 +229,11 @@ class StreamState {
       choices: [
         {
           index: 0,
-          message: { role: 'assistant', content: this.text, ...(toolCalls.length > 0 && { tool_calls: toolCalls }) },
+          message: {
+            role: 'assistant',
+            content: this.text,
+            ...(toolCalls.length > 0 && { tool_calls: toolCalls }),
+          },
           finish_reason: this.finishReason,
         },
       ],

@@ -15,7 +15,13 @@ import type { ResponsesRequest } from './responses-types';
 @Controller()
 @UseSseFormat({
   frame: typedEventFrame,
-  errorFrame: (error) => typedEventFrame({ type: 'error', code: error.code, message: error.message, param: error.param }),
+  errorFrame: (error) =>
+    typedEventFrame({
+      type: 'error',
+      code: error.code,
+      message: error.message,
+      param: error.param,
+    }),
 })
 export class ResponsesController {
   constructor(private readonly chat: ChatCompletionsService) {}
@@ -39,7 +45,8 @@ export class ResponsesController {
   stored(): never {
     throw new GatewayError({
       status: 400,
-      message: 'stored responses are not supported by groq provider: responses are not stored, so they cannot be retrieved, cancelled or deleted',
+      message:
+        'stored responses are not supported by groq provider: responses are not stored, so they cannot be retrieved, cancelled or deleted',
       code: 'unsupported_operation',
     });
   }

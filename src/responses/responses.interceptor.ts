@@ -15,8 +15,12 @@ export class ResponsesInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest>().body as ResponsesRequest;
     if (request.stream === true) {
-      return (next.handle() as Observable<ChatCompletionChunk>).pipe(chatChunksToResponsesEvents(request));
+      return (next.handle() as Observable<ChatCompletionChunk>).pipe(
+        chatChunksToResponsesEvents(request),
+      );
     }
-    return (next.handle() as Observable<ChatCompletion>).pipe(map((completion) => chatToResponse(completion, request)));
+    return (next.handle() as Observable<ChatCompletion>).pipe(
+      map((completion) => chatToResponse(completion, request)),
+    );
   }
 }

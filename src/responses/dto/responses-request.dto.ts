@@ -47,7 +47,9 @@ export class ResponsesTextFormatDto {
   name?: string;
 
   @ValidateIf((format: ResponsesTextFormatDto) => format.type === 'json_schema')
-  @IsJsonObject({ message: 'schema is required when type is json_schema and must be a JSON object' })
+  @IsJsonObject({
+    message: 'schema is required when type is json_schema and must be a JSON object',
+  })
   schema?: Record<string, unknown>;
 }
 
