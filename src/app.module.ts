@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { AnthropicModule } from './anthropic/anthropic.module';
 import { ChatModule } from './chat/chat.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { SseInterceptor } from './common/sse/sse.interceptor';
@@ -28,6 +29,7 @@ export class AppModule {
         ResponsesModule,
         CompletionsModule,
         ModelsModule,
+        AnthropicModule,
         UnsupportedModule,
       ],
       providers: [

@@ -12,7 +12,7 @@ export class ChatController {
   constructor(private readonly chat: ChatCompletionsService) {}
 
   /** JSON, or SSE when `stream: true` (written by the global SseInterceptor). */
-  @Post(['v1/chat/completions', 'openai/v1/chat/completions'])
+  @Post(['v1/chat/completions', 'openai/v1/chat/completions', 'groq/openai/v1/chat/completions'])
   @HttpCode(200)
   create(
     @Body(new BodyValidationPipe(ChatCompletionRequestDto)) body: ChatRequest,

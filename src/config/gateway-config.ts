@@ -27,6 +27,8 @@ export interface GatewayConfig {
     maxConnections: number;
   };
   models: { cacheTtlMs: number };
+  /** Model names an application already uses (e.g. Claude ids) mapped to gateway model ids. */
+  modelAliases: Record<string, string>;
   completions: { convertWithoutHeader: boolean };
 }
 

@@ -79,6 +79,7 @@ export function loadGatewayConfig(
         86_400_000,
       ),
     },
+    modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
     completions: {
       convertWithoutHeader: boolean(
         'COMPLETIONS_CONVERT_ALWAYS',
@@ -88,6 +89,39 @@ export function loadGatewayConfig(
       ),
     },
   };
+}
+
+/** `MODEL_ALIASES=a=groq/x,b=groq/y` wins over the YAML `modelAliases` mapping. */
+function modelAliases(raw: string | undefined, fromYaml: unknown): Record<string, string> {
+  if (raw !== undefined && raw.trim() !== '') {
+    const aliases: Record<string, string> = {};
+    for (const pair of raw
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const at = pair.indexOf('=');
+      if (at <= 0 || at === pair.length - 1) {
+        throw new ConfigError(
+          'MODEL_ALIASES',
+          `'${pair}' is not alias=model (e.g. claude-3-5-sonnet-20241022=groq/llama-3.3-70b-versatile)`,
+        );
+      }
+      aliases[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    }
+    return aliases;
+  }
+  if (fromYaml === undefined || fromYaml === null) return {};
+  if (
+    typeof fromYaml !== 'object' ||
+    Array.isArray(fromYaml) ||
+    Object.values(fromYaml).some((v) => typeof v !== 'string' || !v)
+  ) {
+    throw new ConfigError(
+      'GATEWAY_CONFIG modelAliases',
+      'must map alias names to model ids (strings)',
+    );
+  }
+  return { ...(fromYaml as Record<string, string>) };
 }
 
 function readYamlConfig(env: Env, readFile: ReadFile): Record<string, unknown> {

@@ -9,13 +9,24 @@ export class ModelsController {
 
   @Get(['v1/models', 'openai/v1/models'])
   async list(): Promise<ModelList> {
-    return { object: 'list', data: await this.models.list() };
+    return { object: 'list', data: await this.models.list('gateway') };
   }
 
   /** Ids hold slashes (`groq/openai/gpt-oss-120b`), raw or URL-encoded: the rest of the path. */
   @Get(['v1/models/*', 'openai/v1/models/*'])
   retrieve(@Param('*') id: string): Promise<GroqModel> {
-    return this.models.get(safeDecode(id));
+    return this.models.get(safeDecode(id), 'gateway');
+  }
+
+  /** The groq-sdk drop-in (`baseURL: http://<gateway>/groq`) sees Groq's own ids. */
+  @Get('groq/openai/v1/models')
+  async listForGroqSdk(): Promise<ModelList> {
+    return { object: 'list', data: await this.models.list('groq') };
+  }
+
+  @Get('groq/openai/v1/models/*')
+  retrieveForGroqSdk(@Param('*') id: string): Promise<GroqModel> {
+    return this.models.get(safeDecode(id), 'groq');
   }
 }
 

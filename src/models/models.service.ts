@@ -6,6 +6,9 @@ import type { GroqModel } from '../providers/groq/groq-model';
 import { GroqService } from '../providers/groq/groq.service';
 import { findModel, toGatewayModels } from './models.mapper';
 
+/** How a caller names models: the gateway's `groq/<id>`, or Groq's own ids (groq-sdk drop-in). */
+export type ModelNaming = 'gateway' | 'groq';
+
 /**
  * Groq's model list, cached for `models.cacheTtlMs`. Concurrent callers share one upstream call;
  * a failed call is not cached.
@@ -22,20 +25,14 @@ export class ModelsService {
     this.ttlMs = config.get('gateway', { infer: true }).models.cacheTtlMs;
   }
 
-  list(): Promise<GroqModel[]> {
-    const now = Date.now();
-    if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.models;
-    const models = this.groq.listModels().then(toGatewayModels);
-    const entry = { at: now, models };
-    this.cached = entry;
-    models.catch(() => {
-      if (this.cached === entry) this.cached = undefined;
-    });
-    return models;
+  async list(naming: ModelNaming = 'gateway'): Promise<GroqModel[]> {
+    const models = await this.upstreamModels();
+    return naming === 'gateway' ? toGatewayModels(models) : models;
   }
 
-  async get(id: string): Promise<GroqModel> {
-    const model = findModel(await this.list(), id);
+  async get(id: string, naming: ModelNaming = 'gateway'): Promise<GroqModel> {
+    const models = await this.list('gateway');
+    const model = findModel(models, id);
     if (!model) {
       throw new GatewayError({
         status: 404,
@@ -44,6 +41,18 @@ export class ModelsService {
         param: 'model',
       });
     }
-    return model;
+    return naming === 'gateway' ? model : { ...model, id: model.id.replace(/^groq\//, '') };
+  }
+
+  private upstreamModels(): Promise<GroqModel[]> {
+    const now = Date.now();
+    if (this.cached && now - this.cached.at < this.ttlMs) return this.cached.models;
+    const models = this.groq.listModels();
+    const entry = { at: now, models };
+    this.cached = entry;
+    models.catch(() => {
+      if (this.cached === entry) this.cached = undefined;
+    });
+    return models;
   }
 }

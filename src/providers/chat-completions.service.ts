@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AllConfig } from '../config/gateway-config';
 import type { Observable } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './chat-types';
 import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parameters';
@@ -14,11 +16,18 @@ export type PreparedChat = GroqChatRequest;
  */
 @Injectable()
 export class ChatCompletionsService {
-  constructor(private readonly groq: GroqService) {}
+  private readonly aliases: Readonly<Record<string, string>>;
+
+  constructor(
+    private readonly groq: GroqService,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.aliases = config.get('gateway', { infer: true }).modelAliases;
+  }
 
   /** Routes the model and applies the provider's parameter rules; throws 400s before any I/O. */
   prepare(request: ChatRequest): PreparedChat {
-    return toGroqChatRequest(request, routeModel(request.model));
+    return toGroqChatRequest(request, routeModel(request.model, this.aliases));
   }
 
   complete(prepared: PreparedChat): Observable<ChatCompletion> {

@@ -22,7 +22,7 @@ describe('routeModel', () => {
   it('refuses groq/ with no model, naming the param', () => {
     expect(() => routeModel('groq/')).toThrow(GatewayError);
     try {
-      routeModel('groq/', 'model');
+      routeModel('groq/', {}, 'model');
     } catch (error) {
       expect((error as GatewayError).param).toBe('model');
       expect((error as GatewayError).status).toBe(400);
@@ -31,6 +31,18 @@ describe('routeModel', () => {
 
   it('refuses a blank model', () => {
     expect(() => routeModel('   ')).toThrow(/non-empty/);
+  });
+
+  it('resolves a configured alias before routing', () => {
+    const route = routeModel('claude-3-5-sonnet-20241022', {
+      'claude-3-5-sonnet-20241022': 'groq/llama-3.3-70b-versatile',
+    });
+    expect(route.upstreamModel).toBe('llama-3.3-70b-versatile');
+    expect(route.requestedModel).toBe('claude-3-5-sonnet-20241022');
+  });
+
+  it('refuses an unmapped Claude model and says how to map it', () => {
+    expect(() => routeModel('claude-sonnet-4-5')).toThrow(/modelAliases/);
   });
 
   it('lists Groq ids under groq/', () => {

@@ -1,4 +1,4 @@
-import { invalidRequest } from '../common/errors/gateway-error';
+import { GatewayError, invalidRequest } from '../common/errors/gateway-error';
 import type { ModelRoute } from './chat-types';
 
 /** Provider prefixes the gateway knows. Anything else is a Groq id as a whole (`openai/gpt-oss-120b`). */
@@ -7,17 +7,32 @@ const PROVIDER_PREFIXES = { groq: 'groq/' } as const;
 /**
  * Maps a client's model string to the provider and upstream id.
  * `groq/<id>` goes to Groq as `<id>`; a string with no known prefix goes to the default provider
- * (Groq) whole, so Groq's own namespaced ids work unchanged.
+ * (Groq) whole, so Groq's own namespaced ids work unchanged. Aliases from config are resolved
+ * first; an unmapped Claude name is refused with a message that says how to map it.
  */
-export function routeModel(model: string, param = 'model'): ModelRoute {
-  const trimmed = model.trim();
-  if (!trimmed)
+export function routeModel(
+  model: string,
+  aliases: Readonly<Record<string, string>> = {},
+  param = 'model',
+): ModelRoute {
+  const requested = model.trim();
+  if (!requested) {
     throw invalidRequest(
       'model must be a non-empty string such as groq/llama-3.3-70b-versatile',
       param,
     );
-  if (trimmed.startsWith(PROVIDER_PREFIXES.groq)) {
-    const upstreamModel = trimmed.slice(PROVIDER_PREFIXES.groq.length);
+  }
+  const target = Object.hasOwn(aliases, requested) ? aliases[requested] : requested;
+  if (target === requested && /^claude-/i.test(requested)) {
+    throw new GatewayError({
+      status: 400,
+      message: `model '${requested}' is an Anthropic model, and this gateway serves Groq models. Map it with modelAliases in GATEWAY_CONFIG (${requested}: groq/llama-3.3-70b-versatile) or MODEL_ALIASES, or send a groq/<model> id.`,
+      param,
+      code: 'model_not_mapped',
+    });
+  }
+  if (target.startsWith(PROVIDER_PREFIXES.groq)) {
+    const upstreamModel = target.slice(PROVIDER_PREFIXES.groq.length);
     if (!upstreamModel) {
       throw invalidRequest(
         `model '${model}' names the groq provider but no model; use groq/<model id>`,
@@ -26,7 +41,7 @@ export function routeModel(model: string, param = 'model'): ModelRoute {
     }
     return { provider: 'groq', upstreamModel, requestedModel: model };
   }
-  return { provider: 'groq', upstreamModel: trimmed, requestedModel: model };
+  return { provider: 'groq', upstreamModel: target, requestedModel: model };
 }
 
 /** The public id of a Groq model as the gateway lists it. */

@@ -1,5 +1,5 @@
 /** Path prefixes the OpenAI surface is served under. */
-export const OPENAI_PATH_PREFIXES = ['v1', 'openai/v1'] as const;
+export const OPENAI_PATH_PREFIXES = ['v1', 'openai/v1', 'groq/openai/v1'] as const;
 
 /** Every concrete route path for an operation, under every prefix. */
 export function unsupportedRoutePaths(paths: readonly string[]): string[] {

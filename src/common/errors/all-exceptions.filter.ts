@@ -1,9 +1,13 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { toAnthropicError } from '../../anthropic/anthropic-errors';
 import { toGatewayError } from './internal-error';
 import { sendGatewayError } from './send-error';
 
-/** One filter for the whole OpenAI-compatible surface: every error leaves as OpenAI's envelope. */
+/**
+ * One filter for every error: OpenAI's envelope on the OpenAI-compatible surface, Anthropic's on
+ * the /anthropic drop-in. Internal faults are logged and answered without their details.
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -16,6 +20,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (error.status >= 500 && error.code === 'internal_error') {
       this.logger.error({ err: exception, url: request.url }, 'unhandled error');
     }
-    sendGatewayError(reply, error);
+    // The Anthropic drop-in answers in Anthropic's envelope, so its SDK raises its own classes.
+    const envelope = request.url.startsWith('/anthropic/')
+      ? toAnthropicError(error)
+      : error.toEnvelope();
+    sendGatewayError(reply, error, envelope);
   }
 }

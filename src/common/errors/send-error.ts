@@ -2,7 +2,11 @@ import type { FastifyReply } from 'fastify';
 import type { GatewayError } from './gateway-error';
 
 /** Writes the envelope unless the response is already under way (then there is nothing to do). */
-export function sendGatewayError(reply: FastifyReply, error: GatewayError): void {
+export function sendGatewayError(
+  reply: FastifyReply,
+  error: GatewayError,
+  body: object = error.toEnvelope(),
+): void {
   if (reply.raw.destroyed) return;
   if (reply.sent || reply.raw.headersSent) {
     if (!reply.raw.writableEnded) reply.raw.destroy();
@@ -12,5 +16,5 @@ export function sendGatewayError(reply: FastifyReply, error: GatewayError): void
     .status(error.status)
     .headers(error.headers)
     .header('content-type', 'application/json; charset=utf-8')
-    .send(error.toEnvelope());
+    .send(body);
 }

@@ -1,0 +1,155 @@
+import { Observable, OperatorFunction, Subscription } from 'rxjs';
+import { toGatewayError } from '../common/errors/internal-error';
+import type { ChatCompletionChunk, ChatUsage, FinishReason } from '../providers/chat-types';
+import { anthropicMessageIdFor, toStopReason } from './anthropic-response.converter';
+import { anthropicErrorType } from './anthropic-errors';
+import type { AnthropicStreamEvent } from './anthropic-types';
+import { StopSequenceScanner } from './stop-sequences';
+
+/**
+ * Chat chunks in, Anthropic stream events out: message_start, content blocks (text_delta,
+ * input_json_delta), message_delta with stop_reason and usage, message_stop. When a stop
+ * sequence matches, the message ends there and the upstream request is cancelled.
+ * A failure after message_start is one `error` event; before it, it is passed on.
+ */
+export function chatChunksToAnthropicEvents(
+  model: string,
+  stopSequences: readonly string[],
+): OperatorFunction<ChatCompletionChunk, AnthropicStreamEvent> {
+  return (chunks) =>
+    new Observable<AnthropicStreamEvent>((subscriber) => {
+      const scanner = new StopSequenceScanner(stopSequences);
+      let started = false;
+      let blockIndex = -1;
+      let openBlock: 'text' | 'tool_use' | undefined;
+      let finish: FinishReason = null;
+      let usage: ChatUsage | undefined;
+      const toolBlocks = new Map<number, number>();
+      let ended = false;
+      let subscription: Subscription | undefined;
+
+      const closeBlock = () => {
+        if (openBlock) subscriber.next({ type: 'content_block_stop', index: blockIndex });
+        openBlock = undefined;
+      };
+      const emitText = (text: string) => {
+        if (!text) return;
+        if (openBlock !== 'text') {
+          closeBlock();
+          openBlock = 'text';
+          subscriber.next({
+            type: 'content_block_start',
+            index: ++blockIndex,
+            content_block: { type: 'text', text: '' },
+          });
+        }
+        subscriber.next({
+          type: 'content_block_delta',
+          index: blockIndex,
+          delta: { type: 'text_delta', text },
+        });
+      };
+      const finishMessage = () => {
+        emitText(scanner.flush());
+        closeBlock();
+        subscriber.next({
+          type: 'message_delta',
+          delta: {
+            stop_reason: scanner.matched !== null ? 'stop_sequence' : toStopReason(finish),
+            stop_sequence: scanner.matched,
+          },
+          usage: {
+            input_tokens: usage?.prompt_tokens ?? 0,
+            output_tokens: usage?.completion_tokens ?? 0,
+          },
+        });
+        subscriber.next({ type: 'message_stop' });
+        ended = true;
+        subscriber.complete();
+      };
+
+      subscription = chunks.subscribe({
+        next(chunk) {
+          if (ended) return;
+          if (!started) {
+            started = true;
+            subscriber.next({
+              type: 'message_start',
+              message: {
+                id: anthropicMessageIdFor(chunk.id),
+                type: 'message',
+                role: 'assistant',
+                model,
+                content: [],
+                stop_reason: null,
+                stop_sequence: null,
+                usage: { input_tokens: 0, output_tokens: 0 },
+              },
+            });
+          }
+          const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
+          if (found) usage = found;
+          const choice = chunk.choices[0];
+          if (!choice) return;
+          if (typeof choice.delta.content === 'string') {
+            emitText(scanner.push(choice.delta.content));
+            if (scanner.matched !== null) {
+              // The answer ends at the stop sequence: stop reading, which aborts the upstream.
+              finishMessage();
+              subscription?.unsubscribe();
+              return;
+            }
+          }
+          for (const call of choice.delta.tool_calls ?? []) {
+            const index = call.index ?? 0;
+            if (!toolBlocks.has(index)) {
+              emitText(scanner.flush());
+              closeBlock();
+              openBlock = 'tool_use';
+              toolBlocks.set(index, ++blockIndex);
+              subscriber.next({
+                type: 'content_block_start',
+                index: blockIndex,
+                content_block: {
+                  type: 'tool_use',
+                  id: call.id ?? '',
+                  name: call.function?.name ?? '',
+                  input: {},
+                },
+              });
+            }
+            const partial = call.function?.arguments;
+            if (partial) {
+              subscriber.next({
+                type: 'content_block_delta',
+                index: toolBlocks.get(index),
+                delta: { type: 'input_json_delta', partial_json: partial },
+              });
+            }
+          }
+          if (choice.finish_reason) finish = choice.finish_reason;
+        },
+        error(error: unknown) {
+          if (ended) return;
+          if (!started) {
+            subscriber.error(error);
+            return;
+          }
+          const failure = toGatewayError(error);
+          subscriber.next({
+            type: 'error',
+            error: { type: anthropicErrorType(failure.status), message: failure.message },
+          });
+          subscriber.complete();
+        },
+        complete() {
+          if (ended) return;
+          if (started) finishMessage();
+          else subscriber.complete();
+        },
+      });
+      // A synchronous source may have reached a stop sequence before subscribe() returned.
+      if (ended) subscription.unsubscribe();
+      return () => subscription?.unsubscribe();
+    });
+}

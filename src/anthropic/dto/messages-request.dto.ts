@@ -1,0 +1,123 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { IsJsonObject } from '../../common/validation/custom-validators';
+import { IsStringOrArray } from '../../common/validation/is-string-or-array';
+
+export class AnthropicMessageDto {
+  @IsIn(['user', 'assistant'], { message: "role must be 'user' or 'assistant'" })
+  role!: 'user' | 'assistant';
+
+  @IsStringOrArray({ message: 'content must be a string or an array of content blocks' })
+  content!: string | unknown[];
+}
+
+export class AnthropicToolDto {
+  @IsString()
+  @IsNotEmpty()
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  description?: string;
+
+  @IsJsonObject({ message: 'input_schema is required and must be a JSON schema object' })
+  input_schema!: Record<string, unknown>;
+}
+
+export class AnthropicToolChoiceDto {
+  @IsIn(['auto', 'any', 'tool', 'none'], { message: 'type must be one of auto, any, tool, none' })
+  type!: string;
+
+  @ValidateIf((choice: AnthropicToolChoiceDto) => choice.type === 'tool')
+  @IsString({ message: "name is required when type is 'tool'" })
+  @IsNotEmpty()
+  name?: string;
+}
+
+export class AnthropicMetadataDto {
+  @IsOptional()
+  @IsString()
+  user_id?: string;
+}
+
+/** What a Messages request may contain; the converter refuses fields outside this list. */
+export class AnthropicMessagesRequestDto {
+  @IsString()
+  @IsNotEmpty({ message: 'model: Field required' })
+  model!: string;
+
+  @IsInt({ message: 'max_tokens: Field required, a positive integer' })
+  @Min(1)
+  max_tokens!: number;
+
+  @ValidateNested({ each: true })
+  @Type(() => AnthropicMessageDto)
+  @IsObject({ each: true, message: 'each message must be an object' })
+  @ArrayMinSize(1, { message: 'messages: at least one message is required' })
+  @IsArray({ message: 'messages: Field required, an array of messages' })
+  messages!: AnthropicMessageDto[];
+
+  @IsOptional()
+  @IsStringOrArray({ message: 'system must be a string or an array of text blocks' })
+  system?: string | unknown[];
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  stop_sequences?: string[];
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  temperature?: number;
+
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(1)
+  top_p?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  top_k?: number;
+
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => AnthropicToolDto)
+  @IsObject({ each: true, message: 'each tool must be an object' })
+  @IsArray()
+  tools?: AnthropicToolDto[];
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AnthropicToolChoiceDto)
+  tool_choice?: AnthropicToolChoiceDto;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => AnthropicMetadataDto)
+  metadata?: AnthropicMetadataDto;
+
+  @IsOptional()
+  @IsBoolean()
+  stream?: boolean;
+}
