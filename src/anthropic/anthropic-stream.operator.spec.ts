@@ -1,0 +1,92 @@
+import { firstValueFrom, from, Observable, toArray } from 'rxjs';
+import type { ChatCompletionChunk } from '../providers/chat-types';
+import { chatChunksToAnthropicEvents } from './anthropic-stream.operator';
+
+const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk' as const, created: 1, model: 'm' };
+const chunk = (
+  delta: ChatCompletionChunk['choices'][0]['delta'],
+  finish: ChatCompletionChunk['choices'][0]['finish_reason'] = null,
+  extra = {},
+): ChatCompletionChunk => ({
+  ...base,
+  choices: [{ index: 0, delta, finish_reason: finish }],
+  ...extra,
+});
+const usage = { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 };
+
+describe('chatChunksToAnthropicEvents', () => {
+  it("emits Anthropic's event order for text", async () => {
+    const events = await firstValueFrom(
+      from([
+        chunk({ role: 'assistant', content: '' }),
+        chunk({ content: 'Hi' }),
+        chunk({}, 'stop', { x_groq: { usage } }),
+      ]).pipe(chatChunksToAnthropicEvents('claude-x', []), toArray()),
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(events[4]).toEqual({
+      type: 'message_delta',
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { input_tokens: 3, output_tokens: 4 },
+    });
+    expect((events[0].message as { model: string }).model).toBe('claude-x');
+  });
+
+  it('opens a tool_use block per call with input_json_delta', async () => {
+    const events = await firstValueFrom(
+      from([
+        chunk({ content: 'Let me check.' }),
+        chunk({
+          tool_calls: [{ index: 0, id: 't1', function: { name: 'w', arguments: '{"a":' } }],
+        }),
+        chunk({ tool_calls: [{ index: 0, function: { arguments: '1}' } }] }),
+        chunk({}, 'tool_calls'),
+      ]).pipe(chatChunksToAnthropicEvents('m', []), toArray()),
+    );
+    expect(
+      events.filter((e) => e.type === 'content_block_start').map((e) => e.content_block),
+    ).toEqual([
+      { type: 'text', text: '' },
+      { type: 'tool_use', id: 't1', name: 'w', input: {} },
+    ]);
+    expect(
+      events
+        .filter((e) => (e.delta as { type?: string })?.type === 'input_json_delta')
+        .map((e) => (e.delta as { partial_json: string }).partial_json),
+    ).toEqual(['{"a":', '1}']);
+    expect(events.find((e) => e.type === 'message_delta')?.delta).toEqual({
+      stop_reason: 'tool_use',
+      stop_sequence: null,
+    });
+  });
+
+  it('ends at a stop sequence and unsubscribes from the upstream', async () => {
+    let unsubscribed = false;
+    const upstream = new Observable<ChatCompletionChunk>((subscriber) => {
+      subscriber.next(chunk({ content: 'one two ' }));
+      setTimeout(() => subscriber.next(chunk({ content: 'END three' })), 1);
+      return () => (unsubscribed = true);
+    });
+    const events = await firstValueFrom(
+      upstream.pipe(chatChunksToAnthropicEvents('m', ['END']), toArray()),
+    );
+    const text = events
+      .filter((e) => e.type === 'content_block_delta')
+      .map((e) => (e.delta as { text: string }).text)
+      .join('');
+    expect(text).toBe('one two ');
+    expect(events.find((e) => e.type === 'message_delta')?.delta).toEqual({
+      stop_reason: 'stop_sequence',
+      stop_sequence: 'END',
+    });
+    expect(events[events.length - 1].type).toBe('message_stop');
+    expect(unsubscribed).toBe(true);
+  });
+});
