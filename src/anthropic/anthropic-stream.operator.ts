@@ -26,7 +26,7 @@ export function chatChunksToAnthropicEvents(
       let usage: ChatUsage | undefined;
       const toolBlocks = new Map<number, number>();
       let ended = false;
-      let subscription: Subscription | undefined;
+      const subscription = new Subscription();
 
       const closeBlock = () => {
         if (openBlock) subscriber.next({ type: 'content_block_stop', index: blockIndex });
@@ -68,88 +68,89 @@ export function chatChunksToAnthropicEvents(
         subscriber.complete();
       };
 
-      subscription = chunks.subscribe({
-        next(chunk) {
-          if (ended) return;
-          if (!started) {
-            started = true;
-            subscriber.next({
-              type: 'message_start',
-              message: {
-                id: anthropicMessageIdFor(chunk.id),
-                type: 'message',
-                role: 'assistant',
-                model,
-                content: [],
-                stop_reason: null,
-                stop_sequence: null,
-                usage: { input_tokens: 0, output_tokens: 0 },
-              },
-            });
-          }
-          const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
-          if (found) usage = found;
-          const choice = chunk.choices[0];
-          if (!choice) return;
-          if (typeof choice.delta.content === 'string') {
-            emitText(scanner.push(choice.delta.content));
-            if (scanner.matched !== null) {
-              // The answer ends at the stop sequence: stop reading, which aborts the upstream.
-              finishMessage();
-              subscription?.unsubscribe();
-              return;
-            }
-          }
-          for (const call of choice.delta.tool_calls ?? []) {
-            const index = call.index ?? 0;
-            if (!toolBlocks.has(index)) {
-              emitText(scanner.flush());
-              closeBlock();
-              openBlock = 'tool_use';
-              toolBlocks.set(index, ++blockIndex);
+      subscription.add(
+        chunks.subscribe({
+          next(chunk) {
+            if (ended) return;
+            if (!started) {
+              started = true;
               subscriber.next({
-                type: 'content_block_start',
-                index: blockIndex,
-                content_block: {
-                  type: 'tool_use',
-                  id: call.id ?? '',
-                  name: call.function?.name ?? '',
-                  input: {},
+                type: 'message_start',
+                message: {
+                  id: anthropicMessageIdFor(chunk.id),
+                  type: 'message',
+                  role: 'assistant',
+                  model,
+                  content: [],
+                  stop_reason: null,
+                  stop_sequence: null,
+                  usage: { input_tokens: 0, output_tokens: 0 },
                 },
               });
             }
-            const partial = call.function?.arguments;
-            if (partial) {
-              subscriber.next({
-                type: 'content_block_delta',
-                index: toolBlocks.get(index),
-                delta: { type: 'input_json_delta', partial_json: partial },
-              });
+            const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
+            if (found) usage = found;
+            const choice = chunk.choices[0];
+            if (!choice) return;
+            if (typeof choice.delta.content === 'string') {
+              emitText(scanner.push(choice.delta.content));
+              if (scanner.matched !== null) {
+                // The answer ends at the stop sequence: stop reading, which aborts the upstream.
+                finishMessage();
+                // Safe even while subscribe() is still running: a closed Subscription tears down what is added later.
+                subscription.unsubscribe();
+                return;
+              }
             }
-          }
-          if (choice.finish_reason) finish = choice.finish_reason;
-        },
-        error(error: unknown) {
-          if (ended) return;
-          if (!started) {
-            subscriber.error(error);
-            return;
-          }
-          const failure = toGatewayError(error);
-          subscriber.next({
-            type: 'error',
-            error: { type: anthropicErrorType(failure.status), message: failure.message },
-          });
-          subscriber.complete();
-        },
-        complete() {
-          if (ended) return;
-          if (started) finishMessage();
-          else subscriber.complete();
-        },
-      });
-      // A synchronous source may have reached a stop sequence before subscribe() returned.
-      if (ended) subscription.unsubscribe();
-      return () => subscription?.unsubscribe();
+            for (const call of choice.delta.tool_calls ?? []) {
+              const index = call.index ?? 0;
+              if (!toolBlocks.has(index)) {
+                emitText(scanner.flush());
+                closeBlock();
+                openBlock = 'tool_use';
+                toolBlocks.set(index, ++blockIndex);
+                subscriber.next({
+                  type: 'content_block_start',
+                  index: blockIndex,
+                  content_block: {
+                    type: 'tool_use',
+                    id: call.id ?? '',
+                    name: call.function?.name ?? '',
+                    input: {},
+                  },
+                });
+              }
+              const partial = call.function?.arguments;
+              if (partial) {
+                subscriber.next({
+                  type: 'content_block_delta',
+                  index: toolBlocks.get(index),
+                  delta: { type: 'input_json_delta', partial_json: partial },
+                });
+              }
+            }
+            if (choice.finish_reason) finish = choice.finish_reason;
+          },
+          error(error: unknown) {
+            if (ended) return;
+            if (!started) {
+              subscriber.error(error);
+              return;
+            }
+            const failure = toGatewayError(error);
+            subscriber.next({
+              type: 'error',
+              error: { type: anthropicErrorType(failure.status), message: failure.message },
+            });
+            subscriber.complete();
+          },
+          complete() {
+            if (ended) return;
+            if (started) finishMessage();
+            else subscriber.complete();
+          },
+        }),
+      );
+      return () => subscription.unsubscribe();
     });
 }

@@ -105,7 +105,7 @@ describe('SDK drop-ins: only the base URL changes', () => {
         messages: [{ role: 'user', content: 'Hi anthropic' }],
         metadata: { user_id: 'user-1' },
         temperature: 0.3,
-      });
+      } as Anthropic.MessageCreateParamsNonStreaming);
       expect(message.type).toBe('message');
       expect(message.model).toBe(CLAUDE);
       expect(message.stop_reason).toBe('end_turn');
