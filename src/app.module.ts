@@ -8,6 +8,8 @@ import { SseInterceptor } from './common/sse/sse.interceptor';
 import type { GatewayConfig } from './config/gateway-config';
 import { LoggingModule } from './logging/logging.module';
 import { CompletionsModule } from './completions/completions.module';
+import { HealthModule } from './health/health.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { ModelsModule } from './models/models.module';
 import { ResponsesModule } from './responses/responses.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
@@ -25,6 +27,8 @@ export class AppModule {
           load: [() => ({ gateway: config })],
         }),
         LoggingModule,
+        LifecycleModule,
+        HealthModule,
         ChatModule,
         ResponsesModule,
         CompletionsModule,

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { LifecycleService } from './lifecycle/lifecycle.service';
 import type { GatewayConfig } from './config/gateway-config';
 import { isUnsupportedOperationUrl } from './unsupported/unsupported-operations';
 
@@ -29,8 +30,11 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  configureFastify(app.getHttpAdapter().getInstance());
-  app.enableShutdownHooks();
+  const fastify = app.getHttpAdapter().getInstance();
+  // Before the request id hook, so a request refused while closing still gets an id.
+  configureFastify(fastify);
+  fastify.addHook('onRequest', app.get(LifecycleService).onRequest);
+  // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;
 }
 

@@ -3,6 +3,7 @@ import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './create-app';
 import { ConfigError } from './config/gateway-config';
 import { loadGatewayConfig } from './config/load-config';
+import { LifecycleService } from './lifecycle/lifecycle.service';
 
 async function main(): Promise<void> {
   let config;
@@ -19,6 +20,16 @@ async function main(): Promise<void> {
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
+  const shutdown = (signal: string) => {
+    app.get(Logger).log(`${signal} received: draining`, 'Main');
+    void app
+      .get(LifecycleService)
+      .drain(app.getHttpServer())
+      .then(() => app.close())
+      .then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
   app
     .get(Logger)
     .log(

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Res, UseInterceptors } from '@nestjs/
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
 import { invalidRequest } from '../common/errors/gateway-error';
-import { reportDroppedParams } from '../common/http/gateway-headers';
+import { reportDroppedParams, reportServedBy } from '../common/http/gateway-headers';
 import { typedEventFrame, UseSseFormat } from '../common/sse/sse-format';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
@@ -34,7 +34,7 @@ export class MessagesController {
     const { chat, dropped } = messagesToChat(body);
     const prepared = this.chat.prepare(chat);
     reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return prepared.stream ? this.chat.stream(prepared) : this.chat.complete(prepared);
+    return this.chat.send(prepared, reportServedBy(reply));
   }
 
   /** An estimate: Groq counts tokens only when it answers. Marked by `x-gateway-estimate`. */

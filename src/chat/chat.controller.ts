@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
-import { reportDroppedParams } from '../common/http/gateway-headers';
+import { reportDroppedParams, reportServedBy } from '../common/http/gateway-headers';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/chat-types';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
@@ -20,6 +20,6 @@ export class ChatController {
   ): Observable<ChatCompletion | ChatCompletionChunk> {
     const prepared = this.chat.prepare(body);
     reportDroppedParams(reply, prepared.dropped);
-    return prepared.stream ? this.chat.stream(prepared) : this.chat.complete(prepared);
+    return this.chat.send(prepared, reportServedBy(reply));
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
-import { reportDroppedParams } from '../common/http/gateway-headers';
+import { reportDroppedParams, reportServedBy } from '../common/http/gateway-headers';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion } from '../providers/chat-types';
@@ -27,6 +27,6 @@ export class CompletionsController {
     const { chat, dropped } = completionToChat(body);
     const prepared = this.chat.prepare(chat);
     reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return this.chat.complete(prepared);
+    return this.chat.complete(prepared, reportServedBy(reply));
   }
 }

@@ -27,6 +27,23 @@ export interface GatewayConfig {
     maxConnections: number;
   };
   models: { cacheTtlMs: number };
+  retries: {
+    /** Attempts per model, the first included. */
+    maxAttempts: number;
+    baseDelayMs: number;
+    maxDelayMs: number;
+    /** Longest retry-after the gateway waits on one model before trying fallbacks. */
+    maxRetryAfterMs: number;
+  };
+  circuitBreaker: { failureThreshold: number; cooldownMs: number };
+  /** Fallback models tried in order when a model fails after its retries, by model name. */
+  fallbacks: Record<string, string[]>;
+  shutdown: {
+    /** After SIGTERM, how long new requests are still accepted (endpoints being removed). */
+    drainDelayMs: number;
+    /** How long in-flight requests and streams may take to finish before the process exits. */
+    graceMs: number;
+  };
   /** Model names an application already uses (e.g. Claude ids) mapped to gateway model ids. */
   modelAliases: Record<string, string>;
   completions: { convertWithoutHeader: boolean };

@@ -80,6 +80,43 @@ export function loadGatewayConfig(
       ),
     },
     modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
+    retries: retries(env, objectAt(yaml, 'retries', 'GATEWAY_CONFIG retries')),
+    circuitBreaker: {
+      failureThreshold: integer(
+        'BREAKER_FAILURE_THRESHOLD',
+        env.BREAKER_FAILURE_THRESHOLD ??
+          objectAt(yaml, 'circuitBreaker', 'GATEWAY_CONFIG circuitBreaker').failureThreshold,
+        5,
+        1,
+        1000,
+      ),
+      cooldownMs: integer(
+        'BREAKER_COOLDOWN_MS',
+        env.BREAKER_COOLDOWN_MS ??
+          objectAt(yaml, 'circuitBreaker', 'GATEWAY_CONFIG circuitBreaker').cooldownMs,
+        30_000,
+        1,
+        3_600_000,
+      ),
+    },
+    fallbacks: fallbacks(env.MODEL_FALLBACKS, yaml.fallbacks),
+    shutdown: {
+      drainDelayMs: integer(
+        'SHUTDOWN_DRAIN_DELAY_MS',
+        env.SHUTDOWN_DRAIN_DELAY_MS ??
+          objectAt(yaml, 'shutdown', 'GATEWAY_CONFIG shutdown').drainDelayMs,
+        5_000,
+        0,
+        600_000,
+      ),
+      graceMs: integer(
+        'SHUTDOWN_GRACE_MS',
+        env.SHUTDOWN_GRACE_MS ?? objectAt(yaml, 'shutdown', 'GATEWAY_CONFIG shutdown').graceMs,
+        25_000,
+        0,
+        3_600_000,
+      ),
+    },
     completions: {
       convertWithoutHeader: boolean(
         'COMPLETIONS_CONVERT_ALWAYS',
@@ -89,6 +126,79 @@ export function loadGatewayConfig(
       ),
     },
   };
+}
+
+function retries(env: Env, yaml: Record<string, unknown>): GatewayConfig['retries'] {
+  return {
+    maxAttempts: integer(
+      'RETRY_MAX_ATTEMPTS',
+      env.RETRY_MAX_ATTEMPTS ?? yaml.maxAttempts,
+      3,
+      1,
+      10,
+    ),
+    baseDelayMs: integer(
+      'RETRY_BASE_DELAY_MS',
+      env.RETRY_BASE_DELAY_MS ?? yaml.baseDelayMs,
+      200,
+      0,
+      60_000,
+    ),
+    maxDelayMs: integer(
+      'RETRY_MAX_DELAY_MS',
+      env.RETRY_MAX_DELAY_MS ?? yaml.maxDelayMs,
+      5_000,
+      0,
+      300_000,
+    ),
+    maxRetryAfterMs: integer(
+      'RETRY_MAX_WAIT_MS',
+      env.RETRY_MAX_WAIT_MS ?? yaml.maxRetryAfterMs,
+      10_000,
+      0,
+      600_000,
+    ),
+  };
+}
+
+/** `MODEL_FALLBACKS=groq/a=groq/b|groq/c;groq/d=groq/e` wins over the YAML `fallbacks` mapping. */
+function fallbacks(raw: string | undefined, fromYaml: unknown): Record<string, string[]> {
+  if (raw !== undefined && raw.trim() !== '') {
+    const table: Record<string, string[]> = {};
+    for (const entry of raw
+      .split(';')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
+      const at = entry.indexOf('=');
+      const models = entry
+        .slice(at + 1)
+        .split('|')
+        .map((m) => m.trim())
+        .filter(Boolean);
+      if (at <= 0 || models.length === 0) {
+        throw new ConfigError(
+          'MODEL_FALLBACKS',
+          `'${entry}' is not model=fallback|fallback (e.g. groq/llama-3.3-70b-versatile=groq/llama-3.1-8b-instant)`,
+        );
+      }
+      table[entry.slice(0, at).trim()] = models;
+    }
+    return table;
+  }
+  if (fromYaml === undefined || fromYaml === null) return {};
+  const valid =
+    typeof fromYaml === 'object' &&
+    !Array.isArray(fromYaml) &&
+    Object.values(fromYaml).every(
+      (list) =>
+        Array.isArray(list) && list.length > 0 && list.every((m) => typeof m === 'string' && m),
+    );
+  if (!valid)
+    throw new ConfigError(
+      'GATEWAY_CONFIG fallbacks',
+      'must map model names to non-empty lists of model names',
+    );
+  return { ...(fromYaml as Record<string, string[]>) };
 }
 
 /** `MODEL_ALIASES=a=groq/x,b=groq/y` wins over the YAML `modelAliases` mapping. */

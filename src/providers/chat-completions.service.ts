@@ -1,48 +1,108 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { AllConfig } from '../config/gateway-config';
 import type { Observable } from 'rxjs';
+import type { AllConfig, GatewayConfig, GroqKeyConfig } from '../config/gateway-config';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './chat-types';
 import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parameters';
 import { GroqService } from './groq/groq.service';
+import { estimateRequestTokens } from './groq/token-estimate';
 import { routeModel } from './model-router';
+import { ServedBy, withRetriesAndFallbacks } from './reliability/attempts';
 
-/** A chat call ready to send: what goes upstream, and what the gateway changed on the way. */
-export type PreparedChat = GroqChatRequest;
+/** A chat call ready to send: what goes upstream, what the gateway changed, what to fall back to. */
+export interface PreparedChat extends GroqChatRequest {
+  /** Fallback model names from the request body, tried before the configured ones. */
+  fallbacks: string[];
+}
+
+/** What the caller wants to know as the call goes (for response headers and metrics). */
+export interface CallObserver {
+  onServed?(servedBy: ServedBy): void;
+}
 
 /**
  * The gateway's one upstream path. Chat, Responses, text completions and the Anthropic drop-in
- * all become a chat request and come through here.
+ * all become a chat request and come through here: retries across keys, then fallback models.
  */
 @Injectable()
 export class ChatCompletionsService {
-  private readonly aliases: Readonly<Record<string, string>>;
+  private readonly config: GatewayConfig;
 
   constructor(
     private readonly groq: GroqService,
     config: ConfigService<AllConfig, true>,
   ) {
-    this.aliases = config.get('gateway', { infer: true }).modelAliases;
+    this.config = config.get('gateway', { infer: true });
   }
 
   /** Routes the model and applies the provider's parameter rules; throws 400s before any I/O. */
   prepare(request: ChatRequest): PreparedChat {
-    return toGroqChatRequest(request, routeModel(request.model, this.aliases));
+    const fallbacks = Array.isArray(request.fallbacks) ? (request.fallbacks as string[]) : [];
+    return {
+      ...toGroqChatRequest(request, routeModel(request.model, this.config.modelAliases)),
+      fallbacks,
+    };
   }
 
-  complete(prepared: PreparedChat): Observable<ChatCompletion> {
-    return this.groq.chatCompletion({
-      ...prepared,
-      stream: false,
-      body: { ...prepared.body, stream: false },
+  /** JSON or a stream, as the request asked. */
+  send(
+    prepared: PreparedChat,
+    observer: CallObserver = {},
+  ): Observable<ChatCompletion | ChatCompletionChunk> {
+    return prepared.stream ? this.stream(prepared, observer) : this.complete(prepared, observer);
+  }
+
+  complete(prepared: PreparedChat, observer: CallObserver = {}): Observable<ChatCompletion> {
+    const json = { ...prepared, stream: false, body: { ...prepared.body, stream: false } };
+    return this.withReliability(json, observer, (candidate, key) =>
+      this.groq.chatCompletion(candidate, key),
+    );
+  }
+
+  stream(prepared: PreparedChat, observer: CallObserver = {}): Observable<ChatCompletionChunk> {
+    const streamed = { ...prepared, stream: true, body: { ...prepared.body, stream: true } };
+    return this.withReliability(streamed, observer, (candidate, key) =>
+      this.groq.chatCompletionStream(candidate, key),
+    );
+  }
+
+  private withReliability<T>(
+    prepared: PreparedChat,
+    observer: CallObserver,
+    call: (candidate: GroqChatRequest, key: GroqKeyConfig) => Observable<T>,
+  ): Observable<T> {
+    const tokens = estimateRequestTokens(prepared.body);
+    return withRetriesAndFallbacks<GroqChatRequest, T>({
+      candidates: [prepared, ...this.fallbacksFor(prepared)],
+      modelOf: (candidate) => candidate.route.requestedModel,
+      attempt: (candidate, avoid) => {
+        const key = this.groq.keys.pick(candidate.route.upstreamModel, tokens, avoid);
+        return { keyId: key.id, result: call(candidate, key) };
+      },
+      anotherKeyReady: (candidate, avoid) =>
+        this.groq.keys.hasAvailable(candidate.route.upstreamModel, tokens, avoid),
+      policy: this.config.retries,
+      onServed: observer.onServed,
     });
   }
 
-  stream(prepared: PreparedChat): Observable<ChatCompletionChunk> {
-    return this.groq.chatCompletionStream({
-      ...prepared,
-      stream: true,
-      body: { ...prepared.body, stream: true },
-    });
+  /** The request's own fallbacks first, then those configured for the model; each routed anew. */
+  private fallbacksFor(prepared: PreparedChat): GroqChatRequest[] {
+    const { route } = prepared;
+    const configured =
+      this.config.fallbacks[route.requestedModel] ??
+      this.config.fallbacks[`groq/${route.upstreamModel}`] ??
+      this.config.fallbacks[route.upstreamModel] ??
+      [];
+    return [...prepared.fallbacks, ...configured]
+      .filter((model, index, all) => all.indexOf(model) === index && model !== route.requestedModel)
+      .map((model) => {
+        const fallbackRoute = routeModel(model, this.config.modelAliases, 'fallbacks');
+        return {
+          ...prepared,
+          route: fallbackRoute,
+          body: { ...prepared.body, model: fallbackRoute.upstreamModel },
+        };
+      });
   }
 }

@@ -2,7 +2,7 @@ import { All, Body, Controller, HttpCode, Post, Res, UseInterceptors } from '@ne
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-error';
-import { reportDroppedParams } from '../common/http/gateway-headers';
+import { reportDroppedParams, reportServedBy } from '../common/http/gateway-headers';
 import { typedEventFrame, UseSseFormat } from '../common/sse/sse-format';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
@@ -37,7 +37,7 @@ export class ResponsesController {
     const { chat, dropped } = responsesToChat(body);
     const prepared = this.chat.prepare(chat);
     reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return prepared.stream ? this.chat.stream(prepared) : this.chat.complete(prepared);
+    return this.chat.send(prepared, reportServedBy(reply));
   }
 
   /** Stored responses do not exist here (see `store`), so they cannot be read, listed or deleted. */

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import { Stack, startStack } from './support/stack';
+import { manyKeys, Stack, startStack } from './support/stack';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
 const weatherTool = {
@@ -40,7 +40,7 @@ describe('POST /v1/responses, converted to one chat call and back', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack();
+    stack = await startStack({ RETRY_MAX_ATTEMPTS: '1', GROQ_API_KEYS: manyKeys(4) });
   });
   afterAll(() => stack.stop());
   beforeEach(() => stack.emulator.reset());

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import Groq from 'groq-sdk';
-import { Stack, startStack } from './support/stack';
+import { manyKeys, Stack, startStack } from './support/stack';
 
 const CLAUDE = 'claude-3-5-sonnet-20241022';
 const weatherTool = {
@@ -19,7 +19,11 @@ describe('SDK drop-ins: only the base URL changes', () => {
   let anthropic: Anthropic;
 
   beforeAll(async () => {
-    stack = await startStack({ MODEL_ALIASES: `${CLAUDE}=groq/llama-3.3-70b-versatile` });
+    stack = await startStack({
+      MODEL_ALIASES: `${CLAUDE}=groq/llama-3.3-70b-versatile`,
+      RETRY_MAX_ATTEMPTS: '1',
+      GROQ_API_KEYS: manyKeys(4),
+    });
     groq = new Groq({
       baseURL: `${stack.gateway.url}/groq`,
       apiKey: 'gsk_client_key_not_forwarded',

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   ArrayMinSize,
   Equals,
   IsArray,
@@ -172,6 +173,13 @@ export class ChatCompletionRequestDto {
   @IsOptional()
   @IsReasoning()
   reasoning?: string | { effort?: string };
+
+  /** Models to try in order when this one fails after its retries (the gateway's extension). */
+  @IsOptional()
+  @IsString({ each: true, message: 'each fallback must be a model name' })
+  @ArrayMaxSize(5, { message: 'fallbacks may name at most 5 models' })
+  @IsArray({ message: 'fallbacks must be an array of model names' })
+  fallbacks?: string[];
 
   @IsOptional()
   @IsIn(REASONING_EFFORT_VALUES, {

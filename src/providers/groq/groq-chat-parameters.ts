@@ -33,6 +33,8 @@ export const GROQ_CHAT_PARAMETERS: Readonly<Record<string, ParameterRule>> = {
   reasoning_effort: forward,
   // Answered by the gateway from Groq's x_groq.usage (see groq-stream-usage.ts).
   stream_options: { kind: 'consumed' },
+  // Fallback models for this request (as Bifrost takes them), tried by the gateway.
+  fallbacks: { kind: 'consumed' },
 };
 
 /** Groq rejects `user` longer than this; the gateway drops it instead and goes on. */

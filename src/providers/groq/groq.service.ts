@@ -3,9 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import { Observable } from 'rxjs';
 import type { Dispatcher } from 'undici';
 import { GatewayError } from '../../common/errors/gateway-error';
-import type { AllConfig } from '../../config/gateway-config';
+import type { AllConfig, GroqKeyConfig } from '../../config/gateway-config';
 import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
-import { KeyPool } from '../key-pool';
+import { KeyPool } from '../keys/key-pool';
 import { readSseEvents } from '../upstream/sse-events';
 import { UpstreamClient } from '../upstream/upstream-client';
 import { upstreamFailure } from '../upstream/upstream-failure';
@@ -18,19 +18,20 @@ const CHAT_PATH = '/openai/v1/chat/completions';
 const MODELS_PATH = '/openai/v1/models';
 
 /**
- * Talks to Groq: the one upstream call (chat completions, JSON or streamed) and the model list.
- * Every call is an Observable whose teardown aborts the HTTP request, so a client that leaves
- * cancels its upstream work.
+ * Talks to Groq: the one upstream call (chat completions, JSON or streamed) with a given key, and
+ * the model list. Every call is an Observable whose teardown aborts the HTTP request, so a client
+ * that leaves cancels its upstream work. What each answer says about its key (status, latency,
+ * Groq's rate-limit headers) goes to the key pool.
  */
 @Injectable()
 export class GroqService implements OnModuleDestroy {
   private readonly client: UpstreamClient;
-  private readonly keys: KeyPool;
+  readonly keys: KeyPool;
 
   constructor(config: ConfigService<AllConfig, true>) {
-    const { groq } = config.get('gateway', { infer: true });
+    const { groq, circuitBreaker } = config.get('gateway', { infer: true });
     this.client = new UpstreamClient(groq.baseUrl, groq.timeouts, groq.maxConnections);
-    this.keys = new KeyPool(groq.keys);
+    this.keys = new KeyPool(groq.keys, circuitBreaker);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -38,15 +39,18 @@ export class GroqService implements OnModuleDestroy {
   }
 
   /** A non-streaming chat completion: one emission, Groq's JSON with all its fields. */
-  chatCompletion(request: GroqChatRequest): Observable<ChatCompletion> {
-    return this.call(request, async (response, emit) => {
+  chatCompletion(request: GroqChatRequest, key: GroqKeyConfig): Observable<ChatCompletion> {
+    return this.call(request, key, async (response, emit) => {
       emit((await response.body.json()) as ChatCompletion);
     });
   }
 
   /** A streamed chat completion: one emission per upstream chunk, as it arrives. */
-  chatCompletionStream(request: GroqChatRequest): Observable<ChatCompletionChunk> {
-    const chunks = this.call<ChatCompletionChunk>(request, async (response, emit) => {
+  chatCompletionStream(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+  ): Observable<ChatCompletionChunk> {
+    const chunks = this.call<ChatCompletionChunk>(request, key, async (response, emit) => {
       let done = false;
       for await (const event of readSseEvents(response.body)) {
         if (event.event === 'error') throw groqStreamError(event.data);
@@ -72,6 +76,7 @@ export class GroqService implements OnModuleDestroy {
   /** Groq's model list, straight from the upstream (the caller caches it). */
   async listModels(signal?: AbortSignal): Promise<GroqModel[]> {
     const key = this.keys.pick('');
+    const started = Date.now();
     let response: Dispatcher.ResponseData;
     try {
       response = await this.client.request({
@@ -81,8 +86,14 @@ export class GroqService implements OnModuleDestroy {
         signal,
       });
     } catch (error) {
+      this.keys.report(key.id, { status: 0, latencyMs: Date.now() - started, headers: {} });
       throw upstreamFailure(error);
     }
+    this.keys.report(key.id, {
+      status: response.statusCode,
+      latencyMs: Date.now() - started,
+      headers: response.headers,
+    });
     if (response.statusCode !== 200) {
       throw groqHttpError(response.statusCode, response.headers, await response.body.text());
     }
@@ -92,12 +103,13 @@ export class GroqService implements OnModuleDestroy {
 
   private call<T>(
     request: GroqChatRequest,
+    key: GroqKeyConfig,
     consume: (response: Dispatcher.ResponseData, emit: (value: T) => void) => Promise<void>,
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
       const abort = new AbortController();
       const run = async () => {
-        const key = this.keys.pick(request.route.upstreamModel);
+        const started = Date.now();
         let response: Dispatcher.ResponseData;
         try {
           response = await this.client.request({
@@ -112,8 +124,15 @@ export class GroqService implements OnModuleDestroy {
             signal: abort.signal,
           });
         } catch (error) {
+          if (!abort.signal.aborted)
+            this.keys.report(key.id, { status: 0, latencyMs: Date.now() - started, headers: {} });
           throw upstreamFailure(error);
         }
+        this.keys.report(key.id, {
+          status: response.statusCode,
+          latencyMs: Date.now() - started,
+          headers: response.headers,
+        });
         if (response.statusCode !== 200) {
           throw groqHttpError(response.statusCode, response.headers, await response.body.text());
         }

@@ -17,7 +17,8 @@ export async function startStack(
   env: Record<string, string> = {},
   emulatorOptions: EmulatorOptions = {},
 ): Promise<Stack> {
-  const emulator = new GroqEmulator({ keys: [GATEWAY_KEY], ...emulatorOptions });
+  const keys = env.GROQ_API_KEYS ? env.GROQ_API_KEYS.split(',') : [GATEWAY_KEY];
+  const emulator = new GroqEmulator({ keys, ...emulatorOptions });
   const upstream = await emulator.start();
   const gateway = await startGateway({
     GROQ_BASE_URL: upstream,
@@ -38,6 +39,11 @@ export async function startStack(
       await emulator.stop();
     },
   };
+}
+
+/** Several Groq keys, so a 429 that rests one key does not stop the tests that follow. */
+export function manyKeys(count: number): string {
+  return Array.from({ length: count }, (_, i) => `gsk_e2e_key_${i + 1}`).join(',');
 }
 
 export async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {

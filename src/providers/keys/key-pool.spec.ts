@@ -1,4 +1,4 @@
-import { GatewayError } from '../common/errors/gateway-error';
+import { GatewayError } from '../../common/errors/gateway-error';
 import { KeyPool } from './key-pool';
 
 const key = (id: string, weight = 1, models: string[] = []) => ({

@@ -1,0 +1,128 @@
+import { Observable, Subscription } from 'rxjs';
+import { GatewayError } from '../../common/errors/gateway-error';
+import { parseRetryAfter } from '../keys/go-duration';
+import { isRetryable, retryDelayMs, RetryPolicy, warrantsFallback } from './retry-policy';
+
+/** Which model and key answered, after how many attempts: for the response headers. */
+export interface ServedBy {
+  model: string;
+  keyId: string;
+  attempts: number;
+}
+
+/** One attempt: the key it uses and the upstream call (subscribing sends it). */
+export interface Attempt<T> {
+  keyId: string;
+  result: Observable<T>;
+}
+
+export interface AttemptPlan<C, T> {
+  /** The primary first, then the fallbacks, in order. */
+  candidates: readonly C[];
+  modelOf(candidate: C): string;
+  /** Starts an attempt; may throw (e.g. every key resting), which counts as a failed attempt. */
+  attempt(candidate: C, avoidKeys: ReadonlySet<string>): Attempt<T>;
+  /** Whether another key could take the next attempt at once (then backoff stays short). */
+  anotherKeyReady(candidate: C, avoidKeys: ReadonlySet<string>): boolean;
+  policy: RetryPolicy;
+  onServed?(servedBy: ServedBy): void;
+  onRetry?(error: unknown, servedBy: ServedBy): void;
+  onFallback?(from: string, to: string): void;
+  random?: () => number;
+}
+
+/**
+ * Runs an upstream call with retries (another key preferred, backoff with jitter, retry-after
+ * honoured) and then fallback models. Once a value has reached the subscriber, nothing is retried:
+ * for a stream that is the first chunk, and the error goes to the client as it is. When every
+ * candidate fails, the primary's error is the one reported.
+ */
+export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    let candidateIndex = 0;
+    let attemptsForCandidate = 0;
+    let totalAttempts = 0;
+    let emitted = false;
+    let primaryError: unknown;
+    let avoid = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    let current: Subscription | undefined;
+
+    const served = (keyId: string): ServedBy => ({
+      model: plan.modelOf(plan.candidates[candidateIndex]),
+      keyId,
+      attempts: totalAttempts,
+    });
+
+    const run = (): void => {
+      const candidate = plan.candidates[candidateIndex];
+      attemptsForCandidate++;
+      totalAttempts++;
+      let attempt: Attempt<T>;
+      try {
+        attempt = plan.attempt(candidate, avoid);
+      } catch (error) {
+        fail(error, undefined);
+        return;
+      }
+      let announced = false;
+      const announce = () => {
+        if (announced) return;
+        announced = true;
+        plan.onServed?.(served(attempt.keyId));
+      };
+      current = attempt.result.subscribe({
+        next(value) {
+          announce();
+          emitted = true;
+          subscriber.next(value);
+        },
+        error: (error: unknown) => fail(error, attempt.keyId),
+        complete() {
+          announce();
+          subscriber.complete();
+        },
+      });
+    };
+
+    const fail = (error: unknown, keyId: string | undefined): void => {
+      if (emitted) {
+        subscriber.error(error);
+        return;
+      }
+      if (candidateIndex === 0) primaryError = error;
+      if (keyId) avoid.add(keyId);
+      const candidate = plan.candidates[candidateIndex];
+      if (isRetryable(error) && attemptsForCandidate < plan.policy.maxAttempts) {
+        const retryAfter =
+          error instanceof GatewayError ? parseRetryAfter(error.headers['retry-after']) : undefined;
+        const anotherKey = plan.anotherKeyReady(candidate, avoid);
+        const waitTooLong = !anotherKey && (retryAfter ?? 0) > plan.policy.maxRetryAfterMs;
+        if (!waitTooLong) {
+          plan.onRetry?.(error, served(keyId ?? ''));
+          timer = setTimeout(
+            run,
+            retryDelayMs(plan.policy, attemptsForCandidate, retryAfter, anotherKey, plan.random),
+          );
+          return;
+        }
+      }
+      if (warrantsFallback(error) && candidateIndex + 1 < plan.candidates.length) {
+        const from = plan.modelOf(candidate);
+        candidateIndex++;
+        attemptsForCandidate = 0;
+        avoid = new Set();
+        plan.onFallback?.(from, plan.modelOf(plan.candidates[candidateIndex]));
+        run();
+        return;
+      }
+      subscriber.error(candidateIndex > 0 ? primaryError : error);
+    };
+
+    run();
+    return () => {
+      if (timer) clearTimeout(timer);
+      current?.unsubscribe();
+    };
+  });
+}
