@@ -80,3 +80,121 @@ describe('start-up configuration', () => {
     expect(stderr).not.toContain('gsk_x');
   });
 });
+
+describe('graceful shutdown on SIGTERM', () => {
+  it('turns readiness false at once, serves in-flight and new requests while draining, then exits 0', async () => {
+    const stack = await startStack(
+      { SHUTDOWN_DRAIN_DELAY_MS: '400', SHUTDOWN_GRACE_MS: '10000' },
+      { chunkDelayMs: 40 },
+    );
+    try {
+      expect((await fetch(`${stack.gateway.url}/health/ready`)).status).toBe(200);
+      // A stream that takes about a second, and a JSON call whose first byte comes late.
+      const streamed = fetch(`${stack.gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: MODEL,
+          messages: [
+            { role: 'user', content: 'a stream that is still going when the signal comes' },
+          ],
+          stream: true,
+        }),
+      }).then((response) => response.text());
+      const slowJson = stack.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'slow json [fault:slow=700]' }],
+      });
+      await waitFor(() => stack.emulator.stats.open >= 2);
+
+      const exited = stack.gateway.stop('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const ready = await fetch(`${stack.gateway.url}/health/ready`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ status: 'draining' });
+      const live = await fetch(`${stack.gateway.url}/health/live`);
+      expect(live.status).toBe(200);
+
+      // Still within the drain delay: a new request is served.
+      const during = await stack.openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'arrived while draining' }],
+      });
+      expect(during.choices[0].message.content).toContain('arrived while draining');
+
+      const text = await streamed;
+      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect((await slowJson).choices[0].message.content).toContain('slow json');
+      expect(await exited).toBe(0);
+    } finally {
+      await stack.emulator.stop();
+    }
+  });
+
+  it('after the drain delay, a request on an open connection gets a clear 503, never a reset', async () => {
+    const stack = await startStack(
+      { SHUTDOWN_DRAIN_DELAY_MS: '100', SHUTDOWN_GRACE_MS: '5000' },
+      { chunkDelayMs: 60 },
+    );
+    const agent = new (await import('undici')).Agent({ connections: 1, pipelining: 0 });
+    try {
+      const dispatcher = { dispatcher: agent } as RequestInit;
+      // Keep one in-flight stream so the process stays up while closing.
+      const streamed = fetch(`${stack.gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: MODEL,
+          messages: [
+            { role: 'user', content: 'one two three four five six seven eight nine ten eleven' },
+          ],
+          stream: true,
+        }),
+      }).then((response) => response.text());
+      await (await fetch(`${stack.gateway.url}/health/live`, dispatcher)).text();
+      await waitFor(() => stack.emulator.stats.open >= 1);
+      const exited = stack.gateway.stop('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const late = await fetch(`${stack.gateway.url}/v1/models`, dispatcher).catch(
+        (error: Error) => error,
+      );
+      if (!('status' in late)) {
+        // The keep-alive socket was closed while idle: the client reconnects, and is refused cleanly.
+        expect(String((late.cause as { code?: string })?.code)).toMatch(
+          /ECONNREFUSED|UND_ERR_SOCKET|ECONNRESET/,
+        );
+      } else {
+        expect(late.status).toBe(503);
+        expect(((await late.json()) as { error: { code: string } }).error.code).toBe(
+          'shutting_down',
+        );
+      }
+      expect((await streamed).trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(await exited).toBe(0);
+    } finally {
+      await agent.close();
+      await stack.emulator.stop();
+    }
+  });
+
+  it('exits 0 when the grace period ends with a request still open', async () => {
+    const stack = await startStack({
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      SHUTDOWN_GRACE_MS: '300',
+      UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '60000',
+    });
+    try {
+      stack.emulator.queueFaults('hang');
+      const hung = stack.openai.chat.completions
+        .create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] })
+        .catch((e: unknown) => e);
+      await waitFor(() => stack.emulator.stats.open >= 1);
+      const started = Date.now();
+      expect(await stack.gateway.stop('SIGTERM')).toBe(0);
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(await hung).toBeInstanceOf(Error);
+    } finally {
+      await stack.emulator.stop();
+    }
+  });
+});

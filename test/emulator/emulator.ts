@@ -18,6 +18,8 @@ export interface EmulatorOptions {
   chunkDelayMs?: number;
   /** Requests remembered for `received` (tests read what the gateway sent). */
   keepReceived?: number;
+  /** Tokens per minute per key (Groq's TPM limit); default 300000. Past it, Groq answers 429. */
+  tokensPerMinute?: Record<string, number>;
 }
 
 export interface ReceivedRequest {
@@ -41,6 +43,7 @@ export class GroqEmulator {
   readonly stats: EmulatorStats = { requests: 0, open: 0, aborted: 0, byStatus: {} };
   private readonly server: Server;
   private readonly faultQueue: Fault[] = [];
+  private readonly keyFaults = new Map<string, Fault>();
   private readonly sockets = new Set<Socket>();
   private readonly usage = new Map<
     string,
@@ -80,6 +83,13 @@ export class GroqEmulator {
       if (!fault) throw new Error(`unknown fault '${spec}'`);
       this.faultQueue.push(fault);
     }
+  }
+
+  /** Every request with `key` gets this fault until it is cleared (`undefined`). */
+  setKeyFault(key: string, spec: string | undefined): void {
+    const fault = spec === undefined ? undefined : parseFault(spec);
+    if (fault) this.keyFaults.set(key, fault);
+    else this.keyFaults.delete(key);
   }
 
   reset(): void {
@@ -124,7 +134,8 @@ export class GroqEmulator {
     if (!key || !this.acceptsKey(key))
       return this.error(res, 401, 'Invalid API Key', 'invalid_request_error', 'invalid_api_key');
 
-    const fault = this.faultQueue.shift() ?? this.faultFromRequest(req, body);
+    const fault =
+      this.keyFaults.get(key) ?? this.faultQueue.shift() ?? this.faultFromRequest(req, body);
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'hang') return;
     const firstByteDelay =
@@ -174,6 +185,8 @@ export class GroqEmulator {
         'model_not_found',
       );
     }
+    const overLimit = this.tokenLimitWait(key);
+    if (overLimit !== undefined) return this.faultStatus(res, 429, overLimit, key);
     const problem = checkChatRequest(body, model);
     if (problem)
       return this.error(
@@ -309,6 +322,8 @@ export class GroqEmulator {
       // Cut after what was written has left, so the client sees the first chunks, then a reset.
       if (fault?.kind === 'cut' && index === fault.afterChunks)
         return void res.write('', () => res.socket?.destroy());
+      // Silent from here on, connection open, until the client gives up.
+      if (fault?.kind === 'stall' && index === fault.afterChunks) return;
       if (fault?.kind === 'stream-error' && index === fault.afterChunks) {
         res.end(
           `event: error\ndata: ${JSON.stringify({ error: { message: 'Service Unavailable: the model stopped while generating', type: 'internal_server_error', code: 'service_unavailable', status_code: 503 } })}\n\n`,
@@ -432,22 +447,38 @@ export class GroqEmulator {
     return this.options.keys ? this.options.keys.includes(key) : key.startsWith('gsk_');
   }
 
-  /** Groq's headers: requests per day, tokens per minute, resets as Go durations. */
-  private rateLimitHeaders(key: string, tokens: number): Record<string, string> {
+  private usageWindow(key: string) {
     const now = Date.now();
     let window = this.usage.get(key);
     if (!window || now - window.windowStart >= 60_000) {
       window = { windowStart: now, requests: 0, tokens: 0 };
       this.usage.set(key, window);
     }
+    return window;
+  }
+
+  /** Seconds to wait when the key has spent its tokens for this minute, as Groq would say. */
+  private tokenLimitWait(key: string): number | undefined {
+    const window = this.usageWindow(key);
+    const limit = this.options.tokensPerMinute?.[key] ?? 300_000;
+    return window.tokens >= limit
+      ? Math.ceil((60_000 - (Date.now() - window.windowStart)) / 1000)
+      : undefined;
+  }
+
+  /** Groq's headers: requests per day, tokens per minute, resets as Go durations. */
+  private rateLimitHeaders(key: string, tokens: number): Record<string, string> {
+    const now = Date.now();
+    const window = this.usageWindow(key);
     window.requests++;
     window.tokens += tokens;
+    const limit = this.options.tokensPerMinute?.[key] ?? 300_000;
     const resetTokens = ((60_000 - (now - window.windowStart)) / 1000).toFixed(3);
     return {
       'x-ratelimit-limit-requests': '14400',
-      'x-ratelimit-limit-tokens': '300000',
+      'x-ratelimit-limit-tokens': String(limit),
       'x-ratelimit-remaining-requests': String(Math.max(0, 14400 - window.requests)),
-      'x-ratelimit-remaining-tokens': String(Math.max(0, 300000 - window.tokens)),
+      'x-ratelimit-remaining-tokens': String(Math.max(0, limit - window.tokens)),
       'x-ratelimit-reset-requests': '6s',
       'x-ratelimit-reset-tokens': `${resetTokens}s`,
     };

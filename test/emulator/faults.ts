@@ -9,6 +9,7 @@
  *   slow=MS              the first byte comes after MS milliseconds
  *   cut[=N]              the answer stops after N chunks (stream) or half the body, socket destroyed
  *   stream-error[=N]     after N chunks, Groq's `event: error` and the stream ends without [DONE]
+ *   stall[=N]            after N chunks, the stream goes silent with the connection left open
  *   hang                 never answers (until the client gives up)
  */
 export type Fault =
@@ -17,6 +18,7 @@ export type Fault =
   | { kind: 'slow'; ms: number }
   | { kind: 'cut'; afterChunks: number }
   | { kind: 'stream-error'; afterChunks: number }
+  | { kind: 'stall'; afterChunks: number }
   | { kind: 'hang' };
 
 export function parseFault(spec: string): Fault | undefined {
@@ -40,6 +42,8 @@ export function parseFault(spec: string): Fault | undefined {
       return { kind: 'cut', afterChunks: Number(value ?? 2) };
     case 'stream-error':
       return { kind: 'stream-error', afterChunks: Number(value ?? 2) };
+    case 'stall':
+      return { kind: 'stall', afterChunks: Number(value ?? 2) };
     case 'hang':
       return { kind: 'hang' };
     default:

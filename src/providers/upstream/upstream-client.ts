@@ -41,7 +41,11 @@ export class UpstreamClient {
     });
   }
 
+  /**
+   * Called once the drain is over: whatever is still open past the grace period is cut, rather
+   * than waited for (a hung upstream would otherwise hold the process forever).
+   */
   async close(): Promise<void> {
-    await this.pool.close();
+    await this.pool.destroy();
   }
 }

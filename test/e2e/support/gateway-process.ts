@@ -14,7 +14,15 @@ const MAIN = join(__dirname, '..', '..', '..', 'dist', 'main.js');
 /** Starts the built gateway (dist/main.js) on a free loopback port and waits until it listens. */
 export async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    // No drain delay: tests stop gateways often; the shutdown tests set their own.
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      SHUTDOWN_DRAIN_DELAY_MS: '0',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
