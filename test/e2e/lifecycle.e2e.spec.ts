@@ -138,7 +138,7 @@ describe('graceful shutdown on SIGTERM', () => {
     );
     const agent = new (await import('undici')).Agent({ connections: 1, pipelining: 0 });
     try {
-      const dispatcher = { dispatcher: agent } as RequestInit;
+      const dispatcher = { dispatcher: agent } as unknown as RequestInit;
       // Keep one in-flight stream so the process stays up while closing.
       const streamed = fetch(`${stack.gateway.url}/v1/chat/completions`, {
         method: 'POST',

@@ -119,9 +119,9 @@ export class KeyHealth {
     this.probing = false;
   }
 
-  get breakerState(): 'closed' | 'open' | 'half-open' {
+  breakerState(now: number): 'closed' | 'open' | 'half-open' {
     if (this.breakerOpenUntil === 0) return 'closed';
-    return Date.now() < this.breakerOpenUntil ? 'open' : 'half-open';
+    return now < this.breakerOpenUntil ? 'open' : 'half-open';
   }
 
   private readRateLimitHeaders(headers: Headers, now: number): void {

@@ -7,6 +7,12 @@ const key = (id: string, weight = 1, models: string[] = []) => ({
   weight,
   models,
 });
+const ok = { status: 200, latencyMs: 10, headers: {} };
+
+function clock(start = 1_000_000) {
+  let now = start;
+  return { now: () => now, advance: (ms: number) => (now += ms) };
+}
 
 describe('KeyPool', () => {
   it('spreads requests by weight, evenly interleaved', () => {
@@ -28,5 +34,134 @@ describe('KeyPool', () => {
   it('refuses with 403 when no key may serve the model', () => {
     const pool = new KeyPool([key('small', 1, ['llama-3.1-8b-instant'])]);
     expect(() => pool.pick('openai/gpt-oss-120b')).toThrow(GatewayError);
+  });
+
+  it('prefers keys this request has not tried', () => {
+    const pool = new KeyPool([key('a'), key('b')]);
+    for (let i = 0; i < 4; i++) expect(pool.pick('m', 0, new Set(['a'])).id).toBe('b');
+  });
+
+  it('rests a key after a 429 until retry-after has passed', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' } });
+    for (let i = 0; i < 4; i++) expect(pool.pick('m').id).toBe('b');
+    time.advance(2001);
+    expect(new Set(Array.from({ length: 6 }, () => pool.pick('m').id))).toContain('a');
+  });
+
+  it('rests on x-ratelimit-reset-* when a 429 has no retry-after', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a')], undefined, time.now);
+    pool.report('a', {
+      status: 429,
+      latencyMs: 5,
+      headers: { 'x-ratelimit-reset-tokens': '1.5s' },
+    });
+    expect(() => pool.pick('m')).toThrow(/rate limited/);
+    time.advance(1600);
+    expect(pool.pick('m').id).toBe('a');
+  });
+
+  it('answers 429 with retry-after when every key rests', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '3' } });
+    pool.report('b', { status: 429, latencyMs: 5, headers: { 'retry-after': '9' } });
+    try {
+      pool.pick('m');
+      throw new Error('expected a 429');
+    } catch (error) {
+      expect((error as GatewayError).status).toBe(429);
+      expect((error as GatewayError).headers['retry-after']).toBe('3');
+    }
+  });
+
+  it('skips a key whose remaining tokens cannot take the request, until its reset', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
+    pool.report('a', {
+      status: 200,
+      latencyMs: 5,
+      headers: {
+        'x-ratelimit-remaining-tokens': '50',
+        'x-ratelimit-limit-tokens': '6000',
+        'x-ratelimit-reset-tokens': '10s',
+      },
+    });
+    for (let i = 0; i < 4; i++) expect(pool.pick('m', 100).id).toBe('b');
+    expect(pool.hasAvailable('m', 10, new Set(['b']))).toBe(true);
+    time.advance(10_001);
+    expect(pool.hasAvailable('m', 100, new Set(['b']))).toBe(true);
+  });
+
+  it('skips a key with no requests left for the day until its reset', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
+    pool.report('a', {
+      status: 200,
+      latencyMs: 5,
+      headers: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2m' },
+    });
+    for (let i = 0; i < 3; i++) expect(pool.pick('m').id).toBe('b');
+  });
+
+  it('gives a failing key a smaller share', () => {
+    const pool = new KeyPool([key('a'), key('b')], { failureThreshold: 100, cooldownMs: 1 });
+    for (let i = 0; i < 5; i++) pool.report('a', { status: 500, latencyMs: 5, headers: {} });
+    pool.report('b', ok);
+    const picks = Array.from({ length: 40 }, () => pool.pick('m').id);
+    expect(picks.filter((id) => id === 'a').length).toBeLessThan(
+      picks.filter((id) => id === 'b').length / 2,
+    );
+  });
+
+  it('gives a slow key a smaller share', () => {
+    const pool = new KeyPool([key('fast'), key('slow')]);
+    pool.report('fast', { status: 200, latencyMs: 10, headers: {} });
+    pool.report('slow', { status: 200, latencyMs: 50, headers: {} });
+    const picks = Array.from({ length: 30 }, () => pool.pick('m').id);
+    expect(picks.filter((id) => id === 'slow').length).toBeLessThan(
+      picks.filter((id) => id === 'fast').length / 2,
+    );
+  });
+
+  describe('circuit breaker', () => {
+    it('opens after consecutive failures, lets one probe through after the cool-down, closes on success', () => {
+      const time = clock();
+      const pool = new KeyPool(
+        [key('a'), key('b')],
+        { failureThreshold: 3, cooldownMs: 1000 },
+        time.now,
+      );
+      for (let i = 0; i < 3; i++) pool.report('a', { status: 0, latencyMs: 5, headers: {} });
+      expect(pool.status().find((s) => s.id === 'a')?.breaker).toBe('open');
+      for (let i = 0; i < 4; i++) expect(pool.pick('m').id).toBe('b');
+      time.advance(1001);
+      const probe = Array.from({ length: 4 }, () => pool.pick('m').id).filter((id) => id === 'a');
+      expect(probe).toHaveLength(1);
+      pool.report('a', ok);
+      expect(pool.hasAvailable('m', 0, new Set(['b']))).toBe(true);
+    });
+
+    it('re-opens when the probe fails', () => {
+      const time = clock();
+      const pool = new KeyPool([key('a')], { failureThreshold: 2, cooldownMs: 1000 }, time.now);
+      pool.report('a', { status: 503, latencyMs: 5, headers: {} });
+      pool.report('a', { status: 503, latencyMs: 5, headers: {} });
+      time.advance(1001);
+      expect(pool.pick('m').id).toBe('a');
+      pool.report('a', { status: 503, latencyMs: 5, headers: {} });
+      expect(() => pool.pick('m')).toThrow(/cooling down/);
+    });
+
+    it('does not count 429s or client errors towards opening', () => {
+      const pool = new KeyPool([key('a')], { failureThreshold: 2, cooldownMs: 1000 });
+      pool.report('a', { status: 400, latencyMs: 5, headers: {} });
+      pool.report('a', { status: 404, latencyMs: 5, headers: {} });
+      pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '0' } });
+      expect(pool.anyUsable()).toBe(true);
+      expect(pool.status()[0].breaker).toBe('closed');
+    });
   });
 });

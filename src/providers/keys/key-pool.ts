@@ -81,7 +81,7 @@ export class KeyPool {
         id: key.id,
         weight: key.weight,
         available: health.isAvailable(now, 0),
-        breaker: health.breakerState,
+        breaker: health.breakerState(now),
         errorRate: health.errorRate,
         latencyMs: health.latencyMs,
         remainingRequests: health.remainingRequests,
@@ -95,7 +95,8 @@ export class KeyPool {
    * replicas share keys, and taking them all out of service for a rate limit helps nobody.
    */
   anyUsable(): boolean {
-    return this.keys.some((key) => this.healthOf(key.id).breakerState !== 'open');
+    const now = this.now();
+    return this.keys.some((key) => this.healthOf(key.id).breakerState(now) !== 'open');
   }
 
   get size(): number {
