@@ -10,6 +10,7 @@ import { LoggingModule } from './logging/logging.module';
 import { CompletionsModule } from './completions/completions.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { ResponsesModule } from './responses/responses.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
@@ -29,6 +30,7 @@ export class AppModule {
         LoggingModule,
         LifecycleModule,
         HealthModule,
+        MetricsModule,
         ChatModule,
         ResponsesModule,
         CompletionsModule,

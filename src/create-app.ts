@@ -5,6 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { LifecycleService } from './lifecycle/lifecycle.service';
+import { MetricsService } from './metrics/metrics.service';
+import { registerRequestHooks } from './observability/request-hooks';
 import type { GatewayConfig } from './config/gateway-config';
 import { isUnsupportedOperationUrl } from './unsupported/unsupported-operations';
 
@@ -34,6 +36,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   // Before the request id hook, so a request refused while closing still gets an id.
   configureFastify(fastify);
   fastify.addHook('onRequest', app.get(LifecycleService).onRequest);
+  registerRequestHooks(fastify, app.get(MetricsService));
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;
 }

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Post, Res, UseInterceptors } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { invalidRequest } from '../common/errors/gateway-error';
-import { reportDroppedParams, reportServedBy } from '../common/http/gateway-headers';
+import { reportDroppedParams } from '../common/http/gateway-headers';
+import { observeCall } from '../observability/call-observer';
 import { typedEventFrame, UseSseFormat } from '../common/sse/sse-format';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
@@ -29,12 +30,13 @@ export class MessagesController {
   @UseInterceptors(MessagesInterceptor)
   create(
     @Body(new BodyValidationPipe(AnthropicMessagesRequestDto)) body: AnthropicMessagesRequest,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Observable<ChatCompletion | ChatCompletionChunk> {
     const { chat, dropped } = messagesToChat(body);
     const prepared = this.chat.prepare(chat);
     reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return this.chat.send(prepared, reportServedBy(reply));
+    return this.chat.send(prepared, observeCall(request, reply));
   }
 
   /** An estimate: Groq counts tokens only when it answers. Marked by `x-gateway-estimate`. */

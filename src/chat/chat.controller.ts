@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
-import { reportDroppedParams, reportServedBy } from '../common/http/gateway-headers';
+import { reportDroppedParams } from '../common/http/gateway-headers';
+import { observeCall } from '../observability/call-observer';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/chat-types';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
@@ -16,10 +17,11 @@ export class ChatController {
   @HttpCode(200)
   create(
     @Body(new BodyValidationPipe(ChatCompletionRequestDto)) body: ChatRequest,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Observable<ChatCompletion | ChatCompletionChunk> {
     const prepared = this.chat.prepare(body);
     reportDroppedParams(reply, prepared.dropped);
-    return this.chat.send(prepared, reportServedBy(reply));
+    return this.chat.send(prepared, observeCall(request, reply));
   }
 }

@@ -1,7 +1,17 @@
-import { Body, Controller, HttpCode, Post, Res, UseGuards, UseInterceptors } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  Post,
+  Req,
+  Res,
+  UseGuards,
+  UseInterceptors,
+} from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
-import { reportDroppedParams, reportServedBy } from '../common/http/gateway-headers';
+import { reportDroppedParams } from '../common/http/gateway-headers';
+import { observeCall } from '../observability/call-observer';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion } from '../providers/chat-types';
@@ -22,11 +32,12 @@ export class CompletionsController {
   @UseInterceptors(CompletionsInterceptor)
   create(
     @Body(new BodyValidationPipe(CompletionRequestDto)) body: CompletionRequest,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Observable<ChatCompletion> {
     const { chat, dropped } = completionToChat(body);
     const prepared = this.chat.prepare(chat);
     reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return this.chat.complete(prepared, reportServedBy(reply));
+    return this.chat.complete(prepared, observeCall(request, reply));
   }
 }

@@ -2,9 +2,13 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { AllConfig } from '../config/gateway-config';
+import { accessLogFields } from './access-log-fields';
 import { REDACTED_PATHS } from './redaction';
 
-/** JSON log lines on stdout (pino), one per request, secrets redacted. */
+/**
+ * JSON log lines on stdout (pino): one per request with the request id, model, key id, status,
+ * latency, attempts and tokens; headers are not logged and secret paths are redacted.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Observable } from 'rxjs';
 import type { AllConfig, GatewayConfig, GroqKeyConfig } from '../config/gateway-config';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from './chat-types';
+import { defer, tap, type Observable } from 'rxjs';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatUsage } from './chat-types';
 import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parameters';
 import { GroqService } from './groq/groq.service';
 import { estimateRequestTokens } from './groq/token-estimate';
@@ -15,9 +15,17 @@ export interface PreparedChat extends GroqChatRequest {
   fallbacks: string[];
 }
 
-/** What the caller wants to know as the call goes (for response headers and metrics). */
+/** What the caller adds to the upstream call and wants to know as it goes (headers, metrics). */
 export interface CallObserver {
+  /** Sent with every upstream attempt (trace context). */
+  upstreamHeaders?: Record<string, string>;
+  onUpstreamStart?(): void;
+  /** The upstream's first value, or its final failure. */
+  onUpstreamAnswer?(): void;
   onServed?(servedBy: ServedBy): void;
+  onRetry?(): void;
+  onFallback?(): void;
+  onUsage?(usage: ChatUsage): void;
 }
 
 /**
@@ -69,21 +77,41 @@ export class ChatCompletionsService {
   private withReliability<T>(
     prepared: PreparedChat,
     observer: CallObserver,
-    call: (candidate: GroqChatRequest, key: GroqKeyConfig) => Observable<T>,
+    call: (
+      candidate: GroqChatRequest,
+      key: GroqKeyConfig,
+      headers: Record<string, string>,
+    ) => Observable<T>,
   ): Observable<T> {
     const tokens = estimateRequestTokens(prepared.body);
-    return withRetriesAndFallbacks<GroqChatRequest, T>({
+    const headers = observer.upstreamHeaders ?? {};
+    const attempts = withRetriesAndFallbacks<GroqChatRequest, T>({
       candidates: [prepared, ...this.fallbacksFor(prepared)],
       modelOf: (candidate) => candidate.route.requestedModel,
       attempt: (candidate, avoid) => {
         const key = this.groq.keys.pick(candidate.route.upstreamModel, tokens, avoid);
-        return { keyId: key.id, result: call(candidate, key) };
+        return { keyId: key.id, result: call(candidate, key, headers) };
       },
       anotherKeyReady: (candidate, avoid) =>
         this.groq.keys.hasAvailable(candidate.route.upstreamModel, tokens, avoid),
       policy: this.config.retries,
       onServed: observer.onServed,
+      onRetry: observer.onRetry,
+      onFallback: observer.onFallback,
     });
+    return defer(() => {
+      observer.onUpstreamStart?.();
+      return attempts;
+    }).pipe(
+      tap({
+        next: (value) => {
+          observer.onUpstreamAnswer?.();
+          const usage = usageIn(value);
+          if (usage) observer.onUsage?.(usage);
+        },
+        error: () => observer.onUpstreamAnswer?.(),
+      }),
+    );
   }
 
   /** The request's own fallbacks first, then those configured for the model; each routed anew. */
@@ -105,4 +133,10 @@ export class ChatCompletionsService {
         };
       });
   }
+}
+
+/** Usage in a completion, or in a chunk (Groq's x_groq.usage or OpenAI's usage chunk). */
+function usageIn(value: unknown): ChatUsage | undefined {
+  const carrier = value as { usage?: ChatUsage | null; x_groq?: { usage?: ChatUsage } };
+  return carrier.x_groq?.usage ?? carrier.usage ?? undefined;
 }

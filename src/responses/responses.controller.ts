@@ -1,8 +1,9 @@
-import { All, Body, Controller, HttpCode, Post, Res, UseInterceptors } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { All, Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-error';
-import { reportDroppedParams, reportServedBy } from '../common/http/gateway-headers';
+import { reportDroppedParams } from '../common/http/gateway-headers';
+import { observeCall } from '../observability/call-observer';
 import { typedEventFrame, UseSseFormat } from '../common/sse/sse-format';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
@@ -32,12 +33,13 @@ export class ResponsesController {
   @UseInterceptors(ResponsesInterceptor)
   create(
     @Body(new BodyValidationPipe(ResponsesRequestDto)) body: ResponsesRequest,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Observable<ChatCompletion | ChatCompletionChunk> {
     const { chat, dropped } = responsesToChat(body);
     const prepared = this.chat.prepare(chat);
     reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return this.chat.send(prepared, reportServedBy(reply));
+    return this.chat.send(prepared, observeCall(request, reply));
   }
 
   /** Stored responses do not exist here (see `store`), so they cannot be read, listed or deleted. */

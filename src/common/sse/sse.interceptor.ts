@@ -1,7 +1,9 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
+import { MetricsService } from '../../metrics/metrics.service';
 import { filter, fromEvent, Observable, Subscription, takeUntil } from 'rxjs';
 import { toGatewayError } from '../errors/internal-error';
 import { OPENAI_CHAT_SSE, SSE_FORMAT, SseFormat } from './sse-format';
@@ -20,7 +22,10 @@ import { OPENAI_CHAT_SSE, SSE_FORMAT, SseFormat } from './sse-format';
  */
 @Injectable()
 export class SseInterceptor implements NestInterceptor {
-  constructor(private readonly reflector: Reflector) {}
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly metrics: MetricsService,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -38,7 +43,13 @@ export class SseInterceptor implements NestInterceptor {
         context.getHandler(),
         context.getClass(),
       ]) ?? OPENAI_CHAT_SSE;
-    return streamAsSse(handled, reply, format);
+    const requestContext = request.gateway;
+    if (requestContext) requestContext.stream = true;
+    return streamAsSse(handled, reply, format, () => {
+      if (requestContext) requestContext.firstByteAt = performance.now();
+      this.metrics.openStreams.inc();
+      reply.raw.once('close', () => this.metrics.openStreams.dec());
+    });
   }
 }
 
@@ -51,6 +62,7 @@ function streamAsSse(
   source: Observable<unknown>,
   reply: FastifyReply,
   format: SseFormat,
+  onOpen: () => void,
 ): Observable<Readable> {
   return new Observable<Readable>((outer) => {
     const upstream = new Subscription();
@@ -70,6 +82,7 @@ function streamAsSse(
         .header('cache-control', 'no-cache')
         .header('x-accel-buffering', 'no');
       stream = readable;
+      onOpen();
       outer.next(readable);
       outer.complete();
       return readable;

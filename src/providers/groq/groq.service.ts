@@ -39,8 +39,12 @@ export class GroqService implements OnModuleDestroy {
   }
 
   /** A non-streaming chat completion: one emission, Groq's JSON with all its fields. */
-  chatCompletion(request: GroqChatRequest, key: GroqKeyConfig): Observable<ChatCompletion> {
-    return this.call(request, key, async (response, emit) => {
+  chatCompletion(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers: Record<string, string> = {},
+  ): Observable<ChatCompletion> {
+    return this.call(request, key, headers, async (response, emit) => {
       emit((await response.body.json()) as ChatCompletion);
     });
   }
@@ -49,8 +53,9 @@ export class GroqService implements OnModuleDestroy {
   chatCompletionStream(
     request: GroqChatRequest,
     key: GroqKeyConfig,
+    headers: Record<string, string> = {},
   ): Observable<ChatCompletionChunk> {
-    const chunks = this.call<ChatCompletionChunk>(request, key, async (response, emit) => {
+    const chunks = this.call<ChatCompletionChunk>(request, key, headers, async (response, emit) => {
       let done = false;
       for await (const event of readSseEvents(response.body)) {
         if (event.event === 'error') throw groqStreamError(event.data);
@@ -104,6 +109,7 @@ export class GroqService implements OnModuleDestroy {
   private call<T>(
     request: GroqChatRequest,
     key: GroqKeyConfig,
+    extraHeaders: Record<string, string>,
     consume: (response: Dispatcher.ResponseData, emit: (value: T) => void) => Promise<void>,
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
@@ -116,6 +122,7 @@ export class GroqService implements OnModuleDestroy {
             method: 'POST',
             path: CHAT_PATH,
             headers: {
+              ...extraHeaders,
               authorization: `Bearer ${key.key}`,
               'content-type': 'application/json',
               accept: request.stream ? 'text/event-stream' : 'application/json',

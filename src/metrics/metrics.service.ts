@@ -1,0 +1,131 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RequestContext } from '../observability/request-context';
+import { GroqService } from '../providers/groq/groq.service';
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/**
+ * The gateway's Prometheus metrics. Recorded once per request, from its RequestContext, when the
+ * response has gone (streams included), so the hot path only fills in a few fields.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'groq_gateway_requests_total',
+    help: 'Requests by route, model and status',
+    labelNames: ['route', 'model', 'status'],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'groq_gateway_request_duration_seconds',
+    help: 'Time from request to the end of the response (streams: the last byte)',
+    labelNames: ['route', 'model', 'stream'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly firstToken = new Histogram({
+    name: 'groq_gateway_time_to_first_token_seconds',
+    help: 'Streams: time from request to the first byte sent to the client',
+    labelNames: ['route', 'model'],
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly overhead = new Histogram({
+    name: 'groq_gateway_overhead_seconds',
+    help: 'Time spent in the gateway itself, upstream time excluded',
+    labelNames: ['route'],
+    buckets: OVERHEAD_BUCKETS,
+    registers: [this.registry],
+  });
+  private readonly tokens = new Counter({
+    name: 'groq_gateway_tokens_total',
+    help: 'Tokens reported by the upstream',
+    labelNames: ['model', 'direction'],
+    registers: [this.registry],
+  });
+  private readonly attempts = new Counter({
+    name: 'groq_gateway_upstream_attempts_total',
+    help: 'Upstream attempts, retries included',
+    labelNames: ['model'],
+    registers: [this.registry],
+  });
+  private readonly retries = new Counter({
+    name: 'groq_gateway_retries_total',
+    help: 'Upstream attempts that were retries',
+    labelNames: ['route'],
+    registers: [this.registry],
+  });
+  private readonly fallbacks = new Counter({
+    name: 'groq_gateway_fallbacks_total',
+    help: 'Times a fallback model was tried',
+    labelNames: ['route'],
+    registers: [this.registry],
+  });
+  readonly inFlight = new Gauge({
+    name: 'groq_gateway_in_flight_requests',
+    help: 'Requests being handled now',
+    registers: [this.registry],
+  });
+  readonly openStreams = new Gauge({
+    name: 'groq_gateway_open_streams',
+    help: 'SSE streams open now',
+    registers: [this.registry],
+  });
+
+  constructor(groq: GroqService) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'groq_gateway_' });
+    const keys = groq.keys;
+    new Gauge({
+      name: 'groq_gateway_key_available',
+      help: 'Whether a Groq key can take requests now (1) or rests / has an open breaker (0)',
+      labelNames: ['key_id', 'breaker'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const key of keys.status())
+          this.set({ key_id: key.id, breaker: key.breaker }, key.available ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'groq_gateway_key_error_rate',
+      help: 'Recent upstream error rate per key (moving average)',
+      labelNames: ['key_id'],
+      registers: [this.registry],
+      collect() {
+        for (const key of keys.status()) this.set({ key_id: key.id }, key.errorRate);
+      },
+    });
+    new Gauge({
+      name: 'groq_gateway_key_remaining_tokens',
+      help: "Groq's x-ratelimit-remaining-tokens, last seen per key",
+      labelNames: ['key_id'],
+      registers: [this.registry],
+      collect() {
+        for (const key of keys.status())
+          if (key.remainingTokens !== undefined) this.set({ key_id: key.id }, key.remainingTokens);
+      },
+    });
+  }
+
+  record(route: string, status: number, context: RequestContext, endedAt: number): void {
+    const model = context.model ?? 'none';
+    this.requests.inc({ route, model, status: String(status) });
+    this.duration.observe(
+      { route, model, stream: String(context.stream) },
+      (endedAt - context.startedAt) / 1000,
+    );
+    if (context.firstByteAt !== undefined)
+      this.firstToken.observe({ route, model }, (context.firstByteAt - context.startedAt) / 1000);
+    this.overhead.observe({ route }, context.overheadMs(context.firstByteAt ?? endedAt) / 1000);
+    if (context.attempts > 0) this.attempts.inc({ model }, context.attempts);
+    if (context.retries > 0) this.retries.inc({ route }, context.retries);
+    if (context.fallbacks > 0) this.fallbacks.inc({ route }, context.fallbacks);
+    if (context.usage) {
+      this.tokens.inc({ model, direction: 'in' }, context.usage.prompt_tokens ?? 0);
+      this.tokens.inc({ model, direction: 'out' }, context.usage.completion_tokens ?? 0);
+    }
+  }
+}

@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+
+/** W3C Trace Context: https://www.w3.org/TR/trace-context/ */
+export interface TraceContext {
+  traceId: string;
+  /** The caller's span (parent of the gateway's), if the caller sent one. */
+  parentId?: string;
+  /** The gateway's own span for this request: the parent of the upstream call. */
+  spanId: string;
+  flags: string;
+  tracestate?: string;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+/** Continues the caller's trace, or starts one; invalid headers are ignored, as the spec says. */
+export function traceFrom(
+  traceparent: string | undefined,
+  tracestate: string | undefined,
+): TraceContext {
+  const match = traceparent ? TRACEPARENT.exec(traceparent.trim().toLowerCase()) : null;
+  const valid = match && !/^0+$/.test(match[1]) && !/^0+$/.test(match[2]);
+  if (valid && match) {
+    return {
+      traceId: match[1],
+      parentId: match[2],
+      spanId: newSpanId(),
+      flags: match[3],
+      tracestate: tracestate?.trim() || undefined,
+    };
+  }
+  return { traceId: randomBytes(16).toString('hex'), spanId: newSpanId(), flags: '01' };
+}
+
+/** The traceparent the gateway sends upstream: same trace, the gateway's span as parent. */
+export function upstreamTraceparent(trace: TraceContext): string {
+  return `00-${trace.traceId}-${trace.spanId}-${trace.flags}`;
+}
+
+/** Headers for the upstream call. */
+export function traceHeaders(trace: TraceContext): Record<string, string> {
+  const headers: Record<string, string> = { traceparent: upstreamTraceparent(trace) };
+  if (trace.tracestate) headers.tracestate = trace.tracestate;
+  return headers;
+}
+
+function newSpanId(): string {
+  let id = randomBytes(8).toString('hex');
+  while (/^0+$/.test(id)) id = randomBytes(8).toString('hex');
+  return id;
+}
