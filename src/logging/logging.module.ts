@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { AllConfig } from '../config/gateway-config';
@@ -20,13 +21,32 @@ import { REDACTED_PATHS } from './redaction';
           // Fastify already assigned the id (from x-request-id or a new UUID).
           genReqId: (request) => (request as { id?: string }).id ?? '',
           customProps: () => ({ service: 'groq-gateway' }),
+          // Probes and scrapes would drown the access log.
+          autoLogging: {
+            ignore: (req: IncomingMessage) =>
+              req.url === '/metrics' || (req.url ?? '').startsWith('/health/'),
+          },
           serializers: {
             req: (req: { id: string; method: string; url: string }) => ({
               id: req.id,
               method: req.method,
               url: req.url,
             }),
+            res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
+          customSuccessObject: (req: IncomingMessage, _res: ServerResponse, fields: object) => ({
+            ...fields,
+            ...accessLogFields(req),
+          }),
+          customErrorObject: (
+            req: IncomingMessage,
+            _res: ServerResponse,
+            _error: Error,
+            fields: object,
+          ) => ({
+            ...fields,
+            ...accessLogFields(req),
+          }),
         },
       }),
     }),

@@ -62,15 +62,15 @@ export class ChatCompletionsService {
 
   complete(prepared: PreparedChat, observer: CallObserver = {}): Observable<ChatCompletion> {
     const json = { ...prepared, stream: false, body: { ...prepared.body, stream: false } };
-    return this.withReliability(json, observer, (candidate, key) =>
-      this.groq.chatCompletion(candidate, key),
+    return this.withReliability(json, observer, (candidate, key, headers) =>
+      this.groq.chatCompletion(candidate, key, headers),
     );
   }
 
   stream(prepared: PreparedChat, observer: CallObserver = {}): Observable<ChatCompletionChunk> {
     const streamed = { ...prepared, stream: true, body: { ...prepared.body, stream: true } };
-    return this.withReliability(streamed, observer, (candidate, key) =>
-      this.groq.chatCompletionStream(candidate, key),
+    return this.withReliability(streamed, observer, (candidate, key, headers) =>
+      this.groq.chatCompletionStream(candidate, key, headers),
     );
   }
 
