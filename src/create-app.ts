@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { mountOpenApiDocs } from './docs/openapi';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './observability/request-hooks';
@@ -37,6 +38,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   configureFastify(fastify);
   fastify.addHook('onRequest', app.get(LifecycleService).onRequest);
   registerRequestHooks(fastify, app.get(MetricsService));
+  mountOpenApiDocs(app);
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;
 }

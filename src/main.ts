@@ -17,6 +17,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createGatewayApp(config);
+  if (config.redisUrl) {
+    app
+      .get(Logger)
+      .warn(
+        'REDIS_URL is set, but shared state in Redis is not implemented yet: key health is per replica',
+        'Main',
+      );
+  }
   await app.listen(config.port, config.host);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;

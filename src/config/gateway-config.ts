@@ -47,6 +47,8 @@ export interface GatewayConfig {
   /** Model names an application already uses (e.g. Claude ids) mapped to gateway model ids. */
   modelAliases: Record<string, string>;
   completions: { convertWithoutHeader: boolean };
+  /** Where state shared between replicas lives; undefined keeps it in memory. */
+  redisUrl?: string;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -80,6 +80,7 @@ export function loadGatewayConfig(
       ),
     },
     modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
+    redisUrl: redisUrl(env.REDIS_URL ?? stringAt(yaml, 'redisUrl')),
     retries: retries(env, objectAt(yaml, 'retries', 'GATEWAY_CONFIG retries')),
     circuitBreaker: {
       failureThreshold: integer(
@@ -126,6 +127,17 @@ export function loadGatewayConfig(
       ),
     },
   };
+}
+
+function redisUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    const url = new URL(raw);
+    if (url.protocol === 'redis:' || url.protocol === 'rediss:') return raw.trim();
+  } catch {
+    // reported below
+  }
+  throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
 }
 
 function retries(env: Env, yaml: Record<string, unknown>): GatewayConfig['retries'] {

@@ -154,3 +154,55 @@ describe('metrics, logs and trace context', () => {
     ).toBe(false);
   });
 });
+
+describe('OpenAPI document at /docs', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack();
+  });
+  afterAll(() => stack.stop());
+
+  it('serves the Swagger UI and a document generated from the DTOs', async () => {
+    const ui = await fetch(`${stack.gateway.url}/docs`);
+    expect(ui.status).toBe(200);
+    expect(ui.headers.get('content-type')).toMatch(/text\/html/);
+    const document = (await (await fetch(`${stack.gateway.url}/docs/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        { post?: { requestBody?: { content: Record<string, { schema: { $ref: string } }> } } }
+      >;
+      components: {
+        schemas: Record<
+          string,
+          { properties: Record<string, Record<string, unknown>>; required?: string[] }
+        >;
+      };
+    };
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/chat/completions',
+        '/v1/responses',
+        '/v1/completions',
+        '/v1/models',
+        '/anthropic/v1/messages',
+        '/health/ready',
+        '/metrics',
+      ]),
+    );
+    expect(
+      document.paths['/v1/chat/completions'].post?.requestBody?.content['application/json'].schema
+        .$ref,
+    ).toBe('#/components/schemas/ChatCompletionRequestDto');
+    const chat = document.components.schemas.ChatCompletionRequestDto;
+    expect(chat.required).toEqual(expect.arrayContaining(['model', 'messages']));
+    expect(chat.properties.temperature).toMatchObject({ type: 'number', minimum: 0, maximum: 2 });
+    expect(chat.properties.messages).toMatchObject({
+      type: 'array',
+      items: { $ref: '#/components/schemas/ChatMessageDto' },
+    });
+    expect(document.components.schemas.AnthropicMessagesRequestDto.required).toEqual(
+      expect.arrayContaining(['model', 'max_tokens', 'messages']),
+    );
+  });
+});
