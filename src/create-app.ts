@@ -8,6 +8,7 @@ import { mountOpenApiDocs } from './docs/openapi';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './observability/request-hooks';
+import { TracingService } from './observability/tracing.service';
 import type { GatewayConfig } from './config/gateway-config';
 import { isUnsupportedOperationUrl } from './unsupported/unsupported-operations';
 
@@ -37,7 +38,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   // Before the request id hook, so a request refused while closing still gets an id.
   configureFastify(fastify);
   fastify.addHook('onRequest', app.get(LifecycleService).onRequest);
-  registerRequestHooks(fastify, app.get(MetricsService));
+  registerRequestHooks(fastify, app.get(MetricsService), app.get(TracingService));
   mountOpenApiDocs(app);
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;

@@ -47,6 +47,8 @@ export interface GatewayConfig {
   /** Model names an application already uses (e.g. Claude ids) mapped to gateway model ids. */
   modelAliases: Record<string, string>;
   completions: { convertWithoutHeader: boolean };
+  /** OpenTelemetry export; off (and costless) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  otel: { endpoint?: string; serviceName: string };
   /** Where state shared between replicas lives; undefined keeps it in memory. */
   redisUrl?: string;
 }

@@ -81,6 +81,10 @@ export function loadGatewayConfig(
     },
     modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
     redisUrl: redisUrl(env.REDIS_URL ?? stringAt(yaml, 'redisUrl')),
+    otel: {
+      endpoint: otelEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
+      serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groq-gateway',
+    },
     retries: retries(env, objectAt(yaml, 'retries', 'GATEWAY_CONFIG retries')),
     circuitBreaker: {
       failureThreshold: integer(
@@ -127,6 +131,21 @@ export function loadGatewayConfig(
       ),
     },
   };
+}
+
+function otelEndpoint(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol === 'http:' || url.protocol === 'https:')
+      return url.toString().replace(/\/$/, '');
+  } catch {
+    // reported below
+  }
+  throw new ConfigError(
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'must be an http(s) URL of an OTLP/HTTP collector, e.g. http://otel-collector:4318',
+  );
 }
 
 function redisUrl(raw: string | undefined): string | undefined {

@@ -3,6 +3,8 @@ import { performance } from 'node:perf_hooks';
 import type { MetricsService } from '../metrics/metrics.service';
 import { attachToRaw } from '../logging/access-log-fields';
 import { RequestContext } from './request-context';
+import type { TracingService } from './tracing.service';
+import type { Span } from '@opentelemetry/api';
 import { traceFrom } from './trace-context';
 
 export const OVERHEAD_HEADER = 'x-gateway-overhead-duration-ms';
@@ -15,8 +17,13 @@ const UNCOUNTED = /^\/(health\/|metrics$|docs)/;
  * caller's traceparent continued, or a new trace, echoed back), the gateway's own time as a
  * header when the response starts, and the metrics once it has ended.
  */
-export function registerRequestHooks(fastify: FastifyInstance, metrics: MetricsService): void {
+export function registerRequestHooks(
+  fastify: FastifyInstance,
+  metrics: MetricsService,
+  tracing: TracingService,
+): void {
   fastify.decorateRequest('gateway', undefined);
+  const spans = new WeakMap<object, Span | undefined>();
 
   fastify.addHook('onRequest', (request, reply, done) => {
     const traceparent = headerValue(request.headers.traceparent);
@@ -25,6 +32,8 @@ export function registerRequestHooks(fastify: FastifyInstance, metrics: MetricsS
     );
     request.gateway = context;
     attachToRaw(request.raw, context);
+    if (tracing.enabled && !UNCOUNTED.test(request.url))
+      spans.set(request, tracing.startRequest(context, request.method));
     reply.header(
       'traceparent',
       traceparent && context.trace.parentId
@@ -50,6 +59,14 @@ export function registerRequestHooks(fastify: FastifyInstance, metrics: MetricsS
     if (context && !UNCOUNTED.test(request.url)) {
       const route = request.routeOptions.url ?? 'unmatched';
       metrics.record(route, reply.statusCode, context, performance.now());
+      const span = spans.get(request);
+      if (span)
+        tracing.endRequest(span, {
+          method: request.method,
+          route,
+          status: reply.statusCode,
+          context,
+        });
     }
     done();
   });
