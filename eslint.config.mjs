@@ -2,7 +2,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', '*.js', '*.mjs'] },
+  { ignores: ['bench/dist/**', 'bench/node_modules/**', 'dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**', '*.js', '*.mjs'] },
   ...tseslint.configs.recommended,
   prettier,
   {

@@ -1,20 +1,16 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './create-app';
-import { ConfigError } from './config/gateway-config';
+import { ConfigError, GatewayConfig } from './config/gateway-config';
 import { loadGatewayConfig } from './config/load-config';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadGatewayConfig(process.env);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`groq-gateway: invalid configuration: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+  const config = loadConfigOrExit();
+  if (config.workers > 1 && cluster.isPrimary) {
+    runPrimary(config.workers);
+    return;
   }
   const app = await createGatewayApp(config);
   if (config.redisUrl) {
@@ -26,8 +22,6 @@ async function main(): Promise<void> {
       );
   }
   await app.listen(config.port, config.host);
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
   const shutdown = (signal: string) => {
     app.get(Logger).log(`${signal} received: draining`, 'Main');
     void app
@@ -38,12 +32,51 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
   app
     .get(Logger)
     .log(
       `groq-gateway listening on http://${config.host}:${port} (${config.groq.keys.length} Groq key(s), upstream ${config.groq.baseUrl})`,
       'Main',
     );
+}
+
+function loadConfigOrExit(): GatewayConfig {
+  try {
+    return loadGatewayConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`groq-gateway: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+/**
+ * WORKERS > 1: this process only forks workers that share the listening port (node:cluster),
+ * passes SIGTERM on so each drains, and exits when they have. A worker that dies is replaced.
+ */
+function runPrimary(workers: number): void {
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on('exit', (worker, code) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    process.stderr.write(
+      `groq-gateway: worker ${worker.process.pid} exited with ${code}; starting another\n`,
+    );
+    cluster.fork();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

@@ -16,6 +16,8 @@ export interface UpstreamTimeouts {
 
 export interface GatewayConfig {
   port: number;
+  /** Processes sharing the port (node:cluster); 1 runs the gateway in this process. */
+  workers: number;
   host: string;
   logLevel: LogLevel;
   bodyLimitBytes: number;

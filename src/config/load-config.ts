@@ -28,6 +28,7 @@ export function loadGatewayConfig(
   return {
     port: integer('PORT', env.PORT ?? yaml.port, 8080, 0, 65535),
     host: env.HOST ?? stringAt(yaml, 'host') ?? '0.0.0.0',
+    workers: integer('WORKERS', env.WORKERS ?? yaml.workers, 1, 1, 64),
     logLevel: logLevel(env.LOG_LEVEL ?? stringAt(yaml, 'logLevel') ?? 'info'),
     bodyLimitBytes: integer(
       'BODY_LIMIT_BYTES',

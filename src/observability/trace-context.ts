@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 /** W3C Trace Context: https://www.w3.org/TR/trace-context/ */
 export interface TraceContext {
@@ -29,7 +29,7 @@ export function traceFrom(
       tracestate: tracestate?.trim() || undefined,
     };
   }
-  return { traceId: randomBytes(16).toString('hex'), spanId: newSpanId(), flags: '01' };
+  return { traceId: randomHex32(), spanId: newSpanId(), flags: '01' };
 }
 
 /** The traceparent the gateway sends upstream: same trace, the gateway's span as parent. */
@@ -44,8 +44,17 @@ export function traceHeaders(trace: TraceContext): Record<string, string> {
   return headers;
 }
 
+/**
+ * Random hex from randomUUID, which Node serves from a pre-filled entropy buffer: far cheaper per
+ * request than randomBytes. A v4 UUID keeps 122 random bits; the fixed version nibble is harmless
+ * in a trace id.
+ */
+function randomHex32(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
 function newSpanId(): string {
-  let id = randomBytes(8).toString('hex');
-  while (/^0+$/.test(id)) id = randomBytes(8).toString('hex');
+  let id = randomHex32().slice(16);
+  while (/^0+$/.test(id)) id = randomHex32().slice(16);
   return id;
 }

@@ -18,8 +18,10 @@ export interface EmulatorOptions {
   chunkDelayMs?: number;
   /** Requests remembered for `received` (tests read what the gateway sent). */
   keepReceived?: number;
-  /** Tokens per minute per key (Groq's TPM limit); default 300000. Past it, Groq answers 429. */
+  /** Tokens per minute per key (Groq's TPM limit). Past it, Groq answers 429. */
   tokensPerMinute?: Record<string, number>;
+  /** The limit for keys not named above; default 300000, as a Groq developer tier. */
+  defaultTokensPerMinute?: number;
 }
 
 export interface ReceivedRequest {
@@ -139,7 +141,9 @@ export class GroqEmulator {
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'hang') return;
     const firstByteDelay =
-      (fault?.kind === 'slow' ? fault.ms : 0) + (this.options.firstByteDelayMs ?? 0);
+      (fault?.kind === 'slow' ? fault.ms : 0) +
+      (fault?.kind === 'latency' ? fault.firstByteMs : 0) +
+      (this.options.firstByteDelayMs ?? 0);
     if (firstByteDelay > 0) await sleep(firstByteDelay);
     if (res.destroyed) return;
     if (fault?.kind === 'status') return this.faultStatus(res, fault.status, fault.retryAfter, key);
@@ -316,7 +320,7 @@ export class GroqEmulator {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
     });
-    const delay = this.options.chunkDelayMs ?? 0;
+    const delay = fault?.kind === 'latency' ? fault.chunkMs : (this.options.chunkDelayMs ?? 0);
     for (const [index, frame] of frames.entries()) {
       if (res.destroyed) return;
       // Cut after what was written has left, so the client sees the first chunks, then a reset.
@@ -460,7 +464,8 @@ export class GroqEmulator {
   /** Seconds to wait when the key has spent its tokens for this minute, as Groq would say. */
   private tokenLimitWait(key: string): number | undefined {
     const window = this.usageWindow(key);
-    const limit = this.options.tokensPerMinute?.[key] ?? 300_000;
+    const limit =
+      this.options.tokensPerMinute?.[key] ?? this.options.defaultTokensPerMinute ?? 300_000;
     return window.tokens >= limit
       ? Math.ceil((60_000 - (Date.now() - window.windowStart)) / 1000)
       : undefined;
@@ -472,7 +477,8 @@ export class GroqEmulator {
     const window = this.usageWindow(key);
     window.requests++;
     window.tokens += tokens;
-    const limit = this.options.tokensPerMinute?.[key] ?? 300_000;
+    const limit =
+      this.options.tokensPerMinute?.[key] ?? this.options.defaultTokensPerMinute ?? 300_000;
     const resetTokens = ((60_000 - (now - window.windowStart)) / 1000).toFixed(3);
     return {
       'x-ratelimit-limit-requests': '14400',

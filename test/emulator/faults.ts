@@ -9,6 +9,7 @@
  *   slow=MS              the first byte comes after MS milliseconds
  *   cut[=N]              the answer stops after N chunks (stream) or half the body, socket destroyed
  *   stream-error[=N]     after N chunks, Groq's `event: error` and the stream ends without [DONE]
+ *   latency=F,C          a latency profile for this request: first byte after F ms, C ms between chunks
  *   stall[=N]            after N chunks, the stream goes silent with the connection left open
  *   hang                 never answers (until the client gives up)
  */
@@ -19,6 +20,7 @@ export type Fault =
   | { kind: 'cut'; afterChunks: number }
   | { kind: 'stream-error'; afterChunks: number }
   | { kind: 'stall'; afterChunks: number }
+  | { kind: 'latency'; firstByteMs: number; chunkMs: number }
   | { kind: 'hang' };
 
 export function parseFault(spec: string): Fault | undefined {
@@ -42,6 +44,10 @@ export function parseFault(spec: string): Fault | undefined {
       return { kind: 'cut', afterChunks: Number(value ?? 2) };
     case 'stream-error':
       return { kind: 'stream-error', afterChunks: Number(value ?? 2) };
+    case 'latency': {
+      const [first, chunk] = (value ?? '0,0').split(',').map(Number);
+      return { kind: 'latency', firstByteMs: first || 0, chunkMs: chunk || 0 };
+    }
     case 'stall':
       return { kind: 'stall', afterChunks: Number(value ?? 2) };
     case 'hang':

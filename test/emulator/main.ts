@@ -9,6 +9,10 @@ async function main(): Promise<void> {
     firstByteDelayMs: Number(process.env.EMULATOR_FIRST_BYTE_MS ?? 0),
     chunkDelayMs: Number(process.env.EMULATOR_CHUNK_MS ?? 0),
     keepReceived: 0,
+    // Standalone (demo, benchmarks): no token limit unless asked for, so load tests measure speed.
+    defaultTokensPerMinute: Number(
+      process.env.EMULATOR_TOKENS_PER_MINUTE ?? Number.MAX_SAFE_INTEGER,
+    ),
   });
   const url = await emulator.start();
   process.stdout.write(`${JSON.stringify({ msg: 'groq emulator listening', url })}\n`);

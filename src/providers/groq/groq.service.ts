@@ -149,13 +149,21 @@ export class GroqService implements OnModuleDestroy {
           throw error instanceof GatewayError ? error : upstreamFailure(error);
         }
       };
+      let settled = false;
       run().then(
-        () => subscriber.complete(),
+        () => {
+          settled = true;
+          subscriber.complete();
+        },
         (error: unknown) => {
+          settled = true;
           if (!abort.signal.aborted) subscriber.error(error);
         },
       );
-      return () => abort.abort();
+      // Abort only a call still under way: aborting a finished one costs a DOMException for nothing.
+      return () => {
+        if (!settled) abort.abort();
+      };
     });
   }
 }

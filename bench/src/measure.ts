@@ -1,0 +1,197 @@
+import autocannon from 'autocannon';
+import { performance } from 'node:perf_hooks';
+import { Pool } from 'undici';
+
+/** One way to reach the upstream: directly, or through a proxy under test. */
+export interface Target {
+  name: string;
+  url: string;
+  path: string;
+  headers: Record<string, string>;
+  model: string;
+  pid?: number;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  samples: number;
+  errors: number;
+}
+
+export interface ThroughputSummary {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export function chatBody(model: string, content: string, stream = false): string {
+  return JSON.stringify({
+    model,
+    messages: [{ role: 'user', content }],
+    max_tokens: 64,
+    temperature: 0.2,
+    ...(stream && { stream: true }),
+  });
+}
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+export function summarize(samples: number[], errors: number): LatencySummary {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return {
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    samples: samples.length,
+    errors,
+  };
+}
+
+/**
+ * Sequential keep-alive requests, one at a time, timed with performance.now() (autocannon's
+ * histogram has whole-millisecond resolution, too coarse for sub-millisecond overheads).
+ */
+export async function sequentialLatencies(
+  target: Target,
+  count: number,
+  content = 'Say hello',
+): Promise<{ samples: number[]; errors: number }> {
+  const pool = new Pool(target.url, { connections: 1, pipelining: 1 });
+  const body = chatBody(target.model, content);
+  const samples: number[] = [];
+  let errors = 0;
+  try {
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      try {
+        const response = await pool.request({
+          method: 'POST',
+          path: target.path,
+          headers: { ...target.headers, 'content-type': 'application/json' },
+          body,
+        });
+        await response.body.text();
+        if (response.statusCode !== 200) errors++;
+        else samples.push(performance.now() - started);
+      } catch {
+        errors++;
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  return { samples, errors };
+}
+
+/** Streams one at a time: time to the first body bytes and to the end. */
+export async function streamTimings(
+  target: Target,
+  count: number,
+  content: string,
+): Promise<{ firstByte: number[]; total: number[]; errors: number }> {
+  const pool = new Pool(target.url, { connections: 1 });
+  const body = chatBody(target.model, content, true);
+  const firstByte: number[] = [];
+  const total: number[] = [];
+  let errors = 0;
+  try {
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      try {
+        const response = await pool.request({
+          method: 'POST',
+          path: target.path,
+          headers: {
+            ...target.headers,
+            'content-type': 'application/json',
+            accept: 'text/event-stream',
+          },
+          body,
+        });
+        let first: number | undefined;
+        let text = '';
+        for await (const chunk of response.body) {
+          first ??= performance.now();
+          text += chunk.toString();
+        }
+        if (response.statusCode !== 200 || !text.includes('[DONE]')) errors++;
+        else {
+          firstByte.push((first ?? performance.now()) - started);
+          total.push(performance.now() - started);
+        }
+      } catch {
+        errors++;
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  return { firstByte, total, errors };
+}
+
+/** autocannon against one target: full throughput, or a fixed overall rate. */
+export async function load(
+  target: Target,
+  options: { connections: number; durationSeconds: number; overallRate?: number },
+): Promise<ThroughputSummary> {
+  const result = await autocannon({
+    url: `${target.url}${target.path}`,
+    method: 'POST',
+    headers: { ...target.headers, 'content-type': 'application/json' },
+    body: chatBody(target.model, 'Say hello'),
+    connections: options.connections,
+    duration: options.durationSeconds,
+    overallRate: options.overallRate,
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+/** Many streams open at once: how many finished well. */
+export async function concurrentStreams(
+  target: Target,
+  count: number,
+  content: string,
+): Promise<{ ok: number; errors: number }> {
+  const pool = new Pool(target.url, { connections: count });
+  const body = chatBody(target.model, content, true);
+  let ok = 0;
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: count }, async () => {
+      try {
+        const response = await pool.request({
+          method: 'POST',
+          path: target.path,
+          headers: { ...target.headers, 'content-type': 'application/json' },
+          body,
+        });
+        const text = await response.body.text();
+        if (response.statusCode === 200 && text.includes('[DONE]')) ok++;
+        else errors++;
+      } catch {
+        errors++;
+      }
+    }),
+  );
+  await pool.close();
+  return { ok, errors };
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length % 2
+    ? sorted[(sorted.length - 1) / 2]
+    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+}
