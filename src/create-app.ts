@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { createAccessLog } from './logging/access-log';
 import { mountOpenApiDocs } from './docs/openapi';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
@@ -38,7 +39,12 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   // Before the request id hook, so a request refused while closing still gets an id.
   configureFastify(fastify);
   fastify.addHook('onRequest', app.get(LifecycleService).onRequest);
-  registerRequestHooks(fastify, app.get(MetricsService), app.get(TracingService));
+  registerRequestHooks(
+    fastify,
+    app.get(MetricsService),
+    app.get(TracingService),
+    createAccessLog(config.logLevel),
+  );
   mountOpenApiDocs(app);
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;

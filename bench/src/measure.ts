@@ -27,6 +27,9 @@ export interface ThroughputSummary {
   errors: number;
 }
 
+/** A request that hangs is an error, never a benchmark that never ends. */
+const TIMEOUTS = { headersTimeout: 15_000, bodyTimeout: 15_000 };
+
 export function chatBody(model: string, content: string, stream = false): string {
   return JSON.stringify({
     model,
@@ -63,7 +66,7 @@ export async function sequentialLatencies(
   count: number,
   content = 'Say hello',
 ): Promise<{ samples: number[]; errors: number }> {
-  const pool = new Pool(target.url, { connections: 1, pipelining: 1 });
+  const pool = new Pool(target.url, { connections: 1, pipelining: 1, ...TIMEOUTS });
   const body = chatBody(target.model, content);
   const samples: number[] = [];
   let errors = 0;
@@ -96,7 +99,7 @@ export async function streamTimings(
   count: number,
   content: string,
 ): Promise<{ firstByte: number[]; total: number[]; errors: number }> {
-  const pool = new Pool(target.url, { connections: 1 });
+  const pool = new Pool(target.url, { connections: 1, ...TIMEOUTS });
   const body = chatBody(target.model, content, true);
   const firstByte: number[] = [];
   const total: number[] = [];
@@ -164,7 +167,7 @@ export async function concurrentStreams(
   count: number,
   content: string,
 ): Promise<{ ok: number; errors: number }> {
-  const pool = new Pool(target.url, { connections: count });
+  const pool = new Pool(target.url, { connections: count, ...TIMEOUTS });
   const body = chatBody(target.model, content, true);
   let ok = 0;
   let errors = 0;

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { MetricsService } from '../metrics/metrics.service';
-import { attachToRaw } from '../logging/access-log-fields';
+import { AccessLog, logAccess } from '../logging/access-log';
 import { RequestContext } from './request-context';
 import type { TracingService } from './tracing.service';
 import type { Span } from '@opentelemetry/api';
@@ -21,6 +21,7 @@ export function registerRequestHooks(
   fastify: FastifyInstance,
   metrics: MetricsService,
   tracing: TracingService,
+  accessLog: AccessLog,
 ): void {
   fastify.decorateRequest('gateway', undefined);
   const spans = new WeakMap<object, Span | undefined>();
@@ -31,7 +32,6 @@ export function registerRequestHooks(
       traceFrom(traceparent, headerValue(request.headers.tracestate)),
     );
     request.gateway = context;
-    attachToRaw(request.raw, context);
     if (tracing.enabled && !UNCOUNTED.test(request.url))
       spans.set(request, tracing.startRequest(context, request.method));
     reply.header(
@@ -58,7 +58,9 @@ export function registerRequestHooks(
     const context = request.gateway;
     if (context && !UNCOUNTED.test(request.url)) {
       const route = request.routeOptions.url ?? 'unmatched';
-      metrics.record(route, reply.statusCode, context, performance.now());
+      const endedAt = performance.now();
+      metrics.record(route, reply.statusCode, context, endedAt);
+      logAccess(accessLog, request, reply, context, endedAt - context.startedAt);
       const span = spans.get(request);
       if (span)
         tracing.endRequest(span, {
