@@ -1,18 +1,9 @@
 import OpenAI from 'openai';
+import { caught } from './support/caught';
 import { Stack, startStack } from './support/stack';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
 const FALLBACK = { headers: { 'x-litellm-fallback': 'true' } };
-
-async function caught(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OpenAI.APIError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('POST /v1/completions, converted to chat only with x-litellm-fallback', () => {
   let stack: Stack;

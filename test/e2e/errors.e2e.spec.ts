@@ -1,17 +1,8 @@
 import OpenAI from 'openai';
+import { caught } from './support/caught';
 import { manyKeys, Stack, startStack } from './support/stack';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
-
-async function caught(promise: Promise<unknown>): Promise<InstanceType<typeof OpenAI.APIError>> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OpenAI.APIError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe("errors in OpenAI's envelope, raised by the openai SDK as its matching classes", () => {
   let stack: Stack;

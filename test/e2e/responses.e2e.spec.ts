@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { caught } from './support/caught';
 import { manyKeys, Stack, startStack } from './support/stack';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
@@ -24,16 +25,6 @@ function withoutIds(value: unknown): unknown {
       .filter(([key]) => !SDK_ADDED.has(key))
       .map(([key, inner]) => [key, VARIES.has(key) ? typeof inner : withoutIds(inner)]),
   );
-}
-
-async function caught(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OpenAI.APIError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('POST /v1/responses, converted to one chat call and back', () => {

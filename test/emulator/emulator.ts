@@ -22,6 +22,8 @@ export interface EmulatorOptions {
   tokensPerMinute?: Record<string, number>;
   /** The limit for keys not named above; default 300000, as a Groq developer tier. */
   defaultTokensPerMinute?: number;
+  /** Requests per day per key (Groq's RPD, counted here per minute window); default 14400. */
+  requestsPerDay?: number;
 }
 
 export interface ReceivedRequest {
@@ -479,11 +481,12 @@ export class GroqEmulator {
     window.tokens += tokens;
     const limit =
       this.options.tokensPerMinute?.[key] ?? this.options.defaultTokensPerMinute ?? 300_000;
+    const requestLimit = this.options.requestsPerDay ?? 14_400;
     const resetTokens = ((60_000 - (now - window.windowStart)) / 1000).toFixed(3);
     return {
-      'x-ratelimit-limit-requests': '14400',
+      'x-ratelimit-limit-requests': String(requestLimit),
       'x-ratelimit-limit-tokens': String(limit),
-      'x-ratelimit-remaining-requests': String(Math.max(0, 14400 - window.requests)),
+      'x-ratelimit-remaining-requests': String(Math.max(0, requestLimit - window.requests)),
       'x-ratelimit-remaining-tokens': String(Math.max(0, limit - window.tokens)),
       'x-ratelimit-reset-requests': '6s',
       'x-ratelimit-reset-tokens': `${resetTokens}s`,

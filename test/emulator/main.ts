@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     defaultTokensPerMinute: Number(
       process.env.EMULATOR_TOKENS_PER_MINUTE ?? Number.MAX_SAFE_INTEGER,
     ),
+    requestsPerDay: Number(process.env.EMULATOR_REQUESTS_PER_DAY ?? Number.MAX_SAFE_INTEGER),
   });
   const url = await emulator.start();
   process.stdout.write(`${JSON.stringify({ msg: 'groq emulator listening', url })}\n`);

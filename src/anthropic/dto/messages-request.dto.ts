@@ -6,15 +6,14 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsNumber,
   IsObject,
   IsOptional,
   IsString,
-  Max,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsOptionalTemperature, IsOptionalTopP } from '../../common/validation/sampling';
 import { IsJsonObject } from '../../common/validation/custom-validators';
 import { IsStringOrArray } from '../../common/validation/is-string-or-array';
 
@@ -81,16 +80,10 @@ export class AnthropicMessagesRequestDto {
   @IsString({ each: true })
   stop_sequences?: string[];
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @IsOptionalTemperature(1)
   temperature?: number;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @IsOptionalTopP()
   top_p?: number;
 
   @IsOptional()

@@ -8,15 +8,14 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsNumber,
   IsObject,
   IsOptional,
   IsString,
-  Max,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsOptionalTemperature, IsOptionalTopP } from '../../common/validation/sampling';
 import {
   IsJsonObject,
   IsReasoning,
@@ -123,16 +122,10 @@ export class ChatCompletionRequestDto {
   @Type(() => StreamOptionsDto)
   stream_options?: StreamOptionsDto | null;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(2)
+  @IsOptionalTemperature(2)
   temperature?: number;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @IsOptionalTopP()
   top_p?: number;
 
   @IsOptional()

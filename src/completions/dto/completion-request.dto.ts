@@ -1,13 +1,5 @@
-import {
-  IsBoolean,
-  IsInt,
-  IsNotEmpty,
-  IsNumber,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import { IsOptionalTemperature, IsOptionalTopP } from '../../common/validation/sampling';
 import { IsStopSequences } from '../../common/validation/custom-validators';
 import { IsStringOrArray } from '../../common/validation/is-string-or-array';
 
@@ -25,16 +17,10 @@ export class CompletionRequestDto {
   @Min(1)
   max_tokens?: number;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(2)
+  @IsOptionalTemperature(2)
   temperature?: number;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @IsOptionalTopP()
   top_p?: number;
 
   @IsOptional()

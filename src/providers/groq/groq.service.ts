@@ -7,7 +7,7 @@ import type { AllConfig, GroqKeyConfig } from '../../config/gateway-config';
 import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
 import { KeyPool } from '../keys/key-pool';
 import { readSseEvents } from '../upstream/sse-events';
-import { UpstreamClient } from '../upstream/upstream-client';
+import { UpstreamClient, type UpstreamRequest } from '../upstream/upstream-client';
 import { upstreamFailure } from '../upstream/upstream-failure';
 import type { GroqChatRequest } from './groq-chat-parameters';
 import { groqHttpError, groqStreamError } from './groq-errors';
@@ -81,17 +81,32 @@ export class GroqService implements OnModuleDestroy {
   /** Groq's model list, straight from the upstream (the caller caches it). */
   async listModels(signal?: AbortSignal): Promise<GroqModel[]> {
     const key = this.keys.pick('');
+    const response = await this.send(key, {
+      method: 'GET',
+      path: MODELS_PATH,
+      headers: { authorization: `Bearer ${key.key}`, accept: 'application/json' },
+      signal,
+    });
+    const body = (await response.body.json()) as { data?: GroqModel[] };
+    return Array.isArray(body.data) ? body.data : [];
+  }
+
+  /**
+   * One HTTP exchange with Groq: what it says about the key goes to the pool, a transport failure
+   * becomes 502/504, an error status becomes Groq's error. Resolves with a 200 response only.
+   */
+  private async send(
+    key: GroqKeyConfig,
+    request: UpstreamRequest,
+  ): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     let response: Dispatcher.ResponseData;
     try {
-      response = await this.client.request({
-        method: 'GET',
-        path: MODELS_PATH,
-        headers: { authorization: `Bearer ${key.key}`, accept: 'application/json' },
-        signal,
-      });
+      response = await this.client.request(request);
     } catch (error) {
-      this.keys.report(key.id, { status: 0, latencyMs: Date.now() - started, headers: {} });
+      // A request the client abandoned says nothing about the key.
+      if (!request.signal?.aborted)
+        this.keys.report(key.id, { status: 0, latencyMs: Date.now() - started, headers: {} });
       throw upstreamFailure(error);
     }
     this.keys.report(key.id, {
@@ -102,8 +117,7 @@ export class GroqService implements OnModuleDestroy {
     if (response.statusCode !== 200) {
       throw groqHttpError(response.statusCode, response.headers, await response.body.text());
     }
-    const body = (await response.body.json()) as { data?: GroqModel[] };
-    return Array.isArray(body.data) ? body.data : [];
+    return response;
   }
 
   private call<T>(
@@ -115,34 +129,18 @@ export class GroqService implements OnModuleDestroy {
     return new Observable<T>((subscriber) => {
       const abort = new AbortController();
       const run = async () => {
-        const started = Date.now();
-        let response: Dispatcher.ResponseData;
-        try {
-          response = await this.client.request({
-            method: 'POST',
-            path: CHAT_PATH,
-            headers: {
-              ...extraHeaders,
-              authorization: `Bearer ${key.key}`,
-              'content-type': 'application/json',
-              accept: request.stream ? 'text/event-stream' : 'application/json',
-            },
-            body: JSON.stringify(request.body),
-            signal: abort.signal,
-          });
-        } catch (error) {
-          if (!abort.signal.aborted)
-            this.keys.report(key.id, { status: 0, latencyMs: Date.now() - started, headers: {} });
-          throw upstreamFailure(error);
-        }
-        this.keys.report(key.id, {
-          status: response.statusCode,
-          latencyMs: Date.now() - started,
-          headers: response.headers,
+        const response = await this.send(key, {
+          method: 'POST',
+          path: CHAT_PATH,
+          headers: {
+            ...extraHeaders,
+            authorization: `Bearer ${key.key}`,
+            'content-type': 'application/json',
+            accept: request.stream ? 'text/event-stream' : 'application/json',
+          },
+          body: JSON.stringify(request.body),
+          signal: abort.signal,
         });
-        if (response.statusCode !== 200) {
-          throw groqHttpError(response.statusCode, response.headers, await response.body.text());
-        }
         try {
           await consume(response, (value) => subscriber.next(value));
         } catch (error) {

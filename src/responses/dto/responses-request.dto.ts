@@ -5,15 +5,14 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsNumber,
   IsObject,
   IsOptional,
   IsString,
-  Max,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { IsOptionalTemperature, IsOptionalTopP } from '../../common/validation/sampling';
 import { IsJsonObject } from '../../common/validation/custom-validators';
 import { IsStringOrArray } from '../../common/validation/is-string-or-array';
 
@@ -85,16 +84,10 @@ export class ResponsesRequestDto {
   @Min(1)
   max_output_tokens?: number;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(2)
+  @IsOptionalTemperature(2)
   temperature?: number;
 
-  @IsOptional()
-  @IsNumber({ allowNaN: false, allowInfinity: false })
-  @Min(0)
-  @Max(1)
+  @IsOptionalTopP()
   top_p?: number;
 
   @IsOptional()
