@@ -19,6 +19,8 @@ export function loadGatewayConfig(
   const yaml = readYamlConfig(env, readFile);
   const groqYaml = objectAt(yaml, 'groq', 'GATEWAY_CONFIG groq');
   const timeoutsYaml = objectAt(groqYaml, 'timeouts', 'GATEWAY_CONFIG groq.timeouts');
+  const breakerYaml = objectAt(yaml, 'circuitBreaker', 'GATEWAY_CONFIG circuitBreaker');
+  const shutdownYaml = objectAt(yaml, 'shutdown', 'GATEWAY_CONFIG shutdown');
 
   const baseUrl = parseBaseUrl(
     env.GROQ_BASE_URL ?? stringAt(groqYaml, 'baseUrl') ?? DEFAULT_GROQ_BASE_URL,
@@ -90,16 +92,14 @@ export function loadGatewayConfig(
     circuitBreaker: {
       failureThreshold: integer(
         'BREAKER_FAILURE_THRESHOLD',
-        env.BREAKER_FAILURE_THRESHOLD ??
-          objectAt(yaml, 'circuitBreaker', 'GATEWAY_CONFIG circuitBreaker').failureThreshold,
+        env.BREAKER_FAILURE_THRESHOLD ?? breakerYaml.failureThreshold,
         5,
         1,
         1000,
       ),
       cooldownMs: integer(
         'BREAKER_COOLDOWN_MS',
-        env.BREAKER_COOLDOWN_MS ??
-          objectAt(yaml, 'circuitBreaker', 'GATEWAY_CONFIG circuitBreaker').cooldownMs,
+        env.BREAKER_COOLDOWN_MS ?? breakerYaml.cooldownMs,
         30_000,
         1,
         3_600_000,
@@ -109,15 +109,14 @@ export function loadGatewayConfig(
     shutdown: {
       drainDelayMs: integer(
         'SHUTDOWN_DRAIN_DELAY_MS',
-        env.SHUTDOWN_DRAIN_DELAY_MS ??
-          objectAt(yaml, 'shutdown', 'GATEWAY_CONFIG shutdown').drainDelayMs,
+        env.SHUTDOWN_DRAIN_DELAY_MS ?? shutdownYaml.drainDelayMs,
         5_000,
         0,
         600_000,
       ),
       graceMs: integer(
         'SHUTDOWN_GRACE_MS',
-        env.SHUTDOWN_GRACE_MS ?? objectAt(yaml, 'shutdown', 'GATEWAY_CONFIG shutdown').graceMs,
+        env.SHUTDOWN_GRACE_MS ?? shutdownYaml.graceMs,
         25_000,
         0,
         3_600_000,
