@@ -4,6 +4,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { GatewayError } from './common/errors/gateway-error';
+import { answerClientError } from './common/http/client-error';
+import { parseJsonBody } from './common/http/json-body';
+import { methodNotAllowed } from './common/http/method-not-allowed';
+import { RouteMethods } from './common/http/route-methods';
 import { createAccessLog } from './logging/access-log';
 import { mountOpenApiDocs } from './docs/openapi';
 import { LifecycleService } from './lifecycle/lifecycle.service';
@@ -21,8 +26,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     bodyLimit: config.bodyLimitBytes,
     // Keep-alive sockets would otherwise hold app.close() open until they time out.
     forceCloseConnections: true,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    // Errors Node's HTTP parser raises before Fastify has a request (e.g. 431 for huge headers)
+    // still answer in OpenAI's envelope.
+    clientErrorHandler: answerClientError,
     // Take the caller's x-request-id when it is a sane token; otherwise make one.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
@@ -51,10 +57,38 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
 }
 
 function configureFastify(fastify: FastifyInstance): void {
+  const routeMethods = new RouteMethods();
+  fastify.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // A path the gateway serves, with the wrong method: 405 naming the right one, not 404.
+    if (request.is404) {
+      const path = request.url.split('?')[0];
+      const allowed = routeMethods.allowedFor(path);
+      if (allowed.length > 0) {
+        done(methodNotAllowed(request.method, path, allowed));
+        return;
+      }
+    }
     done();
   });
+  // One JSON parser for every route: strict UTF-8, bounded depth, no prototype keys.
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    (_request, body, done) => {
+      const parsed = parseJsonBody(body as Buffer);
+      if (parsed.ok) {
+        done(null, parsed.value);
+        return;
+      }
+      done(
+        new GatewayError({ status: 400, message: parsed.problem, code: 'invalid_json' }),
+        undefined,
+      );
+    },
+  );
   // Fastify parses text/plain by default; the gateway takes JSON only.
   fastify.removeContentTypeParser('text/plain');
   // Other bodies are refused with 415 (through Nest's error handler and our filter), except on unsupported operations (multipart

@@ -31,4 +31,14 @@ describe('trace context', () => {
     expect(trace.parentId).toBeUndefined();
     expect(trace.tracestate).toBeUndefined();
   });
+
+  it.each([
+    ['over 512 characters', `a=${'x'.repeat(520)}`],
+    ['non-ASCII', 'a=é'],
+    ['a tab', 'a=1\tb=2'],
+  ])('drops a tracestate that is %s instead of forwarding it', (_name, tracestate) => {
+    const trace = traceFrom('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate);
+    expect(trace.tracestate).toBeUndefined();
+    expect(traceHeaders(trace)).not.toHaveProperty('tracestate');
+  });
 });

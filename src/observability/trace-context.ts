@@ -26,10 +26,21 @@ export function traceFrom(
       parentId: match[2],
       spanId: newSpanId(),
       flags: match[3],
-      tracestate: tracestate?.trim() || undefined,
+      tracestate: forwardableTracestate(tracestate),
     };
   }
   return { traceId: randomHex32(), spanId: newSpanId(), flags: '01' };
+}
+
+/**
+ * The spec caps tracestate at 32 list members of printable ASCII (512 characters is what
+ * vendors must keep). Anything longer or stranger is dropped, not forwarded to Groq.
+ */
+const TRACESTATE = /^[\x20-\x7e]{1,512}$/;
+
+function forwardableTracestate(tracestate: string | undefined): string | undefined {
+  const trimmed = tracestate?.trim();
+  return trimmed && TRACESTATE.test(trimmed) ? trimmed : undefined;
 }
 
 /** The traceparent the gateway sends upstream: same trace, the gateway's span as parent. */

@@ -49,3 +49,23 @@ describe('routeModel', () => {
     expect(publicGroqModelId('qwen/qwen3-32b')).toBe('groq/qwen/qwen3-32b');
   });
 });
+
+describe('routeModel refuses ids that could not be a model', () => {
+  it.each([
+    ['a line break (header injection)', 'groq/llama\r\nset-cookie: a=b'],
+    ['a NUL', 'groq/llama\u0000'],
+    ['a space inside', 'groq/llama 3'],
+    ['non-ASCII', 'groq/é'],
+    ['over 256 characters', `groq/${'a'.repeat(260)}`],
+  ])('%s', (_name, model) => {
+    expect(() => routeModel(model)).toThrow(
+      expect.objectContaining({ status: 400, param: 'model', code: 'invalid_model' }),
+    );
+  });
+
+  it('keeps namespaced Groq ids', () => {
+    expect(routeModel('groq/meta-llama/llama-4-scout-17b-16e-instruct').upstreamModel).toBe(
+      'meta-llama/llama-4-scout-17b-16e-instruct',
+    );
+  });
+});

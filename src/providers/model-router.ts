@@ -2,6 +2,12 @@ import { GatewayError, invalidRequest } from '../common/errors/gateway-error';
 import type { ModelRoute } from './chat-types';
 
 /** Provider prefixes the gateway knows. Anything else is a Groq id as a whole (`openai/gpt-oss-120b`). */
+/**
+ * What a model id may hold. Groq's ids fit (`meta-llama/llama-4-scout-17b-16e-instruct`); anything
+ * else never reaches the upstream or a response header (`x-gateway-model`), so it cannot inject one.
+ */
+const MODEL_ID = /^[\w.:/-]{1,256}$/;
+
 const PROVIDER_PREFIXES = { groq: 'groq/' } as const;
 
 /**
@@ -21,6 +27,14 @@ export function routeModel(
       'model must be a non-empty string such as groq/llama-3.3-70b-versatile',
       param,
     );
+  }
+  if (!MODEL_ID.test(requested)) {
+    throw new GatewayError({
+      status: 400,
+      message: `model must be at most 256 characters of letters, digits and . _ - : / (for example groq/llama-3.3-70b-versatile); '${requested.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')}' is not.`,
+      param,
+      code: 'invalid_model',
+    });
   }
   const target = Object.hasOwn(aliases, requested) ? aliases[requested] : requested;
   if (target === requested && /^claude-/i.test(requested)) {
