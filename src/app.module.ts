@@ -8,6 +8,7 @@ import { SseInterceptor } from './common/sse/sse.interceptor';
 import type { GatewayConfig } from './config/gateway-config';
 import { LoggingModule } from './logging/logging.module';
 import { CompletionsModule } from './completions/completions.module';
+import { GovernanceModule } from './governance/governance.module';
 import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
@@ -31,6 +32,7 @@ export class AppModule {
         LifecycleModule,
         HealthModule,
         MetricsModule,
+        GovernanceModule,
         ChatModule,
         ResponsesModule,
         CompletionsModule,

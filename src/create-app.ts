@@ -11,6 +11,7 @@ import { methodNotAllowed } from './common/http/method-not-allowed';
 import { RouteMethods } from './common/http/route-methods';
 import { createAccessLog } from './logging/access-log';
 import { mountOpenApiDocs } from './docs/openapi';
+import { GovernanceService } from './governance/governance.service';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './observability/request-hooks';
@@ -51,6 +52,12 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     app.get(TracingService),
     createAccessLog(config.logLevel),
   );
+  const governance = app.get(GovernanceService);
+  // Usage counts once the response has ended, streams included, off the response's path.
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (request.gateway?.governed) void governance.recordUsage(request, reply.statusCode);
+    done();
+  });
   mountOpenApiDocs(app);
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;

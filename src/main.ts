@@ -16,8 +16,8 @@ async function main(): Promise<void> {
   if (config.redisUrl) {
     app
       .get(Logger)
-      .warn(
-        'REDIS_URL is set, but shared state in Redis is not implemented yet: key health is per replica',
+      .log(
+        'REDIS_URL is set: virtual keys, rate limits and budgets are shared in Redis; Groq key health is learnt per replica',
         'Main',
       );
   }

@@ -1,3 +1,5 @@
+import type { GovernanceConfig } from './governance-config';
+
 /** The validated, typed configuration the whole gateway runs on. Built once at start-up. */
 export interface GroqKeyConfig {
   /** A name safe to log and to put in headers; never the key itself. */
@@ -53,6 +55,7 @@ export interface GatewayConfig {
   otel: { endpoint?: string; serviceName: string };
   /** Where state shared between replicas lives; undefined keeps it in memory. */
   redisUrl?: string;
+  governance: GovernanceConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,9 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { loadGovernanceConfig } from './load-governance-config';
+import {
+  boolean,
+  integer,
+  objectAt,
+  readSecretFile,
+  secretFromEnv,
+  stringAt,
+} from './config-readers';
 import { ConfigError, GatewayConfig, GroqKeyConfig, LOG_LEVELS, LogLevel } from './gateway-config';
 
 type Env = Record<string, string | undefined>;
-type ReadFile = (path: string) => string;
+import type { ReadFile } from './config-readers';
 
 const DEFAULT_GROQ_BASE_URL = 'https://api.groq.com';
 
@@ -83,7 +92,8 @@ export function loadGatewayConfig(
       ),
     },
     modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
-    redisUrl: redisUrl(env.REDIS_URL ?? stringAt(yaml, 'redisUrl')),
+    redisUrl: redisUrl(secretFromEnv(env, 'REDIS_URL', readFile) ?? stringAt(yaml, 'redisUrl')),
+    governance: loadGovernanceConfig(env, yaml, readFile),
     otel: {
       endpoint: otelEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
       serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groq-gateway',
@@ -363,17 +373,6 @@ function listFromEnv(env: Env, name: string, readFile: ReadFile): string[] | und
   return keys;
 }
 
-function readSecretFile(setting: string, path: string, readFile: ReadFile): string {
-  try {
-    return readFile(path);
-  } catch (error) {
-    throw new ConfigError(
-      setting,
-      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
-    );
-  }
-}
-
 function parseBaseUrl(raw: string): string {
   let url: URL;
   try {
@@ -396,52 +395,10 @@ function parseBaseUrl(raw: string): string {
   return url.toString().replace(/\/$/, '');
 }
 
-function integer(
-  setting: string,
-  raw: unknown,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(
-      setting,
-      `must be a whole number from ${min} to ${max}, got '${String(raw)}'`,
-    );
-  }
-  return value;
-}
-
-function boolean(setting: string, raw: unknown, fallback: boolean): boolean {
-  if (raw === undefined || raw === '') return fallback;
-  if (raw === true || raw === 'true' || raw === '1') return true;
-  if (raw === false || raw === 'false' || raw === '0') return false;
-  throw new ConfigError(setting, `must be true or false, got '${String(raw)}'`);
-}
-
 function logLevel(raw: string): LogLevel {
   const level = raw.trim().toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got '${raw}'`);
   }
   return level as LogLevel;
-}
-
-function stringAt(source: Record<string, unknown>, key: string): string | undefined {
-  const value = source[key];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function objectAt(
-  source: Record<string, unknown>,
-  key: string,
-  setting: string,
-): Record<string, unknown> {
-  const value = source[key];
-  if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw new ConfigError(setting, 'must be a mapping');
-  return value as Record<string, unknown>;
 }

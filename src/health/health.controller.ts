@@ -1,9 +1,11 @@
+import { Ungoverned } from '../governance/ungoverned.decorator';
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { LifecycleService } from '../lifecycle/lifecycle.service';
 import { GroqService } from '../providers/groq/groq.service';
 
 /** Kubernetes probes. Liveness: the process answers. Readiness: it should get traffic. */
+@Ungoverned()
 @Controller('health')
 export class HealthController {
   constructor(

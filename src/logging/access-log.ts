@@ -46,6 +46,7 @@ export function accessLogFields(context: RequestContext): Record<string, unknown
   };
   if (context.model) fields.model = context.model;
   if (context.keyId) fields.keyId = context.keyId;
+  if (context.virtualKeyId) fields.virtualKeyId = context.virtualKeyId;
   if (context.attempts) fields.attempts = context.attempts;
   if (context.stream) fields.stream = true;
   if (context.usage) {

@@ -1,6 +1,8 @@
+import { Ungoverned } from '../governance/ungoverned.decorator';
 import { Controller, Get, Header } from '@nestjs/common';
 import { MetricsService } from './metrics.service';
 
+@Ungoverned()
 @Controller()
 export class MetricsController {
   constructor(private readonly metrics: MetricsService) {}

@@ -19,6 +19,17 @@ export class MetricsService {
     labelNames: ['route', 'model', 'status'],
     registers: [this.registry],
   });
+  private readonly governanceDenials = new Counter({
+    name: 'groq_gateway_governance_denied_total',
+    help: 'Requests refused by governance, by error code',
+    labelNames: ['code'],
+    registers: [this.registry],
+  });
+  private readonly governanceStoreErrors = new Counter({
+    name: 'groq_gateway_governance_store_errors_total',
+    help: 'Failed calls to the governance store (Redis)',
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'groq_gateway_request_duration_seconds',
     help: 'Time from request to the end of the response (streams: the last byte)',
@@ -127,5 +138,13 @@ export class MetricsService {
       this.tokens.inc({ model, direction: 'in' }, context.usage.prompt_tokens ?? 0);
       this.tokens.inc({ model, direction: 'out' }, context.usage.completion_tokens ?? 0);
     }
+  }
+
+  governanceDenied(code: string): void {
+    this.governanceDenials.inc({ code });
+  }
+
+  governanceStoreError(): void {
+    this.governanceStoreErrors.inc();
   }
 }

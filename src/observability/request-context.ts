@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { ChatUsage } from '../providers/chat-types';
 import type { TraceContext } from './trace-context';
+import type { GovernedCall } from '../governance/governance.service';
 
 /**
  * What the gateway learns about one request as it goes: which model and key served it, how many
@@ -21,6 +22,10 @@ export class RequestContext {
   /** When the first byte of a stream left for the client. */
   firstByteAt?: number;
   usage?: ChatUsage;
+  /** The virtual key the caller presented, once it is known to be valid. */
+  virtualKeyId?: string;
+  /** Set when governance admitted a model call: what its end must count. */
+  governed?: GovernedCall;
 
   constructor(readonly trace: TraceContext) {}
 

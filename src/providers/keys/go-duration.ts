@@ -31,3 +31,12 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
+
+/** Milliseconds as a Go duration, the form Groq and OpenAI use in `x-ratelimit-reset-*`. */
+export function formatGoDuration(ms: number): string {
+  const safe = Math.max(0, ms);
+  if (safe < 1000) return `${Math.round(safe)}ms`;
+  const minutes = Math.floor(safe / 60_000);
+  const seconds = Number(((safe % 60_000) / 1000).toFixed(3));
+  return minutes > 0 ? `${minutes}m${seconds}s` : `${seconds}s`;
+}

@@ -1,0 +1,41 @@
+/** Virtual keys, their limits and prices, the audit log: what platform teams control. */
+export type BudgetPeriod = 'daily' | 'monthly';
+
+export interface VirtualKeyPolicy {
+  /** Upstream model ids (without `groq/`) this key may call; empty means every model. */
+  models: string[];
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  budget?: { usd: number; period: BudgetPeriod };
+}
+
+export interface VirtualKeyRecord extends VirtualKeyPolicy {
+  /** Safe to log, to show and to count by; never the key. */
+  id: string;
+  name?: string;
+  /** SHA-256 of the key, hex. The key itself is never stored. */
+  keySha256: string;
+  /** The key's first characters, so a person can tell keys apart in a listing. */
+  hint?: string;
+  source: 'config' | 'admin';
+  createdAt: string;
+  rotatedAt?: string;
+  revokedAt?: string;
+}
+
+/** USD per million tokens, as Groq's price list gives them. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+}
+
+export interface GovernanceConfig {
+  virtualKeys: VirtualKeyRecord[];
+  /** SHA-256 of GATEWAY_ADMIN_KEY; the admin API is off without it. */
+  adminKeySha256?: string;
+  /** By upstream model id (without `groq/`). */
+  prices: Record<string, ModelPrice>;
+  /** What limits do while the shared store (Redis) is unreachable. */
+  onStoreFailure: 'open' | 'closed';
+  audit: { destination: 'stdout' | string; includePrompts: boolean };
+}

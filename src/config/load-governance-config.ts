@@ -1,0 +1,193 @@
+import { createHash } from 'node:crypto';
+import {
+  boolean,
+  objectAt,
+  readSecretFile,
+  ReadFile,
+  secretFromEnv,
+  stringAt,
+} from './config-readers';
+import type {
+  BudgetPeriod,
+  GovernanceConfig,
+  ModelPrice,
+  VirtualKeyRecord,
+} from './governance-config';
+import { ConfigError } from './gateway-config';
+
+type Env = Record<string, string | undefined>;
+
+/** The SHA-256 digest, hex, that virtual keys and the admin key are kept as. */
+export function sha256Hex(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/** Strips the `groq/` provider prefix so allow-lists and prices compare with upstream ids. */
+export function bareModelId(model: string): string {
+  return model.startsWith('groq/') ? model.slice('groq/'.length) : model;
+}
+
+/**
+ * `governance` and `audit` from GATEWAY_CONFIG, with GATEWAY_ADMIN_KEY(_FILE), AUDIT_LOG,
+ * AUDIT_INCLUDE_PROMPTS and GOVERNANCE_ON_STORE_FAILURE from the environment winning.
+ * Secrets are hashed here and the plain text goes no further.
+ */
+export function loadGovernanceConfig(
+  env: Env,
+  yaml: Record<string, unknown>,
+  readFile: ReadFile,
+): GovernanceConfig {
+  const governance = objectAt(yaml, 'governance', 'GATEWAY_CONFIG governance');
+  const audit = objectAt(yaml, 'audit', 'GATEWAY_CONFIG audit');
+  const adminKey = secretFromEnv(env, 'GATEWAY_ADMIN_KEY', readFile);
+  if (adminKey !== undefined && adminKey.length < 16) {
+    throw new ConfigError('GATEWAY_ADMIN_KEY', 'must be at least 16 characters');
+  }
+  const onStoreFailure =
+    env.GOVERNANCE_ON_STORE_FAILURE ?? stringAt(governance, 'onStoreFailure') ?? 'open';
+  if (onStoreFailure !== 'open' && onStoreFailure !== 'closed') {
+    throw new ConfigError(
+      'GOVERNANCE_ON_STORE_FAILURE',
+      `must be open or closed, got '${onStoreFailure}'`,
+    );
+  }
+  return {
+    virtualKeys: virtualKeys(governance.virtualKeys, env, readFile),
+    adminKeySha256: adminKey === undefined ? undefined : sha256Hex(adminKey),
+    prices: prices(governance.prices),
+    onStoreFailure,
+    audit: {
+      destination: env.AUDIT_LOG?.trim() || stringAt(audit, 'destination') || 'stdout',
+      includePrompts: boolean(
+        'AUDIT_INCLUDE_PROMPTS',
+        env.AUDIT_INCLUDE_PROMPTS ?? audit.includePrompts,
+        false,
+      ),
+    },
+  };
+}
+
+function virtualKeys(raw: unknown, env: Env, readFile: ReadFile): VirtualKeyRecord[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) {
+    throw new ConfigError('GATEWAY_CONFIG governance.virtualKeys', 'must be a list');
+  }
+  const records = raw.map((entry, index) => virtualKey(entry, index, env, readFile));
+  const seen = new Set<string>();
+  for (const record of records) {
+    if (seen.has(record.id) || seen.has(record.keySha256)) {
+      throw new ConfigError(
+        'GATEWAY_CONFIG governance.virtualKeys',
+        `duplicate id or key for '${record.id}'`,
+      );
+    }
+    seen.add(record.id).add(record.keySha256);
+  }
+  return records;
+}
+
+function virtualKey(entry: unknown, index: number, env: Env, readFile: ReadFile): VirtualKeyRecord {
+  const where = `GATEWAY_CONFIG governance.virtualKeys[${index}]`;
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+    throw new ConfigError(where, 'must be a mapping');
+  }
+  const item = entry as Record<string, unknown>;
+  const id = stringAt(item, 'id');
+  if (!id || !/^[\w.-]{1,64}$/.test(id)) {
+    throw new ConfigError(`${where}.id`, 'must be 1-64 letters, digits, _ . or -');
+  }
+  let keySha256: string | undefined;
+  if (typeof item.keySha256 === 'string') {
+    keySha256 = item.keySha256.trim().toLowerCase();
+    if (!/^[0-9a-f]{64}$/.test(keySha256)) {
+      throw new ConfigError(
+        `${where}.keySha256`,
+        'must be 64 hex characters (sha256sum of the key)',
+      );
+    }
+  } else {
+    const key =
+      typeof item.keyEnv === 'string'
+        ? env[item.keyEnv]
+        : typeof item.keyFile === 'string'
+          ? readSecretFile(`${where}.keyFile`, item.keyFile, readFile)
+          : undefined;
+    if (!key?.trim()) throw new ConfigError(where, 'needs keySha256, keyEnv or keyFile');
+    keySha256 = sha256Hex(key.trim());
+  }
+  return {
+    id,
+    name: stringAt(item, 'name'),
+    keySha256,
+    source: 'config',
+    createdAt: new Date(0).toISOString(),
+    ...policyFromYaml(item, where),
+  };
+}
+
+/** The limits part of a key, shared with the admin API's validation. */
+export function policyFromYaml(
+  item: Record<string, unknown>,
+  where: string,
+): Pick<VirtualKeyRecord, 'models' | 'requestsPerMinute' | 'tokensPerMinute' | 'budget'> {
+  const models = item.models ?? [];
+  if (!Array.isArray(models) || models.some((m) => typeof m !== 'string' || !m)) {
+    throw new ConfigError(`${where}.models`, 'must be a list of model ids');
+  }
+  const budget = item.budget;
+  let parsedBudget: VirtualKeyRecord['budget'];
+  if (budget !== undefined && budget !== null) {
+    const b = budget as Record<string, unknown>;
+    const usd = Number(b.usd);
+    const period = b.period ?? 'monthly';
+    if (typeof budget !== 'object' || !Number.isFinite(usd) || usd <= 0) {
+      throw new ConfigError(`${where}.budget.usd`, 'must be a positive number of US dollars');
+    }
+    if (period !== 'daily' && period !== 'monthly') {
+      throw new ConfigError(`${where}.budget.period`, 'must be daily or monthly');
+    }
+    parsedBudget = { usd, period: period as BudgetPeriod };
+  }
+  return {
+    models: (models as string[]).map(bareModelId),
+    requestsPerMinute: positiveInteger(item.requestsPerMinute, `${where}.requestsPerMinute`),
+    tokensPerMinute: positiveInteger(item.tokensPerMinute, `${where}.tokensPerMinute`),
+    budget: parsedBudget,
+  };
+}
+
+function positiveInteger(raw: unknown, setting: string): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 1e9) {
+    throw new ConfigError(
+      setting,
+      `must be a whole number from 1 to 1000000000, got '${String(raw)}'`,
+    );
+  }
+  return value;
+}
+
+function prices(raw: unknown): Record<string, ModelPrice> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(
+      'GATEWAY_CONFIG governance.prices',
+      'must map model ids to {input, output}',
+    );
+  }
+  const table: Record<string, ModelPrice> = {};
+  for (const [model, price] of Object.entries(raw as Record<string, unknown>)) {
+    const p = (price ?? {}) as Record<string, unknown>;
+    const input = Number(p.input);
+    const output = Number(p.output);
+    if (!Number.isFinite(input) || !Number.isFinite(output) || input < 0 || output < 0) {
+      throw new ConfigError(
+        `GATEWAY_CONFIG governance.prices.${model}`,
+        'needs input and output, USD per million tokens (e.g. {input: 0.59, output: 0.79})',
+      );
+    }
+    table[bareModelId(model)] = { input, output };
+  }
+  return table;
+}

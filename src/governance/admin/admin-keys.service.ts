@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { GatewayError } from '../../common/errors/gateway-error';
+import type { VirtualKeyRecord } from '../../config/governance-config';
+import { bareModelId, sha256Hex } from '../../config/load-governance-config';
+import { budgetPeriod, usdFromNano } from '../budget';
+import { governanceUnavailable } from '../governance-errors';
+import { GovernanceService } from '../governance.service';
+import { generateVirtualKey, keyHint } from '../virtual-key';
+import type { VirtualKeyRequestDto } from './dto/virtual-key-request.dto';
+import { viewOf, VirtualKeyView } from './virtual-key-view';
+
+type AuditOutcome = 'ok' | 'not_found' | 'invalid';
+
+/** Create, list, read, rotate and revoke virtual keys; every action goes to the audit log. */
+@Injectable()
+export class AdminKeysService {
+  constructor(private readonly governance: GovernanceService) {}
+
+  async create(
+    request: FastifyRequest,
+    body: VirtualKeyRequestDto,
+  ): Promise<VirtualKeyView & { key: string }> {
+    await this.current();
+    const id = body.id ?? `vk-${randomBytes(6).toString('hex')}`;
+    if (this.governance.registry.byKeyId(id)) {
+      this.audit(request, 'key.create', id, 'invalid', 409);
+      throw new GatewayError({
+        status: 409,
+        message: `A virtual key with id '${id}' exists. Choose another id, or rotate that key.`,
+        param: 'id',
+        code: 'key_exists',
+      });
+    }
+    const key = generateVirtualKey();
+    const record: VirtualKeyRecord = {
+      id,
+      name: body.name,
+      keySha256: sha256Hex(key),
+      hint: keyHint(key),
+      source: 'admin',
+      createdAt: new Date().toISOString(),
+      models: (body.models ?? []).map(bareModelId),
+      requestsPerMinute: body.requestsPerMinute,
+      tokensPerMinute: body.tokensPerMinute,
+      budget: body.budget
+        ? { usd: body.budget.usd, period: body.budget.period ?? 'monthly' }
+        : undefined,
+    };
+    await this.save(record);
+    this.audit(request, 'key.create', id, 'ok', 201);
+    // The only time the key is shown: only its digest is kept.
+    return { ...viewOf(record), key };
+  }
+
+  async list(request: FastifyRequest): Promise<{ object: 'list'; data: VirtualKeyView[] }> {
+    await this.current();
+    this.audit(request, 'key.list', undefined, 'ok', 200);
+    return { object: 'list', data: this.governance.registry.all().map(viewOf) };
+  }
+
+  async get(request: FastifyRequest, id: string): Promise<VirtualKeyView> {
+    const record = await this.find(request, 'key.get', id);
+    this.audit(request, 'key.get', id, 'ok', 200);
+    return viewOf(record);
+  }
+
+  async usage(request: FastifyRequest, id: string) {
+    const record = await this.find(request, 'key.usage', id);
+    const nowMs = Date.now();
+    const window = record.budget ? budgetPeriod(record.budget.period, nowMs) : undefined;
+    let usage;
+    try {
+      usage = await this.governance.store.usage(id, nowMs, window?.label);
+    } catch {
+      throw governanceUnavailable();
+    }
+    this.audit(request, 'key.usage', id, 'ok', 200);
+    return {
+      id,
+      lastMinute: {
+        requests: usage.requestsInWindow,
+        tokens: usage.tokensInWindow,
+        requestsPerMinute: record.requestsPerMinute ?? null,
+        tokensPerMinute: record.tokensPerMinute ?? null,
+      },
+      budget:
+        record.budget && window
+          ? {
+              usd: record.budget.usd,
+              period: record.budget.period,
+              periodLabel: window.label,
+              spentUsd: usdFromNano(usage.spentNanoUsd),
+              remainingUsd: Math.max(0, record.budget.usd - usdFromNano(usage.spentNanoUsd)),
+              resetsAt: new Date(window.endsAtMs).toISOString(),
+            }
+          : null,
+    };
+  }
+
+  async rotate(request: FastifyRequest, id: string): Promise<VirtualKeyView & { key: string }> {
+    const record = this.changeable(
+      request,
+      'key.rotate',
+      await this.find(request, 'key.rotate', id),
+    );
+    const key = generateVirtualKey();
+    const rotated: VirtualKeyRecord = {
+      ...record,
+      keySha256: sha256Hex(key),
+      hint: keyHint(key),
+      rotatedAt: new Date().toISOString(),
+    };
+    await this.save(rotated);
+    this.audit(request, 'key.rotate', id, 'ok', 200);
+    return { ...viewOf(rotated), key };
+  }
+
+  async revoke(request: FastifyRequest, id: string): Promise<VirtualKeyView> {
+    const record = this.changeable(
+      request,
+      'key.revoke',
+      await this.find(request, 'key.revoke', id),
+    );
+    const revoked: VirtualKeyRecord = { ...record, revokedAt: new Date().toISOString() };
+    await this.save(revoked);
+    this.audit(request, 'key.revoke', id, 'ok', 200);
+    return viewOf(revoked);
+  }
+
+  private async find(
+    request: FastifyRequest,
+    action: string,
+    id: string,
+  ): Promise<VirtualKeyRecord> {
+    await this.current();
+    const record = this.governance.registry.byKeyId(id);
+    if (record) return record;
+    this.audit(request, action, id, 'not_found', 404);
+    throw new GatewayError({
+      status: 404,
+      message: `No virtual key with id '${id}'.`,
+      code: 'key_not_found',
+    });
+  }
+
+  /** Config keys are the operator's: changed in GATEWAY_CONFIG, not here. */
+  private changeable(request: FastifyRequest, action: string, record: VirtualKeyRecord) {
+    const problem =
+      record.source === 'config'
+        ? `'${record.id}' is defined in GATEWAY_CONFIG; change it there.`
+        : record.revokedAt
+          ? `'${record.id}' is revoked; create a new key instead.`
+          : undefined;
+    if (!problem) return record;
+    this.audit(request, action, record.id, 'invalid', 409);
+    throw new GatewayError({ status: 409, message: problem, code: 'key_not_changeable' });
+  }
+
+  /** The admin API reads the store, not a cache a second old. */
+  private async current(): Promise<void> {
+    if (!(await this.governance.refreshKeys(true))) throw governanceUnavailable();
+  }
+
+  private async save(record: VirtualKeyRecord): Promise<void> {
+    try {
+      await this.governance.store.saveKey(record);
+    } catch {
+      throw governanceUnavailable();
+    }
+    await this.governance.refreshKeys(true);
+  }
+
+  private audit(
+    request: FastifyRequest,
+    action: string,
+    target: string | undefined,
+    outcome: AuditOutcome,
+    status: number,
+  ): void {
+    this.governance.audit.write({
+      action,
+      actor: 'admin',
+      target,
+      outcome,
+      status,
+      method: request.method,
+      path: request.url.split('?')[0],
+      requestId: String(request.id),
+    });
+  }
+}

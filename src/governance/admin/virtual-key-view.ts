@@ -1,0 +1,34 @@
+import type { VirtualKeyRecord } from '../../config/governance-config';
+
+/** What the admin API shows of a key: everything but its digest. */
+export interface VirtualKeyView {
+  id: string;
+  name?: string;
+  hint?: string;
+  models: string[];
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  budget?: { usd: number; period: string };
+  source: 'config' | 'admin';
+  status: 'active' | 'revoked';
+  createdAt: string;
+  rotatedAt?: string;
+  revokedAt?: string;
+}
+
+export function viewOf(record: VirtualKeyRecord): VirtualKeyView {
+  return {
+    id: record.id,
+    name: record.name,
+    hint: record.hint,
+    models: record.models.map((model) => `groq/${model}`),
+    requestsPerMinute: record.requestsPerMinute,
+    tokensPerMinute: record.tokensPerMinute,
+    budget: record.budget,
+    source: record.source,
+    status: record.revokedAt ? 'revoked' : 'active',
+    createdAt: record.createdAt,
+    rotatedAt: record.rotatedAt,
+    revokedAt: record.revokedAt,
+  };
+}

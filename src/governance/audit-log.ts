@@ -1,0 +1,59 @@
+import { destination } from 'pino';
+import { stdout } from '../logging/stdout';
+
+export interface AuditEntry {
+  /** What happened: `key.create`, `key.rotate`, `key.revoke`, `key.list`, `key.get`, `key.usage`, `admin.auth`, `request`. */
+  action: string;
+  /** Who: a virtual key id, `admin`, or null for a caller the gateway could not identify. */
+  actor: string | null;
+  outcome: 'ok' | 'denied' | 'not_found' | 'invalid';
+  requestId: string;
+  /** The key acted on, for admin actions. */
+  target?: string;
+  status?: number;
+  code?: string;
+  method?: string;
+  path?: string;
+  model?: string;
+  /** Only with AUDIT_INCLUDE_PROMPTS=true. */
+  messages?: unknown;
+}
+
+interface Writable {
+  write(line: string): unknown;
+  flushSync?(): void;
+}
+
+/**
+ * One append-only JSON line per admin action and per denied request, to stdout (beside the logs,
+ * told apart by `"log":"audit"`) or to a file opened for appending. Entries are built from ids
+ * and outcomes only: no key, digest or prompt reaches them unless prompts are asked for.
+ */
+export class AuditLog {
+  private readonly out: Writable;
+
+  constructor(
+    target: 'stdout' | string,
+    readonly includePrompts: boolean,
+  ) {
+    this.out =
+      target === 'stdout'
+        ? stdout
+        : destination({ dest: target, append: true, mkdir: true, sync: false });
+  }
+
+  write(entry: AuditEntry): void {
+    const { messages, ...rest } = entry;
+    const line: Record<string, unknown> = { log: 'audit', time: new Date().toISOString(), ...rest };
+    if (this.includePrompts && messages !== undefined) line.messages = messages;
+    this.out.write(`${JSON.stringify(line)}\n`);
+  }
+
+  flush(): void {
+    try {
+      this.out.flushSync?.();
+    } catch {
+      // Nothing written yet, or already closed: nothing to flush.
+    }
+  }
+}

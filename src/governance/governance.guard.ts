@@ -1,0 +1,32 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GovernanceService } from './governance.service';
+import { UNGOVERNED } from './ungoverned.decorator';
+
+/**
+ * Global: every route needs a virtual key once governance is on, unless marked @Ungoverned().
+ * New endpoints are governed without anyone remembering to ask.
+ */
+@Injectable()
+export class GovernanceGuard implements CanActivate {
+  constructor(
+    private readonly governance: GovernanceService,
+    private readonly reflector: Reflector,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (!this.governance.enabled) return true;
+    const ungoverned = this.reflector.getAllAndOverride<boolean>(UNGOVERNED, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (ungoverned) return true;
+    const http = context.switchToHttp();
+    await this.governance.admit(
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+    );
+    return true;
+  }
+}

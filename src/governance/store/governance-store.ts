@@ -1,0 +1,61 @@
+import type { VirtualKeyRecord } from '../../config/governance-config';
+
+/** The sliding window every per-minute limit counts over. */
+export const WINDOW_MS = 60_000;
+
+export interface AdmissionRequest {
+  keyId: string;
+  nowMs: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  /** The budget for this period in nano-dollars, and the period's label. */
+  budget?: { limitNanoUsd: number; period: string; endsAtMs: number };
+}
+
+export type DenialReason = 'requests' | 'tokens' | 'budget';
+
+export interface Admission {
+  admitted: boolean;
+  reason?: DenialReason;
+  /** When a refused request could succeed, for `retry-after`. */
+  retryAfterMs?: number;
+  /** Requests in the window, this one included when admitted. */
+  requestsInWindow: number;
+  tokensInWindow: number;
+  spentNanoUsd: number;
+  /** When the oldest request in the window leaves it (the request limit's reset). */
+  requestsResetMs: number;
+  tokensResetMs: number;
+}
+
+export interface UsageRecord {
+  keyId: string;
+  nowMs: number;
+  tokens: number;
+  costNanoUsd: number;
+  budgetPeriod?: { period: string; endsAtMs: number };
+}
+
+export interface KeyUsage {
+  requestsInWindow: number;
+  tokensInWindow: number;
+  spentNanoUsd: number;
+}
+
+/**
+ * Where counters and admin-made keys live: in this process, or in Redis for every replica. Each
+ * admission is one atomic step (check every limit, then count the request), so replicas sharing
+ * a store never admit more than a limit between them.
+ */
+export interface GovernanceStore {
+  readonly shared: boolean;
+  admit(request: AdmissionRequest): Promise<Admission>;
+  record(usage: UsageRecord): Promise<void>;
+  usage(keyId: string, nowMs: number, budgetPeriod?: string): Promise<KeyUsage>;
+  /** Keys made through the admin API (config keys are not stored). */
+  loadKeys(): Promise<VirtualKeyRecord[]>;
+  saveKey(record: VirtualKeyRecord): Promise<void>;
+  /** Changes whenever a key is saved, so replicas know when to reload. */
+  keysVersion(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import type { VirtualKeyRecord } from '../../config/governance-config';
+import {
+  Admission,
+  AdmissionRequest,
+  DenialReason,
+  GovernanceStore,
+  KeyUsage,
+  UsageRecord,
+  WINDOW_MS,
+} from './governance-store';
+import { ADMIT_SCRIPT, RECORD_SCRIPT, USAGE_SCRIPT } from './redis-scripts';
+
+type AdmitReply = [number, string, number, number, number, string, number, number];
+
+interface ScriptedRedis extends Redis {
+  gwAdmit(...args: Array<string | number>): Promise<AdmitReply>;
+  gwRecord(...args: Array<string | number>): Promise<number>;
+  gwUsage(...args: Array<string | number>): Promise<[number, number, string]>;
+}
+
+const KEYS_HASH = 'gw:keys';
+const KEYS_VERSION = 'gw:keys:version';
+
+/**
+ * Counters and admin-made keys in Redis, shared by every replica and kept across restarts.
+ * Commands fail fast while Redis is away (no offline queue, a short timeout), so the gateway's
+ * failure policy decides instead of a request waiting; ioredis keeps reconnecting meanwhile.
+ * A key's counters share a hash tag (`{id}`), so they sit in one Redis Cluster slot.
+ */
+export class RedisGovernanceStore implements GovernanceStore {
+  readonly shared = true;
+  private readonly redis: ScriptedRedis;
+
+  constructor(url: string, onError: (error: Error) => void) {
+    const redis = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      commandTimeout: 1_000,
+      retryStrategy: (times) => Math.min(times * 100, 2_000),
+    });
+    redis.on('error', onError);
+    redis.defineCommand('gwAdmit', { numberOfKeys: 3, lua: ADMIT_SCRIPT });
+    redis.defineCommand('gwRecord', { numberOfKeys: 2, lua: RECORD_SCRIPT });
+    redis.defineCommand('gwUsage', { numberOfKeys: 3, lua: USAGE_SCRIPT });
+    this.redis = redis as ScriptedRedis;
+  }
+
+  /** Resolves once connected, or after `timeoutMs` (the failure policy covers the rest). */
+  async ready(timeoutMs: number): Promise<boolean> {
+    if (this.redis.status === 'ready') return true;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  async admit(request: AdmissionRequest): Promise<Admission> {
+    const [admitted, reason, retryAfterMs, requests, tokens, spent, requestsReset, tokensReset] =
+      await this.redis.gwAdmit(
+        requestsKey(request.keyId),
+        tokensKey(request.keyId),
+        spendKey(request.keyId, request.budget?.period ?? 'none'),
+        WINDOW_MS,
+        request.requestsPerMinute ?? 0,
+        request.tokensPerMinute ?? 0,
+        request.budget ? request.budget.limitNanoUsd : -1,
+        request.budget ? request.budget.endsAtMs : 0,
+        randomUUID(),
+      );
+    return {
+      admitted: admitted === 1,
+      reason: reason ? (reason as DenialReason) : undefined,
+      retryAfterMs: admitted === 1 ? undefined : retryAfterMs,
+      requestsInWindow: requests,
+      tokensInWindow: tokens,
+      spentNanoUsd: Number(spent),
+      requestsResetMs: requestsReset,
+      tokensResetMs: tokensReset,
+    };
+  }
+
+  async record(usage: UsageRecord): Promise<void> {
+    await this.redis.gwRecord(
+      tokensKey(usage.keyId),
+      spendKey(usage.keyId, usage.budgetPeriod?.period ?? 'none'),
+      usage.tokens,
+      usage.budgetPeriod ? usage.costNanoUsd : 0,
+      usage.budgetPeriod?.endsAtMs ?? 0,
+      WINDOW_MS,
+    );
+  }
+
+  async usage(keyId: string, _nowMs: number, budgetPeriod?: string): Promise<KeyUsage> {
+    const [requests, tokens, spent] = await this.redis.gwUsage(
+      requestsKey(keyId),
+      tokensKey(keyId),
+      spendKey(keyId, budgetPeriod ?? 'none'),
+      WINDOW_MS,
+    );
+    return {
+      requestsInWindow: requests,
+      tokensInWindow: tokens,
+      spentNanoUsd: budgetPeriod ? Number(spent) : 0,
+    };
+  }
+
+  async loadKeys(): Promise<VirtualKeyRecord[]> {
+    const all = await this.redis.hgetall(KEYS_HASH);
+    return Object.values(all).map((json) => JSON.parse(json) as VirtualKeyRecord);
+  }
+
+  async saveKey(record: VirtualKeyRecord): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(KEYS_HASH, record.id, JSON.stringify(record))
+      .incr(KEYS_VERSION)
+      .exec();
+  }
+
+  async keysVersion(): Promise<number> {
+    return Number((await this.redis.get(KEYS_VERSION)) ?? 0);
+  }
+
+  async close(): Promise<void> {
+    this.redis.disconnect();
+    return Promise.resolve();
+  }
+}
+
+const requestsKey = (id: string) => `gw:{${id}}:requests`;
+const tokensKey = (id: string) => `gw:{${id}}:tokens`;
+const spendKey = (id: string, period: string) => `gw:{${id}}:spend:${period}`;
