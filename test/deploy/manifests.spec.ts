@@ -25,9 +25,11 @@ const byKind = (kind: string) => manifests.find((m) => m.kind === kind) as Manif
 
 /** Every environment variable the gateway reads, taken from the configuration loader itself. */
 function knownEnvNames(): Set<string> {
-  const source = readFileSync(join(ROOT, 'src', 'config', 'load-config.ts'), 'utf8');
+  const source = ['load-config.ts', 'load-governance-config.ts']
+    .map((file) => readFileSync(join(ROOT, 'src', 'config', file), 'utf8'))
+    .join('\n');
   const names = new Set([...source.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]));
-  for (const [, name] of source.matchAll(/listFromEnv\(env, '([A-Z_]+)'/g)) {
+  for (const [, name] of source.matchAll(/(?:listFromEnv|secretFromEnv)\(env, '([A-Z_]+)'/g)) {
     names.add(name);
     names.add(`${name}_FILE`);
   }
@@ -58,6 +60,8 @@ describe('Kubernetes manifests', () => {
         'HorizontalPodAutoscaler',
         'Namespace',
         'PodDisruptionBudget',
+        // Groq keys, and the admin API key.
+        'Secret',
         'Secret',
         'Service',
         'ServiceMonitor',
@@ -125,6 +129,11 @@ describe('Kubernetes manifests', () => {
   it("mounts a ConfigMap that the gateway's own loader accepts, with keys from the Secret", () => {
     const configMap = byKind('ConfigMap');
     const secret = byKind('Secret');
+    const adminSecret = manifests.find(
+      (m) => m.metadata?.name === 'groq-gateway-admin',
+    ) as Manifest;
+    const adminPath = container.volumeMounts.find((m: { name: string }) => m.name === 'admin-key')
+      .mountPath as string;
     const mountPath = container.volumeMounts.find((m: { name: string }) => m.name === 'config')
       .mountPath as string;
     const keysPath = container.volumeMounts.find((m: { name: string }) => m.name === 'groq-keys')
@@ -137,12 +146,16 @@ describe('Kubernetes manifests', () => {
       files[`${mountPath}/${name}`] = text;
     for (const name of Object.keys(secret.stringData as Record<string, string>))
       files[`${keysPath}/${name}`] = 'gsk_from_secret';
+    for (const name of Object.keys(adminSecret.stringData as Record<string, string>))
+      files[`${adminPath}/${name}`] = 'admin-key-from-the-secret-0123';
     const config = loadGatewayConfig(env, (path) => {
       if (!(path in files)) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
       return files[path];
     });
     expect(config.groq.keys.map((k) => k.id)).toEqual(['primary', 'secondary']);
     expect(config.groq.keys.every((k) => k.key === 'gsk_from_secret')).toBe(true);
+    expect(config.governance.adminKeySha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(config.governance.audit.destination).toBe('stdout');
     expect(JSON.stringify(configMap)).not.toMatch(/gsk_[A-Za-z0-9]{8,}/);
   });
 });
