@@ -15,7 +15,8 @@ export class GovernanceGuard implements CanActivate {
     private readonly reflector: Reflector,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    // Synchronous when governance is off: an open gateway pays no promise per request.
     if (!this.governance.enabled) return true;
     const ungoverned = this.reflector.getAllAndOverride<boolean>(UNGOVERNED, [
       context.getHandler(),
@@ -23,10 +24,8 @@ export class GovernanceGuard implements CanActivate {
     ]);
     if (ungoverned) return true;
     const http = context.switchToHttp();
-    await this.governance.admit(
-      http.getRequest<FastifyRequest>(),
-      http.getResponse<FastifyReply>(),
-    );
-    return true;
+    return this.governance
+      .admit(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>())
+      .then(() => true);
   }
 }
