@@ -187,9 +187,10 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     if (!presented) throw missingKey();
     const key = this.registry.find(presented);
     if (!key) {
-      // An admin-made key this replica has not seen yet: look once more before refusing; and
-      // while the store is away a key it holds cannot be told from a wrong one.
-      if (this.store.shared && (await this.refreshKeys(true))) {
+      // An admin-made key this replica has not seen yet: look once more before refusing (a
+      // version check, one cheap read, so a spray of wrong keys cannot make Redis reload all
+      // keys each time); while the store is away a key it holds cannot be told from a wrong one.
+      if (this.store.shared && (await this.refreshKeys())) {
         const fresh = this.registry.find(presented);
         if (fresh) return this.admitKey(request, reply, body, model, fresh);
       }
