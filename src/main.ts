@@ -1,10 +1,14 @@
 import 'reflect-metadata';
+import { backportAsyncResourceBind } from './runtime/async-resource-bind';
 import cluster from 'node:cluster';
 import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './create-app';
 import { ConfigError, GatewayConfig } from './config/gateway-config';
 import { loadGatewayConfig } from './config/load-config';
 import { LifecycleService } from './lifecycle/lifecycle.service';
+
+// Before Fastify and Nest bind anything (see the function for why).
+backportAsyncResourceBind();
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
