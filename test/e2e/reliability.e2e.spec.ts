@@ -151,6 +151,29 @@ describe('a mix of faults under concurrent load', () => {
     expect(result.answered).toBeGreaterThanOrEqual(40 - Math.floor(8 / 3));
   });
 
+  it('a client that leaves before a JSON answer cancels it quietly: no error logged, still serving', async () => {
+    stack.emulator.reset();
+    const leaving = Array.from({ length: 10 }, async (_, i) => {
+      const controller = new AbortController();
+      const pending = fetch(`${stack.gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: MODEL,
+          messages: [{ role: 'user', content: `leave ${i} [fault:slow=400]` }],
+        }),
+        signal: controller.signal,
+      });
+      setTimeout(() => controller.abort(), 100);
+      await pending.catch(() => undefined);
+    });
+    await Promise.all(leaving);
+    await waitFor(() => stack.emulator.stats.open === 0);
+    expect(stack.gateway.output()).not.toMatch(/unhandled error|EmptyError/);
+    const completion = await chatOnce(stack.openai, 'still serving')();
+    expect(completion.choices[0].message.content).toContain('still serving');
+  });
+
   it('loses nothing when clients abandon streams mid-way under faults', async () => {
     stack.emulator.reset();
     stack.emulator.queueFaults('503', 'reset', '500');

@@ -16,6 +16,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    // The client left before the answer (its upstream call is already cancelled): there is no one
+    // to answer, and nothing went wrong in the gateway.
+    if (reply.raw.destroyed && !reply.raw.writableFinished) {
+      this.logger.debug({ url: request.url, reqId: request.id }, 'client closed the request');
+      return;
+    }
     const error = toGatewayError(exception, request.method, request.url);
     if (error.status >= 500 && error.code === 'internal_error') {
       this.logger.error({ err: exception, url: request.url }, 'unhandled error');
