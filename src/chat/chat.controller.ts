@@ -7,6 +7,7 @@ import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/chat-types';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto';
+import { isPlainChatRequest } from './dto/plain-chat-request';
 
 @Controller()
 export class ChatController {
@@ -16,7 +17,7 @@ export class ChatController {
   @Post(['v1/chat/completions', 'openai/v1/chat/completions', 'groq/openai/v1/chat/completions'])
   @HttpCode(200)
   create(
-    @Body(new BodyValidationPipe(ChatCompletionRequestDto)) body: ChatRequest,
+    @Body(new BodyValidationPipe(ChatCompletionRequestDto, isPlainChatRequest)) body: ChatRequest,
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Observable<ChatCompletion | ChatCompletionChunk> {

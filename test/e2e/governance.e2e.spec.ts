@@ -330,7 +330,8 @@ describe('governance: virtual keys, limits, budgets, admin API, audit log', () =
     it('has one JSON line per admin action and per denied request, with who, what, outcome and request id', async () => {
       const denied = await chat(url, 'vk-wrong-key-for-audit');
       const requestId = denied.headers.get('x-request-id');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Audit lines are written asynchronously.
+      await waitFor(() => auditLines().some((l) => l.requestId === requestId));
       const lines = auditLines();
       for (const line of lines) {
         expect(line).toMatchObject({

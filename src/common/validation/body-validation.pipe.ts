@@ -11,7 +11,14 @@ import { firstViolation } from './validation-error-path';
  */
 @Injectable()
 export class BodyValidationPipe<T extends object> implements PipeTransform<unknown, T> {
-  constructor(private readonly dto: Type<T>) {}
+  /**
+   * `accepts`, when given, is a cheap check strictly narrower than the DTO: a body it takes skips
+   * class-validator (the common case on the hot path); anything else is validated in full.
+   */
+  constructor(
+    private readonly dto: Type<T>,
+    private readonly accepts?: (body: Record<string, unknown>) => boolean,
+  ) {}
 
   transform(body: unknown): T {
     if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
@@ -22,6 +29,7 @@ export class BodyValidationPipe<T extends object> implements PipeTransform<unkno
         code: 'invalid_json',
       });
     }
+    if (this.accepts?.(body as Record<string, unknown>)) return body as T;
     const instance = plainToInstance(this.dto, body, { enableImplicitConversion: false });
     const violation = firstViolation(
       validateSync(instance, {
