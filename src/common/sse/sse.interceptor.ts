@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { MetricsService } from '../../metrics/metrics.service';
-import { filter, fromEvent, Observable, Subscription, takeUntil } from 'rxjs';
+import { Observable, Subscription } from 'rxjs';
+import { untilClientLeaves } from './until-client-leaves';
 import { toGatewayError } from '../errors/internal-error';
 import { OPENAI_CHAT_SSE, SSE_FORMAT, SseFormat } from './sse-format';
 
@@ -32,10 +33,7 @@ export class SseInterceptor implements NestInterceptor {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const clientGone = fromEvent(reply.raw, 'close').pipe(
-      filter(() => !reply.raw.writableFinished),
-    );
-    const handled = next.handle().pipe(takeUntil(clientGone));
+    const handled = next.handle().pipe(untilClientLeaves(reply.raw));
     if (!isStreamRequest(request)) return handled;
 
     const format =
