@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ChatCompletionsService } from './chat-completions.service';
 import { GroqService } from './groq/groq.service';
+import { SharedKeyRests } from './keys/shared-key-rests';
 
 /** Upstream providers. Today: Groq. Everything provider-specific lives below this folder. */
 @Module({
-  providers: [GroqService, ChatCompletionsService],
+  providers: [GroqService, ChatCompletionsService, SharedKeyRests],
   exports: [GroqService, ChatCompletionsService],
 })
 export class ProvidersModule {}

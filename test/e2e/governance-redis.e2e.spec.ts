@@ -128,6 +128,24 @@ describe('governance in Redis: replicas share one set of limits and keys', () =>
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(LIMIT);
   });
 
+  it('a Groq 429 seen by one replica rests that key on the others (key health shared)', async () => {
+    emulator.reset();
+    emulator.queueFaults('429;retry-after=30');
+    // A meets the 429, rests that key, and answers from another key.
+    expect((await chat(a.url, OTHER_KEY)).status).toBe(200);
+    const [limited] = emulator
+      .chatRequests()
+      .map((r) => String(r.headers.authorization).replace('Bearer ', ''));
+    await eventually(async () => b.output().includes('rests for'), 3000);
+    emulator.reset();
+    for (let i = 0; i < 8; i++) expect((await chat(b.url, OTHER_KEY)).status).toBe(200);
+    const usedByB = emulator
+      .chatRequests()
+      .map((r) => String(r.headers.authorization).replace('Bearer ', ''));
+    expect(usedByB).toHaveLength(8);
+    expect(usedByB).not.toContain(limited);
+  });
+
   it('never logs the Redis URL password or a key', () => {
     for (const gateway of [a, b, closed]) {
       expect(gateway.output()).not.toContain(SHARED_KEY);

@@ -50,6 +50,20 @@ describe('KeyPool', () => {
     expect(new Set(Array.from({ length: 6 }, () => pool.pick('m').id))).toContain('a');
   });
 
+  it('says when a 429 rests a key, and takes rests other replicas saw', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
+    const told: Array<[string, number]> = [];
+    pool.onRest = (id, ms) => told.push([id, ms]);
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' } });
+    pool.report('a', ok);
+    expect(told).toEqual([['a', 2000]]);
+    pool.rest('b', 5000);
+    expect(() => pool.pick('m')).toThrow(expect.objectContaining({ status: 429 }));
+    time.advance(2001);
+    expect(pool.pick('m').id).toBe('a');
+  });
+
   it('rests on x-ratelimit-reset-* when a 429 has no retry-after', () => {
     const time = clock();
     const pool = new KeyPool([key('a')], undefined, time.now);

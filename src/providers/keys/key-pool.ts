@@ -69,8 +69,23 @@ export class KeyPool {
     );
   }
 
+  /** Told when a 429 rests a key, with how long: other replicas can rest it too. */
+  onRest?: (keyId: string, restMs: number) => void;
+
   report(keyId: string, outcome: KeyOutcome): void {
-    this.health.get(keyId)?.record(outcome, this.now());
+    const health = this.health.get(keyId);
+    if (!health) return;
+    const now = this.now();
+    const before = health.restingUntil;
+    health.record(outcome, now);
+    if (outcome.status === 429 && health.restingUntil > before)
+      this.onRest?.(keyId, health.restingUntil - now);
+  }
+
+  /** Rests a key for `restMs` because another replica saw Groq's 429 for it. */
+  rest(keyId: string, restMs: number): void {
+    const health = this.health.get(keyId);
+    if (health) health.restingUntil = Math.max(health.restingUntil, this.now() + restMs);
   }
 
   status(): KeyStatus[] {

@@ -1,0 +1,116 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { AllConfig } from '../../config/gateway-config';
+import { GroqService } from '../groq/groq.service';
+
+const CHANNEL = 'gw:key-rests';
+const RESTS_HASH = 'gw:key-rests';
+
+interface RestMessage {
+  keyId: string;
+  /** Absolute end of the rest, from the sender's clock (Redis's would need a round trip). */
+  until: number;
+  from: string;
+}
+
+/**
+ * With REDIS_URL, a 429 from Groq that rests a key on one replica rests it on all of them: the
+ * replica publishes the key id (never the key) and the rest's end; the others rest the key until
+ * then, so Groq is not asked again by every replica in turn. A replica that starts reads the rests
+ * still running. Without Redis, nothing: each replica learns from its own answers.
+ */
+@Injectable()
+export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('SharedKeyRests');
+  private readonly instance = randomUUID();
+  private publisher?: Redis;
+  private subscriber?: Redis;
+
+  constructor(
+    private readonly groq: GroqService,
+    private readonly config: ConfigService<AllConfig, true>,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const url = this.config.get('gateway', { infer: true }).redisUrl;
+    if (!url) return;
+    const options = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      connectTimeout: 2_000,
+      retryStrategy: (times: number) => Math.min(times * 100, 2_000),
+    };
+    this.publisher = new Redis(url, options);
+    // A subscriber connection queues its SUBSCRIBE until connected and re-subscribes on reconnect.
+    this.subscriber = new Redis(url, { ...options, enableOfflineQueue: true });
+    // Outages are reported by governance; here they only mean rests stay local meanwhile.
+    this.publisher.on('error', () => undefined);
+    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('message', (_channel: string, text: string) => this.receive(text));
+    void this.subscriber.subscribe(CHANNEL).catch(() => undefined);
+    this.groq.keys.onRest = (keyId, restMs) => this.publish(keyId, restMs);
+    await this.loadRunningRests();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.groq.keys.onRest = undefined;
+    this.publisher?.disconnect();
+    this.subscriber?.disconnect();
+    return Promise.resolve();
+  }
+
+  private publish(keyId: string, restMs: number): void {
+    const publisher = this.publisher;
+    if (!publisher || publisher.status !== 'ready') return;
+    const message: RestMessage = { keyId, until: Date.now() + restMs, from: this.instance };
+    const text = JSON.stringify(message);
+    publisher
+      .multi()
+      .hset(RESTS_HASH, keyId, text)
+      // The hash lives as long as its longest rest: NX sets a first TTL, GT only lengthens it.
+      .pexpire(RESTS_HASH, Math.ceil(restMs) + 1_000, 'NX')
+      .pexpire(RESTS_HASH, Math.ceil(restMs) + 1_000, 'GT')
+      .publish(CHANNEL, text)
+      .exec()
+      .catch(() => undefined);
+  }
+
+  private receive(text: string): void {
+    let message: RestMessage;
+    try {
+      message = JSON.parse(text) as RestMessage;
+    } catch {
+      return;
+    }
+    if (message.from === this.instance || typeof message.keyId !== 'string') return;
+    const restMs = Number(message.until) - Date.now();
+    if (restMs > 0) {
+      this.groq.keys.rest(message.keyId, restMs);
+      this.logger.log(
+        `key ${message.keyId} rests for ${Math.ceil(restMs / 1000)} s (429 on another replica)`,
+      );
+    }
+  }
+
+  private async loadRunningRests(): Promise<void> {
+    const publisher = this.publisher;
+    if (!publisher) return;
+    const ready = await new Promise<boolean>((resolve) => {
+      if (publisher.status === 'ready') return resolve(true);
+      const timer = setTimeout(() => resolve(false), 2_000);
+      publisher.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    if (!ready) return;
+    try {
+      const running = await publisher.hgetall(RESTS_HASH);
+      for (const text of Object.values(running)) this.receive(text);
+    } catch {
+      // Redis went away between ready and the read: start with no shared rests.
+    }
+  }
+}
