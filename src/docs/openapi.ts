@@ -51,6 +51,7 @@ const REQUEST_BODIES: Record<string, string> = {
   '/v1/responses': 'ResponsesRequestDto',
   '/v1/completions': 'CompletionRequestDto',
   '/anthropic/v1/messages': 'AnthropicMessagesRequestDto',
+  '/admin/keys': 'VirtualKeyRequestDto',
 };
 
 const ERROR_ENVELOPE = {

@@ -188,8 +188,12 @@ describe('OpenAPI document at /docs', () => {
         '/anthropic/v1/messages',
         '/health/ready',
         '/metrics',
+        '/admin/keys',
       ]),
     );
+    expect(
+      document.paths['/admin/keys'].post?.requestBody?.content['application/json'].schema.$ref,
+    ).toBe('#/components/schemas/VirtualKeyRequestDto');
     expect(
       document.paths['/v1/chat/completions'].post?.requestBody?.content['application/json'].schema
         .$ref,
