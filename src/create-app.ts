@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { GatewayError } from './common/errors/gateway-error';
 import { answerClientError } from './common/http/client-error';
 import { parseJsonBody } from './common/http/json-body';
+import { jsonText } from './common/http/raw-json';
 import { methodNotAllowed } from './common/http/method-not-allowed';
 import { RouteMethods } from './common/http/route-methods';
 import { createAccessLog } from './logging/access-log';
@@ -96,6 +97,8 @@ function configureFastify(fastify: FastifyInstance): void {
       );
     },
   );
+  // Upstream answers forwarded unchanged go out as the text they came in (see raw-json.ts).
+  fastify.setReplySerializer((payload) => jsonText(payload));
   // Fastify parses text/plain by default; the gateway takes JSON only.
   fastify.removeContentTypeParser('text/plain');
   // Other bodies are refused with 415 (through Nest's error handler and our filter), except on unsupported operations (multipart

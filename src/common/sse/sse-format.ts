@@ -1,3 +1,4 @@
+import { jsonText } from '../http/raw-json';
 import { SetMetadata } from '@nestjs/common';
 import type { GatewayError } from '../errors/gateway-error';
 
@@ -15,7 +16,7 @@ export const SSE_FORMAT = Symbol('sse-format');
 
 /** Chat completions: bare `data:` lines, `[DONE]` at the end, the error envelope in-band. */
 export const OPENAI_CHAT_SSE: SseFormat = {
-  frame: (value) => `data: ${JSON.stringify(value)}\n\n`,
+  frame: (value) => `data: ${jsonText(value)}\n\n`,
   errorFrame: (error) => `data: ${JSON.stringify(error.toEnvelope())}\n\n`,
   doneFrame: 'data: [DONE]\n\n',
 };

@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Observable } from 'rxjs';
 import type { Dispatcher } from 'undici';
+import { parseKeepingText } from '../../common/http/raw-json';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { AllConfig, GroqKeyConfig } from '../../config/gateway-config';
 import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
@@ -45,7 +46,7 @@ export class GroqService implements OnModuleDestroy {
     headers: Record<string, string> = {},
   ): Observable<ChatCompletion> {
     return this.call(request, key, headers, async (response, emit) => {
-      emit((await response.body.json()) as ChatCompletion);
+      emit(parseKeepingText<ChatCompletion>(await response.body.text()));
     });
   }
 
@@ -63,7 +64,7 @@ export class GroqService implements OnModuleDestroy {
           done = true;
           break;
         }
-        emit(JSON.parse(event.data) as ChatCompletionChunk);
+        emit(parseKeepingText<ChatCompletionChunk>(event.data));
       }
       if (!done) {
         throw new GatewayError({
