@@ -55,10 +55,12 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   );
   const governance = app.get(GovernanceService);
   // Usage counts once the response has ended, streams included, off the response's path.
-  fastify.addHook('onResponse', (request, reply, done) => {
-    if (request.gateway?.governed) void governance.recordUsage(request, reply.statusCode);
-    done();
-  });
+  if (governance.enabled) {
+    fastify.addHook('onResponse', (request, reply, done) => {
+      if (request.gateway?.governed) void governance.recordUsage(request, reply.statusCode);
+      done();
+    });
+  }
   mountOpenApiDocs(app);
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;

@@ -56,14 +56,22 @@ export function objectAt(
   return value as Record<string, unknown>;
 }
 
-/** NAME, else the content of the file NAME_FILE names (a Kubernetes secret mount), trimmed. */
-export function secretFromEnv(
+/** NAME, else the content of the file NAME_FILE names (a Kubernetes secret mount), as it is. */
+export function rawSecretFromEnv(
   env: Record<string, string | undefined>,
   name: string,
   readFile: ReadFile,
 ): string | undefined {
   const file = env[`${name}_FILE`];
-  const raw = env[name] ?? (file ? readSecretFile(`${name}_FILE`, file, readFile) : undefined);
-  const value = raw?.trim();
+  return env[name] ?? (file ? readSecretFile(`${name}_FILE`, file, readFile) : undefined);
+}
+
+/** The same, trimmed; undefined when empty. */
+export function secretFromEnv(
+  env: Record<string, string | undefined>,
+  name: string,
+  readFile: ReadFile,
+): string | undefined {
+  const value = rawSecretFromEnv(env, name, readFile)?.trim();
   return value ? value : undefined;
 }

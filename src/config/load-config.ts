@@ -5,6 +5,7 @@ import {
   boolean,
   integer,
   objectAt,
+  rawSecretFromEnv,
   readSecretFile,
   secretFromEnv,
   stringAt,
@@ -361,9 +362,7 @@ function keyFromYaml(entry: unknown, index: number, env: Env, readFile: ReadFile
 }
 
 function listFromEnv(env: Env, name: string, readFile: ReadFile): string[] | undefined {
-  const fileName = env[`${name}_FILE`];
-  const raw =
-    env[name] ?? (fileName ? readSecretFile(`${name}_FILE`, fileName, readFile) : undefined);
+  const raw = rawSecretFromEnv(env, name, readFile);
   if (raw === undefined) return undefined;
   const keys = raw
     .split(/[,\n]/)

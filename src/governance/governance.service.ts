@@ -29,8 +29,8 @@ import type { GatewayError } from '../common/errors/gateway-error';
 export interface GovernedCall {
   key: VirtualKeyRecord;
   requestedModel?: string;
-  /** Prompt tokens guessed from the body, counted when the upstream never reported usage. */
-  promptEstimate: number;
+  /** The prompt as sent, guessed at only if the upstream never reports usage. */
+  prompt: unknown;
 }
 
 const KEY_REFRESH_MS = 1_000;
@@ -133,11 +133,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     const usage =
       context.usage ??
       (context.upstreamStartedAt !== undefined && status < 400
-        ? {
-            prompt_tokens: call.promptEstimate,
-            completion_tokens: 0,
-            total_tokens: call.promptEstimate,
-          }
+        ? promptOnlyUsage(estimateRequestTokens({ messages: call.prompt }))
         : undefined);
     if (!usage) return;
     const nowMs = Date.now();
@@ -249,9 +245,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
       request.gateway.governed = {
         key,
         requestedModel: upstreamModel,
-        promptEstimate: estimateRequestTokens({
-          messages: body.messages ?? body.input ?? body.prompt,
-        }),
+        prompt: body.messages ?? body.input ?? body.prompt,
       };
     }
   }
@@ -298,4 +292,8 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
       );
     }
   }
+}
+
+function promptOnlyUsage(promptTokens: number) {
+  return { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
 }

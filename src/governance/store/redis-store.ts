@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { FAIL_FAST_REDIS_OPTIONS } from '../../common/redis/fail-fast-options';
 import type { VirtualKeyRecord } from '../../config/governance-config';
 import {
   Admission,
@@ -25,8 +26,8 @@ const KEYS_VERSION = 'gw:keys:version';
 
 /**
  * Counters and admin-made keys in Redis, shared by every replica and kept across restarts.
- * Commands fail fast while Redis is away (no offline queue, a short timeout), so the gateway's
- * failure policy decides instead of a request waiting; ioredis keeps reconnecting meanwhile.
+ * Commands fail fast while Redis is away, so the gateway's failure policy decides instead of a
+ * request waiting.
  * A key's counters share a hash tag (`{id}`), so they sit in one Redis Cluster slot.
  */
 export class RedisGovernanceStore implements GovernanceStore {
@@ -34,13 +35,7 @@ export class RedisGovernanceStore implements GovernanceStore {
   private readonly redis: ScriptedRedis;
 
   constructor(url: string, onError: (error: Error) => void) {
-    const redis = new Redis(url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2_000,
-      commandTimeout: 1_000,
-      retryStrategy: (times) => Math.min(times * 100, 2_000),
-    });
+    const redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, commandTimeout: 1_000 });
     redis.on('error', onError);
     redis.defineCommand('gwAdmit', { numberOfKeys: 3, lua: ADMIT_SCRIPT });
     redis.defineCommand('gwRecord', { numberOfKeys: 2, lua: RECORD_SCRIPT });

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
+import { FAIL_FAST_REDIS_OPTIONS } from '../../common/redis/fail-fast-options';
 import type { AllConfig } from '../../config/gateway-config';
 import { GroqService } from '../groq/groq.service';
 
@@ -36,15 +37,9 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
   async onModuleInit(): Promise<void> {
     const url = this.config.get('gateway', { infer: true }).redisUrl;
     if (!url) return;
-    const options = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2_000,
-      retryStrategy: (times: number) => Math.min(times * 100, 2_000),
-    };
-    this.publisher = new Redis(url, options);
+    this.publisher = new Redis(url, FAIL_FAST_REDIS_OPTIONS);
     // A subscriber connection queues its SUBSCRIBE until connected and re-subscribes on reconnect.
-    this.subscriber = new Redis(url, { ...options, enableOfflineQueue: true });
+    this.subscriber = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, enableOfflineQueue: true });
     // Outages are reported by governance; here they only mean rests stay local meanwhile.
     this.publisher.on('error', () => undefined);
     this.subscriber.on('error', () => undefined);

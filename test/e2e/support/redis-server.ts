@@ -1,5 +1,5 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../../../bench/src/processes';
 
 export interface RedisServer {
   port: number;
@@ -7,19 +7,6 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (empty: the tests run it without persistence). */
   restart(): Promise<void>;
-}
-
-/** A free loopback port, found by binding port 0 and letting it go. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -1,0 +1,13 @@
+import type { RedisOptions } from 'ioredis';
+
+/**
+ * How the gateway talks to Redis: a command fails at once while Redis is away (no offline queue,
+ * one retry, short timeouts) so a request never waits on it, and ioredis keeps reconnecting in
+ * the background, backing off to 2 s.
+ */
+export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 1,
+  connectTimeout: 2_000,
+  retryStrategy: (times) => Math.min(times * 100, 2_000),
+};
