@@ -9,7 +9,7 @@ import { estimateRequestTokens } from '../providers/groq/token-estimate';
 import { MetricsService } from '../metrics/metrics.service';
 import { admissionHeaders } from './admission-headers';
 import { AuditLog } from './audit-log';
-import { budgetPeriod, costNanoUsd, NANO_USD_PER_USD } from './budget';
+import { budgetPeriod, costNanoUsd, NANO_USD_PER_USD, usdFromNano } from './budget';
 import {
   admissionRefused,
   governanceUnavailable,
@@ -140,12 +140,19 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     const window = call.key.budget ? budgetPeriod(call.key.budget.period, nowMs) : undefined;
     const price = this.priceOf(context.model) ??
       this.priceOf(call.requestedModel) ?? { input: 0, output: 0 };
+    const cost = costNanoUsd(price, usage);
+    this.metrics.virtualKeyUsage(
+      call.key.id,
+      usage.prompt_tokens,
+      usage.completion_tokens,
+      usdFromNano(cost),
+    );
     try {
       await this.store.record({
         keyId: call.key.id,
         nowMs,
         tokens: usage.total_tokens,
-        costNanoUsd: costNanoUsd(price, usage),
+        costNanoUsd: cost,
         budgetPeriod: window ? { period: window.label, endsAtMs: window.endsAtMs } : undefined,
       });
       this.storeHealthy = true;

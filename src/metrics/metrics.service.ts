@@ -25,6 +25,18 @@ export class MetricsService {
     labelNames: ['code'],
     registers: [this.registry],
   });
+  private readonly virtualKeyTokens = new Counter({
+    name: 'groq_gateway_virtual_key_tokens_total',
+    help: 'Tokens counted against each virtual key, from upstream usage',
+    labelNames: ['virtual_key', 'direction'],
+    registers: [this.registry],
+  });
+  private readonly virtualKeySpend = new Counter({
+    name: 'groq_gateway_virtual_key_spend_usd_total',
+    help: 'Spend counted against each virtual key, in US dollars (governance.prices)',
+    labelNames: ['virtual_key'],
+    registers: [this.registry],
+  });
   private readonly governanceStoreErrors = new Counter({
     name: 'groq_gateway_governance_store_errors_total',
     help: 'Failed calls to the governance store (Redis)',
@@ -142,6 +154,18 @@ export class MetricsService {
 
   governanceDenied(code: string): void {
     this.governanceDenials.inc({ code });
+  }
+
+  /** What governance counted against a virtual key (labelled by key id; keys are few). */
+  virtualKeyUsage(
+    keyId: string,
+    promptTokens: number,
+    completionTokens: number,
+    usd: number,
+  ): void {
+    this.virtualKeyTokens.inc({ virtual_key: keyId, direction: 'in' }, promptTokens);
+    this.virtualKeyTokens.inc({ virtual_key: keyId, direction: 'out' }, completionTokens);
+    if (usd > 0) this.virtualKeySpend.inc({ virtual_key: keyId }, usd);
   }
 
   governanceStoreError(): void {

@@ -232,6 +232,18 @@ describe('governance: virtual keys, limits, budgets, admin API, audit log', () =
       expect(refused.json.error).toMatchObject({ code: 'budget_exceeded' });
       expect(refused.json.error?.message).toMatch(/spent its budget/);
       expect(refused.headers.get('x-gateway-budget-remaining-usd')).toBe('0.000000');
+      // Platform teams see the same per key in Prometheus.
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const spendLine =
+        /groq_gateway_virtual_key_spend_usd_total\{virtual_key="budget-team"\} ([\d.e-]+)/.exec(
+          metrics,
+        );
+      expect(Number(spendLine?.[1])).toBeCloseTo(expectedSpend, 9);
+      expect(metrics).toMatch(
+        new RegExp(
+          `groq_gateway_virtual_key_tokens_total\\{virtual_key="budget-team",direction="out"\\} ${usage.completion_tokens}`,
+        ),
+      );
     });
   });
 
