@@ -1,4 +1,4 @@
-import { admissionHeaders } from './admission-headers';
+import { admissionHeaders, anthropicAdmissionHeaders } from './admission-headers';
 
 describe('admissionHeaders', () => {
   const now = 1_000_000;
@@ -34,5 +34,18 @@ describe('admissionHeaders', () => {
 
   it('says nothing of limits a key does not have', () => {
     expect(admissionHeaders({}, admission, now)).toEqual({});
+  });
+
+  it("says it in Anthropic's names too, resets as times", () => {
+    expect(
+      anthropicAdmissionHeaders({ requestsPerMinute: 10, tokensPerMinute: 1000 }, admission),
+    ).toEqual({
+      'anthropic-ratelimit-requests-limit': '10',
+      'anthropic-ratelimit-requests-remaining': '6',
+      'anthropic-ratelimit-requests-reset': new Date(now + 59_500).toISOString(),
+      'anthropic-ratelimit-tokens-limit': '1000',
+      'anthropic-ratelimit-tokens-remaining': '0',
+      'anthropic-ratelimit-tokens-reset': new Date(now + 61_000).toISOString(),
+    });
   });
 });

@@ -38,3 +38,31 @@ export function admissionHeaders(
   }
   return headers;
 }
+
+/**
+ * The same, in the names the Anthropic API uses (`anthropic-ratelimit-*`, resets as RFC 3339
+ * times), for clients of the /anthropic drop-in that read them.
+ */
+export function anthropicAdmissionHeaders(
+  key: Pick<VirtualKeyRecord, 'requestsPerMinute' | 'tokensPerMinute'>,
+  admission: Admission,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (key.requestsPerMinute) {
+    headers['anthropic-ratelimit-requests-limit'] = String(key.requestsPerMinute);
+    headers['anthropic-ratelimit-requests-remaining'] = String(
+      Math.max(0, key.requestsPerMinute - admission.requestsInWindow),
+    );
+    headers['anthropic-ratelimit-requests-reset'] = new Date(
+      admission.requestsResetMs,
+    ).toISOString();
+  }
+  if (key.tokensPerMinute) {
+    headers['anthropic-ratelimit-tokens-limit'] = String(key.tokensPerMinute);
+    headers['anthropic-ratelimit-tokens-remaining'] = String(
+      Math.max(0, key.tokensPerMinute - admission.tokensInWindow),
+    );
+    headers['anthropic-ratelimit-tokens-reset'] = new Date(admission.tokensResetMs).toISOString();
+  }
+  return headers;
+}

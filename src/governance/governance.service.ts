@@ -7,7 +7,7 @@ import { bareModelId } from '../config/load-governance-config';
 import { routeModel } from '../providers/model-router';
 import { estimateRequestTokens } from '../providers/groq/token-estimate';
 import { MetricsService } from '../metrics/metrics.service';
-import { admissionHeaders } from './admission-headers';
+import { admissionHeaders, anthropicAdmissionHeaders } from './admission-headers';
 import { AuditLog } from './audit-log';
 import { budgetPeriod, costNanoUsd, NANO_USD_PER_USD, usdFromNano } from './budget';
 import {
@@ -241,11 +241,10 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
       reply.header('x-gateway-governance', 'store-unavailable');
     }
     if (admission) {
-      for (const [name, value] of Object.entries(
-        admissionHeaders(key, admission, nowMs, window?.endsAtMs),
-      )) {
-        reply.header(name, value);
-      }
+      const headers = admissionHeaders(key, admission, nowMs, window?.endsAtMs);
+      if (request.url.startsWith('/anthropic/'))
+        Object.assign(headers, anthropicAdmissionHeaders(key, admission));
+      for (const [name, value] of Object.entries(headers)) reply.header(name, value);
       if (!admission.admitted) throw admissionRefused(admission, key.budget?.usd);
     }
     if (request.gateway) {

@@ -12,6 +12,7 @@ const KEYS = {
   tpm: 'vk-tpm-team-secret-0000000000000',
   budget: 'vk-budget-team-secret-0000000000',
   llama: 'vk-llama-only-secret-00000000000',
+  anthropic: 'vk-anthropic-team-secret-0000000',
 };
 
 // Prices high enough that one small call spends the whole budget of the budget key.
@@ -27,6 +28,7 @@ governance:
       keyEnv: BUDGET_KEY
       models: [groq/llama-3.3-70b-versatile]
       budget: { usd: 0.001, period: daily }
+    - { id: anthropic-team, keyEnv: ANTHROPIC_TEAM_KEY, requestsPerMinute: 50, tokensPerMinute: 100000 }
     - id: llama-only
       keyFile: ${'${KEYFILE}'}
       models: [groq/llama-3.3-70b-versatile]
@@ -54,6 +56,7 @@ describe('governance: virtual keys, limits, budgets, admin API, audit log', () =
       RPM_KEY: KEYS.rpm,
       TPM_KEY: KEYS.tpm,
       BUDGET_KEY: KEYS.budget,
+      ANTHROPIC_TEAM_KEY: KEYS.anthropic,
       MODEL_ALIASES: 'claude-3-5-haiku-latest=groq/llama-3.3-70b-versatile',
       GROQ_API_KEYS: manyKeys(4),
       LOG_LEVEL: 'debug',
@@ -71,7 +74,7 @@ describe('governance: virtual keys, limits, budgets, admin API, audit log', () =
 
   describe('authentication', () => {
     it('says at start-up that virtual keys are required', () => {
-      expect(stack.gateway.output()).toMatch(/Virtual keys required: 5 known; state in memory/);
+      expect(stack.gateway.output()).toMatch(/Virtual keys required: 6 known; state in memory/);
     });
 
     it('refuses a call without a key: 401 missing_api_key in the envelope', async () => {
@@ -138,6 +141,30 @@ describe('governance: virtual keys, limits, budgets, admin API, audit log', () =
         type: 'error',
         error: { type: 'authentication_error' },
       });
+    });
+
+    it("tells Anthropic clients where they stand in Anthropic's header names", async () => {
+      const response = await fetch(`${url}/anthropic/v1/messages`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': KEYS.anthropic,
+          'anthropic-version': '2023-06-01',
+        },
+        body: JSON.stringify({
+          model: 'claude-3-5-haiku-latest',
+          max_tokens: 20,
+          messages: [{ role: 'user', content: 'Hi' }],
+        }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('anthropic-ratelimit-requests-limit')).toBe('50');
+      expect(response.headers.get('anthropic-ratelimit-requests-remaining')).toBe('49');
+      expect(
+        Date.parse(response.headers.get('anthropic-ratelimit-requests-reset') ?? ''),
+      ).toBeGreaterThan(Date.now());
+      expect(response.headers.get('anthropic-ratelimit-tokens-limit')).toBe('100000');
+      expect(response.headers.get('x-ratelimit-limit-requests')).toBe('50');
     });
   });
 
