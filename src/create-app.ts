@@ -1,3 +1,4 @@
+import { pathOf } from './common/http/path-of';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { randomUUID } from 'node:crypto';
@@ -73,7 +74,7 @@ function configureFastify(fastify: FastifyInstance): void {
     reply.header('x-request-id', request.id);
     // A path the gateway serves, with the wrong method: 405 naming the right one, not 404.
     if (request.is404) {
-      const path = request.url.split('?')[0];
+      const path = pathOf(request.url);
       const allowed = routeMethods.allowedFor(path);
       if (allowed.length > 0) {
         done(methodNotAllowed(request.method, path, allowed));

@@ -1,3 +1,4 @@
+import { pathOf } from '../common/http/path-of';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -114,7 +115,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
         status: refusal.status,
         code: refusal.code ?? undefined,
         method: request.method,
-        path: request.url.split('?')[0],
+        path: pathOf(request.url),
         model,
         requestId: String(request.id),
         messages: body.messages ?? body.input ?? body.prompt,

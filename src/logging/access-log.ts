@@ -1,3 +1,4 @@
+import { pathOf } from '../common/http/path-of';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
 import type { LogLevel } from '../config/gateway-config';
@@ -51,9 +52,4 @@ export function accessLogFields(context: RequestContext): Record<string, unknown
     fields.completionTokens = context.usage.completion_tokens;
   }
   return fields;
-}
-
-function pathOf(url: string): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
 }

@@ -1,3 +1,4 @@
+import { pathOf } from '../common/http/path-of';
 /** Path prefixes the OpenAI surface is served under. */
 export const OPENAI_PATH_PREFIXES = ['v1', 'openai/v1', 'groq/openai/v1'] as const;
 
@@ -8,7 +9,7 @@ export function unsupportedRoutePaths(paths: readonly string[]): string[] {
 
 /** True when a URL is one of the unsupported operations (their bodies are never parsed). */
 export function isUnsupportedOperationUrl(url: string): boolean {
-  const path = url.split('?')[0].replace(/^\/+/, '');
+  const path = pathOf(url).replace(/^\/+/, '');
   return OPENAI_PATH_PREFIXES.some((prefix) =>
     /^(embeddings|images|audio\/(speech|transcriptions|translations)|files|batches)(\/|$)/.test(
       path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : '',

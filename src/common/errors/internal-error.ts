@@ -1,3 +1,4 @@
+import { pathOf } from '../http/path-of';
 import { GatewayError } from './gateway-error';
 
 /**
@@ -13,7 +14,7 @@ export function toGatewayError(error: unknown, method = '', url = ''): GatewayEr
   if (status === 404 && message.startsWith('Cannot ')) {
     return new GatewayError({
       status: 404,
-      message: `Unknown request URL: ${method} ${url.split('?')[0]}. Please check the URL and method.`,
+      message: `Unknown request URL: ${method} ${pathOf(url)}. Please check the URL and method.`,
       code: 'unknown_url',
     });
   }

@@ -1,3 +1,4 @@
+import { pathOf } from '../../common/http/path-of';
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
@@ -186,7 +187,7 @@ export class AdminKeysService {
       outcome,
       status,
       method: request.method,
-      path: request.url.split('?')[0],
+      path: pathOf(request.url),
       requestId: String(request.id),
     });
   }

@@ -1,3 +1,4 @@
+import { pathOf } from '../../common/http/path-of';
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
@@ -36,7 +37,7 @@ export class AdminGuard implements CanActivate {
       outcome: 'denied',
       status: 401,
       method: request.method,
-      path: request.url.split('?')[0],
+      path: pathOf(request.url),
       requestId: String(request.id),
     });
     throw new GatewayError({
