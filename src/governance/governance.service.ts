@@ -118,7 +118,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
         path: pathOf(request.url),
         model,
         requestId: String(request.id),
-        messages: body.messages ?? body.input ?? body.prompt,
+        messages: promptOf(body),
       });
       throw error;
     }
@@ -151,7 +151,6 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     try {
       await this.store.record({
         keyId: call.key.id,
-        nowMs,
         tokens: usage.total_tokens,
         costNanoUsd: cost,
         budgetPeriod: window ? { period: window.label, endsAtMs: window.endsAtMs } : undefined,
@@ -222,7 +221,6 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     try {
       admission = await this.store.admit({
         keyId: key.id,
-        nowMs,
         requestsPerMinute: key.requestsPerMinute,
         tokensPerMinute: key.tokensPerMinute,
         budget:
@@ -252,7 +250,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
       request.gateway.governed = {
         key,
         requestedModel: upstreamModel,
-        prompt: body.messages ?? body.input ?? body.prompt,
+        prompt: promptOf(body),
       };
     }
   }
@@ -303,4 +301,9 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
 
 function promptOnlyUsage(promptTokens: number) {
   return { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
+}
+
+/** The prompt of a chat, Responses or text-completion body, whichever it is. */
+function promptOf(body: Record<string, unknown>): unknown {
+  return body.messages ?? body.input ?? body.prompt;
 }

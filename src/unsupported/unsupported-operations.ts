@@ -1,4 +1,5 @@
 import { pathOf } from '../common/http/path-of';
+
 /** Path prefixes the OpenAI surface is served under. */
 export const OPENAI_PATH_PREFIXES = ['v1', 'openai/v1', 'groq/openai/v1'] as const;
 

@@ -73,7 +73,7 @@ export class AdminKeysService {
     const window = record.budget ? budgetPeriod(record.budget.period, nowMs) : undefined;
     let usage;
     try {
-      usage = await this.governance.store.usage(id, nowMs, window?.label);
+      usage = await this.governance.store.usage(id, window?.label);
     } catch {
       throw governanceUnavailable();
     }

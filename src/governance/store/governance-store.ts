@@ -5,7 +5,6 @@ export const WINDOW_MS = 60_000;
 
 export interface AdmissionRequest {
   keyId: string;
-  nowMs: number;
   requestsPerMinute?: number;
   tokensPerMinute?: number;
   /** The budget for this period in nano-dollars, and the period's label. */
@@ -30,7 +29,6 @@ export interface Admission {
 
 export interface UsageRecord {
   keyId: string;
-  nowMs: number;
   tokens: number;
   costNanoUsd: number;
   budgetPeriod?: { period: string; endsAtMs: number };
@@ -51,7 +49,7 @@ export interface GovernanceStore {
   readonly shared: boolean;
   admit(request: AdmissionRequest): Promise<Admission>;
   record(usage: UsageRecord): Promise<void>;
-  usage(keyId: string, nowMs: number, budgetPeriod?: string): Promise<KeyUsage>;
+  usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage>;
   /** Keys made through the admin API (config keys are not stored). */
   loadKeys(): Promise<VirtualKeyRecord[]>;
   saveKey(record: VirtualKeyRecord): Promise<void>;

@@ -11,53 +11,40 @@ describe('MemoryGovernanceStore', () => {
 
   it('admits requestsPerMinute in any sliding minute, then says when the oldest leaves', async () => {
     for (let i = 0; i < 3; i++) {
-      expect((await store.admit({ keyId: 'k', nowMs: now, requestsPerMinute: 3 })).admitted).toBe(
-        true,
-      );
+      expect((await store.admit({ keyId: 'k', requestsPerMinute: 3 })).admitted).toBe(true);
       now += 10_000;
     }
-    const refused = await store.admit({ keyId: 'k', nowMs: now, requestsPerMinute: 3 });
+    const refused = await store.admit({ keyId: 'k', requestsPerMinute: 3 });
     expect(refused).toMatchObject({ admitted: false, reason: 'requests', retryAfterMs: 30_000 });
     now += 30_000;
-    expect((await store.admit({ keyId: 'k', nowMs: now, requestsPerMinute: 3 })).admitted).toBe(
-      true,
-    );
+    expect((await store.admit({ keyId: 'k', requestsPerMinute: 3 })).admitted).toBe(true);
   });
 
   it('counts keys apart', async () => {
-    await store.admit({ keyId: 'a', nowMs: now, requestsPerMinute: 1 });
-    expect((await store.admit({ keyId: 'b', nowMs: now, requestsPerMinute: 1 })).admitted).toBe(
-      true,
-    );
-    expect((await store.admit({ keyId: 'a', nowMs: now, requestsPerMinute: 1 })).admitted).toBe(
-      false,
-    );
+    await store.admit({ keyId: 'a', requestsPerMinute: 1 });
+    expect((await store.admit({ keyId: 'b', requestsPerMinute: 1 })).admitted).toBe(true);
+    expect((await store.admit({ keyId: 'a', requestsPerMinute: 1 })).admitted).toBe(false);
   });
 
   it('refuses past tokensPerMinute once usage is recorded, and forgets it after a minute', async () => {
-    expect((await store.admit({ keyId: 'k', nowMs: now, tokensPerMinute: 100 })).admitted).toBe(
-      true,
-    );
-    await store.record({ keyId: 'k', nowMs: now, tokens: 120, costNanoUsd: 0 });
-    const refused = await store.admit({ keyId: 'k', nowMs: now, tokensPerMinute: 100 });
+    expect((await store.admit({ keyId: 'k', tokensPerMinute: 100 })).admitted).toBe(true);
+    await store.record({ keyId: 'k', tokens: 120, costNanoUsd: 0 });
+    const refused = await store.admit({ keyId: 'k', tokensPerMinute: 100 });
     expect(refused).toMatchObject({ admitted: false, reason: 'tokens', tokensInWindow: 120 });
     expect(refused.retryAfterMs).toBe(WINDOW_MS + 1000);
     now += WINDOW_MS + 1000;
-    expect((await store.admit({ keyId: 'k', nowMs: now, tokensPerMinute: 100 })).admitted).toBe(
-      true,
-    );
+    expect((await store.admit({ keyId: 'k', tokensPerMinute: 100 })).admitted).toBe(true);
   });
 
   it('refuses once the period budget is spent, until the period ends', async () => {
     const budget = { limitNanoUsd: 1_000, period: '2026-11-24', endsAtMs: now + 3_600_000 };
     await store.record({
       keyId: 'k',
-      nowMs: now,
       tokens: 10,
       costNanoUsd: 1_000,
       budgetPeriod: { period: budget.period, endsAtMs: budget.endsAtMs },
     });
-    expect(await store.admit({ keyId: 'k', nowMs: now, budget })).toMatchObject({
+    expect(await store.admit({ keyId: 'k', budget })).toMatchObject({
       admitted: false,
       reason: 'budget',
       retryAfterMs: 3_600_000,
@@ -65,15 +52,14 @@ describe('MemoryGovernanceStore', () => {
     });
     // A new period starts from nothing.
     expect(
-      (await store.admit({ keyId: 'k', nowMs: now, budget: { ...budget, period: '2026-11-25' } }))
-        .admitted,
+      (await store.admit({ keyId: 'k', budget: { ...budget, period: '2026-11-25' } })).admitted,
     ).toBe(true);
   });
 
   it('does not count a refused request', async () => {
-    await store.admit({ keyId: 'k', nowMs: now, requestsPerMinute: 1 });
-    await store.admit({ keyId: 'k', nowMs: now, requestsPerMinute: 1 });
-    expect((await store.usage('k', now)).requestsInWindow).toBe(1);
+    await store.admit({ keyId: 'k', requestsPerMinute: 1 });
+    await store.admit({ keyId: 'k', requestsPerMinute: 1 });
+    expect((await store.usage('k')).requestsInWindow).toBe(1);
   });
 
   it('keeps admin-made keys and moves its version on every save', async () => {

@@ -90,7 +90,7 @@ export class MemoryGovernanceStore implements GovernanceStore {
     return Promise.resolve();
   }
 
-  usage(keyId: string, _nowMs: number, budgetPeriod?: string): Promise<KeyUsage> {
+  usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {
     const counters = this.prune(keyId, this.clock());
     let tokens = 0;
     for (const n of counters.tokens.values()) tokens += n;

@@ -91,7 +91,7 @@ export class RedisGovernanceStore implements GovernanceStore {
     );
   }
 
-  async usage(keyId: string, _nowMs: number, budgetPeriod?: string): Promise<KeyUsage> {
+  async usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {
     const [requests, tokens, spent] = await this.redis.gwUsage(
       requestsKey(keyId),
       tokensKey(keyId),
