@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { FAIL_FAST_REDIS_OPTIONS } from '../../common/redis/fail-fast-options';
+import { FAIL_FAST_REDIS_OPTIONS, whenReady } from '../../common/redis/redis-connection';
 import type { VirtualKeyRecord } from '../../config/governance-config';
 import {
   Admission,
@@ -44,15 +44,8 @@ export class RedisGovernanceStore implements GovernanceStore {
   }
 
   /** Resolves once connected, or after `timeoutMs` (the failure policy covers the rest). */
-  async ready(timeoutMs: number): Promise<boolean> {
-    if (this.redis.status === 'ready') return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.redis.once('ready', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
+  ready(timeoutMs: number): Promise<boolean> {
+    return whenReady(this.redis, timeoutMs);
   }
 
   async admit(request: AdmissionRequest): Promise<Admission> {

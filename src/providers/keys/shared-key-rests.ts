@@ -2,7 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { FAIL_FAST_REDIS_OPTIONS } from '../../common/redis/fail-fast-options';
+import { FAIL_FAST_REDIS_OPTIONS, whenReady } from '../../common/redis/redis-connection';
 import type { AllConfig } from '../../config/gateway-config';
 import { GroqService } from '../groq/groq.service';
 
@@ -92,15 +92,7 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
   private async loadRunningRests(): Promise<void> {
     const publisher = this.publisher;
     if (!publisher) return;
-    const ready = await new Promise<boolean>((resolve) => {
-      if (publisher.status === 'ready') return resolve(true);
-      const timer = setTimeout(() => resolve(false), 2_000);
-      publisher.once('ready', () => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-    if (!ready) return;
+    if (!(await whenReady(publisher, 2_000))) return;
     try {
       const running = await publisher.hgetall(RESTS_HASH);
       for (const text of Object.values(running)) this.receive(text);

@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 
 /**
@@ -11,3 +12,15 @@ export const FAIL_FAST_REDIS_OPTIONS: RedisOptions = {
   connectTimeout: 2_000,
   retryStrategy: (times) => Math.min(times * 100, 2_000),
 };
+
+/** Resolves true once the connection is ready, or false after `timeoutMs`. */
+export function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs);
+    redis.once('ready', () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
