@@ -3,30 +3,52 @@ import { formatGoDuration } from '../providers/keys/go-duration';
 import { usdFromNano } from './budget';
 import type { Admission } from './store/governance-store';
 
+type LimitedKey = Pick<VirtualKeyRecord, 'requestsPerMinute' | 'tokensPerMinute'>;
+
+interface Standing {
+  unit: 'requests' | 'tokens';
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
+/** Where a key stands against each per-minute limit it has, whatever the headers call it. */
+function standings(key: LimitedKey, admission: Admission): Standing[] {
+  const result: Standing[] = [];
+  if (key.requestsPerMinute) {
+    result.push({
+      unit: 'requests',
+      limit: key.requestsPerMinute,
+      remaining: Math.max(0, key.requestsPerMinute - admission.requestsInWindow),
+      resetMs: admission.requestsResetMs,
+    });
+  }
+  if (key.tokensPerMinute) {
+    result.push({
+      unit: 'tokens',
+      limit: key.tokensPerMinute,
+      remaining: Math.max(0, key.tokensPerMinute - admission.tokensInWindow),
+      resetMs: admission.tokensResetMs,
+    });
+  }
+  return result;
+}
+
 /**
  * Where the caller stands against its virtual key's limits, in the header names OpenAI and Groq
  * use (`x-ratelimit-*`, resets as Go durations), plus the budget.
  */
 export function admissionHeaders(
-  key: Pick<VirtualKeyRecord, 'requestsPerMinute' | 'tokensPerMinute' | 'budget'>,
+  key: LimitedKey & Pick<VirtualKeyRecord, 'budget'>,
   admission: Admission,
   nowMs: number,
   budgetEndsAtMs?: number,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (key.requestsPerMinute) {
-    headers['x-ratelimit-limit-requests'] = String(key.requestsPerMinute);
-    headers['x-ratelimit-remaining-requests'] = String(
-      Math.max(0, key.requestsPerMinute - admission.requestsInWindow),
-    );
-    headers['x-ratelimit-reset-requests'] = formatGoDuration(admission.requestsResetMs - nowMs);
-  }
-  if (key.tokensPerMinute) {
-    headers['x-ratelimit-limit-tokens'] = String(key.tokensPerMinute);
-    headers['x-ratelimit-remaining-tokens'] = String(
-      Math.max(0, key.tokensPerMinute - admission.tokensInWindow),
-    );
-    headers['x-ratelimit-reset-tokens'] = formatGoDuration(admission.tokensResetMs - nowMs);
+  for (const { unit, limit, remaining, resetMs } of standings(key, admission)) {
+    headers[`x-ratelimit-limit-${unit}`] = String(limit);
+    headers[`x-ratelimit-remaining-${unit}`] = String(remaining);
+    headers[`x-ratelimit-reset-${unit}`] = formatGoDuration(resetMs - nowMs);
   }
   if (key.budget) {
     headers['x-gateway-budget-limit-usd'] = String(key.budget.usd);
@@ -44,25 +66,14 @@ export function admissionHeaders(
  * times), for clients of the /anthropic drop-in that read them.
  */
 export function anthropicAdmissionHeaders(
-  key: Pick<VirtualKeyRecord, 'requestsPerMinute' | 'tokensPerMinute'>,
+  key: LimitedKey,
   admission: Admission,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
-  if (key.requestsPerMinute) {
-    headers['anthropic-ratelimit-requests-limit'] = String(key.requestsPerMinute);
-    headers['anthropic-ratelimit-requests-remaining'] = String(
-      Math.max(0, key.requestsPerMinute - admission.requestsInWindow),
-    );
-    headers['anthropic-ratelimit-requests-reset'] = new Date(
-      admission.requestsResetMs,
-    ).toISOString();
-  }
-  if (key.tokensPerMinute) {
-    headers['anthropic-ratelimit-tokens-limit'] = String(key.tokensPerMinute);
-    headers['anthropic-ratelimit-tokens-remaining'] = String(
-      Math.max(0, key.tokensPerMinute - admission.tokensInWindow),
-    );
-    headers['anthropic-ratelimit-tokens-reset'] = new Date(admission.tokensResetMs).toISOString();
+  for (const { unit, limit, remaining, resetMs } of standings(key, admission)) {
+    headers[`anthropic-ratelimit-${unit}-limit`] = String(limit);
+    headers[`anthropic-ratelimit-${unit}-remaining`] = String(remaining);
+    headers[`anthropic-ratelimit-${unit}-reset`] = new Date(resetMs).toISOString();
   }
   return headers;
 }
