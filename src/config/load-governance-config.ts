@@ -1,3 +1,4 @@
+import { bareModelId } from '../providers/model-router';
 import { createHash } from 'node:crypto';
 import {
   boolean,
@@ -20,11 +21,6 @@ type Env = Record<string, string | undefined>;
 /** The SHA-256 digest, hex, that virtual keys and the admin key are kept as. */
 export function sha256Hex(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
-
-/** Strips the `groq/` provider prefix so allow-lists and prices compare with upstream ids. */
-export function bareModelId(model: string): string {
-  return model.startsWith('groq/') ? model.slice('groq/'.length) : model;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { publicGroqModelId } from '../providers/model-router';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { Admission } from './store/governance-store';
 import { usdFromNano } from './budget';
@@ -24,7 +25,7 @@ export function unknownKey(): GatewayError {
 export function modelNotAllowed(model: string, param: string, allowed: string[]): GatewayError {
   return new GatewayError({
     status: 403,
-    message: `This virtual key may not call '${model}'. It may call: ${allowed.map((m) => `groq/${m}`).join(', ')}.`,
+    message: `This virtual key may not call '${model}'. It may call: ${allowed.map(publicGroqModelId).join(', ')}.`,
     param,
     code: 'model_not_allowed',
   });

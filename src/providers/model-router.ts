@@ -58,6 +58,13 @@ export function routeModel(
   return { provider: 'groq', upstreamModel: target, requestedModel: model };
 }
 
+/** The upstream id of a gateway model id: `groq/` stripped (aliases are not applied). */
+export function bareModelId(model: string): string {
+  return model.startsWith(PROVIDER_PREFIXES.groq)
+    ? model.slice(PROVIDER_PREFIXES.groq.length)
+    : model;
+}
+
 /** The public id of a Groq model as the gateway lists it. */
 export function publicGroqModelId(upstreamId: string): string {
   return `${PROVIDER_PREFIXES.groq}${upstreamId}`;

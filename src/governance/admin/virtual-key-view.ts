@@ -1,3 +1,4 @@
+import { publicGroqModelId } from '../../providers/model-router';
 import type { VirtualKeyRecord } from '../../config/governance-config';
 
 /** What the admin API shows of a key: everything but its digest. */
@@ -21,7 +22,7 @@ export function viewOf(record: VirtualKeyRecord): VirtualKeyView {
     id: record.id,
     name: record.name,
     hint: record.hint,
-    models: record.models.map((model) => `groq/${model}`),
+    models: record.models.map(publicGroqModelId),
     requestsPerMinute: record.requestsPerMinute,
     tokensPerMinute: record.tokensPerMinute,
     budget: record.budget,
