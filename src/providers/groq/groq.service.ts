@@ -9,6 +9,7 @@ import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
 import { KeyPool } from '../keys/key-pool';
 import { readSseEvents } from '../upstream/sse-events';
 import { UpstreamClient, type UpstreamRequest } from '../upstream/upstream-client';
+import { UpstreamCancel } from '../upstream/upstream-cancel';
 import { upstreamFailure } from '../upstream/upstream-failure';
 import type { GroqChatRequest } from './groq-chat-parameters';
 import { groqHttpError, groqStreamError } from './groq-errors';
@@ -128,7 +129,7 @@ export class GroqService implements OnModuleDestroy {
     consume: (response: Dispatcher.ResponseData, emit: (value: T) => void) => Promise<void>,
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
-      const abort = new AbortController();
+      const cancel = new UpstreamCancel();
       const run = async () => {
         const response = await this.send(key, {
           method: 'POST',
@@ -140,7 +141,7 @@ export class GroqService implements OnModuleDestroy {
             accept: request.stream ? 'text/event-stream' : 'application/json',
           },
           body: JSON.stringify(request.body),
-          signal: abort.signal,
+          signal: cancel,
         });
         try {
           await consume(response, (value) => subscriber.next(value));
@@ -156,12 +157,12 @@ export class GroqService implements OnModuleDestroy {
         },
         (error: unknown) => {
           settled = true;
-          if (!abort.signal.aborted) subscriber.error(error);
+          if (!cancel.aborted) subscriber.error(error);
         },
       );
-      // Abort only a call still under way: aborting a finished one costs a DOMException for nothing.
+      // Abort only a call still under way: undici would build an abort error for nothing.
       return () => {
-        if (!settled) abort.abort();
+        if (!settled) cancel.abort();
       };
     });
   }

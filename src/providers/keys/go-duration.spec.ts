@@ -7,11 +7,27 @@ describe('parseGoDuration', () => {
     ['1m26.4s', 86_400],
     ['1h2m', 3_720_000],
     ['500us', 0.5],
+    ['500µs', 0.5],
+    ['20ns', 0.00002],
+    ['2m59.56s', 179_560],
+    [' 7.66s ', 7660],
   ])('%s is %d ms', (text, ms) => {
     expect(parseGoDuration(text)).toBeCloseTo(ms);
   });
 
-  it.each([[''], ['soon'], ['12'], ['1.5.s'], [undefined]])('%s is not a duration', (text) => {
+  it.each([
+    [''],
+    ['soon'],
+    ['12'],
+    ['1.5.s'],
+    ['.5s'],
+    ['5.s'],
+    ['1m2'],
+    ['s'],
+    ['1x'],
+    ['-1s'],
+    [undefined],
+  ])('%s is not a duration', (text) => {
     expect(parseGoDuration(text)).toBeUndefined();
   });
 });

@@ -1,27 +1,55 @@
-const UNIT_MS: Record<string, number> = {
-  ns: 1e-6,
-  us: 1e-3,
-  µs: 1e-3,
-  ms: 1,
-  s: 1000,
-  m: 60_000,
-  h: 3_600_000,
-};
-
 /**
  * Groq's `x-ratelimit-reset-*` headers are Go durations: `370ms`, `2.085s`, `1m26.4s`.
- * Returns milliseconds, or undefined for anything else.
+ * Returns milliseconds, or undefined for anything else. Two of these arrive with every answer, so
+ * this is one scan over the text rather than a validating regex and a matchAll.
  */
 export function parseGoDuration(value: string | undefined): number | undefined {
   if (!value) return undefined;
   const text = value.trim();
-  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(text)) return undefined;
   let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
-    total += Number(amount) * UNIT_MS[unit];
+  let index = 0;
+  while (index < text.length) {
+    const numberStart = index;
+    while (isDigit(text.charCodeAt(index))) index++;
+    if (index === numberStart) return undefined;
+    if (text[index] === '.') {
+      index++;
+      const fractionStart = index;
+      while (isDigit(text.charCodeAt(index))) index++;
+      if (index === fractionStart) return undefined;
+    }
+    const amount = Number(text.slice(numberStart, index));
+    const unit = unitAt(text, index);
+    if (!unit) return undefined;
+    total += amount * unit.ms;
+    index += unit.length;
   }
-  return total;
+  return text.length > 0 ? total : undefined;
 }
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** The unit starting at `index`: two-character units first, so `ms` is not read as `m`. */
+function unitAt(text: string, index: number): { ms: number; length: number } | undefined {
+  const two = text.slice(index, index + 2);
+  if (two === 'ms') return MILLISECONDS;
+  if (two === 'ns') return NANOSECONDS;
+  if (two === 'us' || two === 'µs') return MICROSECONDS;
+  const one = text[index];
+  if (one === 's') return SECONDS;
+  if (one === 'm') return MINUTES;
+  if (one === 'h') return HOURS;
+  return undefined;
+}
+
+const NANOSECONDS = { ms: 1e-6, length: 2 };
+const MICROSECONDS = { ms: 1e-3, length: 2 };
+const MILLISECONDS = { ms: 1, length: 2 };
+const SECONDS = { ms: 1000, length: 1 };
+const MINUTES = { ms: 60_000, length: 1 };
+const HOURS = { ms: 3_600_000, length: 1 };
 
 /** `retry-after` in seconds (or an HTTP date), as milliseconds. */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {

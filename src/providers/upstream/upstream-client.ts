@@ -1,5 +1,6 @@
 import { Dispatcher, Pool } from 'undici';
 import type { UpstreamTimeouts } from '../../config/gateway-config';
+import type { UpstreamSignal } from './upstream-cancel';
 
 export interface UpstreamRequest {
   method: 'GET' | 'POST';
@@ -7,7 +8,7 @@ export interface UpstreamRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
-  signal?: AbortSignal;
+  signal?: UpstreamSignal;
 }
 
 /**
