@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { AnthropicModule } from './anthropic/anthropic.module';
 import { ChatModule } from './chat/chat.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { SseInterceptor } from './common/sse/sse.interceptor';
+import { SseModule } from './common/sse/sse.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { LoggingModule } from './logging/logging.module';
 import { CompletionsModule } from './completions/completions.module';
@@ -32,6 +32,7 @@ export class AppModule {
         LifecycleModule,
         HealthModule,
         MetricsModule,
+        SseModule,
         GovernanceModule,
         ChatModule,
         ResponsesModule,
@@ -40,11 +41,7 @@ export class AppModule {
         AnthropicModule,
         UnsupportedModule,
       ],
-      providers: [
-        { provide: APP_FILTER, useClass: AllExceptionsFilter },
-        // Registered first, so it is the outermost interceptor (see SseInterceptor).
-        { provide: APP_INTERCEPTOR, useClass: SseInterceptor },
-      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

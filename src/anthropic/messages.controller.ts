@@ -5,6 +5,7 @@ import { invalidRequest } from '../common/errors/gateway-error';
 import { reportDroppedParams } from '../common/http/gateway-headers';
 import { observeCall } from '../observability/call-observer';
 import { typedEventFrame, UseSseFormat } from '../common/sse/sse-format';
+import { SseInterceptor } from '../common/sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion, ChatCompletionChunk } from '../providers/chat-types';
@@ -27,7 +28,8 @@ export class MessagesController {
   /** Converted to one chat call here; MessagesInterceptor converts the answer back. */
   @Post()
   @HttpCode(200)
-  @UseInterceptors(MessagesInterceptor)
+  // SseInterceptor outermost: it frames what MessagesInterceptor has converted.
+  @UseInterceptors(SseInterceptor, MessagesInterceptor)
   create(
     @Body(new BodyValidationPipe(AnthropicMessagesRequestDto)) body: AnthropicMessagesRequest,
     @Req() request: FastifyRequest,

@@ -12,6 +12,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { reportDroppedParams } from '../common/http/gateway-headers';
 import { observeCall } from '../observability/call-observer';
+import { SseInterceptor } from '../common/sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion } from '../providers/chat-types';
@@ -29,7 +30,8 @@ export class CompletionsController {
   @Post(['v1/completions', 'openai/v1/completions'])
   @HttpCode(200)
   @UseGuards(CompletionsFallbackGuard)
-  @UseInterceptors(CompletionsInterceptor)
+  // SseInterceptor outermost: it frames what CompletionsInterceptor has converted.
+  @UseInterceptors(SseInterceptor, CompletionsInterceptor)
   create(
     @Body(new BodyValidationPipe(CompletionRequestDto)) body: CompletionRequest,
     @Req() request: FastifyRequest,

@@ -5,6 +5,7 @@ import { GatewayError } from '../common/errors/gateway-error';
 import { reportDroppedParams } from '../common/http/gateway-headers';
 import { observeCall } from '../observability/call-observer';
 import { typedEventFrame, UseSseFormat } from '../common/sse/sse-format';
+import { SseInterceptor } from '../common/sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion, ChatCompletionChunk } from '../providers/chat-types';
@@ -30,7 +31,8 @@ export class ResponsesController {
   /** Converted to one chat call here; ResponsesInterceptor converts the answer back. */
   @Post(['v1/responses', 'openai/v1/responses'])
   @HttpCode(200)
-  @UseInterceptors(ResponsesInterceptor)
+  // SseInterceptor outermost: it frames what ResponsesInterceptor has converted.
+  @UseInterceptors(SseInterceptor, ResponsesInterceptor)
   create(
     @Body(new BodyValidationPipe(ResponsesRequestDto)) body: ResponsesRequest,
     @Req() request: FastifyRequest,

@@ -1,114 +1,34 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { performance } from 'node:perf_hooks';
-import { Readable } from 'node:stream';
-import { MetricsService } from '../../metrics/metrics.service';
-import { Observable, Subscription } from 'rxjs';
-import { untilClientLeaves } from './until-client-leaves';
-import { toGatewayError } from '../errors/internal-error';
-import { OPENAI_CHAT_SSE, SSE_FORMAT, SseFormat } from './sse-format';
+import type { Observable } from 'rxjs';
+import { SSE_FORMAT, SseFormat } from './sse-format';
+import { SseWriter } from './sse-writer';
 
 /**
- * The outermost interceptor: the project's SSE writer and the client-disconnect wire.
- *
- * JSON calls pass through; if the client leaves first, the handler's Observable is unsubscribed,
- * which aborts the upstream request.
- *
- * For `stream: true` it subscribes at once and answers nothing until the first chunk, so an error
- * before it (validation, an upstream 429) still reaches the exception filter with its real status.
- * On the first chunk it sets the SSE headers and hands Nest one push-mode Readable; later chunks
- * are pushed as frames, completion writes the format's done frame, a later error becomes one
- * in-band error frame. Fastify destroys the Readable when the client leaves; that unsubscribes.
+ * SseWriter for routes whose answer a conversion interceptor maps (Responses, text completions,
+ * Anthropic messages). List it first in `@UseInterceptors(SseInterceptor, ...)`: it must be the
+ * outermost, so the conversions map each emission before it is framed, and an error before the
+ * first chunk still reaches the exception filter with its real status.
  */
 @Injectable()
 export class SseInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly metrics: MetricsService,
+    private readonly writer: SseWriter,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const handled = next.handle().pipe(untilClientLeaves(reply.raw));
-    if (!isStreamRequest(request)) return handled;
-
-    const format =
-      this.reflector.getAllAndOverride<SseFormat | undefined>(SSE_FORMAT, [
-        context.getHandler(),
-        context.getClass(),
-      ]) ?? OPENAI_CHAT_SSE;
-    const requestContext = request.gateway;
-    if (requestContext) requestContext.stream = true;
-    return streamAsSse(handled, reply, format, () => {
-      if (requestContext) requestContext.firstByteAt = performance.now();
-      this.metrics.openStreams.inc();
-      reply.raw.once('close', () => this.metrics.openStreams.dec());
-    });
-  }
-}
-
-function isStreamRequest(request: FastifyRequest): boolean {
-  const body = request.body as { stream?: unknown } | null | undefined;
-  return typeof body === 'object' && body !== null && body.stream === true;
-}
-
-function streamAsSse(
-  source: Observable<unknown>,
-  reply: FastifyReply,
-  format: SseFormat,
-  onOpen: () => void,
-): Observable<Readable> {
-  return new Observable<Readable>((outer) => {
-    const upstream = new Subscription();
-    let stream: Readable | undefined;
-
-    const open = (): Readable => {
-      const readable = new Readable({
-        read() {},
-        destroy(error, callback) {
-          upstream.unsubscribe();
-          callback(error);
-        },
-      });
-      reply
-        .status(200)
-        .header('content-type', 'text/event-stream; charset=utf-8')
-        .header('cache-control', 'no-cache')
-        .header('x-accel-buffering', 'no');
-      stream = readable;
-      onOpen();
-      outer.next(readable);
-      outer.complete();
-      return readable;
-    };
-
-    upstream.add(
-      source.subscribe({
-        next(value) {
-          (stream ?? open()).push(format.frame(value));
-        },
-        error(error: unknown) {
-          if (!stream) {
-            outer.error(error);
-            return;
-          }
-          stream.push(format.errorFrame(toGatewayError(error)));
-          stream.push(null);
-        },
-        complete() {
-          const target = stream ?? open();
-          if (format.doneFrame) target.push(format.doneFrame);
-          target.push(null);
-        },
-      }),
+    const format = this.reflector.getAllAndOverride<SseFormat | undefined>(SSE_FORMAT, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return this.writer.answer(
+      next.handle(),
+      http.getRequest<FastifyRequest>(),
+      http.getResponse<FastifyReply>(),
+      format,
     );
-    // Nest unsubscribes from `outer` once it has the Readable; the upstream must live on then.
-    return () => {
-      if (!stream) upstream.unsubscribe();
-    };
-  });
+  }
 }
