@@ -33,7 +33,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         SseModule,
-        GovernanceModule,
+        GovernanceModule.forRoot(config.governance),
         ChatModule,
         ResponsesModule,
         CompletionsModule,

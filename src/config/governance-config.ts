@@ -39,3 +39,8 @@ export interface GovernanceConfig {
   onStoreFailure: 'open' | 'closed';
   audit: { destination: 'stdout' | string; includePrompts: boolean };
 }
+
+/** Governance is on once virtual keys are configured or the admin API can make them. */
+export function isGovernanceEnabled(governance: GovernanceConfig): boolean {
+  return governance.virtualKeys.length > 0 || governance.adminKeySha256 !== undefined;
+}

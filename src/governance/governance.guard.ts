@@ -5,8 +5,9 @@ import { GovernanceService } from './governance.service';
 import { UNGOVERNED } from './ungoverned.decorator';
 
 /**
- * Global: every route needs a virtual key once governance is on, unless marked @Ungoverned().
- * New endpoints are governed without anyone remembering to ask.
+ * Global once governance is on (GovernanceModule registers it only then): every route needs a
+ * virtual key unless marked @Ungoverned(). New endpoints are governed without anyone remembering
+ * to ask.
  */
 @Injectable()
 export class GovernanceGuard implements CanActivate {
@@ -16,8 +17,6 @@ export class GovernanceGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    // Synchronous when governance is off: an open gateway pays no promise per request.
-    if (!this.governance.enabled) return true;
     const ungoverned = this.reflector.getAllAndOverride<boolean>(UNGOVERNED, [
       context.getHandler(),
       context.getClass(),

@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { isGovernanceEnabled, type GovernanceConfig } from '../config/governance-config';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
 import { AdminGuard } from './admin/admin.guard';
@@ -6,16 +7,27 @@ import { AdminKeysService } from './admin/admin-keys.service';
 import { GovernanceGuard } from './governance.guard';
 import { GovernanceService } from './governance.service';
 
-/** Virtual keys, limits, budgets, the audit log and the admin API. */
+/**
+ * Virtual keys, limits, budgets, the audit log and the admin API. The global GovernanceGuard is
+ * registered only when governance is on: an open gateway then has no guard on any route, and Nest
+ * skips its guard step (an execution context and awaited promises per request).
+ */
 @Global()
-@Module({
-  controllers: [AdminController],
-  providers: [
-    GovernanceService,
-    AdminKeysService,
-    AdminGuard,
-    { provide: APP_GUARD, useClass: GovernanceGuard },
-  ],
-  exports: [GovernanceService],
-})
-export class GovernanceModule {}
+@Module({})
+export class GovernanceModule {
+  static forRoot(governance: GovernanceConfig): DynamicModule {
+    return {
+      module: GovernanceModule,
+      controllers: [AdminController],
+      providers: [
+        GovernanceService,
+        AdminKeysService,
+        AdminGuard,
+        ...(isGovernanceEnabled(governance)
+          ? [{ provide: APP_GUARD, useClass: GovernanceGuard }]
+          : []),
+      ],
+      exports: [GovernanceService],
+    };
+  }
+}

@@ -3,7 +3,11 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AllConfig, GatewayConfig } from '../config/gateway-config';
-import type { ModelPrice, VirtualKeyRecord } from '../config/governance-config';
+import {
+  isGovernanceEnabled,
+  type ModelPrice,
+  type VirtualKeyRecord,
+} from '../config/governance-config';
 import { bareModelId, routeModel } from '../providers/model-router';
 import { estimateRequestTokens } from '../providers/groq/token-estimate';
 import { MetricsService } from '../metrics/metrics.service';
@@ -64,7 +68,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
       : new MemoryGovernanceStore();
     this.registry = new KeyRegistry(governance.virtualKeys, this.store);
     this.audit = new AuditLog(governance.audit.destination, governance.audit.includePrompts);
-    this.enabled = governance.virtualKeys.length > 0 || governance.adminKeySha256 !== undefined;
+    this.enabled = isGovernanceEnabled(governance);
   }
 
   async onModuleInit(): Promise<void> {

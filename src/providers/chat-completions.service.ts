@@ -95,9 +95,10 @@ export class ChatCompletionsService {
       anotherKeyReady: (candidate, avoid) =>
         this.groq.keys.hasAvailable(candidate.route.upstreamModel, tokens, avoid),
       policy: this.config.retries,
-      onServed: observer.onServed,
-      onRetry: observer.onRetry,
-      onFallback: observer.onFallback,
+      // Called as methods: an observer may be a class instance.
+      onServed: (servedBy) => observer.onServed?.(servedBy),
+      onRetry: () => observer.onRetry?.(),
+      onFallback: () => observer.onFallback?.(),
     });
     return defer(() => {
       observer.onUpstreamStart?.();
