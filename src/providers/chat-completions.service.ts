@@ -46,10 +46,13 @@ export class ChatCompletionsService {
   /** Routes the model and applies the provider's parameter rules; throws 400s before any I/O. */
   prepare(request: ChatRequest): PreparedChat {
     const fallbacks = Array.isArray(request.fallbacks) ? (request.fallbacks as string[]) : [];
-    return {
-      ...toGroqChatRequest(request, routeModel(request.model, this.config.modelAliases)),
-      fallbacks,
-    };
+    // toGroqChatRequest returns a new object: completed in place rather than spread again.
+    const prepared = toGroqChatRequest(
+      request,
+      routeModel(request.model, this.config.modelAliases),
+    ) as PreparedChat;
+    prepared.fallbacks = fallbacks;
+    return prepared;
   }
 
   /** JSON or a stream, as the request asked. */
