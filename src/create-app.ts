@@ -48,20 +48,21 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   // Before the request id hook, so a request refused while closing still gets an id.
   configureFastify(fastify);
   fastify.addHook('onRequest', app.get(LifecycleService).onRequest);
+  const governance = app.get(GovernanceService);
   registerRequestHooks(
     fastify,
     app.get(MetricsService),
     app.get(TracingService),
     createAccessLog(config.logLevel),
+    // Usage counts once the response has ended, off the response's path. A call the client left
+    // counts with the status it had (200 unless an error was set), so a stream abandoned mid-way,
+    // or a JSON call given up on once Groq had it, is charged its prompt at least.
+    governance.enabled
+      ? (request, reply) => {
+          if (request.gateway?.governed) void governance.recordUsage(request, reply.statusCode);
+        }
+      : undefined,
   );
-  const governance = app.get(GovernanceService);
-  // Usage counts once the response has ended, streams included, off the response's path.
-  if (governance.enabled) {
-    fastify.addHook('onResponse', (request, reply, done) => {
-      if (request.gateway?.governed) void governance.recordUsage(request, reply.statusCode);
-      done();
-    });
-  }
   mountOpenApiDocs(app);
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;

@@ -1,5 +1,5 @@
 import { pathOf } from '../common/http/path-of';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import pino, { Logger } from 'pino';
 import type { LogLevel } from '../config/gateway-config';
 import type { RequestContext } from '../observability/request-context';
@@ -19,12 +19,11 @@ export function createAccessLog(level: LogLevel): AccessLog {
 export function logAccess(
   log: AccessLog,
   request: FastifyRequest,
-  reply: FastifyReply,
+  status: number,
   context: RequestContext,
   responseTimeMs: number,
 ): void {
   if (!log.isLevelEnabled('info')) return;
-  const status = reply.statusCode;
   const line = {
     // The query string is left out: some clients put a key there (`?api_key=`).
     req: { id: request.id, method: request.method, url: pathOf(request.url) },
@@ -33,6 +32,7 @@ export function logAccess(
     ...accessLogFields(context),
   };
   if (status >= 500) log.error(line, 'request failed');
+  else if (status === 499) log.info(line, 'client closed request');
   else log.info(line, 'request completed');
 }
 

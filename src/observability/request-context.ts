@@ -26,6 +26,8 @@ export class RequestContext {
   virtualKeyId?: string;
   /** Set when governance admitted a model call: what its end must count. */
   governed?: GovernedCall;
+  /** Set once its end has been counted (metrics, access log): finished or abandoned. */
+  finished = false;
 
   constructor(readonly trace: TraceContext) {}
 

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { MetricsService } from '../metrics/metrics.service';
 import { AccessLog, logAccess } from '../logging/access-log';
@@ -8,6 +8,9 @@ import type { Span } from '@opentelemetry/api';
 import { traceFrom } from './trace-context';
 
 export const OVERHEAD_HEADER = 'x-gateway-overhead-duration-ms';
+
+/** nginx's status for a request the client closed before the answer was complete. */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 /** Routes whose requests are not model traffic: probes and scrapes are not counted. */
 const UNCOUNTED = /^\/(health\/|metrics$|docs)/;
@@ -22,9 +25,25 @@ export function registerRequestHooks(
   metrics: MetricsService,
   tracing: TracingService,
   accessLog: AccessLog,
+  /** Told once per counted request as it ends, finished or abandoned (governance counts usage). */
+  onEnded?: (request: FastifyRequest, reply: FastifyReply) => void,
 ): void {
   fastify.decorateRequest('gateway', undefined);
   const spans = new WeakMap<object, Span | undefined>();
+
+  /** Metrics, the access line and the span of one request, once: finished or abandoned. */
+  const finish = (request: FastifyRequest, reply: FastifyReply, status: number): void => {
+    const context = request.gateway;
+    if (!context || context.finished || UNCOUNTED.test(request.url)) return;
+    context.finished = true;
+    const route = request.routeOptions.url ?? 'unmatched';
+    const endedAt = performance.now();
+    metrics.record(route, status, context, endedAt);
+    logAccess(accessLog, request, status, context, endedAt - context.startedAt);
+    const span = spans.get(request);
+    if (span) tracing.endRequest(span, { method: request.method, route, status, context });
+    onEnded?.(request, reply);
+  };
 
   fastify.addHook('onRequest', (request, reply, done) => {
     const traceparent = headerValue(request.headers.traceparent);
@@ -43,7 +62,12 @@ export function registerRequestHooks(
     if (context.trace.tracestate) reply.header('tracestate', context.trace.tracestate);
     if (!UNCOUNTED.test(request.url)) {
       metrics.inFlight.inc();
-      reply.raw.once('close', () => metrics.inFlight.dec());
+      reply.raw.once('close', () => {
+        metrics.inFlight.dec();
+        // Fastify runs onResponse only for a response that finished: a request the client left
+        // (a JSON call it gave up on, a stream it closed) is accounted for here instead.
+        if (!reply.raw.writableFinished) finish(request, reply, CLIENT_CLOSED_REQUEST);
+      });
     }
     done();
   });
@@ -55,21 +79,7 @@ export function registerRequestHooks(
   });
 
   fastify.addHook('onResponse', (request, reply, done) => {
-    const context = request.gateway;
-    if (context && !UNCOUNTED.test(request.url)) {
-      const route = request.routeOptions.url ?? 'unmatched';
-      const endedAt = performance.now();
-      metrics.record(route, reply.statusCode, context, endedAt);
-      logAccess(accessLog, request, reply, context, endedAt - context.startedAt);
-      const span = spans.get(request);
-      if (span)
-        tracing.endRequest(span, {
-          method: request.method,
-          route,
-          status: reply.statusCode,
-          context,
-        });
-    }
+    finish(request, reply, reply.statusCode);
     done();
   });
 }

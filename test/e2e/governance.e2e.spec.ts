@@ -237,6 +237,33 @@ describe('governance: virtual keys, limits, budgets, admin API, audit log', () =
       expect(refused.json.error).toMatchObject({ type: 'tokens', code: 'rate_limit_exceeded' });
       expect(refused.headers.get('x-ratelimit-remaining-tokens')).toBe('0');
     });
+    it('charges a stream the client abandons mid-way at least its prompt', async () => {
+      const tokensNow = async () =>
+        ((await admin(url, 'GET', '/open-team/usage')).json.lastMinute as { tokens: number })
+          .tokens;
+      const before = await tokensNow();
+      const controller = new AbortController();
+      const response = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.open}` },
+        body: JSON.stringify({
+          model: MODEL,
+          stream: true,
+          // 50 ms between chunks: the client leaves long before Groq's last chunk and its usage.
+          messages: [{ role: 'user', content: '[fault:latency=0,50] a long story, please' }],
+        }),
+        signal: controller.signal,
+      });
+      await response.body!.getReader().read();
+      controller.abort();
+      let after = before;
+      const started = Date.now();
+      while (after === before && Date.now() - started < 3000) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        after = await tokensNow();
+      }
+      expect(after).toBeGreaterThan(before);
+    });
   });
 
   describe('budgets', () => {

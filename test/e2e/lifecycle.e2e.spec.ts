@@ -52,6 +52,24 @@ describe('client disconnects cancel the upstream request', () => {
     expect(stack.emulator.stats.aborted).toBe(3);
   });
 
+  it('counts and logs each abandoned request as 499 (client closed request)', async () => {
+    await waitFor(() => (stack.gateway.output().match(/"statusCode":499/g) ?? []).length >= 23);
+    const lines = stack.gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"statusCode":499'))
+      .map((line) => JSON.parse(line) as { msg: string; req: { url: string } });
+    expect(lines.every((line) => line.msg === 'client closed request')).toBe(true);
+    expect(lines.every((line) => line.req.url === '/v1/chat/completions')).toBe(true);
+    const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    // By model: the streams were served (their model is known), the JSON calls never were.
+    const abandoned = metrics
+      .split('\n')
+      .filter((line) => /^groq_gateway_requests_total\{[^}]*status="499"/.test(line))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    expect(abandoned).toBe(23);
+  });
+
   it('still serves after the aborts', async () => {
     const completion = await stack.openai.chat.completions.create({
       model: MODEL,
