@@ -7,6 +7,9 @@ import { stdout } from './stdout';
 
 export type AccessLog = Logger;
 
+/** nginx's status for a request the client closed before the answer was complete. */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /**
  * The access log: one JSON line per request, from a Fastify hook (no per-request child logger).
  * Its lines are built from a fixed list of fields below (no headers, no body, the path without its
@@ -32,7 +35,7 @@ export function logAccess(
     ...accessLogFields(context),
   };
   if (status >= 500) log.error(line, 'request failed');
-  else if (status === 499) log.info(line, 'client closed request');
+  else if (status === CLIENT_CLOSED_REQUEST) log.info(line, 'client closed request');
   else log.info(line, 'request completed');
 }
 

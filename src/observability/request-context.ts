@@ -26,7 +26,10 @@ export class RequestContext {
   virtualKeyId?: string;
   /** Set when governance admitted a model call: what its end must count. */
   governed?: GovernedCall;
-  /** Set once its end has been counted (metrics, access log): finished or abandoned. */
+  /**
+   * Set once its end has been counted (metrics, access log), finished or abandoned; from the
+   * start for probes and scrapes, which are not counted.
+   */
   finished = false;
 
   constructor(readonly trace: TraceContext) {}

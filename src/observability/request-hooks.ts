@@ -1,16 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
 import type { MetricsService } from '../metrics/metrics.service';
-import { AccessLog, logAccess } from '../logging/access-log';
+import { AccessLog, CLIENT_CLOSED_REQUEST, logAccess } from '../logging/access-log';
 import { RequestContext } from './request-context';
 import type { TracingService } from './tracing.service';
 import type { Span } from '@opentelemetry/api';
 import { traceFrom } from './trace-context';
 
 export const OVERHEAD_HEADER = 'x-gateway-overhead-duration-ms';
-
-/** nginx's status for a request the client closed before the answer was complete. */
-export const CLIENT_CLOSED_REQUEST = 499;
 
 /** Routes whose requests are not model traffic: probes and scrapes are not counted. */
 const UNCOUNTED = /^\/(health\/|metrics$|docs)/;
@@ -34,7 +31,7 @@ export function registerRequestHooks(
   /** Metrics, the access line and the span of one request, once: finished or abandoned. */
   const finish = (request: FastifyRequest, reply: FastifyReply, status: number): void => {
     const context = request.gateway;
-    if (!context || context.finished || UNCOUNTED.test(request.url)) return;
+    if (!context || context.finished) return;
     context.finished = true;
     const route = request.routeOptions.url ?? 'unmatched';
     const endedAt = performance.now();
@@ -51,7 +48,10 @@ export function registerRequestHooks(
       traceFrom(traceparent, headerValue(request.headers.tracestate)),
     );
     request.gateway = context;
-    if (tracing.enabled && !UNCOUNTED.test(request.url))
+    const counted = !UNCOUNTED.test(request.url);
+    // Probes and scrapes: nothing to count at their end.
+    if (!counted) context.finished = true;
+    if (tracing.enabled && counted)
       spans.set(request, tracing.startRequest(context, request.method));
     reply.header(
       'traceparent',
@@ -60,7 +60,7 @@ export function registerRequestHooks(
         : `00-${context.trace.traceId}-${context.trace.spanId}-${context.trace.flags}`,
     );
     if (context.trace.tracestate) reply.header('tracestate', context.trace.tracestate);
-    if (!UNCOUNTED.test(request.url)) {
+    if (counted) {
       metrics.inFlight.inc();
       reply.raw.once('close', () => {
         metrics.inFlight.dec();
