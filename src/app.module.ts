@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER } from '@nestjs/core';
 import { AnthropicModule } from './anthropic/anthropic.module';
+import { CallModule } from './call/call.module';
 import { ChatModule } from './chat/chat.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { SseModule } from './common/sse/sse.module';
@@ -28,6 +29,7 @@ export class AppModule {
           ignoreEnvFile: true,
           load: [() => ({ gateway: config })],
         }),
+        CallModule,
         LoggingModule,
         LifecycleModule,
         HealthModule,

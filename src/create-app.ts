@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { CallEvents } from './call/call-events';
 import { GatewayError } from './common/errors/gateway-error';
 import { answerClientError } from './common/http/client-error';
 import { parseJsonBody } from './common/http/json-body';
@@ -62,6 +63,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
           if (request.gateway?.governed) void governance.recordUsage(request, reply.statusCode);
         }
       : undefined,
+    app.get(CallEvents),
   );
   mountOpenApiDocs(app);
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.

@@ -22,6 +22,10 @@ export class RequestContext {
   /** When the first byte of a stream left for the client. */
   firstByteAt?: number;
   usage?: ChatUsage;
+  /** The error code the client was answered with (envelope or in-band stream error). */
+  errorCode?: string;
+  /** Wall-clock start for the ended-call event. */
+  readonly startedAtMs = Date.now();
   /** The virtual key the caller presented, once it is known to be valid. */
   virtualKeyId?: string;
   /** Set when governance admitted a model call: what its end must count. */

@@ -6,6 +6,8 @@ import { RequestContext } from './request-context';
 import type { TracingService } from './tracing.service';
 import type { Span } from '@opentelemetry/api';
 import { traceFrom } from './trace-context';
+import type { CallEvents } from '../call/call-events';
+import { toEndedCall } from '../call/to-ended-call';
 
 export const OVERHEAD_HEADER = 'x-gateway-overhead-duration-ms';
 
@@ -24,6 +26,8 @@ export function registerRequestHooks(
   accessLog: AccessLog,
   /** Told once per counted request as it ends, finished or abandoned (governance counts usage). */
   onEnded?: (request: FastifyRequest, reply: FastifyReply) => void,
+  /** The per-call `ended` event's bus; the event is built only when someone listens. */
+  callEvents?: CallEvents,
 ): void {
   fastify.decorateRequest('gateway', undefined);
   const spans = new WeakMap<object, Span | undefined>();
@@ -40,6 +44,8 @@ export function registerRequestHooks(
     const span = spans.get(request);
     if (span) tracing.endRequest(span, { method: request.method, route, status, context });
     onEnded?.(request, reply);
+    if (callEvents?.hasListeners)
+      callEvents.emitEnded(toEndedCall(request, status, context, route, endedAt));
   };
 
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -90,7 +90,10 @@ function streamAsSse(
             outer.error(error);
             return;
           }
-          stream.push(format.errorFrame(toGatewayError(error)));
+          const failure = toGatewayError(error);
+          const call = reply.request?.gateway;
+          if (call && failure.code) call.errorCode = failure.code;
+          stream.push(format.errorFrame(failure));
           stream.push(null);
         },
         complete() {

@@ -1,0 +1,62 @@
+import type { ChatUsage } from '../providers/chat-types';
+
+/** Which wire format a call came in on. */
+export type ApiFamily =
+  'chat' | 'responses' | 'completions' | 'anthropic' | 'models' | 'admin' | 'auth' | 'ui' | 'other';
+
+/** One guardrail policy's outcome on one call (issue 16). */
+export interface GuardrailOutcome {
+  readonly policy: string;
+  readonly stage: 'input' | 'output';
+  readonly outcome: 'pass' | 'flagged' | 'redacted' | 'blocked' | 'error';
+  readonly category?: string;
+}
+
+/**
+ * What subscribers of the per-call `ended` event receive: the whole call, once, when its response
+ * finished or its client left. Read-only: subscribers (metrics, access log, budget settlement,
+ * request logs, alerts, guardrail audit) never change it.
+ */
+export interface EndedCall {
+  readonly requestId: string;
+  readonly traceId: string;
+  readonly method: string;
+  /** The path without its query string. */
+  readonly path: string;
+  /** Fastify's route pattern, or 'unmatched'. */
+  readonly httpRoute: string;
+  readonly apiFamily: ApiFamily;
+  /** The status the client saw; 499 when it left first. */
+  readonly status: number;
+  /** The error code of the envelope (or in-band stream error) the client got, if any. */
+  readonly errorCode?: string;
+  /** Wall-clock start, ms since the epoch. */
+  readonly startedAtMs: number;
+  readonly durationMs: number;
+  /** From the start to the first byte of a stream, or of the answer. */
+  readonly firstByteMs?: number;
+  readonly stream: boolean;
+  /** The model as the caller wrote it. */
+  readonly modelAsked?: string;
+  /** The model that served it, in its public name. */
+  readonly model?: string;
+  /** A model route (issue 23) the call went through, and its chosen target. */
+  readonly modelRoute?: { readonly id: string; readonly target: string };
+  /** The gateway's Groq key id that served it. */
+  readonly keyId?: string;
+  readonly virtualKeyId?: string;
+  readonly teamId?: string;
+  readonly attempts: number;
+  readonly retries: number;
+  readonly fallbacks: number;
+  readonly usage?: ChatUsage;
+  readonly costUsd?: number;
+  readonly guardrails?: readonly GuardrailOutcome[];
+  readonly clientAddress?: string;
+  readonly userAgent?: string;
+  /** Request and response bodies, only when something asked to keep them (LOGS_BODIES). */
+  readonly requestBody?: unknown;
+  readonly responseBody?: unknown;
+}
+
+export type EndedCallListener = (call: EndedCall) => void;
