@@ -6,9 +6,13 @@ import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CallEvents } from './call/call-events';
-import { GatewayError } from './common/errors/gateway-error';
 import { answerClientError } from './common/http/client-error';
-import { parseJsonBody } from './common/http/json-body';
+import { bodyLimitFor } from './common/http/body-limits';
+import { JsonBodyReaderOptions, readJsonBody } from './common/http/json-body-reader';
+import { PendingBodies } from './common/http/pending-bodies';
+import { shuttingDownError } from './common/errors/shutting-down';
+import { SseWriter } from './common/sse/sse-writer';
+import type { IncomingMessage } from 'node:http';
 import { jsonText } from './common/http/raw-json';
 import { methodNotAllowed } from './common/http/method-not-allowed';
 import { RouteMethods } from './common/http/route-methods';
@@ -28,6 +32,10 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
+    // Node's own deadline for a whole request to arrive, checked only every 30 s: a backstop
+    // behind the gateway's body deadline (json-body-reader.ts). It also bounds the headers
+    // (headersTimeout follows it, at most 60 s); Fastify's default 0 turned both off.
+    requestTimeout: config.body.timeoutMs + 10_000,
     // Keep-alive sockets would otherwise hold app.close() open until they time out.
     forceCloseConnections: true,
     // Errors Node's HTTP parser raises before Fastify has a request (e.g. 431 for huge headers)
@@ -47,8 +55,14 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   // Before the request id hook, so a request refused while closing still gets an id.
-  configureFastify(fastify);
-  fastify.addHook('onRequest', app.get(LifecycleService).onRequest);
+  const pendingBodies = new PendingBodies(config.body.timeoutMs, config.body.maxUnfinished);
+  configureFastify(fastify, config, pendingBodies);
+  const lifecycle = app.get(LifecycleService);
+  fastify.addHook('onRequest', lifecycle.onRequest);
+  // Bodies still arriving when the listener closes will never be served: answer them now.
+  lifecycle.onClosing(() => pendingBodies.abandonAll('shutting_down'));
+  // Streams still open when the grace period ends are told why in-band, each one.
+  lifecycle.onGraceOver(() => app.get(SseWriter).endAll(shuttingDownError()));
   const governance = app.get(GovernanceService);
   registerRequestHooks(
     fastify,
@@ -70,7 +84,11 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   return app;
 }
 
-function configureFastify(fastify: FastifyInstance): void {
+function configureFastify(
+  fastify: FastifyInstance,
+  config: GatewayConfig,
+  pending: PendingBodies,
+): void {
   const routeMethods = new RouteMethods();
   fastify.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -86,23 +104,30 @@ function configureFastify(fastify: FastifyInstance): void {
     }
     done();
   });
-  // One JSON parser for every route: strict UTF-8, bounded depth, no prototype keys.
+  // One JSON reader for every route: size per route, depth and value count checked on each chunk
+  // as it arrives, a deadline, then strict UTF-8 and no prototype keys (json-body-reader.ts).
+  const readerOptions: JsonBodyReaderOptions = {
+    limitFor: (url) => bodyLimitFor(url, config.bodyLimitBytes),
+    maxDepth: config.body.maxDepth,
+    maxValues: config.body.maxValues,
+    timeoutMs: config.body.timeoutMs,
+    pending,
+  };
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser(
-    'application/json',
-    { parseAs: 'buffer' },
-    (_request, body, done) => {
-      const parsed = parseJsonBody(body as Buffer);
-      if (parsed.ok) {
-        done(null, parsed.value);
-        return;
-      }
-      done(
-        new GatewayError({ status: 400, message: parsed.problem, code: 'invalid_json' }),
-        undefined,
-      );
-    },
-  );
+  fastify.addContentTypeParser('application/json', (request, payload, done) => {
+    // Unsupported operations answer without their body: it is never read.
+    if (isUnsupportedOperationUrl(request.url)) {
+      done(null, undefined);
+      return;
+    }
+    readJsonBody(
+      request.url,
+      request.headers['content-length'],
+      payload as IncomingMessage,
+      readerOptions,
+      done,
+    );
+  });
   // Upstream answers forwarded unchanged go out as the text they came in (see raw-json.ts).
   fastify.setReplySerializer((payload) => jsonText(payload));
   // Fastify parses text/plain by default; the gateway takes JSON only.

@@ -22,7 +22,19 @@ export interface GatewayConfig {
   workers: number;
   host: string;
   logLevel: LogLevel;
+  /** Largest body of a model call; other routes take at most 1 MiB of it (body-limits.ts). */
   bodyLimitBytes: number;
+  /** What a request body may hold and how long it may take to arrive (json-body-reader.ts). */
+  body: {
+    /** Deepest nesting of objects and arrays, refused while the body arrives. */
+    maxDepth: number;
+    /** Most JSON values (objects, arrays, comma-separated items) in one body. */
+    maxValues: number;
+    /** A body not fully received this long after its request started gets a 408. */
+    timeoutMs: number;
+    /** Most bodies arriving at once; past it the oldest is refused (408) to make room. */
+    maxUnfinished: number;
+  };
   groq: {
     baseUrl: string;
     keys: GroqKeyConfig[];

@@ -31,6 +31,7 @@ export function loadGatewayConfig(
   const timeoutsYaml = objectAt(groqYaml, 'timeouts', 'GATEWAY_CONFIG groq.timeouts');
   const breakerYaml = objectAt(yaml, 'circuitBreaker', 'GATEWAY_CONFIG circuitBreaker');
   const shutdownYaml = objectAt(yaml, 'shutdown', 'GATEWAY_CONFIG shutdown');
+  const bodyYaml = objectAt(yaml, 'body', 'GATEWAY_CONFIG body');
 
   const baseUrl = parseBaseUrl(
     env.GROQ_BASE_URL ?? stringAt(groqYaml, 'baseUrl') ?? DEFAULT_GROQ_BASE_URL,
@@ -45,10 +46,34 @@ export function loadGatewayConfig(
     bodyLimitBytes: integer(
       'BODY_LIMIT_BYTES',
       env.BODY_LIMIT_BYTES ?? yaml.bodyLimitBytes,
-      10 * 1024 * 1024,
+      4 * 1024 * 1024,
       1024,
       512 * 1024 * 1024,
     ),
+    body: {
+      maxDepth: integer('BODY_MAX_DEPTH', env.BODY_MAX_DEPTH ?? bodyYaml.maxDepth, 64, 8, 10_000),
+      maxValues: integer(
+        'BODY_MAX_VALUES',
+        env.BODY_MAX_VALUES ?? bodyYaml.maxValues,
+        200_000,
+        1000,
+        100_000_000,
+      ),
+      timeoutMs: integer(
+        'REQUEST_BODY_TIMEOUT_MS',
+        env.REQUEST_BODY_TIMEOUT_MS ?? bodyYaml.timeoutMs,
+        30_000,
+        100,
+        3_600_000,
+      ),
+      maxUnfinished: integer(
+        'MAX_UNFINISHED_BODIES',
+        env.MAX_UNFINISHED_BODIES ?? bodyYaml.maxUnfinished,
+        1024,
+        1,
+        1_000_000,
+      ),
+    },
     groq: {
       baseUrl,
       keys,

@@ -3,17 +3,14 @@ import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Server } from 'node:http';
 import type { AllConfig } from '../config/gateway-config';
+import { shuttingDownError } from '../common/errors/shutting-down';
 
 type Phase = 'serving' | 'draining' | 'closing';
 
-const SHUTTING_DOWN = {
-  error: {
-    message: 'The gateway is shutting down. Retry the request; another replica will take it.',
-    type: 'api_error',
-    code: 'shutting_down',
-    param: null,
-  },
-};
+/** After the grace period, how long cut streams have to send their error event. */
+const GRACE_OVER_FLUSH_MS = 1000;
+
+const SHUTTING_DOWN = shuttingDownError().toEnvelope();
 
 /**
  * Graceful shutdown, as Kubernetes does it. On SIGTERM readiness turns false at once; for
@@ -27,6 +24,8 @@ export class LifecycleService {
   private phase: Phase = 'serving';
   private inFlight = 0;
   private idle?: () => void;
+  private readonly closingHooks: Array<() => void> = [];
+  private readonly graceOverHooks: Array<() => void> = [];
 
   constructor(private readonly config: ConfigService<AllConfig, true>) {}
 
@@ -59,6 +58,16 @@ export class LifecycleService {
     done();
   };
 
+  /** Runs when the listener closes: requests that cannot finish now (bodies still arriving). */
+  onClosing(hook: () => void): void {
+    this.closingHooks.push(hook);
+  }
+
+  /** Runs when the grace period ends with requests still open (streams to end in-band). */
+  onGraceOver(hook: () => void): void {
+    this.graceOverHooks.push(hook);
+  }
+
   /** Runs the drain; resolves when it is safe to close the app. */
   async drain(server: Server): Promise<void> {
     if (this.phase !== 'serving') return;
@@ -69,17 +78,26 @@ export class LifecycleService {
     this.phase = 'closing';
     server.close();
     server.closeIdleConnections?.();
+    for (const hook of this.closingHooks) hook();
     if (this.inFlight > 0) {
       this.logger.log(`waiting up to ${graceMs} ms for ${this.inFlight} in-flight request(s)`);
-      const finished = await Promise.race([
-        new Promise<boolean>((resolve) => (this.idle = () => resolve(true))),
-        sleep(graceMs).then(() => false),
-      ]);
-      if (!finished)
+      if (!(await this.idleWithin(graceMs))) {
         this.logger.warn(
           `grace period over with ${this.inFlight} request(s) still open; closing them`,
         );
+        // Streams end with a shutting_down error event; give their last bytes a moment to leave.
+        for (const hook of this.graceOverHooks) hook();
+        await this.idleWithin(GRACE_OVER_FLUSH_MS);
+      }
     }
+  }
+
+  private idleWithin(ms: number): Promise<boolean> {
+    if (this.inFlight === 0) return Promise.resolve(true);
+    return Promise.race([
+      new Promise<boolean>((resolve) => (this.idle = () => resolve(true))),
+      sleep(ms).then(() => false),
+    ]);
   }
 }
 

@@ -176,6 +176,67 @@ describe("errors in OpenAI's envelope, raised by the openai SDK as its matching 
     });
   });
 
+  describe('values no model can take: 400 naming the parameter, never sent upstream', () => {
+    const messages = [{ role: 'user', content: 'x' }];
+    it.each([
+      [
+        'chat max_tokens',
+        '/v1/chat/completions',
+        { model: MODEL, messages, max_tokens: 1e300 },
+        'max_tokens',
+      ],
+      [
+        'chat max_completion_tokens',
+        '/v1/chat/completions',
+        { model: MODEL, messages, max_completion_tokens: 2 ** 53 },
+        'max_completion_tokens',
+      ],
+      [
+        'Responses max_output_tokens',
+        '/v1/responses',
+        { model: MODEL, input: 'x', max_output_tokens: 1e300 },
+        'max_output_tokens',
+      ],
+      [
+        'text completions max_tokens',
+        '/v1/completions',
+        { model: MODEL, prompt: 'x', max_tokens: 1e300 },
+        'max_tokens',
+      ],
+    ])('%s beyond any model', async (_name, path, body, param) => {
+      const response = await fetch(`${stack.gateway.url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-litellm-fallback': 'true' },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(400);
+      const { error } = (await response.json()) as { error: { param: string; message: string } };
+      expect(error.param).toBe(param);
+      expect(error.message).toMatch(new RegExp(`^${param} must not be greater than 1048576`));
+      expect(stack.emulator.chatRequests()).toHaveLength(0);
+    });
+
+    it('Anthropic max_tokens of 1e300, and a missing one "is required"', async () => {
+      const post = (body: object) =>
+        fetch(`${stack.gateway.url}/anthropic/v1/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: MODEL, messages, ...body }),
+        }).then(async (r) => ({
+          status: r.status,
+          body: (await r.json()) as { error: { type: string; message: string } },
+        }));
+      const huge = await post({ max_tokens: 1e300 });
+      expect(huge.status).toBe(400);
+      expect(huge.body.error.message).toMatch(/^max_tokens must not be greater than 1048576/);
+      const missing = await post({});
+      expect(missing.status).toBe(400);
+      expect(missing.body.error).toMatchObject({ type: 'invalid_request_error' });
+      expect(missing.body.error.message).toMatch(/^max_tokens is required/);
+      expect(stack.emulator.chatRequests()).toHaveLength(0);
+    });
+  });
+
   describe('unsupported operations: 400 unsupported_operation', () => {
     it('embeddings', async () => {
       const error = await caught(

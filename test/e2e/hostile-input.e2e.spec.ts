@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { Stack, startStack } from './support/stack';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
@@ -199,5 +202,134 @@ describe('hostile input: 4xx in the envelope, and the gateway keeps serving', ()
     const answer = await post(chatUrl, '{"model": ');
     expect(answer.status).toBe(400);
     expect(answer.body.error?.message).toMatch(/not valid JSON/);
+  });
+});
+
+/** Sends one body over a fresh connection; resolves with the status, body and time taken. */
+function postRaw(
+  url: string,
+  body: Buffer,
+): Promise<{ status: number; ms: number; body: RawAnswer['body'] }> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      url,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            ms: performance.now() - started,
+            body: JSON.parse(text) as RawAnswer['body'],
+          }),
+        );
+      },
+    );
+    // The gateway answers and closes before taking the whole body: that is the point.
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ECONNRESET') reject(error);
+    });
+    request.end(body);
+  });
+}
+
+/** The gateway process's peak resident set size (Linux's VmHWM), in MB. */
+function peakRssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1]);
+}
+
+describe('JSON bombs are refused while the body arrives, before authentication', () => {
+  const DEPTH = 4_900_000;
+  // `{"model":[[[[...]]]]}`, 9.8 MB: a JSON.parse of it blocked the event loop for seconds.
+  const bomb = Buffer.from(`{"model":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}`);
+  let stack: Stack;
+
+  beforeAll(async () => {
+    // A body limit above the bomb's size, so the depth limit is what refuses it; governance on,
+    // so the bombs carry no key and are refused before authentication all the same.
+    stack = await startStack({
+      BODY_LIMIT_BYTES: String(16 * 1024 * 1024),
+      GATEWAY_ADMIN_KEY: 'admin-key-for-hostile-input-0123456789',
+    });
+  });
+  afterAll(() => stack.stop());
+
+  it('three 10 MB bracket bombs at once: 400 in well under a second, no event-loop stall over 100 ms, peak RSS under 400 MB', async () => {
+    const url = stack.gateway.url;
+    // A first refusal warms the cold paths (lazy module loads, first JIT) that any first request
+    // pays, so what is measured below is the bombs alone.
+    await postRaw(`${url}/v1/chat/completions`, Buffer.from('{"model": '));
+    await metric(url, 'groq_gateway_nodejs_eventloop_lag_max_seconds'); // resets the window
+    const probes: number[] = [];
+    let probing = true;
+    const probe = (async () => {
+      while (probing) {
+        const started = performance.now();
+        expect((await fetch(`${url}/health/live`)).status).toBe(200);
+        probes.push(performance.now() - started);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const answers = await Promise.all(
+      [1, 2, 3].map(() => postRaw(`${url}/v1/chat/completions`, bomb)),
+    );
+    probing = false;
+    await probe;
+    for (const answer of answers) {
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatchObject({ code: 'invalid_json', param: null });
+      expect(answer.body.error?.message).toMatch(/nests deeper than 64 levels/);
+      expect(answer.ms).toBeLessThan(1000);
+    }
+    // The gateway's own event-loop delay (prom-client's perf_hooks.monitorEventLoopDelay).
+    const stallSeconds = await metric(url, 'groq_gateway_nodejs_eventloop_lag_max_seconds');
+    expect(stallSeconds).toBeGreaterThan(0);
+    expect(stallSeconds).toBeLessThan(0.1);
+    expect(probes.length).toBeGreaterThan(0);
+    expect(peakRssMb(stack.gateway.process.pid as number)).toBeLessThan(400);
+  });
+
+  it('a body of a million values within the size limit: 400 before it is parsed', async () => {
+    const answer = await postRaw(
+      `${stack.gateway.url}/v1/chat/completions`,
+      Buffer.from(`{"model":"${MODEL}","messages":[${'[],'.repeat(1_000_000)}[]]}`),
+    );
+    expect(answer.status).toBe(400);
+    expect(answer.body.error?.message).toMatch(/more than 200000 JSON values/);
+  });
+
+  it('limits size per route: a 2 MB body is a chat body but not an admin request', async () => {
+    const padding = 'x'.repeat(2 * 1024 * 1024);
+    const chat = await postRaw(
+      `${stack.gateway.url}/v1/chat/completions`,
+      Buffer.from(JSON.stringify({ ...CHAT_BODY, messages: [{ role: 'user', content: padding }] })),
+    );
+    expect(chat.status).toBe(401); // read whole, then refused for its missing key
+    const admin = await postRaw(
+      `${stack.gateway.url}/admin/keys`,
+      Buffer.from(JSON.stringify({ id: 'k', name: padding })),
+    );
+    expect(admin.status).toBe(413);
+    expect(admin.body.error).toMatchObject({ code: 'request_too_large' });
+    expect(admin.body.error?.message).toMatch(/larger than 1048576 bytes/);
+  });
+
+  it('still serves a real call afterwards', async () => {
+    expect((await fetch(`${stack.gateway.url}/health/ready`)).status).toBe(200);
+    expect(stack.gateway.process.exitCode).toBeNull();
   });
 });

@@ -216,3 +216,45 @@ describe('graceful shutdown on SIGTERM', () => {
     }
   });
 });
+
+describe('streams still open when the shutdown grace ends', () => {
+  it('each gets one error event saying shutting_down, then ends', async () => {
+    const stack = await startStack({ SHUTDOWN_DRAIN_DELAY_MS: '0', SHUTDOWN_GRACE_MS: '500' });
+    try {
+      const open = (path: string, body: object) =>
+        fetch(`${stack.gateway.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then((response) => response.text());
+      // Each stream sends one chunk and then goes silent upstream: only the shutdown ends it.
+      const content = 'never ends [fault:stall=1]';
+      const streams = [
+        ...Array.from({ length: 4 }, () =>
+          open('/v1/chat/completions', {
+            model: MODEL,
+            messages: [{ role: 'user', content }],
+            stream: true,
+          }),
+        ),
+        open('/v1/responses', { model: MODEL, input: content, stream: true }),
+      ];
+      await waitFor(() => stack.emulator.stats.open >= 5);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await stack.gateway.stop('SIGTERM')).toBe(0);
+      const texts = await Promise.all(streams);
+      for (const text of texts.slice(0, 4)) {
+        const events = text.trim().split('\n\n');
+        expect(events.length).toBeGreaterThanOrEqual(2);
+        const last = JSON.parse(events[events.length - 1].replace(/^data: /, '')) as {
+          error: { code: string; type: string };
+        };
+        expect(last.error).toMatchObject({ code: 'shutting_down', type: 'api_error' });
+        expect(text).not.toContain('[DONE]');
+      }
+      expect(texts[4]).toMatch(/event: error\ndata: .*"code":"shutting_down"/);
+    } finally {
+      await stack.emulator.stop();
+    }
+  });
+});

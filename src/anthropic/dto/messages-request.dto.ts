@@ -1,8 +1,10 @@
+import { IsTokenCount } from '../../common/validation/token-limits';
 import { Type } from 'class-transformer';
 import {
   ArrayMinSize,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -60,8 +62,8 @@ export class AnthropicMessagesRequestDto {
   @IsNotEmpty({ message: 'model: Field required' })
   model!: string;
 
-  @IsInt({ message: 'max_tokens: Field required, a positive integer' })
-  @Min(1)
+  @IsDefined({ message: 'max_tokens is required: the most tokens the answer may have, e.g. 1024' })
+  @IsTokenCount()
   max_tokens!: number;
 
   @ValidateNested({ each: true })

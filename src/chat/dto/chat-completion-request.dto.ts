@@ -1,3 +1,4 @@
+import { IsOptionalTokenCount } from '../../common/validation/token-limits';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -6,12 +7,10 @@ import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
-  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -128,14 +127,10 @@ export class ChatCompletionRequestDto {
   @IsOptionalTopP()
   top_p?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsOptionalTokenCount()
   max_tokens?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsOptionalTokenCount()
   max_completion_tokens?: number;
 
   @IsOptional()

@@ -1,3 +1,4 @@
+import { isTokenCount } from '../../common/validation/token-limits';
 const FAST_FIELDS = new Set([
   'model',
   'messages',
@@ -38,8 +39,8 @@ export function isPlainChatRequest(body: Record<string, unknown>): boolean {
     optional(body.stream, (v) => typeof v === 'boolean') &&
     optional(body.temperature, (v) => inRange(v, 2)) &&
     optional(body.top_p, (v) => inRange(v, 1)) &&
-    optional(body.max_tokens, positiveInteger) &&
-    optional(body.max_completion_tokens, positiveInteger) &&
+    optional(body.max_tokens, isTokenCount) &&
+    optional(body.max_completion_tokens, isTokenCount) &&
     optional(body.user, (v) => typeof v === 'string')
   );
 }
@@ -51,8 +52,4 @@ function optional(value: unknown, check: (value: unknown) => boolean): boolean {
 
 function inRange(value: unknown, max: number): boolean {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max;
-}
-
-function positiveInteger(value: unknown): boolean {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 1;
 }

@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Observable, Subscription } from 'rxjs';
 import { MetricsService } from '../../metrics/metrics.service';
+import { GatewayError } from '../errors/gateway-error';
 import { toGatewayError } from '../errors/internal-error';
 import { OPENAI_CHAT_SSE, SseFormat } from './sse-format';
 import { untilClientLeaves } from './until-client-leaves';
@@ -25,7 +26,15 @@ import { untilClientLeaves } from './until-client-leaves';
  */
 @Injectable()
 export class SseWriter {
+  /** How to end each open stream early, with an error event (shutdown's grace is over). */
+  private readonly openStreams = new Set<(failure: GatewayError) => void>();
+
   constructor(private readonly metrics: MetricsService) {}
+
+  /** Ends every open stream with `failure` as its in-band error event and cancels its upstream. */
+  endAll(failure: GatewayError): void {
+    for (const end of [...this.openStreams]) end(failure);
+  }
 
   answer<T>(
     source: Observable<T>,
@@ -37,10 +46,14 @@ export class SseWriter {
     if (!isStreamRequest(request)) return handled;
     const requestContext = request.gateway;
     if (requestContext) requestContext.stream = true;
-    return streamAsSse(handled, reply, format, () => {
+    return streamAsSse(handled, reply, format, (end) => {
       if (requestContext) requestContext.firstByteAt = performance.now();
       this.metrics.openStreams.inc();
-      reply.raw.once('close', () => this.metrics.openStreams.dec());
+      this.openStreams.add(end);
+      reply.raw.once('close', () => {
+        this.metrics.openStreams.dec();
+        this.openStreams.delete(end);
+      });
     });
   }
 }
@@ -54,11 +67,21 @@ function streamAsSse(
   source: Observable<unknown>,
   reply: FastifyReply,
   format: SseFormat,
-  onOpen: () => void,
+  onOpen: (end: (failure: GatewayError) => void) => void,
 ): Observable<Readable> {
   return new Observable<Readable>((outer) => {
     const upstream = new Subscription();
     let stream: Readable | undefined;
+    let ended = false;
+
+    const fail = (failure: GatewayError) => {
+      if (!stream || ended) return;
+      ended = true;
+      const call = reply.request?.gateway;
+      if (call && failure.code) call.errorCode = failure.code;
+      stream.push(format.errorFrame(failure));
+      stream.push(null);
+    };
 
     const open = (): Readable => {
       const readable = new Readable({
@@ -74,7 +97,10 @@ function streamAsSse(
         .header('cache-control', 'no-cache')
         .header('x-accel-buffering', 'no');
       stream = readable;
-      onOpen();
+      onOpen((failure) => {
+        fail(failure);
+        upstream.unsubscribe();
+      });
       outer.next(readable);
       outer.complete();
       return readable;
@@ -83,20 +109,18 @@ function streamAsSse(
     upstream.add(
       source.subscribe({
         next(value) {
-          (stream ?? open()).push(format.frame(value));
+          if (!ended) (stream ?? open()).push(format.frame(value));
         },
         error(error: unknown) {
           if (!stream) {
             outer.error(error);
             return;
           }
-          const failure = toGatewayError(error);
-          const call = reply.request?.gateway;
-          if (call && failure.code) call.errorCode = failure.code;
-          stream.push(format.errorFrame(failure));
-          stream.push(null);
+          fail(toGatewayError(error));
         },
         complete() {
+          if (ended) return;
+          ended = true;
           const target = stream ?? open();
           if (format.doneFrame) target.push(format.doneFrame);
           target.push(null);

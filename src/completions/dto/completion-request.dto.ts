@@ -1,3 +1,4 @@
+import { IsOptionalTokenCount } from '../../common/validation/token-limits';
 import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
 import { IsOptionalTemperature, IsOptionalTopP } from '../../common/validation/sampling';
 import { IsStopSequences } from '../../common/validation/custom-validators';
@@ -12,9 +13,7 @@ export class CompletionRequestDto {
   @IsStringOrArray({ message: 'prompt must be a string or an array of one string' })
   prompt!: string | unknown[];
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsOptionalTokenCount()
   max_tokens?: number;
 
   @IsOptionalTemperature(2)

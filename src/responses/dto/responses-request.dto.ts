@@ -1,14 +1,13 @@
+import { IsOptionalTokenCount } from '../../common/validation/token-limits';
 import { Type } from 'class-transformer';
 import {
   IsArray,
   IsBoolean,
   IsIn,
-  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
-  Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
@@ -79,9 +78,7 @@ export class ResponsesRequestDto {
   @IsString()
   instructions?: string;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsOptionalTokenCount()
   max_output_tokens?: number;
 
   @IsOptionalTemperature(2)
