@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER } from '@nestjs/core';
 import { AnthropicModule } from './anthropic/anthropic.module';
 import { CallModule } from './call/call.module';
 import { ChatModule } from './chat/chat.module';
-import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
-import { SseModule } from './common/sse/sse.module';
+import { ErrorsModule } from './errors/errors.module';
+import { SseModule } from './sse/sse.module';
 import type { GatewayConfig } from './config/gateway-config';
 import { LoggingModule } from './logging/logging.module';
 import { CompletionsModule } from './completions/completions.module';
@@ -14,6 +13,7 @@ import { HealthModule } from './health/health.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
+import { ObservabilityModule } from './observability/observability.module';
 import { ResponsesModule } from './responses/responses.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 
@@ -30,10 +30,12 @@ export class AppModule {
           load: [() => ({ gateway: config })],
         }),
         CallModule,
+        ErrorsModule,
         LoggingModule,
         LifecycleModule,
         HealthModule,
         MetricsModule,
+        ObservabilityModule,
         SseModule,
         GovernanceModule.forRoot(config.governance),
         ChatModule,
@@ -43,7 +45,6 @@ export class AppModule {
         AnthropicModule,
         UnsupportedModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };
   }
 }

@@ -1,24 +1,19 @@
-import { pathOf } from './common/http/path-of';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CallEvents } from './call/call-events';
+import { newRequestId } from './call/ids';
 import { answerClientError } from './common/http/client-error';
 import { bodyLimitFor } from './common/http/body-limits';
 import { JsonBodyReaderOptions, readJsonBody } from './common/http/json-body-reader';
 import { PendingBodies } from './common/http/pending-bodies';
 import { shuttingDownError } from './common/errors/shutting-down';
-import { SseWriter } from './common/sse/sse-writer';
+import { SseWriter } from './sse/sse-writer';
 import type { IncomingMessage } from 'node:http';
 import { jsonText } from './common/http/raw-json';
-import { methodNotAllowed } from './common/http/method-not-allowed';
-import { RouteMethods } from './common/http/route-methods';
-import { createAccessLog } from './logging/access-log';
 import { mountOpenApiDocs } from './docs/openapi';
-import { GovernanceService } from './governance/governance.service';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './observability/request-hooks';
@@ -30,7 +25,25 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Builds the gateway: Fastify under NestJS, with the envelope for errors Nest never sees. */
 export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    gatewayAdapter(config),
+    {
+      bufferLogs: true,
+      // Fastify parses JSON itself; Nest would add form-body parsing, which the gateway never takes.
+      bodyParser: false,
+    },
+  );
+  app.useLogger(app.get(Logger));
+  configureGatewayApp(app, config);
+  mountOpenApiDocs(app);
+  // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
+  return app;
+}
+
+/** The Fastify adapter as the gateway runs it: body limit, request ids, HTTP parser errors. */
+export function gatewayAdapter(config: GatewayConfig): FastifyAdapter {
+  return new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     // Node's own deadline for a whole request to arrive, checked only every 30 s: a backstop
     // behind the gateway's body deadline (json-body-reader.ts). It also bounds the headers
@@ -44,44 +57,27 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     // Take the caller's x-request-id when it is a sane token; otherwise make one.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : newRequestId();
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    bufferLogs: true,
-    // Fastify parses JSON itself; Nest would add form-body parsing, which the gateway never takes.
-    bodyParser: false,
-  });
-  app.useLogger(app.get(Logger));
+}
+
+/** The body reader, the reply serializer and the request hooks, on a created app. */
+export function configureGatewayApp(app: NestFastifyApplication, config: GatewayConfig): void {
   const fastify = app.getHttpAdapter().getInstance();
-  // Before the request id hook, so a request refused while closing still gets an id.
   const pendingBodies = new PendingBodies(config.body.timeoutMs, config.body.maxUnfinished);
   configureFastify(fastify, config, pendingBodies);
   const lifecycle = app.get(LifecycleService);
-  fastify.addHook('onRequest', lifecycle.onRequest);
   // Bodies still arriving when the listener closes will never be served: answer them now.
   lifecycle.onClosing(() => pendingBodies.abandonAll('shutting_down'));
   // Streams still open when the grace period ends are told why in-band, each one.
   lifecycle.onGraceOver(() => app.get(SseWriter).endAll(shuttingDownError()));
-  const governance = app.get(GovernanceService);
-  registerRequestHooks(
-    fastify,
-    app.get(MetricsService),
-    app.get(TracingService),
-    createAccessLog(config.logLevel),
-    // Usage counts once the response has ended, off the response's path. A call the client left
-    // counts with the status it had (200 unless an error was set), so a stream abandoned mid-way,
-    // or a JSON call given up on once Groq had it, is charged its prompt at least.
-    governance.enabled
-      ? (request, reply) => {
-          if (request.gateway?.governed) void governance.recordUsage(request, reply.statusCode);
-        }
-      : undefined,
-    app.get(CallEvents),
-  );
-  mountOpenApiDocs(app);
-  // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
-  return app;
+  registerRequestHooks(fastify, {
+    lifecycle,
+    metrics: app.get(MetricsService),
+    tracing: app.get(TracingService),
+    events: app.get(CallEvents),
+  });
 }
 
 function configureFastify(
@@ -89,21 +85,6 @@ function configureFastify(
   config: GatewayConfig,
   pending: PendingBodies,
 ): void {
-  const routeMethods = new RouteMethods();
-  fastify.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
-  fastify.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    // A path the gateway serves, with the wrong method: 405 naming the right one, not 404.
-    if (request.is404) {
-      const path = pathOf(request.url);
-      const allowed = routeMethods.allowedFor(path);
-      if (allowed.length > 0) {
-        done(methodNotAllowed(request.method, path, allowed));
-        return;
-      }
-    }
-    done();
-  });
   // One JSON reader for every route: size per route, depth and value count checked on each chunk
   // as it arrives, a deadline, then strict UTF-8 and no prototype keys (json-body-reader.ts).
   const readerOptions: JsonBodyReaderOptions = {
@@ -125,7 +106,12 @@ function configureFastify(
       request.headers['content-length'],
       payload as IncomingMessage,
       readerOptions,
-      done,
+      (error, body) => {
+        // The model as the caller wrote it, for the call's record even if the body is refused.
+        const model = (body as { model?: unknown } | null | undefined)?.model;
+        if (request.call && typeof model === 'string') request.call.modelAsked = model;
+        done(error, body);
+      },
     );
   });
   // Upstream answers forwarded unchanged go out as the text they came in (see raw-json.ts).

@@ -1,16 +1,19 @@
-import { Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, HttpCode, Post, Res, UseFilters, UseInterceptors } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
 import { invalidRequest } from '../common/errors/gateway-error';
+import { Call } from '../call/call.decorator';
+import type { GatewayCall } from '../call/gateway-call';
 import { reportDroppedParams } from '../common/http/gateway-headers';
-import { observeCall } from '../observability/call-observer';
-import { typedEventFrame, UseSseFormat } from '../common/sse/sse-format';
-import { SseInterceptor } from '../common/sse/sse.interceptor';
+import { typedEventFrame, UseSseFormat } from '../sse/sse-format';
+import { SseInterceptor } from '../sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
+import { GovernanceAdmission } from '../governance/admission.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion, ChatCompletionChunk } from '../providers/chat-types';
 import { messagesToChat } from './anthropic-request.converter';
 import { toAnthropicError } from './anthropic-errors';
+import { AnthropicExceptionFilter } from './anthropic-exception.filter';
 import type { AnthropicMessagesRequest } from './anthropic-types';
 import { AnthropicMessagesRequestDto } from './dto/messages-request.dto';
 import { MessagesInterceptor } from './messages.interceptor';
@@ -18,12 +21,16 @@ import { estimateInputTokens } from './token-estimate';
 
 /** The Anthropic SDK's drop-in: `baseURL: http://<gateway>/anthropic`. */
 @Controller('anthropic/v1/messages')
+@UseFilters(AnthropicExceptionFilter)
 @UseSseFormat({
   frame: typedEventFrame,
   errorFrame: (error) => typedEventFrame(toAnthropicError(error)),
 })
 export class MessagesController {
-  constructor(private readonly chat: ChatCompletionsService) {}
+  constructor(
+    private readonly chat: ChatCompletionsService,
+    private readonly admission: GovernanceAdmission,
+  ) {}
 
   /** Converted to one chat call here; MessagesInterceptor converts the answer back. */
   @Post()
@@ -32,13 +39,12 @@ export class MessagesController {
   @UseInterceptors(SseInterceptor, MessagesInterceptor)
   create(
     @Body(new BodyValidationPipe(AnthropicMessagesRequestDto)) body: AnthropicMessagesRequest,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Call() call: GatewayCall,
   ): Observable<ChatCompletion | ChatCompletionChunk> {
     const { chat, dropped } = messagesToChat(body);
-    const prepared = this.chat.prepare(chat);
-    reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return this.chat.send(prepared, observeCall(request, reply));
+    const prepared = this.chat.prepare(chat, call);
+    reportDroppedParams(call.reply, [...dropped, ...prepared.dropped]);
+    return this.admission.gate(call, () => this.chat.send(prepared, call));
   }
 
   /** An estimate: Groq counts tokens only when it answers. Marked by `x-gateway-estimate`. */

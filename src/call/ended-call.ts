@@ -1,4 +1,8 @@
+import type { VirtualKeyRecord } from '../config/governance-config';
 import type { ChatUsage } from '../providers/chat-types';
+
+/** nginx's status for a request the client closed before the answer was complete. */
+export const CLIENT_CLOSED_REQUEST = 499;
 
 /** Which wire format a call came in on. */
 export type ApiFamily =
@@ -10,6 +14,13 @@ export interface GuardrailOutcome {
   readonly stage: 'input' | 'output';
   readonly outcome: 'pass' | 'flagged' | 'redacted' | 'blocked' | 'error';
   readonly category?: string;
+}
+
+/** What governance admitted a call as: its end settles the usage against this key. */
+export interface GovernedCall {
+  readonly key: VirtualKeyRecord;
+  /** The upstream id of the model asked for, for the price when the served one has none. */
+  readonly requestedModel?: string;
 }
 
 /**
@@ -33,6 +44,10 @@ export interface EndedCall {
   /** Wall-clock start, ms since the epoch. */
   readonly startedAtMs: number;
   readonly durationMs: number;
+  /** The gateway's own time: to the first byte of a stream or the end, less the upstream's. */
+  readonly overheadMs: number;
+  /** Whether an upstream call was started (a call refused before it never reached Groq). */
+  readonly upstreamStarted: boolean;
   /** From the start to the first byte of a stream, or of the answer. */
   readonly firstByteMs?: number;
   readonly stream: boolean;
@@ -45,10 +60,13 @@ export interface EndedCall {
   /** The gateway's Groq key id that served it. */
   readonly keyId?: string;
   readonly virtualKeyId?: string;
+  /** Set when governance admitted the call against a virtual key's limits. */
+  readonly governed?: GovernedCall;
   readonly teamId?: string;
   readonly attempts: number;
   readonly retries: number;
   readonly fallbacks: number;
+  /** As the upstream reported it; absent when it never did (a stream left early, a failure). */
   readonly usage?: ChatUsage;
   readonly costUsd?: number;
   readonly guardrails?: readonly GuardrailOutcome[];
@@ -57,6 +75,8 @@ export interface EndedCall {
   /** Request and response bodies, only when something asked to keep them (LOGS_BODIES). */
   readonly requestBody?: unknown;
   readonly responseBody?: unknown;
+  /** The prompt sent upstream, in tokens at about four characters each (estimated once). */
+  estimatePromptTokens(): number;
 }
 
 export type EndedCallListener = (call: EndedCall) => void;

@@ -1,13 +1,14 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import type { Readable } from 'node:stream';
 import { lastValueFrom } from 'rxjs';
+import { Call } from '../call/call.decorator';
+import type { GatewayCall } from '../call/gateway-call';
 import { reportDroppedParams } from '../common/http/gateway-headers';
-import { observeCall } from '../observability/call-observer';
-import { SseWriter } from '../common/sse/sse-writer';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/chat-types';
+import { GovernanceAdmission } from '../governance/admission.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
+import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/chat-types';
+import { SseWriter } from '../sse/sse-writer';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto';
 import { isPlainChatRequest } from './dto/plain-chat-request';
 
@@ -15,6 +16,7 @@ import { isPlainChatRequest } from './dto/plain-chat-request';
 export class ChatController {
   constructor(
     private readonly chat: ChatCompletionsService,
+    private readonly admission: GovernanceAdmission,
     private readonly sse: SseWriter,
   ) {}
 
@@ -24,19 +26,21 @@ export class ChatController {
    * Observables per request) was about a sixth of this route's CPU in an in-process A/B.
    * It hands Nest a Promise of the answer (the JSON, or the SSE Readable) rather than the
    * Observable: for an Observable Nest builds its own disconnect watch per request (of, switchMap,
-   * takeUntil and a close listener on the socket), which SseWriter's untilClientLeaves already is.
+   * takeUntil and a close listener on the socket), which SseWriter already has.
    */
   @Post(['v1/chat/completions', 'openai/v1/chat/completions', 'groq/openai/v1/chat/completions'])
   @HttpCode(200)
   create(
     @Body(new BodyValidationPipe(ChatCompletionRequestDto, isPlainChatRequest)) body: ChatRequest,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Call() call: GatewayCall,
   ): Promise<ChatCompletion | ChatCompletionChunk | Readable> {
-    const prepared = this.chat.prepare(body);
-    reportDroppedParams(reply, prepared.dropped);
+    const prepared = this.chat.prepare(body, call);
+    reportDroppedParams(call.reply, prepared.dropped);
     return lastValueFrom(
-      this.sse.answer(this.chat.send(prepared, observeCall(request, reply)), request, reply),
+      this.sse.answer(
+        this.admission.gate(call, () => this.chat.send(prepared, call)),
+        call,
+      ),
     );
   }
 }

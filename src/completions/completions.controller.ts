@@ -1,19 +1,11 @@
-import {
-  Body,
-  Controller,
-  HttpCode,
-  Post,
-  Req,
-  Res,
-  UseGuards,
-  UseInterceptors,
-} from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Body, Controller, HttpCode, Post, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Observable } from 'rxjs';
+import { Call } from '../call/call.decorator';
+import type { GatewayCall } from '../call/gateway-call';
 import { reportDroppedParams } from '../common/http/gateway-headers';
-import { observeCall } from '../observability/call-observer';
-import { SseInterceptor } from '../common/sse/sse.interceptor';
+import { SseInterceptor } from '../sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
+import { GovernanceAdmission } from '../governance/admission.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion } from '../providers/chat-types';
 import { CompletionsFallbackGuard } from './completions-fallback.guard';
@@ -24,7 +16,10 @@ import { CompletionRequestDto } from './dto/completion-request.dto';
 
 @Controller()
 export class CompletionsController {
-  constructor(private readonly chat: ChatCompletionsService) {}
+  constructor(
+    private readonly chat: ChatCompletionsService,
+    private readonly admission: GovernanceAdmission,
+  ) {}
 
   /** Converted to one chat call here; CompletionsInterceptor converts the answer back. */
   @Post(['v1/completions', 'openai/v1/completions'])
@@ -34,12 +29,11 @@ export class CompletionsController {
   @UseInterceptors(SseInterceptor, CompletionsInterceptor)
   create(
     @Body(new BodyValidationPipe(CompletionRequestDto)) body: CompletionRequest,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Call() call: GatewayCall,
   ): Observable<ChatCompletion> {
     const { chat, dropped } = completionToChat(body);
-    const prepared = this.chat.prepare(chat);
-    reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return this.chat.complete(prepared, observeCall(request, reply));
+    const prepared = this.chat.prepare(chat, call);
+    reportDroppedParams(call.reply, [...dropped, ...prepared.dropped]);
+    return this.admission.gate(call, () => this.chat.complete(prepared, call));
   }
 }

@@ -1,18 +1,20 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { GovernanceService } from './governance.service';
-import { UNGOVERNED } from './ungoverned.decorator';
+import type { FastifyRequest } from 'fastify';
+import type { GatewayCall } from '../call/gateway-call';
+import { GovernanceAdmission } from './admission.service';
+import { UNGOVERNED } from '../common/http/ungoverned.decorator';
 
 /**
  * Global once governance is on (GovernanceModule registers it only then): every route needs a
  * virtual key unless marked @Ungoverned(). New endpoints are governed without anyone remembering
- * to ask.
+ * to ask. It authenticates only; model calls are admitted against their limits once validated
+ * and routed (GovernanceAdmission.gate).
  */
 @Injectable()
 export class GovernanceGuard implements CanActivate {
   constructor(
-    private readonly governance: GovernanceService,
+    private readonly admission: GovernanceAdmission,
     private readonly reflector: Reflector,
   ) {}
 
@@ -22,9 +24,9 @@ export class GovernanceGuard implements CanActivate {
       context.getClass(),
     ]);
     if (ungoverned) return true;
-    const http = context.switchToHttp();
-    return this.governance
-      .admit(http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>())
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    return this.admission
+      .authenticate(request.call as GatewayCall, request.headers)
       .then(() => true);
   }
 }

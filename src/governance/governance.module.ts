@@ -6,6 +6,8 @@ import { AdminGuard } from './admin/admin.guard';
 import { AdminKeysService } from './admin/admin-keys.service';
 import { GovernanceGuard } from './governance.guard';
 import { GovernanceService } from './governance.service';
+import { GovernanceAdmission } from './admission.service';
+import { GovernanceUsage } from './usage.service';
 
 /**
  * Virtual keys, limits, budgets, the audit log and the admin API. The global GovernanceGuard is
@@ -21,13 +23,15 @@ export class GovernanceModule {
       controllers: [AdminController],
       providers: [
         GovernanceService,
+        GovernanceAdmission,
+        GovernanceUsage,
         AdminKeysService,
         AdminGuard,
         ...(isGovernanceEnabled(governance)
           ? [{ provide: APP_GUARD, useClass: GovernanceGuard }]
           : []),
       ],
-      exports: [GovernanceService],
+      exports: [GovernanceService, GovernanceAdmission],
     };
   }
 }

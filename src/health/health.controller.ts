@@ -1,4 +1,4 @@
-import { Ungoverned } from '../governance/ungoverned.decorator';
+import { Ungoverned } from '../common/http/ungoverned.decorator';
 import { Controller, Get, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { LifecycleService } from '../lifecycle/lifecycle.service';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
 import type { AllConfig } from '../config/gateway-config';
 import { shuttingDownError } from '../common/errors/shutting-down';
@@ -37,26 +37,35 @@ export class LifecycleService {
     return this.inFlight;
   }
 
-  /** Fastify onRequest hook: counts the request until its response closes. */
-  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+  /**
+   * Part of the request hook: once the listener has closed, a request still arriving on an open
+   * connection is answered 503 here (true); while draining, its connection is told to close.
+   */
+  refuseWhileClosing(reply: FastifyReply): boolean {
     if (this.phase === 'closing') {
       reply
         .status(503)
         .header('connection', 'close')
         .header('retry-after', '1')
         .send(SHUTTING_DOWN);
-      return;
+      return true;
     }
     if (this.phase === 'draining') reply.header('connection', 'close');
-    if (!request.url.startsWith('/health/')) {
-      this.inFlight++;
-      reply.raw.once('close', () => {
-        this.inFlight--;
-        if (this.inFlight === 0) this.idle?.();
-      });
-    }
-    done();
-  };
+    return false;
+  }
+
+  /** Counts a request (probes aside) as in flight; true if the caller must `untrack` it. */
+  track(url: string): boolean {
+    if (url.startsWith('/health/')) return false;
+    this.inFlight++;
+    return true;
+  }
+
+  /** The tracked request's response has closed. */
+  untrack(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.idle?.();
+  }
 
   /** Runs when the listener closes: requests that cannot finish now (bodies still arriving). */
   onClosing(hook: () => void): void {

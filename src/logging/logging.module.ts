@@ -2,13 +2,14 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { AllConfig } from '../config/gateway-config';
+import { AccessLog } from './access-log';
 import { REDACTED_PATHS } from './redaction';
 import { stdout } from './stdout';
 
 /**
  * The application's own log lines, through nestjs-pino, as JSON on stdout with secret paths
- * redacted. The per-request access line is written by a Fastify hook (see access-log.ts), so no
- * middleware and no child logger run per request.
+ * redacted. The per-request access line is written from the call's `ended` event (AccessLog), so
+ * no middleware and no child logger run per request.
  */
 @Module({
   imports: [
@@ -27,5 +28,6 @@ import { stdout } from './stdout';
       }),
     }),
   ],
+  providers: [AccessLog],
 })
 export class LoggingModule {}

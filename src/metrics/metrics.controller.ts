@@ -1,4 +1,4 @@
-import { Ungoverned } from '../governance/ungoverned.decorator';
+import { Ungoverned } from '../common/http/ungoverned.decorator';
 import { Controller, Get, Header } from '@nestjs/common';
 import { MetricsService } from './metrics.service';
 

@@ -1,14 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RequestContext } from '../observability/request-context';
+import { CallEvents } from '../call/call-events';
+import type { EndedCall } from '../call/ended-call';
 import { GroqService } from '../providers/groq/groq.service';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
+interface RouteChildren {
+  requests(status: number): Counter.Internal;
+  jsonDuration: Histogram.Internal<string>;
+  streamedDuration: Histogram.Internal<string>;
+  firstToken: Histogram.Internal<string>;
+  overhead: Histogram.Internal<string>;
+  attempts: Counter.Internal;
+  retries: Counter.Internal;
+  fallbacks: Counter.Internal;
+  tokensIn: Counter.Internal;
+  tokensOut: Counter.Internal;
+}
+
 /**
- * The gateway's Prometheus metrics. Recorded once per request, from its RequestContext, when the
- * response has gone (streams included), so the hot path only fills in a few fields.
+ * The gateway's Prometheus metrics. Recorded once per request, from the call's `ended` event
+ * (streams included, after their last byte), so the hot path only fills in a few fields.
  */
 @Injectable()
 export class MetricsService {
@@ -98,7 +112,11 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(groq: GroqService) {
+  /** Children per route and model (both few: routes are fixed, models are Groq's list). */
+  private readonly children = new Map<string, RouteChildren>();
+
+  constructor(groq: GroqService, events: CallEvents) {
+    events.onEnded((call) => this.record(call));
     collectDefaultMetrics({ register: this.registry, prefix: 'groq_gateway_' });
     const keys = groq.keys;
     new Gauge({
@@ -133,23 +151,52 @@ export class MetricsService {
     });
   }
 
-  record(route: string, status: number, context: RequestContext, endedAt: number): void {
-    const model = context.model ?? 'none';
-    this.requests.inc({ route, model, status: String(status) });
-    this.duration.observe(
-      { route, model, stream: String(context.stream) },
-      (endedAt - context.startedAt) / 1000,
-    );
-    if (context.firstByteAt !== undefined)
-      this.firstToken.observe({ route, model }, (context.firstByteAt - context.startedAt) / 1000);
-    this.overhead.observe({ route }, context.overheadMs(context.firstByteAt ?? endedAt) / 1000);
-    if (context.attempts > 0) this.attempts.inc({ model }, context.attempts);
-    if (context.retries > 0) this.retries.inc({ route }, context.retries);
-    if (context.fallbacks > 0) this.fallbacks.inc({ route }, context.fallbacks);
-    if (context.usage) {
-      this.tokens.inc({ model, direction: 'in' }, context.usage.prompt_tokens ?? 0);
-      this.tokens.inc({ model, direction: 'out' }, context.usage.completion_tokens ?? 0);
+  /** One ended call, through labelled children cached per label set (no label hashing per call). */
+  record(call: EndedCall): void {
+    if (call.stream && call.firstByteMs !== undefined) this.openStreams.dec();
+    const route = call.httpRoute;
+    const model = call.model ?? 'none';
+    const byRoute = this.childrenOf(route, model);
+    byRoute.requests(call.status).inc();
+    (call.stream ? byRoute.streamedDuration : byRoute.jsonDuration).observe(call.durationMs / 1000);
+    if (call.firstByteMs !== undefined) byRoute.firstToken.observe(call.firstByteMs / 1000);
+    byRoute.overhead.observe(call.overheadMs / 1000);
+    if (call.attempts > 0) byRoute.attempts.inc(call.attempts);
+    if (call.retries > 0) byRoute.retries.inc(call.retries);
+    if (call.fallbacks > 0) byRoute.fallbacks.inc(call.fallbacks);
+    if (call.usage) {
+      byRoute.tokensIn.inc(call.usage.prompt_tokens ?? 0);
+      byRoute.tokensOut.inc(call.usage.completion_tokens ?? 0);
     }
+  }
+
+  private childrenOf(route: string, model: string): RouteChildren {
+    const key = `${route}\u0000${model}`;
+    let children = this.children.get(key);
+    if (!children) {
+      const byStatus = new Map<number, Counter.Internal>();
+      children = {
+        requests: (status) => {
+          let counter = byStatus.get(status);
+          if (!counter) {
+            counter = this.requests.labels({ route, model, status: String(status) });
+            byStatus.set(status, counter);
+          }
+          return counter;
+        },
+        jsonDuration: this.duration.labels({ route, model, stream: 'false' }),
+        streamedDuration: this.duration.labels({ route, model, stream: 'true' }),
+        firstToken: this.firstToken.labels({ route, model }),
+        overhead: this.overhead.labels({ route }),
+        attempts: this.attempts.labels({ model }),
+        retries: this.retries.labels({ route }),
+        fallbacks: this.fallbacks.labels({ route }),
+        tokensIn: this.tokens.labels({ model, direction: 'in' }),
+        tokensOut: this.tokens.labels({ model, direction: 'out' }),
+      };
+      this.children.set(key, children);
+    }
+    return children;
   }
 
   governanceDenied(code: string): void {

@@ -1,92 +1,108 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { performance } from 'node:perf_hooks';
-import type { MetricsService } from '../metrics/metrics.service';
-import { AccessLog, CLIENT_CLOSED_REQUEST, logAccess } from '../logging/access-log';
-import { RequestContext } from './request-context';
-import type { TracingService } from './tracing.service';
-import type { Span } from '@opentelemetry/api';
-import { traceFrom } from './trace-context';
 import type { CallEvents } from '../call/call-events';
-import { toEndedCall } from '../call/to-ended-call';
+import { CLIENT_CLOSED_REQUEST } from '../call/ended-call';
+import { GatewayCall } from '../call/gateway-call';
+import { uuidHex } from '../call/ids';
+import { traceFrom } from '../call/trace-context';
+import { pathOf } from '../common/http/path-of';
+import { methodNotAllowed } from '../common/http/method-not-allowed';
+import { RouteMethods } from '../common/http/route-methods';
+import type { LifecycleService } from '../lifecycle/lifecycle.service';
+import type { MetricsService } from '../metrics/metrics.service';
+import type { TracingService } from './tracing.service';
 
 export const OVERHEAD_HEADER = 'x-gateway-overhead-duration-ms';
 
 /** Routes whose requests are not model traffic: probes and scrapes are not counted. */
 const UNCOUNTED = /^\/(health\/|metrics$|docs)/;
 
-/**
- * Per-request observability on Fastify's hooks: a RequestContext with the trace context (the
- * caller's traceparent continued, or a new trace, echoed back), the gateway's own time as a
- * header when the response starts, and the metrics once it has ended.
- */
-export function registerRequestHooks(
-  fastify: FastifyInstance,
-  metrics: MetricsService,
-  tracing: TracingService,
-  accessLog: AccessLog,
-  /** Told once per counted request as it ends, finished or abandoned (governance counts usage). */
-  onEnded?: (request: FastifyRequest, reply: FastifyReply) => void,
-  /** The per-call `ended` event's bus; the event is built only when someone listens. */
-  callEvents?: CallEvents,
-): void {
-  fastify.decorateRequest('gateway', undefined);
-  const spans = new WeakMap<object, Span | undefined>();
+export interface RequestHookDeps {
+  lifecycle: LifecycleService;
+  metrics: MetricsService;
+  tracing: TracingService;
+  events: CallEvents;
+}
 
-  /** Metrics, the access line and the span of one request, once: finished or abandoned. */
-  const finish = (request: FastifyRequest, reply: FastifyReply, status: number): void => {
-    const context = request.gateway;
-    if (!context || context.finished) return;
-    context.finished = true;
-    const route = request.routeOptions.url ?? 'unmatched';
-    const endedAt = performance.now();
-    metrics.record(route, status, context, endedAt);
-    logAccess(accessLog, request, status, context, endedAt - context.startedAt);
-    const span = spans.get(request);
-    if (span) tracing.endRequest(span, { method: request.method, route, status, context });
-    onEnded?.(request, reply);
-    if (callEvents?.hasListeners)
-      callEvents.emitEnded(toEndedCall(request, status, context, route, endedAt));
+/**
+ * The gateway's per-request work on Fastify, in two hooks. onRequest: refuse while closing, echo
+ * the request id, answer a wrong method with 405, build the request's GatewayCall (trace context
+ * continued or begun, echoed back) and watch the response's close, which ends the call: finished
+ * or abandoned (499), the call's one `ended` event then goes to its subscribers (metrics, access
+ * log, span, usage, ...). onSend: the gateway's own time as a header.
+ */
+export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHookDeps): void {
+  const { lifecycle, metrics, tracing, events } = deps;
+  const routeMethods = new RouteMethods();
+  fastify.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
+  fastify.decorateRequest('call', undefined);
+
+  const end = (request: FastifyRequest, call: GatewayCall, status: number): void => {
+    call.end(status, request.routeOptions.url ?? 'unmatched', request.ip, performance.now());
+    events.emitEnded(call);
   };
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    const traceparent = headerValue(request.headers.traceparent);
-    const context = new RequestContext(
-      traceFrom(traceparent, headerValue(request.headers.tracestate)),
+    reply.header('x-request-id', request.id);
+    if (lifecycle.refuseWhileClosing(reply)) return;
+    // A path the gateway serves, with the wrong method: 405 naming the right one, not 404.
+    if (request.is404) {
+      const path = pathOf(request.url);
+      const allowed = routeMethods.allowedFor(path);
+      if (allowed.length > 0) {
+        done(methodNotAllowed(request.method, path, allowed));
+        return;
+      }
+    }
+    const headers = request.headers;
+    const traceparent = headerValue(headers.traceparent);
+    // A request id the gateway made is random already: its digits start the trace, if one starts.
+    const madeId = request.id !== headers['x-request-id'];
+    const trace = traceFrom(
+      traceparent,
+      headerValue(headers.tracestate),
+      madeId ? uuidHex(request.id) : undefined,
     );
-    request.gateway = context;
-    const counted = !UNCOUNTED.test(request.url);
-    // Probes and scrapes: nothing to count at their end.
-    if (!counted) context.finished = true;
-    if (tracing.enabled && counted)
-      spans.set(request, tracing.startRequest(context, request.method));
+    const call = new GatewayCall(
+      request.id,
+      request.method,
+      request.url,
+      trace,
+      reply,
+      headers['user-agent'],
+    );
+    request.call = call;
     reply.header(
       'traceparent',
-      traceparent && context.trace.parentId
+      traceparent && trace.parentId
         ? traceparent
-        : `00-${context.trace.traceId}-${context.trace.spanId}-${context.trace.flags}`,
+        : `00-${trace.traceId}-${trace.spanId}-${trace.flags}`,
     );
-    if (context.trace.tracestate) reply.header('tracestate', context.trace.tracestate);
-    if (counted) {
+    if (trace.tracestate) reply.header('tracestate', trace.tracestate);
+    const counted = !UNCOUNTED.test(request.url);
+    // Probes and scrapes: nothing to count at their end.
+    if (!counted) call.ended = true;
+    else {
       metrics.inFlight.inc();
+      if (tracing.enabled) tracing.startRequest(call);
+    }
+    const tracked = lifecycle.track(request.url);
+    if (counted || tracked) {
       reply.raw.once('close', () => {
+        if (tracked) lifecycle.untrack();
+        if (!counted) return;
         metrics.inFlight.dec();
-        // Fastify runs onResponse only for a response that finished: a request the client left
-        // (a JSON call it gave up on, a stream it closed) is accounted for here instead.
-        if (!reply.raw.writableFinished) finish(request, reply, CLIENT_CLOSED_REQUEST);
+        // Answered in full, or left by its client (a JSON call it gave up on, a stream it closed).
+        end(request, call, reply.raw.writableEnded ? reply.statusCode : CLIENT_CLOSED_REQUEST);
       });
     }
     done();
   });
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
-    const context = request.gateway;
-    if (context) reply.header(OVERHEAD_HEADER, context.overheadMs().toFixed(3));
+    const call = request.call;
+    if (call) reply.header(OVERHEAD_HEADER, call.overheadUntil(performance.now()).toFixed(3));
     done(null, payload);
-  });
-
-  fastify.addHook('onResponse', (request, reply, done) => {
-    finish(request, reply, reply.statusCode);
-    done();
   });
 }
 

@@ -1,7 +1,9 @@
 import { ConfigService } from '@nestjs/config';
+import type { FastifyReply } from 'fastify';
+import { CallEvents } from '../call/call-events';
+import { GatewayCall } from '../call/gateway-call';
+import { traceFrom } from '../call/trace-context';
 import type { AllConfig } from '../config/gateway-config';
-import { RequestContext } from './request-context';
-import { traceFrom } from './trace-context';
 import { TracingService } from './tracing.service';
 
 const configWith = (endpoint?: string) =>
@@ -10,28 +12,39 @@ const configWith = (endpoint?: string) =>
     true
   >;
 
+const callOf = () =>
+  new GatewayCall(
+    'r1',
+    'POST',
+    '/v1/chat/completions',
+    traceFrom('00-5bf92f3577b34da6a3ce929d0e0e4736-10f067aa0ba902b7-01', undefined),
+    {} as FastifyReply,
+    undefined,
+  );
+
 describe('TracingService', () => {
   it('is off and creates no span without an endpoint', () => {
-    const tracing = new TracingService(configWith(undefined));
-    const context = new RequestContext(
-      traceFrom('00-5bf92f3577b34da6a3ce929d0e0e4736-10f067aa0ba902b7-01', undefined),
-    );
-    const before = { ...context.trace };
+    const events = new CallEvents();
+    const tracing = new TracingService(configWith(undefined), events);
+    const call = callOf();
+    const before = { ...call.trace };
     expect(tracing.enabled).toBe(false);
-    expect(tracing.startRequest(context, 'POST')).toBeUndefined();
-    expect(context.trace).toEqual(before);
+    expect(tracing.startRequest(call)).toBeUndefined();
+    expect(call.trace).toEqual(before);
+    expect(events.hasListeners).toBe(false);
   });
 
-  it("continues the caller's trace and takes the span id as the gateway's own", async () => {
-    const tracing = new TracingService(configWith('http://127.0.0.1:9'));
-    const context = new RequestContext(
-      traceFrom('00-5bf92f3577b34da6a3ce929d0e0e4736-10f067aa0ba902b7-01', undefined),
-    );
-    const span = tracing.startRequest(context, 'POST');
+  it("continues the caller's trace, takes the span id as the gateway's own, ends it with the call", async () => {
+    const events = new CallEvents();
+    const tracing = new TracingService(configWith('http://127.0.0.1:9'), events);
+    const call = callOf();
+    const span = tracing.startRequest(call);
     expect(span?.spanContext().traceId).toBe('5bf92f3577b34da6a3ce929d0e0e4736');
-    expect(context.trace.spanId).toBe(span?.spanContext().spanId);
-    expect(context.trace.parentId).toBe('10f067aa0ba902b7');
-    span?.end();
+    expect(call.trace.spanId).toBe(span?.spanContext().spanId);
+    expect(call.trace.parentId).toBe('10f067aa0ba902b7');
+    call.end(200, '/v1/chat/completions', '127.0.0.1', call.startedAt + 5);
+    events.emitEnded(call);
+    expect(span?.isRecording()).toBe(false);
     await tracing.onModuleDestroy().catch(() => undefined);
   });
 });

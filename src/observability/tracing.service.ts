@@ -12,16 +12,10 @@ import {
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { CallEvents } from '../call/call-events';
+import type { EndedCall } from '../call/ended-call';
+import type { GatewayCall } from '../call/gateway-call';
 import type { AllConfig } from '../config/gateway-config';
-import type { RequestContext } from './request-context';
-
-/** The attributes a request span ends with (OpenTelemetry HTTP and GenAI conventions). */
-export interface RequestSpanEnd {
-  method: string;
-  route: string;
-  status: number;
-  context: RequestContext;
-}
 
 /**
  * OpenTelemetry tracing, exported over OTLP/HTTP when OTEL_EXPORTER_OTLP_ENDPOINT is set: one
@@ -32,10 +26,16 @@ export interface RequestSpanEnd {
 export class TracingService implements OnModuleDestroy {
   private readonly provider?: BasicTracerProvider;
   private readonly tracer?: Tracer;
+  /** The span of each call under way, ended by the call's `ended` event. */
+  private readonly spans = new WeakMap<EndedCall, Span>();
 
-  constructor(config: ConfigService<AllConfig, true>) {
+  constructor(config: ConfigService<AllConfig, true>, events: CallEvents) {
     const { endpoint, serviceName } = config.get('gateway', { infer: true }).otel;
     if (!endpoint) return;
+    events.onEnded((call) => {
+      const span = this.spans.get(call);
+      if (span) this.endRequest(span, call);
+    });
     this.provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ 'service.name': serviceName }),
       spanProcessors: [
@@ -49,10 +49,10 @@ export class TracingService implements OnModuleDestroy {
     return this.tracer !== undefined;
   }
 
-  /** Starts the request's span and makes the request's trace context follow it. */
-  startRequest(context: RequestContext, name: string): Span | undefined {
+  /** Starts the call's span and makes the call's trace context follow it. */
+  startRequest(call: GatewayCall): Span | undefined {
     if (!this.tracer) return undefined;
-    const { trace: traceContext } = context;
+    const { trace: traceContext } = call;
     const parent = traceContext.parentId
       ? trace.setSpanContext(ROOT_CONTEXT, {
           traceId: traceContext.traceId,
@@ -61,30 +61,31 @@ export class TracingService implements OnModuleDestroy {
           isRemote: true,
         })
       : otelContext.active();
-    const span = this.tracer.startSpan(name, { kind: SpanKind.SERVER }, parent);
+    const span = this.tracer.startSpan(call.method, { kind: SpanKind.SERVER }, parent);
     traceContext.traceId = span.spanContext().traceId;
     traceContext.spanId = span.spanContext().spanId;
+    this.spans.set(call, span);
     return span;
   }
 
-  endRequest(span: Span, end: RequestSpanEnd): void {
-    const { context } = end;
-    span.updateName(`${end.method} ${end.route}`);
+  /** Ends a call's span with the OpenTelemetry HTTP and GenAI attributes of how it went. */
+  endRequest(span: Span, call: EndedCall): void {
+    span.updateName(`${call.method} ${call.httpRoute}`);
     span.setAttributes({
-      'http.request.method': end.method,
-      'http.route': end.route,
-      'http.response.status_code': end.status,
-      ...(context.model && { 'gen_ai.system': 'groq', 'gen_ai.request.model': context.model }),
-      ...(context.usage && {
-        'gen_ai.usage.input_tokens': context.usage.prompt_tokens,
-        'gen_ai.usage.output_tokens': context.usage.completion_tokens,
+      'http.request.method': call.method,
+      'http.route': call.httpRoute,
+      'http.response.status_code': call.status,
+      ...(call.model && { 'gen_ai.system': 'groq', 'gen_ai.request.model': call.model }),
+      ...(call.usage && {
+        'gen_ai.usage.input_tokens': call.usage.prompt_tokens,
+        'gen_ai.usage.output_tokens': call.usage.completion_tokens,
       }),
-      ...(context.keyId && { 'gateway.key_id': context.keyId }),
-      'gateway.attempts': context.attempts,
-      'gateway.stream': context.stream,
-      'gateway.overhead_ms': context.overheadMs(context.firstByteAt),
+      ...(call.keyId && { 'gateway.key_id': call.keyId }),
+      'gateway.attempts': call.attempts,
+      'gateway.stream': call.stream,
+      'gateway.overhead_ms': call.overheadMs,
     });
-    if (end.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    if (call.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
   }
 

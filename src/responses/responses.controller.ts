@@ -1,12 +1,13 @@
-import { All, Body, Controller, HttpCode, Post, Req, Res, UseInterceptors } from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { All, Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import type { Observable } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-error';
+import { Call } from '../call/call.decorator';
+import type { GatewayCall } from '../call/gateway-call';
 import { reportDroppedParams } from '../common/http/gateway-headers';
-import { observeCall } from '../observability/call-observer';
-import { typedEventFrame, UseSseFormat } from '../common/sse/sse-format';
-import { SseInterceptor } from '../common/sse/sse.interceptor';
+import { typedEventFrame, UseSseFormat } from '../sse/sse-format';
+import { SseInterceptor } from '../sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
+import { GovernanceAdmission } from '../governance/admission.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion, ChatCompletionChunk } from '../providers/chat-types';
 import { ResponsesRequestDto } from './dto/responses-request.dto';
@@ -26,7 +27,10 @@ import type { ResponsesRequest } from './responses-types';
     }),
 })
 export class ResponsesController {
-  constructor(private readonly chat: ChatCompletionsService) {}
+  constructor(
+    private readonly chat: ChatCompletionsService,
+    private readonly admission: GovernanceAdmission,
+  ) {}
 
   /** Converted to one chat call here; ResponsesInterceptor converts the answer back. */
   @Post(['v1/responses', 'openai/v1/responses'])
@@ -35,13 +39,12 @@ export class ResponsesController {
   @UseInterceptors(SseInterceptor, ResponsesInterceptor)
   create(
     @Body(new BodyValidationPipe(ResponsesRequestDto)) body: ResponsesRequest,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
+    @Call() call: GatewayCall,
   ): Observable<ChatCompletion | ChatCompletionChunk> {
     const { chat, dropped } = responsesToChat(body);
-    const prepared = this.chat.prepare(chat);
-    reportDroppedParams(reply, [...dropped, ...prepared.dropped]);
-    return this.chat.send(prepared, observeCall(request, reply));
+    const prepared = this.chat.prepare(chat, call);
+    reportDroppedParams(call.reply, [...dropped, ...prepared.dropped]);
+    return this.admission.gate(call, () => this.chat.send(prepared, call));
   }
 
   /** Stored responses do not exist here (see `store`), so they cannot be read, listed or deleted. */

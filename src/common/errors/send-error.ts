@@ -7,8 +7,6 @@ export function sendGatewayError(
   error: GatewayError,
   body: object = error.toEnvelope(),
 ): void {
-  const call = reply.request?.gateway;
-  if (call && error.code) call.errorCode = error.code;
   if (reply.raw.destroyed) return;
   if (reply.sent || reply.raw.headersSent) {
     if (!reply.raw.writableEnded) reply.raw.destroy();

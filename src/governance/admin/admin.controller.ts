@@ -11,7 +11,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { BodyValidationPipe } from '../../common/validation/body-validation.pipe';
-import { Ungoverned } from '../ungoverned.decorator';
+import { Ungoverned } from '../../common/http/ungoverned.decorator';
 import { AdminGuard } from './admin.guard';
 import { AdminKeysService } from './admin-keys.service';
 import { VirtualKeyRequestDto } from './dto/virtual-key-request.dto';

@@ -58,6 +58,8 @@ export interface GroqChatRequest {
   includeUsage: boolean;
   stream: boolean;
   route: ModelRoute;
+  /** Fallback model names from the request body, tried before the configured ones. */
+  fallbacks: string[];
 }
 
 /**
@@ -97,6 +99,7 @@ export function toGroqChatRequest(request: ChatRequest, route: ModelRoute): Groq
     includeUsage: request.stream === true && request.stream_options?.include_usage === true,
     stream: request.stream === true,
     route,
+    fallbacks: Array.isArray(request.fallbacks) ? (request.fallbacks as string[]) : [],
   };
 }
 

@@ -40,8 +40,11 @@ export class KeyHealth {
 
   constructor(private readonly breaker: CircuitBreakerPolicy) {}
 
-  /** Whether a request that may use `estimatedTokens` can go to this key now. */
-  isAvailable(now: number, estimatedTokens: number): boolean {
+  /**
+   * Whether a request that may use `estimatedTokens` can go to this key now. The estimate may be
+   * given as a function: it is then worked out only when the key's token budget is known and live.
+   */
+  isAvailable(now: number, estimatedTokens: TokenEstimate): boolean {
     if (now < this.restingUntil) return false;
     if (now < this.breakerOpenUntil) return false;
     if (this.breakerOpenUntil > 0 && this.probing) return false;
@@ -53,19 +56,19 @@ export class KeyHealth {
       return false;
     if (
       this.remainingTokens !== undefined &&
-      this.remainingTokens < estimatedTokens &&
-      now < this.tokensResetAt
+      now < this.tokensResetAt &&
+      this.remainingTokens < tokensOf(estimatedTokens)
     )
       return false;
     return true;
   }
 
   /** When this key will next be usable (for a 429 the pool as a whole must answer). */
-  availableAt(estimatedTokens: number): number {
+  availableAt(estimatedTokens: TokenEstimate): number {
     let at = Math.max(this.restingUntil, this.breakerOpenUntil);
     if (this.remainingRequests !== undefined && this.remainingRequests <= 0)
       at = Math.max(at, this.requestsResetAt);
-    if (this.remainingTokens !== undefined && this.remainingTokens < estimatedTokens)
+    if (this.remainingTokens !== undefined && this.remainingTokens < tokensOf(estimatedTokens))
       at = Math.max(at, this.tokensResetAt);
     return at;
   }
@@ -159,4 +162,11 @@ function numberHeader(headers: Headers, name: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+/** A request's token guess, or a function that works it out when it is needed. */
+export type TokenEstimate = number | (() => number);
+
+function tokensOf(estimate: TokenEstimate): number {
+  return typeof estimate === 'function' ? estimate() : estimate;
 }

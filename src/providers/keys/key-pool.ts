@@ -1,6 +1,9 @@
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { GroqKeyConfig } from '../../config/gateway-config';
-import { CircuitBreakerPolicy, KeyHealth, KeyOutcome } from './key-health';
+import { CircuitBreakerPolicy, KeyHealth, KeyOutcome, type TokenEstimate } from './key-health';
+
+/** No keys to avoid: a first attempt. */
+export const NO_KEYS: ReadonlySet<string> = new Set();
 
 export interface KeyStatus {
   id: string;
@@ -35,7 +38,11 @@ export class KeyPool {
    * A key for `model`, preferring keys not in `avoid` (those already tried for this request).
    * 403 when no key may serve the model; 429 with retry-after when every one is resting.
    */
-  pick(model: string, estimatedTokens = 0, avoid: ReadonlySet<string> = new Set()): GroqKeyConfig {
+  pick(
+    model: string,
+    estimatedTokens: TokenEstimate = 0,
+    avoid: ReadonlySet<string> = NO_KEYS,
+  ): GroqKeyConfig {
     const allowed = this.keys.filter(
       (key) => key.models.length === 0 || key.models.includes(model),
     );
@@ -59,7 +66,7 @@ export class KeyPool {
   }
 
   /** Whether a key other than those in `avoid` could take a request for `model` now. */
-  hasAvailable(model: string, estimatedTokens: number, avoid: ReadonlySet<string>): boolean {
+  hasAvailable(model: string, estimatedTokens: TokenEstimate, avoid: ReadonlySet<string>): boolean {
     const now = this.now();
     return this.keys.some(
       (key) =>
@@ -142,7 +149,7 @@ export class KeyPool {
 
   private poolExhausted(
     keys: readonly GroqKeyConfig[],
-    estimatedTokens: number,
+    estimatedTokens: TokenEstimate,
     now: number,
   ): GatewayError {
     const next = Math.min(...keys.map((key) => this.healthOf(key.id).availableAt(estimatedTokens)));

@@ -29,6 +29,11 @@ export interface AttemptPlan<C, T> {
   onRetry?(error: unknown, servedBy: ServedBy): void;
   onFallback?(from: string, to: string): void;
   random?: () => number;
+  /**
+   * The primary's first attempt, already made outside (the fast path) and failed before any value
+   * with this error, on this key: the plan goes on from there instead of making it again.
+   */
+  afterFirstFailure?: { error: unknown; keyId?: string };
 }
 
 /**
@@ -119,7 +124,12 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
       subscriber.error(candidateIndex > 0 ? primaryError : error);
     };
 
-    run();
+    const first = plan.afterFirstFailure;
+    if (first) {
+      attemptsForCandidate = 1;
+      totalAttempts = 1;
+      fail(first.error, first.keyId);
+    } else run();
     return () => {
       if (timer) clearTimeout(timer);
       current?.unsubscribe();

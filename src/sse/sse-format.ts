@@ -1,6 +1,6 @@
-import { jsonText } from '../http/raw-json';
+import { jsonText } from '../common/http/raw-json';
 import { SetMetadata } from '@nestjs/common';
-import type { GatewayError } from '../errors/gateway-error';
+import type { GatewayError } from '../common/errors/gateway-error';
 
 /** How one API family writes its events on the wire. */
 export interface SseFormat {

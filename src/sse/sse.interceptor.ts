@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { GatewayCall } from '../call/gateway-call';
 import type { Observable } from 'rxjs';
 import { SSE_FORMAT, SseFormat } from './sse-format';
 import { SseWriter } from './sse-writer';
@@ -19,16 +20,11 @@ export class SseInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const http = context.switchToHttp();
+    const call = context.switchToHttp().getRequest<FastifyRequest>().call as GatewayCall;
     const format = this.reflector.getAllAndOverride<SseFormat | undefined>(SSE_FORMAT, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return this.writer.answer(
-      next.handle(),
-      http.getRequest<FastifyRequest>(),
-      http.getResponse<FastifyReply>(),
-      format,
-    );
+    return this.writer.answer(next.handle(), call, format);
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomHex } from './ids';
 
 /** W3C Trace Context: https://www.w3.org/TR/trace-context/ */
 export interface TraceContext {
@@ -13,10 +13,15 @@ export interface TraceContext {
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-/** Continues the caller's trace, or starts one; invalid headers are ignored, as the spec says. */
+/**
+ * Continues the caller's trace, or starts one (with `newTraceId` when given: the request id's
+ * random digits, so one request draws its randomness once); invalid headers are ignored, as the
+ * spec says.
+ */
 export function traceFrom(
   traceparent: string | undefined,
   tracestate: string | undefined,
+  newTraceId?: string,
 ): TraceContext {
   const match = traceparent ? TRACEPARENT.exec(traceparent.trim().toLowerCase()) : null;
   const valid = match && !/^0+$/.test(match[1]) && !/^0+$/.test(match[2]);
@@ -24,12 +29,12 @@ export function traceFrom(
     return {
       traceId: match[1],
       parentId: match[2],
-      spanId: newSpanId(),
+      spanId: randomHex(8),
       flags: match[3],
       tracestate: forwardableTracestate(tracestate),
     };
   }
-  return { traceId: randomHex32(), spanId: newSpanId(), flags: '01' };
+  return { traceId: newTraceId ?? randomHex(16), spanId: randomHex(8), flags: '01' };
 }
 
 /**
@@ -53,19 +58,4 @@ export function traceHeaders(trace: TraceContext): Record<string, string> {
   const headers: Record<string, string> = { traceparent: upstreamTraceparent(trace) };
   if (trace.tracestate) headers.tracestate = trace.tracestate;
   return headers;
-}
-
-/**
- * Random hex from randomUUID, which Node serves from a pre-filled entropy buffer: far cheaper per
- * request than randomBytes. A v4 UUID keeps 122 random bits; the fixed version nibble is harmless
- * in a trace id.
- */
-function randomHex32(): string {
-  return randomUUID().replace(/-/g, '');
-}
-
-function newSpanId(): string {
-  let id = randomHex32().slice(16);
-  while (/^0+$/.test(id)) id = randomHex32().slice(16);
-  return id;
 }

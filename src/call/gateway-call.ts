@@ -1,0 +1,171 @@
+import type { FastifyReply } from 'fastify';
+import { performance } from 'node:perf_hooks';
+import { pathOf } from '../common/http/path-of';
+import type { VirtualKeyRecord } from '../config/governance-config';
+import type { CallProgress } from '../providers/call-progress';
+import type { ChatUsage, ModelRoute } from '../providers/chat-types';
+import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
+import { estimateRequestTokens } from '../providers/groq/token-estimate';
+import type { ServedBy } from '../providers/reliability/attempts';
+import { apiFamilyOf } from './api-family';
+import type { ApiFamily, EndedCall, GovernedCall } from './ended-call';
+import { traceHeaders, type TraceContext } from './trace-context';
+
+/**
+ * One call through the gateway, typed, from the request's first hook to its end. The request
+ * hook builds it (id, trace, clock, API family); the handler's preparation fills in what the
+ * validated body says (model route, stream, the upstream body) with `prepared`; governance sets
+ * the virtual key; the upstream call reports who served it and its usage; the end sets the status.
+ * Every stage takes it as an argument (handlers through `@Call()`), none reads the raw request.
+ *
+ * Its end is the `ended` event, and the event carries this object itself (as the read-only
+ * EndedCall): nothing is copied at the end of a call, and subscribers may key their own state on it.
+ */
+export class GatewayCall implements EndedCall, CallProgress {
+  readonly startedAt = performance.now();
+  /** Wall-clock start for the ended-call event. */
+  readonly startedAtMs = Date.now();
+  readonly path: string;
+  readonly apiFamily: ApiFamily;
+  httpRoute = 'unmatched';
+  status = 0;
+  errorCode?: string;
+  durationMs = 0;
+  overheadMs = 0;
+  stream = false;
+  modelAsked?: string;
+  /** Where the model goes, routed once from the validated body. */
+  route?: ModelRoute;
+  /** What goes upstream, once the handler has prepared it. */
+  upstream?: GroqChatRequest;
+  model?: string;
+  keyId?: string;
+  virtualKeyId?: string;
+  /** The virtual key the caller presented, once authenticated. */
+  virtualKey?: VirtualKeyRecord;
+  teamId?: string;
+  governed?: GovernedCall;
+  attempts = 0;
+  retries = 0;
+  fallbacks = 0;
+  usage?: ChatUsage;
+  costUsd?: number;
+  clientAddress?: string;
+  readonly userAgent?: string;
+  /** When the first upstream attempt started, and when the upstream first answered (or failed). */
+  upstreamStartedAt?: number;
+  upstreamAnsweredAt?: number;
+  /** When the first byte of a stream left for the client. */
+  firstByteAt?: number;
+  /**
+   * Set once its end has been counted, finished or abandoned; from the start for probes and
+   * scrapes, which are not counted.
+   */
+  ended = false;
+  private promptTokens?: number;
+  private upstreamTraceHeaders?: Record<string, string>;
+
+  constructor(
+    readonly requestId: string,
+    readonly method: string,
+    url: string,
+    readonly trace: TraceContext,
+    /** The reply this call answers on, for the headers the stages set as they learn things. */
+    readonly reply: FastifyReply,
+    userAgent: string | string[] | undefined,
+  ) {
+    this.path = pathOf(url);
+    this.apiFamily = apiFamilyOf(this.path);
+    this.userAgent = typeof userAgent === 'string' ? userAgent : undefined;
+  }
+
+  get traceId(): string {
+    return this.trace.traceId;
+  }
+
+  get firstByteMs(): number | undefined {
+    return this.firstByteAt === undefined ? undefined : this.firstByteAt - this.startedAt;
+  }
+
+  get upstreamStarted(): boolean {
+    return this.upstreamStartedAt !== undefined;
+  }
+
+  /** Time in the gateway itself: everything but waiting for the upstream, in milliseconds. */
+  overheadUntil(now: number): number {
+    const upstream =
+      this.upstreamStartedAt === undefined
+        ? 0
+        : (this.upstreamAnsweredAt ?? now) - this.upstreamStartedAt;
+    return Math.max(0, now - this.startedAt - upstream);
+  }
+
+  /** The validated request, prepared for the upstream: the model it goes to, stream or not. */
+  prepared(upstream: GroqChatRequest): void {
+    this.upstream = upstream;
+    this.route = upstream.route;
+    this.modelAsked = upstream.route.requestedModel;
+    this.stream = upstream.stream;
+  }
+
+  estimatePromptTokens(): number {
+    this.promptTokens ??= this.upstream
+      ? estimateRequestTokens({ messages: this.upstream.body.messages })
+      : 0;
+    return this.promptTokens;
+  }
+
+  /** The upstream request's token guess (prompt and completion limit), for key selection. */
+  estimateRequestTokens(): number {
+    const body = this.upstream?.body;
+    const limit = Number(body?.max_completion_tokens ?? body?.max_tokens ?? 0);
+    return this.estimatePromptTokens() + (Number.isFinite(limit) ? limit : 0);
+  }
+
+  /** Sent with every upstream attempt: the trace continued from the gateway's span. */
+  get upstreamHeaders(): Record<string, string> {
+    this.upstreamTraceHeaders ??= traceHeaders(this.trace);
+    return this.upstreamTraceHeaders;
+  }
+
+  onUpstreamStart(): void {
+    this.upstreamStartedAt ??= performance.now();
+  }
+
+  onUpstreamAnswer(): void {
+    this.upstreamAnsweredAt ??= performance.now();
+  }
+
+  /** Who served it: on the call, and as response headers while they can still be sent. */
+  onServed(servedBy: ServedBy): void {
+    this.model = servedBy.model;
+    this.keyId = servedBy.keyId;
+    this.attempts = servedBy.attempts;
+    if (this.reply.raw.headersSent) return;
+    this.reply.header('x-gateway-model', servedBy.model);
+    this.reply.header('x-gateway-key-id', servedBy.keyId);
+    this.reply.header('x-gateway-attempts', String(servedBy.attempts));
+  }
+
+  onRetry(): void {
+    this.retries++;
+  }
+
+  onFallback(): void {
+    this.fallbacks++;
+  }
+
+  onUsage(usage: ChatUsage): void {
+    this.usage = usage;
+  }
+
+  /** Marks the end: the status the client saw, the route it matched, how long it took. */
+  end(status: number, httpRoute: string, clientAddress: string, endedAt: number): void {
+    this.ended = true;
+    this.status = status;
+    this.httpRoute = httpRoute;
+    this.clientAddress = clientAddress;
+    this.durationMs = endedAt - this.startedAt;
+    this.overheadMs = this.overheadUntil(this.firstByteAt ?? endedAt);
+  }
+}

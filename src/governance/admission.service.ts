@@ -1,0 +1,172 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { defer, switchMap, type Observable } from 'rxjs';
+import type { GatewayCall } from '../call/gateway-call';
+import type { GatewayError } from '../common/errors/gateway-error';
+import type { VirtualKeyRecord } from '../config/governance-config';
+import { routeModel } from '../providers/model-router';
+import { admissionHeaders, anthropicAdmissionHeaders } from './admission-headers';
+import { budgetPeriod, NANO_USD_PER_USD } from './budget';
+import {
+  admissionRefused,
+  governanceUnavailable,
+  missingKey,
+  modelNotAllowed,
+  modelNotPriced,
+  unknownKey,
+} from './governance-errors';
+import { GovernanceService } from './governance.service';
+import type { Admission } from './store/governance-store';
+import { presentedKey } from './virtual-key';
+
+/**
+ * Governance in front of a call, in two steps. `authenticate` (the guard, for every governed
+ * route, before the body is validated) finds the virtual key; an unknown key is refused whatever
+ * the store's state (authentication never fails open). `admit` (once the call is validated and
+ * its model routed) checks the models the key may call and takes the call against its limits and
+ * budget. Limits follow `onStoreFailure` while the store cannot be reached: `open` admits
+ * (uncounted) and `closed` answers 503. Every refusal is counted and audited.
+ */
+@Injectable()
+export class GovernanceAdmission {
+  constructor(private readonly governance: GovernanceService) {}
+
+  /** Finds the caller's virtual key and sets it on the call, or throws the refusal. */
+  async authenticate(
+    call: GatewayCall,
+    headers: Record<string, string | string[] | undefined>,
+  ): Promise<void> {
+    try {
+      const key = await this.keyFor(presentedKey(headers));
+      call.virtualKey = key;
+      call.virtualKeyId = key.id;
+    } catch (error) {
+      this.refused(call, error as GatewayError);
+      throw error;
+    }
+  }
+
+  /**
+   * `send`, once the call is admitted; the call itself when it has no virtual key (governance
+   * off, or an ungoverned route): no admission step is built then.
+   */
+  gate<T>(call: GatewayCall, send: () => Observable<T>): Observable<T> {
+    if (!call.virtualKey) return send();
+    return defer(() => this.admit(call)).pipe(switchMap(send));
+  }
+
+  /** Admits the validated, routed call against its key's models, limits and budget. */
+  async admit(call: GatewayCall): Promise<void> {
+    const key = call.virtualKey;
+    if (!key) return;
+    try {
+      await this.admitKey(call, key);
+    } catch (error) {
+      this.refused(call, error as GatewayError);
+      throw error;
+    }
+  }
+
+  private async keyFor(presented: string | undefined): Promise<VirtualKeyRecord> {
+    if (!presented) throw missingKey();
+    const { registry, store } = this.governance;
+    const key = registry.find(presented);
+    if (key) return key;
+    // An admin-made key this replica has not seen yet: look once more before refusing (a version
+    // check, one cheap read, so a spray of wrong keys cannot make Redis reload all keys each
+    // time); while the store is away a key it holds cannot be told from a wrong one.
+    if (store.shared && (await this.governance.refreshKeys())) {
+      const fresh = registry.find(presented);
+      if (fresh) return fresh;
+    }
+    if (store.shared && !this.governance.storeIsHealthy) throw governanceUnavailable();
+    throw unknownKey();
+  }
+
+  private async admitKey(call: GatewayCall, key: VirtualKeyRecord): Promise<void> {
+    const upstreamModel = call.route?.upstreamModel;
+    this.checkModels(call, key);
+    const { governance } = this;
+    const nowMs = Date.now();
+    const window = key.budget ? budgetPeriod(key.budget.period, nowMs) : undefined;
+    if (key.budget && upstreamModel && !governance.priceOf(upstreamModel))
+      throw modelNotPriced(call.modelAsked ?? upstreamModel);
+
+    let admission: Admission | undefined;
+    try {
+      admission = await governance.store.admit({
+        keyId: key.id,
+        requestsPerMinute: key.requestsPerMinute,
+        tokensPerMinute: key.tokensPerMinute,
+        budget:
+          key.budget && window
+            ? {
+                limitNanoUsd: Math.round(key.budget.usd * NANO_USD_PER_USD),
+                period: window.label,
+                endsAtMs: window.endsAtMs,
+              }
+            : undefined,
+      });
+      governance.storeAnswered();
+    } catch (error) {
+      governance.storeFailed(error as Error);
+      if (governance.config.governance.onStoreFailure === 'closed') throw governanceUnavailable();
+      // Open: admitted uncounted, and the response says so.
+      call.reply.header('x-gateway-governance', 'store-unavailable');
+    }
+    if (admission) {
+      const headers = admissionHeaders(key, admission, nowMs, window?.endsAtMs);
+      if (call.apiFamily === 'anthropic')
+        Object.assign(headers, anthropicAdmissionHeaders(key, admission));
+      setHeaders(call.reply, headers);
+      if (!admission.admitted) throw admissionRefused(admission, key.budget?.usd);
+    }
+    call.governed = { key, requestedModel: upstreamModel };
+  }
+
+  /** Refuses any model the key may not call: the routed model, then the request's fallbacks. */
+  private checkModels(call: GatewayCall, key: VirtualKeyRecord): void {
+    if (key.models.length === 0) return;
+    const upstream = call.route?.upstreamModel;
+    if (upstream !== undefined && !key.models.includes(upstream)) {
+      throw modelNotAllowed(call.modelAsked ?? upstream, 'model', key.models);
+    }
+    const fallbacks = call.upstream?.fallbacks ?? [];
+    fallbacks.forEach((fallback, index) => {
+      const id = this.upstreamIdOf(fallback);
+      if (id !== undefined && !key.models.includes(id)) {
+        throw modelNotAllowed(fallback, `fallbacks[${index}]`, key.models);
+      }
+    });
+  }
+
+  /** Undefined for a model string the router refuses: the fallback path answers that 400 itself. */
+  private upstreamIdOf(model: string): string | undefined {
+    try {
+      return routeModel(model, this.governance.config.modelAliases).upstreamModel;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private refused(call: GatewayCall, refusal: GatewayError): void {
+    const { governance } = this;
+    governance.metrics.governanceDenied(refusal.code ?? String(refusal.status));
+    governance.audit.write({
+      action: 'request',
+      actor: call.virtualKeyId ?? null,
+      outcome: 'denied',
+      status: refusal.status,
+      code: refusal.code ?? undefined,
+      method: call.method,
+      path: call.path,
+      model: call.modelAsked,
+      requestId: call.requestId,
+      messages: call.upstream?.body.messages,
+    });
+  }
+}
+
+function setHeaders(reply: FastifyReply, headers: Record<string, string>): void {
+  for (const name in headers) reply.header(name, headers[name]);
+}

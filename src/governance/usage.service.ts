@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { CallEvents } from '../call/call-events';
+import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
+import type { ChatUsage } from '../providers/chat-types';
+import { budgetPeriod, costNanoUsd, usdFromNano } from './budget';
+import { GovernanceService } from './governance.service';
+
+/**
+ * Settles what each admitted call used against its virtual key, from the call's `ended` event:
+ * off the response's path, once, whether the call finished or its client left. A call the client
+ * left counts with the status it had (200 unless an error was set), so a stream abandoned mid-way,
+ * or a JSON call given up on once Groq had it, is charged its prompt at least.
+ */
+@Injectable()
+export class GovernanceUsage {
+  constructor(
+    private readonly governance: GovernanceService,
+    events: CallEvents,
+  ) {
+    if (governance.enabled) events.onEnded((call) => void this.settle(call));
+  }
+
+  async settle(call: EndedCall): Promise<void> {
+    const governed = call.governed;
+    if (!governed) return;
+    const usage = usageToCharge(call);
+    if (!usage) return;
+    const { governance } = this;
+    const window = governed.key.budget
+      ? budgetPeriod(governed.key.budget.period, Date.now())
+      : undefined;
+    const price = governance.priceOf(call.model) ??
+      governance.priceOf(governed.requestedModel) ?? { input: 0, output: 0 };
+    const cost = costNanoUsd(price, usage);
+    governance.metrics.virtualKeyUsage(
+      governed.key.id,
+      usage.prompt_tokens,
+      usage.completion_tokens,
+      usdFromNano(cost),
+    );
+    try {
+      await governance.store.record({
+        keyId: governed.key.id,
+        tokens: usage.total_tokens,
+        costNanoUsd: cost,
+        budgetPeriod: window ? { period: window.label, endsAtMs: window.endsAtMs } : undefined,
+      });
+      governance.storeAnswered();
+    } catch (error) {
+      governance.storeFailed(error as Error, 'usage not counted');
+    }
+  }
+}
+
+/**
+ * What the upstream reported; with no report, a call that reached Groq and did not fail (a stream
+ * the client left before Groq's last chunk, a JSON call it gave up on) is charged its prompt,
+ * estimated. A call that failed is not counted (Groq does not bill it either).
+ */
+export function usageToCharge(call: EndedCall): ChatUsage | undefined {
+  if (call.usage) return call.usage;
+  const failed =
+    call.status === CLIENT_CLOSED_REQUEST ? call.errorCode !== undefined : call.status >= 400;
+  if (!call.upstreamStarted || failed) return undefined;
+  const promptTokens = call.estimatePromptTokens();
+  return { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
+}

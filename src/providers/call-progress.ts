@@ -1,0 +1,23 @@
+import type { ChatUsage } from './chat-types';
+import type { GroqChatRequest } from './groq/groq-chat-parameters';
+import type { ServedBy } from './reliability/attempts';
+
+/**
+ * What the upstream path needs of the call it serves, and tells it as it goes: the GatewayCall
+ * implements it (the provider layer knows no more of the call than this).
+ */
+export interface CallProgress {
+  /** Takes the prepared request: the model route, stream or not, the upstream body. */
+  prepared(upstream: GroqChatRequest): void;
+  /** The request's token guess (prompt and completion limit), for key selection. */
+  estimateRequestTokens(): number;
+  /** Sent with every upstream attempt (the trace context). */
+  readonly upstreamHeaders: Record<string, string>;
+  onUpstreamStart(): void;
+  /** The upstream's first value, or its final failure. */
+  onUpstreamAnswer(): void;
+  onServed(servedBy: ServedBy): void;
+  onRetry(): void;
+  onFallback(): void;
+  onUsage(usage: ChatUsage): void;
+}

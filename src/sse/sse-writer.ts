@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Readable } from 'node:stream';
+import { Observable, Subscription } from 'rxjs';
+import { CallEvents } from '../call/call-events';
+import type { EndedCall } from '../call/ended-call';
+import type { GatewayCall } from '../call/gateway-call';
+import type { GatewayError } from '../common/errors/gateway-error';
+import { toGatewayError } from '../common/errors/internal-error';
+import { MetricsService } from '../metrics/metrics.service';
+import { OPENAI_CHAT_SSE, SseFormat } from './sse-format';
+
+/**
+ * The project's SSE writer and the client-disconnect wire, for a handler's Observable.
+ *
+ * It subscribes at once and answers nothing until the first value, so an error before it
+ * (admission, an upstream 429) still reaches the exception filter with its real status. Whether
+ * the call streams is the call's own `stream` (from the validated body, known once the handler has
+ * run). A JSON call's value passes through; if the client leaves first, the upstream is
+ * unsubscribed, which aborts the request. A streamed call gets the SSE headers on its first chunk
+ * and Nest one push-mode Readable; later chunks are pushed as frames, completion writes the
+ * format's done frame, a later error becomes one in-band error frame. Fastify destroys the
+ * Readable when the client leaves; that unsubscribes.
+ *
+ * Chat completions call it from the controller (no interceptor chain on the hottest route);
+ * routes with conversion interceptors reach it through SseInterceptor, outermost.
+ */
+@Injectable()
+export class SseWriter {
+  /** How to end each open stream early, with an error event (shutdown's grace is over). */
+  private readonly openStreams = new Map<EndedCall, (failure: GatewayError) => void>();
+
+  constructor(
+    private readonly metrics: MetricsService,
+    events: CallEvents,
+  ) {
+    events.onEnded((call) => {
+      if (call.stream) this.openStreams.delete(call);
+    });
+  }
+
+  /** Ends every open stream with `failure` as its in-band error event and cancels its upstream. */
+  endAll(failure: GatewayError): void {
+    for (const end of [...this.openStreams.values()]) end(failure);
+  }
+
+  answer<T>(
+    source: Observable<T>,
+    call: GatewayCall,
+    format: SseFormat = OPENAI_CHAT_SSE,
+  ): Observable<T | Readable> {
+    return new Observable<T | Readable>((outer) => {
+      const response = call.reply.raw;
+      const upstream = new Subscription();
+      let stream: Readable | undefined;
+      let ended = false;
+
+      const fail = (failure: GatewayError) => {
+        if (!stream || ended) return;
+        ended = true;
+        if (failure.code) call.errorCode = failure.code;
+        stream.push(format.errorFrame(failure));
+        stream.push(null);
+      };
+
+      const open = (): Readable => {
+        const readable = new Readable({
+          read() {},
+          destroy(error, callback) {
+            upstream.unsubscribe();
+            callback(error);
+          },
+        });
+        call.reply
+          .status(200)
+          .header('content-type', 'text/event-stream; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .header('x-accel-buffering', 'no');
+        stream = readable;
+        call.firstByteAt = performance.now();
+        // Counted down at the call's end (MetricsService, from the ended event).
+        this.metrics.openStreams.inc();
+        this.openStreams.set(call, (failure) => {
+          fail(failure);
+          upstream.unsubscribe();
+        });
+        outer.next(readable);
+        outer.complete();
+        return readable;
+      };
+
+      // A client that leaves before the answer (JSON, or a stream not yet opened) cancels it.
+      const onClose = () => {
+        if (!response.writableFinished && !stream) {
+          upstream.unsubscribe();
+          outer.complete();
+        }
+      };
+      response.once('close', onClose);
+      upstream.add(() => response.off('close', onClose));
+      upstream.add(
+        source.subscribe({
+          next(value) {
+            if (ended) return;
+            if (stream) stream.push(format.frame(value));
+            else if (call.stream) open().push(format.frame(value));
+            else outer.next(value);
+          },
+          error(error: unknown) {
+            if (!stream) {
+              outer.error(error);
+              return;
+            }
+            fail(toGatewayError(error));
+          },
+          complete() {
+            if (!stream && !call.stream) {
+              outer.complete();
+              return;
+            }
+            if (ended) return;
+            ended = true;
+            const target = stream ?? open();
+            if (format.doneFrame) target.push(format.doneFrame);
+            target.push(null);
+          },
+        }),
+      );
+      // Nest unsubscribes from `outer` once it has the Readable; the upstream must live on then.
+      return () => {
+        if (!stream) upstream.unsubscribe();
+      };
+    });
+  }
+}

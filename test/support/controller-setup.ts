@@ -1,0 +1,154 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { defer, from, Observable, throwError } from 'rxjs';
+import { AppModule } from '../../src/app.module';
+import { CallEvents } from '../../src/call/call-events';
+import type { EndedCall } from '../../src/call/ended-call';
+import type { GatewayError } from '../../src/common/errors/gateway-error';
+import type { GroqKeyConfig } from '../../src/config/gateway-config';
+import { loadGatewayConfig } from '../../src/config/load-config';
+import { configureGatewayApp, gatewayAdapter } from '../../src/create-app';
+import type { ChatCompletion, ChatCompletionChunk } from '../../src/providers/chat-types';
+import type { GroqChatRequest } from '../../src/providers/groq/groq-chat-parameters';
+import { GroqService } from '../../src/providers/groq/groq.service';
+import { KeyPool } from '../../src/providers/keys/key-pool';
+
+/** One upstream call the stub was asked for. */
+export interface StubbedCall {
+  body: Record<string, unknown>;
+  keyId: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * GroqService without the network: the real key pool, and answers from a script. Each call takes
+ * the next queued failure if there is one, else answers `completion` (JSON) or `chunks` (a stream).
+ */
+export class StubGroq {
+  readonly keys: KeyPool;
+  readonly calls: StubbedCall[] = [];
+  /** Thrown by the next calls, one each, before any answer. */
+  readonly failures: GatewayError[] = [];
+  /** Thrown by a stream after its chunks, when set. */
+  failAfterChunks?: GatewayError;
+  completion: ChatCompletion = completionSaying('Hello from the stub');
+  chunks: ChatCompletionChunk[] = chunksSaying(['Hel', 'lo']);
+
+  constructor(keys: readonly GroqKeyConfig[]) {
+    this.keys = new KeyPool(keys);
+  }
+
+  chatCompletion(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers: Record<string, string>,
+  ): Observable<ChatCompletion> {
+    return defer(() => {
+      this.calls.push({ body: request.body, keyId: key.id, headers });
+      const failure = this.failures.shift();
+      return failure ? throwError(() => failure) : from([this.completion]);
+    });
+  }
+
+  chatCompletionStream(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers: Record<string, string>,
+  ): Observable<ChatCompletionChunk> {
+    return new Observable<ChatCompletionChunk>((subscriber) => {
+      this.calls.push({ body: request.body, keyId: key.id, headers });
+      const failure = this.failures.shift();
+      if (failure) {
+        subscriber.error(failure);
+        return;
+      }
+      for (const chunk of this.chunks) subscriber.next(chunk);
+      if (this.failAfterChunks) subscriber.error(this.failAfterChunks);
+      else subscriber.complete();
+    });
+  }
+
+  listModels(): Promise<unknown[]> {
+    return Promise.resolve([{ id: 'llama-3.3-70b-versatile', object: 'model', owned_by: 'Meta' }]);
+  }
+}
+
+export function completionSaying(text: string): ChatCompletion {
+  return {
+    id: 'chatcmpl-stub',
+    object: 'chat.completion',
+    created: 1_700_000_000,
+    model: 'llama-3.3-70b-versatile',
+    choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+  };
+}
+
+export function chunksSaying(parts: string[]): ChatCompletionChunk[] {
+  const chunk = (delta: ChatCompletionChunk['choices'][0]['delta'], finish: 'stop' | null) => ({
+    id: 'chatcmpl-stub',
+    object: 'chat.completion.chunk' as const,
+    created: 1_700_000_000,
+    model: 'llama-3.3-70b-versatile',
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  });
+  return [
+    chunk({ role: 'assistant', content: '' }, null),
+    ...parts.map((content) => chunk({ content }, null)),
+    {
+      ...chunk({}, 'stop'),
+      x_groq: {
+        id: 'req_stub',
+        usage: { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 },
+      },
+    },
+  ];
+}
+
+export interface ControllerSetup {
+  app: NestFastifyApplication;
+  groq: StubGroq;
+  /** Every ended call so far, in order. */
+  ended: EndedCall[];
+  inject: NestFastifyApplication['inject'];
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway in-process, driven through Fastify's `inject`: the real modules, hooks, validation
+ * pipes and exception filters, with GroqService replaced by StubGroq. `env` is the environment
+ * the configuration is read from; `files` what GATEWAY_CONFIG and key files read.
+ */
+export async function controllerSetup(
+  env: Record<string, string> = {},
+  files: Record<string, string> = {},
+): Promise<ControllerSetup> {
+  const config = loadGatewayConfig(
+    { GROQ_API_KEY: 'gsk_in_process_key', LOG_LEVEL: 'silent', ...env },
+    (path) => {
+      if (!(path in files)) throw Object.assign(new Error(`no file ${path}`), { code: 'ENOENT' });
+      return files[path];
+    },
+  );
+  const groq = new StubGroq(config.groq.keys);
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
+    .overrideProvider(GroqService)
+    .useValue(groq)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(gatewayAdapter(config), {
+    bodyParser: false,
+    logger: false,
+  });
+  configureGatewayApp(app, config);
+  const ended: EndedCall[] = [];
+  app.get(CallEvents).onEnded((call) => ended.push(call));
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+  return {
+    app,
+    groq,
+    ended,
+    inject: app.inject.bind(app) as NestFastifyApplication['inject'],
+    close: () => app.close(),
+  };
+}
