@@ -1,5 +1,6 @@
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { GroqKeyConfig } from '../../config/gateway-config';
+import { SmoothWeighted } from '../balancing/smooth-weighted';
 import { CircuitBreakerPolicy, KeyHealth, KeyOutcome, type TokenEstimate } from './key-health';
 
 /** No keys to avoid: a first attempt. */
@@ -23,7 +24,7 @@ export interface KeyStatus {
  * with an open breaker, or without budget for the request are skipped before Groq says no.
  */
 export class KeyPool {
-  private readonly current = new Map<string, number>();
+  private readonly rotation = new SmoothWeighted<string>();
   private readonly health = new Map<string, KeyHealth>();
 
   constructor(
@@ -129,22 +130,12 @@ export class KeyPool {
     const fastest = Math.min(
       ...candidates.map((key) => this.healthOf(key.id).latencyMs || Infinity),
     );
-    let best = candidates[0];
-    let bestValue = -Infinity;
-    let total = 0;
-    for (const key of candidates) {
-      const weight =
-        key.weight * this.healthOf(key.id).healthFactor(Number.isFinite(fastest) ? fastest : 0);
-      const value = (this.current.get(key.id) ?? 0) + weight;
-      this.current.set(key.id, value);
-      total += weight;
-      if (value > bestValue) {
-        best = key;
-        bestValue = value;
-      }
-    }
-    this.current.set(best.id, bestValue - total);
-    return best;
+    const fastestMs = Number.isFinite(fastest) ? fastest : 0;
+    return this.rotation.pick(
+      candidates,
+      (key) => key.id,
+      (key) => key.weight * this.healthOf(key.id).healthFactor(fastestMs),
+    );
   }
 
   private poolExhausted(
