@@ -39,6 +39,8 @@ export class GatewayCall implements EndedCall, CallProgress {
   /** What goes upstream, once the handler has prepared it. */
   upstream?: GroqChatRequest;
   model?: string;
+  /** The model route the call came through and the target that served it (issue 23). */
+  modelRoute?: { id: string; target: string };
   keyId?: string;
   virtualKeyId?: string;
   /** The virtual key the caller presented, once authenticated. */
@@ -141,10 +143,16 @@ export class GatewayCall implements EndedCall, CallProgress {
     this.model = servedBy.model;
     this.keyId = servedBy.keyId;
     this.attempts = servedBy.attempts;
+    if (servedBy.route) this.modelRoute = { id: servedBy.route, target: servedBy.model };
     if (this.reply.raw.headersSent) return;
+    if (servedBy.route) this.reply.header('x-gateway-route', servedBy.route);
     this.reply.header('x-gateway-model', servedBy.model);
     this.reply.header('x-gateway-key-id', servedBy.keyId);
     this.reply.header('x-gateway-attempts', String(servedBy.attempts));
+  }
+
+  onRoute(routeId: string): void {
+    this.modelRoute = { id: routeId, target: 'none' };
   }
 
   onRetry(): void {

@@ -1,4 +1,5 @@
 import type { GovernanceConfig } from './governance-config';
+import type { ModelRouteConfig } from './model-routes-config';
 
 /** The validated, typed configuration the whole gateway runs on. Built once at start-up. */
 export interface GroqKeyConfig {
@@ -54,6 +55,8 @@ export interface GatewayConfig {
   circuitBreaker: { failureThreshold: number; cooldownMs: number };
   /** Fallback models tried in order when a model fails after its retries, by model name. */
   fallbacks: Record<string, string[]>;
+  /** Model routes: one model name served from several Groq models (issue 23). */
+  routes: ModelRouteConfig[];
   shutdown: {
     /** After SIGTERM, how long new requests are still accepted (endpoints being removed). */
     drainDelayMs: number;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadGovernanceConfig } from './load-governance-config';
+import { loadRoutesConfig } from './load-routes-config';
 import {
   boolean,
   integer,
@@ -142,6 +143,7 @@ export function loadGatewayConfig(
       ),
     },
     fallbacks: fallbacks(env.MODEL_FALLBACKS, yaml.fallbacks),
+    routes: loadRoutesConfig(yaml.routes),
     shutdown: {
       drainDelayMs: integer(
         'SHUTDOWN_DRAIN_DELAY_MS',

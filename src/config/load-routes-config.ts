@@ -11,13 +11,37 @@ const ROUTE_ID = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const MODEL_ID = /^[\w.:/-]{1,256}$/;
 
 /**
+ * Groq's model ids without a namespace, current and retired (groq-wire.md), that a route id could
+ * shadow. Namespaced ids (`openai/gpt-oss-20b`) cannot clash: a route id has no `/`. Compound's
+ * ids are `groq/compound`: a route `compound` would take `groq/compound` from it.
+ */
+export const GROQ_UNPREFIXED_MODEL_IDS: ReadonlySet<string> = new Set([
+  'llama-3.3-70b-versatile',
+  'llama-3.1-8b-instant',
+  'compound',
+  'compound-mini',
+  'gemma2-9b-it',
+  'gemma-7b-it',
+  'llama3-70b-8192',
+  'llama3-8b-8192',
+  'llama2-70b-4096',
+  'mixtral-8x7b-32768',
+  'allam-2-7b',
+  'whisper-large-v3',
+  'whisper-large-v3-turbo',
+  'distil-whisper-large-v3-en',
+  'playai-tts',
+  'playai-tts-arabic',
+]);
+
+/**
  * The `routes:` list of GATEWAY_CONFIG, checked: ids unique and not a Groq model id
  * (`knownModelIds`, bare), strategies known, at least one target, targets real model ids with
  * positive weights and not another route. Each mistake names the setting, e.g. `routes[0].targets[1].weight`.
  */
 export function loadRoutesConfig(
   raw: unknown,
-  knownModelIds: ReadonlySet<string> = new Set(),
+  knownModelIds: ReadonlySet<string> = GROQ_UNPREFIXED_MODEL_IDS,
 ): ModelRouteConfig[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw new ConfigError('GATEWAY_CONFIG routes', 'must be a list');

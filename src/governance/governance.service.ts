@@ -73,11 +73,26 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     await this.store.close();
   }
 
+  /**
+   * A model's price. A model route's is its dearest target's (every target must be priced), so a
+   * budget admits a routed call only when whichever target serves it can be counted; the spend of
+   * a served call is priced by the target that served it.
+   */
   priceOf(model: string | undefined): ModelPrice | undefined {
     if (!model) return undefined;
     const prices = this.config.governance.prices;
     const id = bareModelId(model);
-    return Object.hasOwn(prices, id) ? prices[id] : undefined;
+    if (Object.hasOwn(prices, id)) return prices[id];
+    const route = this.config.routes.find((r) => r.id === id);
+    if (!route) return undefined;
+    const targetPrices = route.targets.map((t) =>
+      Object.hasOwn(prices, t.upstreamModel) ? prices[t.upstreamModel] : undefined,
+    );
+    if (targetPrices.some((p) => p === undefined)) return undefined;
+    return (targetPrices as ModelPrice[]).reduce((dearest, p) => ({
+      input: Math.max(dearest.input, p.input),
+      output: Math.max(dearest.output, p.output),
+    }));
   }
 
   /** Makes sure admin-made keys are current; on failure keeps the keys it had. */

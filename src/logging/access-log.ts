@@ -45,6 +45,7 @@ export function accessLogFields(call: EndedCall): Record<string, unknown> {
     overheadMs: Number(call.overheadMs.toFixed(3)),
   };
   if (call.model) fields.model = call.model;
+  if (call.modelRoute) fields.route = call.modelRoute.id;
   if (call.keyId) fields.keyId = call.keyId;
   if (call.virtualKeyId) fields.virtualKeyId = call.virtualKeyId;
   if (call.attempts) fields.attempts = call.attempts;

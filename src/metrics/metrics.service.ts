@@ -101,6 +101,12 @@ export class MetricsService {
     labelNames: ['route'],
     registers: [this.registry],
   });
+  private readonly routeRequests = new Counter({
+    name: 'groq_gateway_route_requests_total',
+    help: 'Calls through a model route, by the target that served them and the outcome',
+    labelNames: ['route', 'target', 'outcome'],
+    registers: [this.registry],
+  });
   readonly inFlight = new Gauge({
     name: 'groq_gateway_in_flight_requests',
     help: 'Requests being handled now',
@@ -119,6 +125,18 @@ export class MetricsService {
     events.onEnded((call) => this.record(call));
     collectDefaultMetrics({ register: this.registry, prefix: 'groq_gateway_' });
     const keys = groq.keys;
+    const routes = groq.routes;
+    new Gauge({
+      name: 'groq_gateway_route_target_weight',
+      help: "A model route target's effective weight now: its configured weight scaled by live health",
+      labelNames: ['route', 'target'],
+      registers: [this.registry],
+      collect() {
+        for (const route of routes.routes)
+          for (const target of routes.status(route))
+            this.set({ route: route.id, target: target.model }, target.effectiveWeight);
+      },
+    });
     new Gauge({
       name: 'groq_gateway_key_available',
       help: 'Whether a Groq key can take requests now (1) or rests / has an open breaker (0)',
@@ -164,6 +182,12 @@ export class MetricsService {
     if (call.attempts > 0) byRoute.attempts.inc(call.attempts);
     if (call.retries > 0) byRoute.retries.inc(call.retries);
     if (call.fallbacks > 0) byRoute.fallbacks.inc(call.fallbacks);
+    if (call.modelRoute)
+      this.routeRequests.inc({
+        route: call.modelRoute.id,
+        target: call.modelRoute.target,
+        outcome: call.status < 400 ? 'success' : call.status === 499 ? 'client_closed' : 'error',
+      });
     if (call.usage) {
       byRoute.tokensIn.inc(call.usage.prompt_tokens ?? 0);
       byRoute.tokensOut.inc(call.usage.completion_tokens ?? 0);

@@ -1,5 +1,6 @@
 import { publicGroqModelId } from '../providers/model-router';
 import type { GroqModel } from '../providers/groq/groq-model';
+import type { ModelRouteConfig } from '../config/model-routes-config';
 
 export interface ModelList {
   object: 'list';
@@ -18,4 +19,39 @@ export function findModel(
 ): GroqModel | undefined {
   const id = requestedId.startsWith('groq/') ? requestedId : publicGroqModelId(requestedId);
   return models.find((model) => model.id === id);
+}
+
+/**
+ * Model routes listed as models (`owned_by: gateway`), with their strategy and targets, under the
+ * gateway's ids; the context window and output cap are the smallest of their targets' (what a
+ * caller can count on whichever target serves).
+ */
+export function routeModels(
+  routes: readonly ModelRouteConfig[],
+  groqModels: readonly GroqModel[],
+): GroqModel[] {
+  return routes.map((route) => {
+    const targets = route.targets.map((t) => groqModels.find((m) => m.id === t.model));
+    const smallest = (field: 'context_window' | 'max_completion_tokens') => {
+      const values = targets
+        .map((m) => m?.[field])
+        .filter((v): v is number => typeof v === 'number');
+      return values.length === targets.length ? Math.min(...values) : undefined;
+    };
+    const contextWindow = smallest('context_window');
+    const maxCompletionTokens = smallest('max_completion_tokens');
+    return {
+      id: publicGroqModelId(route.id),
+      object: 'model',
+      created: 0,
+      owned_by: 'gateway',
+      active: true,
+      ...(contextWindow === undefined ? {} : { context_window: contextWindow }),
+      ...(maxCompletionTokens === undefined ? {} : { max_completion_tokens: maxCompletionTokens }),
+      route: {
+        strategy: route.strategy,
+        targets: route.targets.map((t) => ({ model: t.model, weight: t.weight })),
+      },
+    };
+  });
 }

@@ -3,8 +3,9 @@ import { ConfigService } from '@nestjs/config';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { AllConfig } from '../config/gateway-config';
 import type { GroqModel } from '../providers/groq/groq-model';
+import { bareModelId } from '../providers/model-router';
 import { GroqService } from '../providers/groq/groq.service';
-import { findModel, toGatewayModels } from './models.mapper';
+import { findModel, routeModels, toGatewayModels } from './models.mapper';
 
 /** How a caller names models: the gateway's `groq/<id>`, or Groq's own ids (groq-sdk drop-in). */
 export type ModelNaming = 'gateway' | 'groq';
@@ -25,9 +26,11 @@ export class ModelsService {
     this.ttlMs = config.get('gateway', { infer: true }).models.cacheTtlMs;
   }
 
+  /** Groq's models, then the gateway's model routes (issue 23). */
   async list(naming: ModelNaming = 'gateway'): Promise<GroqModel[]> {
-    const models = await this.upstreamModels();
-    return naming === 'gateway' ? toGatewayModels(models) : models;
+    const gatewayModels = toGatewayModels(await this.upstreamModels());
+    const models = [...gatewayModels, ...routeModels(this.groq.routes.routes, gatewayModels)];
+    return naming === 'gateway' ? models : models.map(withGroqId);
   }
 
   async get(id: string, naming: ModelNaming = 'gateway'): Promise<GroqModel> {
@@ -41,7 +44,7 @@ export class ModelsService {
         param: 'model',
       });
     }
-    return naming === 'gateway' ? model : { ...model, id: model.id.replace(/^groq\//, '') };
+    return naming === 'gateway' ? model : withGroqId(model);
   }
 
   private upstreamModels(): Promise<GroqModel[]> {
@@ -55,4 +58,9 @@ export class ModelsService {
     });
     return models;
   }
+}
+
+/** A model under Groq's own id, as the groq-sdk drop-in lists it. */
+function withGroqId(model: GroqModel): GroqModel {
+  return { ...model, id: bareModelId(model.id) };
 }

@@ -17,6 +17,8 @@ export interface CallProgress {
   /** The upstream's first value, or its final failure. */
   onUpstreamAnswer(): void;
   onServed(servedBy: ServedBy): void;
+  /** The call goes through this model route (issue 23), before any attempt. */
+  onRoute?(routeId: string): void;
   onRetry(): void;
   onFallback(): void;
   onUsage(usage: ChatUsage): void;

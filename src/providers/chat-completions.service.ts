@@ -8,6 +8,7 @@ import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parame
 import { GroqService } from './groq/groq.service';
 import { routeModel } from './model-router';
 import { withRetriesAndFallbacks } from './reliability/attempts';
+import type { RouteTargetConfig } from '../config/model-routes-config';
 
 /** One upstream call with a given key: subscribing sends it. */
 type UpstreamCall<T> = (
@@ -49,6 +50,14 @@ export class ChatCompletionsService {
     for (const fallback of prepared.fallbacks)
       routeModel(fallback, this.config.modelAliases, 'fallbacks');
     call.prepared(prepared);
+    const modelRoute = this.groq.routes.find(prepared.route.upstreamModel);
+    if (modelRoute) {
+      // A model route: this call's first target is what goes upstream; the others wait in order.
+      const targets = this.groq.routes.plan(modelRoute);
+      prepared.modelRoute = { config: modelRoute, targets };
+      call.onRoute?.(modelRoute.id);
+      retarget(prepared, targets[0]);
+    }
     return prepared;
   }
 
@@ -123,6 +132,7 @@ export class ChatCompletionsService {
           model: prepared.route.requestedModel,
           keyId: keyId as string,
           attempts: 1,
+          route: prepared.modelRoute?.config.id,
         });
       };
       let retries: Subscription | undefined;
@@ -162,8 +172,22 @@ export class ChatCompletionsService {
   ): Observable<T> {
     const tokens = () => call.estimateRequestTokens();
     const headers = call.upstreamHeaders;
+    const { modelRoute } = prepared;
+    const targets = modelRoute
+      ? [
+          prepared,
+          ...modelRoute.targets
+            .slice(1)
+            .map((t) => retarget({ ...prepared, body: { ...prepared.body } }, t)),
+        ]
+      : [prepared];
+    const lastTarget = targets.length - 1;
     return withRetriesAndFallbacks<GroqChatRequest, T>({
-      candidates: [prepared, ...this.fallbacksFor(prepared)],
+      candidates: [...targets, ...this.fallbacksFor(prepared)],
+      // A route's target gets one attempt and fails over to the next; its last target retries.
+      maxAttemptsOf: modelRoute
+        ? (_candidate, index) => (index < lastTarget ? 1 : this.config.retries.maxAttempts)
+        : undefined,
       modelOf: (candidate) => candidate.route.requestedModel,
       attempt: (candidate, avoid) => {
         const key = this.groq.keys.pick(candidate.route.upstreamModel, tokens, avoid);
@@ -172,7 +196,8 @@ export class ChatCompletionsService {
       anotherKeyReady: (candidate, avoid) =>
         this.groq.keys.hasAvailable(candidate.route.upstreamModel, tokens, avoid),
       policy: this.config.retries,
-      onServed: (servedBy) => call.onServed(servedBy),
+      onServed: (servedBy) =>
+        call.onServed(modelRoute ? { ...servedBy, route: modelRoute.config.id } : servedBy),
       onRetry: () => call.onRetry(),
       onFallback: () => call.onFallback(),
       afterFirstFailure: firstFailure,
@@ -181,11 +206,14 @@ export class ChatCompletionsService {
 
   /** The request's own fallbacks first, then those configured for the model; each routed anew. */
   private fallbacksFor(prepared: GroqChatRequest): GroqChatRequest[] {
-    const { route } = prepared;
+    const { route, modelRoute } = prepared;
+    // A route's fallbacks are looked up by the route's name, not by the target it started on.
+    const named = modelRoute ? modelRoute.config.id : route.upstreamModel;
     const configured =
-      this.config.fallbacks[route.requestedModel] ??
-      this.config.fallbacks[`groq/${route.upstreamModel}`] ??
-      this.config.fallbacks[route.upstreamModel] ??
+      (modelRoute ? undefined : this.config.fallbacks[route.requestedModel]) ??
+      this.config.fallbacks[`groq/${named}`] ??
+      this.config.fallbacks[named] ??
+      modelRoute?.config.fallbacks ??
       [];
     return [...prepared.fallbacks, ...configured]
       .filter((model, index, all) => all.indexOf(model) === index && model !== route.requestedModel)
@@ -204,4 +232,15 @@ export class ChatCompletionsService {
 function usageIn(value: unknown): ChatUsage | undefined {
   const carrier = value as { usage?: ChatUsage | null; x_groq?: { usage?: ChatUsage } };
   return carrier.x_groq?.usage ?? carrier.usage ?? undefined;
+}
+
+/** Points a prepared request at a model route's target: the route and the model sent upstream. */
+function retarget(prepared: GroqChatRequest, target: RouteTargetConfig): GroqChatRequest {
+  prepared.route = {
+    provider: 'groq',
+    upstreamModel: target.upstreamModel,
+    requestedModel: target.model,
+  };
+  prepared.body.model = target.upstreamModel;
+  return prepared;
 }

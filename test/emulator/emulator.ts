@@ -48,6 +48,7 @@ export class GroqEmulator {
   private readonly server: Server;
   private readonly faultQueue: Fault[] = [];
   private readonly keyFaults = new Map<string, Fault>();
+  private readonly modelFaults = new Map<string, Fault>();
   private readonly sockets = new Set<Socket>();
   private readonly usage = new Map<
     string,
@@ -96,6 +97,13 @@ export class GroqEmulator {
     else this.keyFaults.delete(key);
   }
 
+  /** Every chat request for `model` (Groq's id) gets this fault until it is cleared (`undefined`). */
+  setModelFault(model: string, spec: string | undefined): void {
+    const fault = spec === undefined ? undefined : parseFault(spec);
+    if (fault) this.modelFaults.set(model, fault);
+    else this.modelFaults.delete(model);
+  }
+
   reset(): void {
     this.received.length = 0;
     this.faultQueue.length = 0;
@@ -139,7 +147,10 @@ export class GroqEmulator {
       return this.error(res, 401, 'Invalid API Key', 'invalid_request_error', 'invalid_api_key');
 
     const fault =
-      this.keyFaults.get(key) ?? this.faultQueue.shift() ?? this.faultFromRequest(req, body);
+      this.keyFaults.get(key) ??
+      (typeof body?.model === 'string' ? this.modelFaults.get(body.model) : undefined) ??
+      this.faultQueue.shift() ??
+      this.faultFromRequest(req, body);
     if (fault?.kind === 'reset') return void req.socket.destroy();
     if (fault?.kind === 'hang') return;
     const firstByteDelay =

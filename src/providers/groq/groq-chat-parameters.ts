@@ -1,3 +1,4 @@
+import type { ModelRouteConfig, RouteTargetConfig } from '../../config/model-routes-config';
 import { GatewayError, invalidRequest } from '../../common/errors/gateway-error';
 import type { ChatContentPart, ChatMessage, ChatRequest, ModelRoute } from '../chat-types';
 
@@ -60,6 +61,8 @@ export interface GroqChatRequest {
   route: ModelRoute;
   /** Fallback model names from the request body, tried before the configured ones. */
   fallbacks: string[];
+  /** Set when the model names a model route (issue 23): the route and this call's target order. */
+  modelRoute?: { config: ModelRouteConfig; targets: RouteTargetConfig[] };
 }
 
 /**

@@ -7,6 +7,8 @@ import { GatewayError } from '../../common/errors/gateway-error';
 import type { AllConfig, GroqKeyConfig } from '../../config/gateway-config';
 import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
 import { KeyPool } from '../keys/key-pool';
+import type { KeyOutcome } from '../keys/key-health';
+import { RouteBalancer } from '../routes/route-balancer';
 import { readSseEvents } from '../upstream/sse-events';
 import { UpstreamClient, type UpstreamRequest } from '../upstream/upstream-client';
 import { UpstreamCancel } from '../upstream/upstream-cancel';
@@ -29,11 +31,14 @@ const MODELS_PATH = '/openai/v1/models';
 export class GroqService implements OnModuleDestroy {
   private readonly client: UpstreamClient;
   readonly keys: KeyPool;
+  /** Model routes and their targets' health (issue 23). */
+  readonly routes: RouteBalancer;
 
   constructor(config: ConfigService<AllConfig, true>) {
-    const { groq, circuitBreaker } = config.get('gateway', { infer: true });
+    const { groq, circuitBreaker, routes } = config.get('gateway', { infer: true });
     this.client = new UpstreamClient(groq.baseUrl, groq.timeouts, groq.maxConnections);
     this.keys = new KeyPool(groq.keys, circuitBreaker);
+    this.routes = new RouteBalancer(routes, circuitBreaker);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -100,6 +105,7 @@ export class GroqService implements OnModuleDestroy {
   private async send(
     key: GroqKeyConfig,
     request: UpstreamRequest,
+    model?: string,
   ): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     let response: Dispatcher.ResponseData;
@@ -108,10 +114,10 @@ export class GroqService implements OnModuleDestroy {
     } catch (error) {
       // A request the client abandoned says nothing about the key.
       if (!request.signal?.aborted)
-        this.keys.report(key.id, { status: 0, latencyMs: Date.now() - started, headers: {} });
+        this.report(key, model, { status: 0, latencyMs: Date.now() - started, headers: {} });
       throw upstreamFailure(error);
     }
-    this.keys.report(key.id, {
+    this.report(key, model, {
       status: response.statusCode,
       latencyMs: Date.now() - started,
       headers: response.headers,
@@ -120,6 +126,12 @@ export class GroqService implements OnModuleDestroy {
       throw groqHttpError(response.statusCode, response.headers, await response.body.text());
     }
     return response;
+  }
+
+  /** What an answer says about its key, and about its model when that is a route's target. */
+  private report(key: GroqKeyConfig, model: string | undefined, outcome: KeyOutcome): void {
+    this.keys.report(key.id, outcome);
+    if (model !== undefined && this.routes.tracks(model)) this.routes.report(model, outcome);
   }
 
   private call<T>(
@@ -131,18 +143,22 @@ export class GroqService implements OnModuleDestroy {
     return new Observable<T>((subscriber) => {
       const cancel = new UpstreamCancel();
       const run = async () => {
-        const response = await this.send(key, {
-          method: 'POST',
-          path: CHAT_PATH,
-          headers: {
-            ...extraHeaders,
-            authorization: `Bearer ${key.key}`,
-            'content-type': 'application/json',
-            accept: request.stream ? 'text/event-stream' : 'application/json',
+        const response = await this.send(
+          key,
+          {
+            method: 'POST',
+            path: CHAT_PATH,
+            headers: {
+              ...extraHeaders,
+              authorization: `Bearer ${key.key}`,
+              'content-type': 'application/json',
+              accept: request.stream ? 'text/event-stream' : 'application/json',
+            },
+            body: JSON.stringify(request.body),
+            signal: cancel,
           },
-          body: JSON.stringify(request.body),
-          signal: cancel,
-        });
+          request.route.upstreamModel,
+        );
         try {
           await consume(response, (value) => subscriber.next(value));
         } catch (error) {

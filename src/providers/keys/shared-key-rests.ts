@@ -8,9 +8,13 @@ import { GroqService } from '../groq/groq.service';
 
 const CHANNEL = 'gw:key-rests';
 const RESTS_HASH = 'gw:key-rests';
+/** A model route target's rests (issue 23): their own hash, so no target name meets a key id. */
+const TARGET_RESTS_HASH = 'gw:target-rests';
 
 interface RestMessage {
+  /** The gateway's key id, or, with `target: true`, a model route target's Groq model id. */
   keyId: string;
+  target?: boolean;
   /** Absolute end of the rest, from the sender's clock (Redis's would need a round trip). */
   until: number;
   from: string;
@@ -46,27 +50,31 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
     this.subscriber.on('message', (_channel: string, text: string) => this.receive(text));
     void this.subscriber.subscribe(CHANNEL).catch(() => undefined);
     this.groq.keys.onRest = (keyId, restMs) => this.publish(keyId, restMs);
+    this.groq.routes.onRest = (model, restMs) => this.publish(model, restMs, true);
     await this.loadRunningRests();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.groq.keys.onRest = undefined;
+    this.groq.routes.onRest = undefined;
     this.publisher?.disconnect();
     this.subscriber?.disconnect();
     return Promise.resolve();
   }
 
-  private publish(keyId: string, restMs: number): void {
+  private publish(keyId: string, restMs: number, target = false): void {
     const publisher = this.publisher;
     if (!publisher || publisher.status !== 'ready') return;
     const message: RestMessage = { keyId, until: Date.now() + restMs, from: this.instance };
+    if (target) message.target = true;
     const text = JSON.stringify(message);
+    const hash = target ? TARGET_RESTS_HASH : RESTS_HASH;
     publisher
       .multi()
-      .hset(RESTS_HASH, keyId, text)
+      .hset(hash, keyId, text)
       // The hash lives as long as its longest rest: NX sets a first TTL, GT only lengthens it.
-      .pexpire(RESTS_HASH, Math.ceil(restMs) + 1_000, 'NX')
-      .pexpire(RESTS_HASH, Math.ceil(restMs) + 1_000, 'GT')
+      .pexpire(hash, Math.ceil(restMs) + 1_000, 'NX')
+      .pexpire(hash, Math.ceil(restMs) + 1_000, 'GT')
       .publish(CHANNEL, text)
       .exec()
       .catch(() => undefined);
@@ -81,7 +89,12 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
     }
     if (message.from === this.instance || typeof message.keyId !== 'string') return;
     const restMs = Number(message.until) - Date.now();
-    if (restMs > 0) {
+    if (restMs > 0 && message.target === true) {
+      this.groq.routes.rest(message.keyId, restMs);
+      this.logger.log(
+        `route target ${message.keyId} rests for ${Math.ceil(restMs / 1000)} s (429 on another replica)`,
+      );
+    } else if (restMs > 0) {
       this.groq.keys.rest(message.keyId, restMs);
       this.logger.log(
         `key ${message.keyId} rests for ${Math.ceil(restMs / 1000)} s (429 on another replica)`,
@@ -94,8 +107,10 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
     if (!publisher) return;
     if (!(await whenReady(publisher, 2_000))) return;
     try {
-      const running = await publisher.hgetall(RESTS_HASH);
-      for (const text of Object.values(running)) this.receive(text);
+      for (const hash of [RESTS_HASH, TARGET_RESTS_HASH]) {
+        const running = await publisher.hgetall(hash);
+        for (const text of Object.values(running)) this.receive(text);
+      }
     } catch {
       // Redis went away between ready and the read: start with no shared rests.
     }

@@ -8,6 +8,8 @@ export interface ServedBy {
   model: string;
   keyId: string;
   attempts: number;
+  /** The model route the call came through, if any (issue 23). */
+  route?: string;
 }
 
 /** One attempt: the key it uses and the upstream call (subscribing sends it). */
@@ -25,6 +27,8 @@ export interface AttemptPlan<C, T> {
   /** Whether another key could take the next attempt at once (then backoff stays short). */
   anotherKeyReady(candidate: C, avoidKeys: ReadonlySet<string>): boolean;
   policy: RetryPolicy;
+  /** Attempts for one candidate, if not the policy's (a model route's target: it fails over). */
+  maxAttemptsOf?(candidate: C, index: number): number;
   onServed?(servedBy: ServedBy): void;
   onRetry?(error: unknown, servedBy: ServedBy): void;
   onFallback?(from: string, to: string): void;
@@ -98,7 +102,9 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
       if (candidateIndex === 0) primaryError = error;
       if (keyId) avoid.add(keyId);
       const candidate = plan.candidates[candidateIndex];
-      if (isRetryable(error) && attemptsForCandidate < plan.policy.maxAttempts) {
+      const maxAttempts =
+        plan.maxAttemptsOf?.(candidate, candidateIndex) ?? plan.policy.maxAttempts;
+      if (isRetryable(error) && attemptsForCandidate < maxAttempts) {
         const retryAfter =
           error instanceof GatewayError ? parseRetryAfter(error.headers['retry-after']) : undefined;
         const anotherKey = plan.anotherKeyReady(candidate, avoid);

@@ -88,14 +88,20 @@ export class RouteBalancer {
     return [first, ...rest];
   }
 
+  /** Told when Groq's 429 rests a target, with how long: other replicas can rest it too. */
+  onRest?: (upstreamModel: string, restMs: number) => void;
+
   /** What one attempt on a target model told us. */
   report(upstreamModel: string, outcome: KeyOutcome): void {
     const health = this.health.get(upstreamModel);
     if (!health) return;
     const now = this.now();
     this.fade(upstreamModel, health, now);
+    const restedUntil = health.restingUntil;
     health.record(outcome, now);
     this.lastOutcomeAt.set(upstreamModel, now);
+    if (outcome.status === 429 && health.restingUntil > restedUntil)
+      this.onRest?.(upstreamModel, health.restingUntil - now);
   }
 
   /** When Groq rests a target (429), until when; other replicas can rest it too. */
