@@ -24,6 +24,7 @@ export function chatChunksToAnthropicEvents(
       let openBlock: 'text' | 'tool_use' | undefined;
       let finish: FinishReason = null;
       let usage: ChatUsage | undefined;
+      let gatewayReport: unknown;
       const toolBlocks = new Map<number, number>();
       let ended = false;
       const subscription = new Subscription();
@@ -62,6 +63,8 @@ export function chatChunksToAnthropicEvents(
             input_tokens: usage?.prompt_tokens ?? 0,
             output_tokens: usage?.completion_tokens ?? 0,
           },
+          // The gateway's own report on the answer (guardrail outcomes).
+          ...(gatewayReport !== undefined && { x_gateway: gatewayReport }),
         });
         subscriber.next({ type: 'message_stop' });
         ended = true;
@@ -90,6 +93,7 @@ export function chatChunksToAnthropicEvents(
             }
             const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
             if (found) usage = found;
+            if (chunk.x_gateway !== undefined) gatewayReport = chunk.x_gateway;
             const choice = chunk.choices[0];
             if (!choice) return;
             if (typeof choice.delta.content === 'string') {

@@ -1,10 +1,11 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ErrorEnvelopes } from '../errors/error-envelopes';
+import { GuardrailsModule } from '../guardrails/guardrails.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { toAnthropicError } from './anthropic-errors';
 import { MessagesController } from './messages.controller';
 
-@Module({ imports: [ProvidersModule], controllers: [MessagesController] })
+@Module({ imports: [ProvidersModule, GuardrailsModule], controllers: [MessagesController] })
 export class AnthropicModule implements OnModuleInit {
   constructor(private readonly envelopes: ErrorEnvelopes) {}
 

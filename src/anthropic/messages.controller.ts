@@ -9,6 +9,7 @@ import { typedEventFrame, UseSseFormat } from '../sse/sse-format';
 import { SseInterceptor } from '../sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { GovernanceAdmission } from '../governance/admission.service';
+import { GuardrailsService } from '../guardrails/guardrails.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion, ChatCompletionChunk } from '../providers/chat-types';
 import { messagesToChat } from './anthropic-request.converter';
@@ -30,6 +31,7 @@ export class MessagesController {
   constructor(
     private readonly chat: ChatCompletionsService,
     private readonly admission: GovernanceAdmission,
+    private readonly guardrails: GuardrailsService,
   ) {}
 
   /** Converted to one chat call here; MessagesInterceptor converts the answer back. */
@@ -41,10 +43,18 @@ export class MessagesController {
     @Body(new BodyValidationPipe(AnthropicMessagesRequestDto)) body: AnthropicMessagesRequest,
     @Call() call: GatewayCall,
   ): Observable<ChatCompletion | ChatCompletionChunk> {
-    const { chat, dropped } = messagesToChat(body);
-    const prepared = this.chat.prepare(chat, call);
-    reportDroppedParams(call.reply, [...dropped, ...prepared.dropped]);
-    return this.admission.gate(call, () => this.chat.send(prepared, call));
+    const prepare = () => {
+      const { chat, dropped } = messagesToChat(body);
+      const prepared = this.chat.prepare(chat, call);
+      reportDroppedParams(call.reply, [...dropped, ...prepared.dropped]);
+      return prepared;
+    };
+    const prepared = prepare();
+    return this.admission.gate(call, () =>
+      this.guardrails.around(call, 'anthropic', body, prepared, prepare, (upstream) =>
+        this.chat.send(upstream, call),
+      ),
+    );
   }
 
   /** An estimate: Groq counts tokens only when it answers. Marked by `x-gateway-estimate`. */

@@ -8,7 +8,7 @@ import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
 import { estimateRequestTokens } from '../providers/groq/token-estimate';
 import type { ServedBy } from '../providers/reliability/attempts';
 import { apiFamilyOf } from './api-family';
-import type { ApiFamily, EndedCall, GovernedCall } from './ended-call';
+import type { ApiFamily, EndedCall, GovernedCall, GuardrailOutcome } from './ended-call';
 import { traceHeaders, type TraceContext } from './trace-context';
 
 /**
@@ -52,6 +52,8 @@ export class GatewayCall implements EndedCall, CallProgress {
   fallbacks = 0;
   usage?: ChatUsage;
   costUsd?: number;
+  /** What the call's guardrail policies decided, input and output (issue 16). */
+  guardrails?: GuardrailOutcome[];
   clientAddress?: string;
   readonly userAgent?: string;
   /** When the first upstream attempt started, and when the upstream first answered (or failed). */

@@ -6,6 +6,7 @@ import type { GatewayCall } from '../call/gateway-call';
 import { reportDroppedParams } from '../common/http/gateway-headers';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { GovernanceAdmission } from '../governance/admission.service';
+import { GuardrailsService } from '../guardrails/guardrails.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/chat-types';
 import { SseWriter } from '../sse/sse-writer';
@@ -18,6 +19,7 @@ export class ChatController {
     private readonly chat: ChatCompletionsService,
     private readonly admission: GovernanceAdmission,
     private readonly sse: SseWriter,
+    private readonly guardrails: GuardrailsService,
   ) {}
 
   /**
@@ -34,11 +36,19 @@ export class ChatController {
     @Body(new BodyValidationPipe(ChatCompletionRequestDto, isPlainChatRequest)) body: ChatRequest,
     @Call() call: GatewayCall,
   ): Promise<ChatCompletion | ChatCompletionChunk | Readable> {
-    const prepared = this.chat.prepare(body, call);
-    reportDroppedParams(call.reply, prepared.dropped);
+    const prepare = () => {
+      const prepared = this.chat.prepare(body, call);
+      reportDroppedParams(call.reply, prepared.dropped);
+      return prepared;
+    };
+    const prepared = prepare();
     return lastValueFrom(
       this.sse.answer(
-        this.admission.gate(call, () => this.chat.send(prepared, call)),
+        this.admission.gate(call, () =>
+          this.guardrails.around(call, 'chat', body, prepared, prepare, (upstream) =>
+            this.chat.send(upstream, call),
+          ),
+        ),
         call,
       ),
     );

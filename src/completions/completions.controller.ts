@@ -6,6 +6,7 @@ import { reportDroppedParams } from '../common/http/gateway-headers';
 import { SseInterceptor } from '../sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { GovernanceAdmission } from '../governance/admission.service';
+import { GuardrailsService } from '../guardrails/guardrails.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion } from '../providers/chat-types';
 import { CompletionsFallbackGuard } from './completions-fallback.guard';
@@ -19,6 +20,7 @@ export class CompletionsController {
   constructor(
     private readonly chat: ChatCompletionsService,
     private readonly admission: GovernanceAdmission,
+    private readonly guardrails: GuardrailsService,
   ) {}
 
   /** Converted to one chat call here; CompletionsInterceptor converts the answer back. */
@@ -31,9 +33,19 @@ export class CompletionsController {
     @Body(new BodyValidationPipe(CompletionRequestDto)) body: CompletionRequest,
     @Call() call: GatewayCall,
   ): Observable<ChatCompletion> {
-    const { chat, dropped } = completionToChat(body);
-    const prepared = this.chat.prepare(chat, call);
-    reportDroppedParams(call.reply, [...dropped, ...prepared.dropped]);
-    return this.admission.gate(call, () => this.chat.complete(prepared, call));
+    const prepare = () => {
+      const { chat, dropped } = completionToChat(body);
+      const prepared = this.chat.prepare(chat, call);
+      reportDroppedParams(call.reply, [...dropped, ...prepared.dropped]);
+      return prepared;
+    };
+    const prepared = prepare();
+    return this.admission.gate(
+      call,
+      () =>
+        this.guardrails.around(call, 'completions', body, prepared, prepare, (upstream) =>
+          this.chat.complete(upstream, call),
+        ) as Observable<ChatCompletion>,
+    );
   }
 }

@@ -1,3 +1,4 @@
+import type { GuardrailsConfig } from '../guardrails/guardrails-config';
 import type { GovernanceConfig } from './governance-config';
 import type { ModelRouteConfig } from './model-routes-config';
 
@@ -71,6 +72,8 @@ export interface GatewayConfig {
   /** Where state shared between replicas lives; undefined keeps it in memory. */
   redisUrl?: string;
   governance: GovernanceConfig;
+  /** Input and output policies (issue 16); none configured: no check runs. */
+  guardrails: GuardrailsConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -7,6 +7,8 @@ export interface VirtualKeyPolicy {
   requestsPerMinute?: number;
   tokensPerMinute?: number;
   budget?: { usd: number; period: BudgetPeriod };
+  /** Guardrail policy ids every call with this key runs (issue 16). */
+  guardrails?: string[];
 }
 
 export interface VirtualKeyRecord extends VirtualKeyPolicy {

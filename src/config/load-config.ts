@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadGovernanceConfig } from './load-governance-config';
 import { loadRoutesConfig } from './load-routes-config';
+import { checkKeyGuardrails, loadGuardrailsConfig } from '../guardrails/load-guardrails-config';
 import {
   boolean,
   integer,
@@ -38,6 +39,9 @@ export function loadGatewayConfig(
     env.GROQ_BASE_URL ?? stringAt(groqYaml, 'baseUrl') ?? DEFAULT_GROQ_BASE_URL,
   );
   const keys = resolveKeys(env, groqYaml, readFile);
+  const governance = loadGovernanceConfig(env, yaml, readFile);
+  const guardrails = loadGuardrailsConfig(yaml.guardrails);
+  checkKeyGuardrails(governance.virtualKeys, guardrails);
 
   return {
     port: integer('PORT', env.PORT ?? yaml.port, 8080, 0, 65535),
@@ -120,7 +124,8 @@ export function loadGatewayConfig(
     },
     modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
     redisUrl: redisUrl(secretFromEnv(env, 'REDIS_URL', readFile) ?? stringAt(yaml, 'redisUrl')),
-    governance: loadGovernanceConfig(env, yaml, readFile),
+    governance,
+    guardrails,
     otel: {
       endpoint: otelEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
       serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groq-gateway',

@@ -125,7 +125,10 @@ function virtualKey(entry: unknown, index: number, env: Env, readFile: ReadFile)
 export function policyFromYaml(
   item: Record<string, unknown>,
   where: string,
-): Pick<VirtualKeyRecord, 'models' | 'requestsPerMinute' | 'tokensPerMinute' | 'budget'> {
+): Pick<
+  VirtualKeyRecord,
+  'models' | 'requestsPerMinute' | 'tokensPerMinute' | 'budget' | 'guardrails'
+> {
   const models = item.models ?? [];
   if (!Array.isArray(models) || models.some((m) => typeof m !== 'string' || !m)) {
     throw new ConfigError(`${where}.models`, 'must be a list of model ids');
@@ -144,7 +147,15 @@ export function policyFromYaml(
     }
     parsedBudget = { usd, period: period as BudgetPeriod };
   }
+  const guardrails = item.guardrails;
+  if (
+    guardrails !== undefined &&
+    (!Array.isArray(guardrails) || guardrails.some((g) => typeof g !== 'string' || !g))
+  ) {
+    throw new ConfigError(`${where}.guardrails`, 'must be a list of guardrail policy ids');
+  }
   return {
+    ...(guardrails !== undefined && { guardrails: guardrails as string[] }),
     models: (models as string[]).map(bareModelId),
     requestsPerMinute: positiveInteger(item.requestsPerMinute, `${where}.requestsPerMinute`),
     tokensPerMinute: positiveInteger(item.tokensPerMinute, `${where}.tokensPerMinute`),

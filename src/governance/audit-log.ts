@@ -6,7 +6,7 @@ export interface AuditEntry {
   action: string;
   /** Who: a virtual key id, `admin`, or null for a caller the gateway could not identify. */
   actor: string | null;
-  outcome: 'ok' | 'denied' | 'not_found' | 'invalid';
+  outcome: 'ok' | 'denied' | 'not_found' | 'invalid' | 'flagged' | 'error';
   requestId: string;
   /** The key acted on, for admin actions. */
   target?: string;
@@ -17,6 +17,13 @@ export interface AuditEntry {
   model?: string;
   /** Only with AUDIT_INCLUDE_PROMPTS=true. */
   messages?: unknown;
+  /** A guardrail's decision (action `guardrail`): the policy, stage, category and the part. */
+  policy?: string;
+  stage?: string;
+  category?: string;
+  param?: string;
+  /** The text a guardrail matched: only with AUDIT_INCLUDE_PROMPTS=true. */
+  matched?: string[];
 }
 
 interface Writable {
@@ -43,9 +50,10 @@ export class AuditLog {
   }
 
   write(entry: AuditEntry): void {
-    const { messages, ...rest } = entry;
+    const { messages, matched, ...rest } = entry;
     const line: Record<string, unknown> = { log: 'audit', time: new Date().toISOString(), ...rest };
     if (this.includePrompts && messages !== undefined) line.messages = messages;
+    if (this.includePrompts && matched !== undefined) line.matched = matched;
     this.out.write(`${JSON.stringify(line)}\n`);
   }
 

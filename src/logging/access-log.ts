@@ -50,6 +50,8 @@ export function accessLogFields(call: EndedCall): Record<string, unknown> {
   if (call.virtualKeyId) fields.virtualKeyId = call.virtualKeyId;
   if (call.attempts) fields.attempts = call.attempts;
   if (call.stream) fields.stream = true;
+  if (call.guardrails?.length)
+    fields.guardrails = call.guardrails.map((g) => `${g.policy}:${g.stage}=${g.outcome}`).join(',');
   if (call.usage) {
     fields.promptTokens = call.usage.prompt_tokens;
     fields.completionTokens = call.usage.completion_tokens;

@@ -88,6 +88,8 @@ export function chatChunksToResponsesEvents(
           const choice = chunk.choices[0];
           const usage = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
           if (usage) state.usage = usage;
+          // The gateway's own report on the answer (guardrail outcomes), for the final event.
+          if (chunk.x_gateway !== undefined) state.gatewayReport = chunk.x_gateway;
           if (!choice) return;
           const content = choice.delta.content;
           if (typeof content === 'string' && content.length > 0) {
@@ -155,12 +157,25 @@ export function chatChunksToResponsesEvents(
             return;
           }
           const failure = toGatewayError(error);
-          emit({
-            type: 'error',
-            code: failure.code,
-            message: failure.message,
-            param: failure.param,
-          });
+          if (failure.code === 'guardrail_blocked') {
+            // The answer itself was refused: the response failed, as OpenAI reports its own refusals.
+            const shell = responseShell(state.id, state.created, state.model, request);
+            emit({
+              type: 'response.failed',
+              response: {
+                ...shell,
+                status: 'failed',
+                error: { code: failure.code, message: failure.message },
+              },
+            });
+          } else {
+            emit({
+              type: 'error',
+              code: failure.code,
+              message: failure.message,
+              param: failure.param,
+            });
+          }
           subscriber.complete();
         },
         complete() {
@@ -174,6 +189,7 @@ export function chatChunksToResponsesEvents(
           emit({
             type: response.status === 'incomplete' ? 'response.incomplete' : 'response.completed',
             response,
+            ...(state.gatewayReport !== undefined && { x_gateway: state.gatewayReport }),
           });
           subscriber.complete();
         },
@@ -203,6 +219,7 @@ class StreamState {
   readonly calls = new Map<number, AccumulatedCall>();
   finishReason: FinishReason = null;
   usage?: ChatUsage;
+  gatewayReport?: unknown;
 
   start(chunk: ChatCompletionChunk): void {
     this.started = true;

@@ -1,0 +1,218 @@
+import { concat, concatMap, defer, from, type OperatorFunction } from 'rxjs';
+import type { GuardrailOutcome } from '../call/ended-call';
+import type { ChatCompletionChunk, ChatToolCall } from '../providers/chat-types';
+import type { Finding } from './detectors/finding';
+import type { StreamingMode } from './guardrails-config';
+import type { GuardrailStop, StageResult } from './policy-runner';
+import type { TextPart } from './text-parts';
+
+/** What the stream guard needs from the service: the checks, and how to name and refuse. */
+export interface StreamChecks {
+  mode: StreamingMode;
+  windowChars: number;
+  /** The span detectors, run over the held text to choose where it may be cut. */
+  finders: ReadonlyArray<(text: string) => Finding[]>;
+  /** The output stage over some parts; `flagOnly` after the text has left (mode none). */
+  check(parts: TextPart[], flagOnly: boolean): Promise<StageResult>;
+  /** The client's name for a piece of the answer. */
+  paramOf(channel: Channel, index: number): string;
+  /** The error a block ends the stream with (the route writes its own in-band error). */
+  refuse(stop: GuardrailStop): Error;
+  /** Told the output outcomes once the stream has ended well. */
+  done(outcomes: GuardrailOutcome[]): void;
+}
+
+export type Channel = 'content' | 'reasoning' | 'tool';
+
+const SEVERITY: Record<GuardrailOutcome['outcome'], number> = {
+  pass: 0,
+  error: 1,
+  flagged: 2,
+  redacted: 3,
+  blocked: 4,
+};
+
+/**
+ * The output stage on a chat chunk stream, before any conversion (so Responses and Anthropic
+ * streams get it too). `window` holds back the last `windowChars` characters of text (cut at a
+ * space, never inside a finding) so redaction and blocking act before text leaves; what is let go
+ * is checked first, judges included. `buffer` holds the whole answer. `none` lets everything go
+ * and checks at the end, flagging only. Tool-call arguments are held until the answer ends.
+ * The finish and usage chunks are held to the end; the last chunk carries the output outcomes as
+ * `x_gateway.guardrails`. A block errors the stream: the source is unsubscribed (the upstream
+ * call cancelled) and the held text is dropped.
+ */
+export function guardChatStream(
+  checks: StreamChecks,
+): OperatorFunction<ChatCompletionChunk, ChatCompletionChunk> {
+  return (source) =>
+    defer(() => {
+      const guard = new StreamGuardState(checks);
+      return concat(
+        source.pipe(concatMap((chunk) => from(guard.push(chunk)).pipe(concatMap((out) => out)))),
+        defer(() => from(guard.end())).pipe(concatMap((out) => out)),
+      );
+    });
+}
+
+interface HeldChannel {
+  channel: 'content' | 'reasoning';
+  pending: string;
+  /** The text released so far, only its tail kept (context for the next window). */
+  released: number;
+}
+
+class StreamGuardState {
+  private template?: ChatCompletionChunk;
+  private readonly held: Record<'content' | 'reasoning', HeldChannel> = {
+    content: { channel: 'content', pending: '', released: 0 },
+    reasoning: { channel: 'reasoning', pending: '', released: 0 },
+  };
+  private readonly tools = new Map<
+    number,
+    ChatToolCall & { function: { name?: string; arguments: string } }
+  >();
+  private readonly tail: ChatCompletionChunk[] = [];
+  private readonly outcomes = new Map<string, GuardrailOutcome>();
+
+  constructor(private readonly checks: StreamChecks) {}
+
+  async push(chunk: ChatCompletionChunk): Promise<ChatCompletionChunk[]> {
+    this.template ??= chunk;
+    const choice = chunk.choices[0];
+    if (!choice) {
+      this.tail.push(chunk);
+      return [];
+    }
+    const delta = choice.delta;
+    const out: ChatCompletionChunk[] = [];
+    const content = typeof delta.content === 'string' ? delta.content : '';
+    const reasoning = typeof delta.reasoning === 'string' ? delta.reasoning : '';
+    for (const call of delta.tool_calls ?? []) this.holdTool(call);
+    const opening = delta.role !== undefined;
+    if (this.checks.mode === 'none') {
+      this.held.content.pending += content;
+      this.held.reasoning.pending += reasoning;
+      if (choice.finish_reason) this.tail.push(chunk);
+      else out.push(chunk);
+      return out;
+    }
+    if (opening) {
+      // The role chunk goes at once (it opens the stream); any text in it is held like the rest.
+      out.push(this.chunkWith({ role: delta.role, content: delta.tool_calls ? null : '' }));
+    }
+    this.held.content.pending += content;
+    this.held.reasoning.pending += reasoning;
+    if (choice.finish_reason) this.tail.push(chunk);
+    if (this.checks.mode === 'window') {
+      for (const held of [this.held.reasoning, this.held.content]) {
+        const released = await this.releaseWindow(held);
+        if (released) out.push(released);
+      }
+    }
+    return out;
+  }
+
+  async end(): Promise<ChatCompletionChunk[]> {
+    const out: ChatCompletionChunk[] = [];
+    const flagOnly = this.checks.mode === 'none';
+    const parts: TextPart[] = [];
+    const texts: Partial<Record<'content' | 'reasoning', TextPart>> = {};
+    for (const held of [this.held.reasoning, this.held.content]) {
+      if (!held.pending) continue;
+      const part = this.part(held.channel, held.pending);
+      texts[held.channel] = part;
+      parts.push(part);
+    }
+    const toolParts = [...this.tools.entries()].map(([index, call]) => {
+      const part = this.part('tool', call.function.arguments, index);
+      return { call, part };
+    });
+    parts.push(...toolParts.map((t) => t.part));
+    if (parts.length > 0 || this.outcomes.size === 0) await this.run(parts, flagOnly);
+    if (!flagOnly) {
+      if (texts.reasoning) out.push(this.chunkWith({ reasoning: texts.reasoning.text }));
+      if (texts.content) out.push(this.chunkWith({ content: texts.content.text }));
+      for (const { call, part } of toolParts)
+        out.push(
+          this.chunkWith({
+            tool_calls: [{ ...call, function: { ...call.function, arguments: part.text } }],
+          }),
+        );
+    }
+    const outcomes = [...this.outcomes.values()];
+    const last = this.tail.pop() ?? this.chunkWith({});
+    out.push(...this.tail, { ...last, x_gateway: { guardrails: outcomes } });
+    this.checks.done(outcomes);
+    return out;
+  }
+
+  /** Lets go of what lies more than windowChars back, cut at a space and never inside a finding. */
+  private async releaseWindow(held: HeldChannel): Promise<ChatCompletionChunk | undefined> {
+    const window = this.checks.windowChars;
+    if (held.pending.length < window * 2) return undefined;
+    let cut = held.pending.length - window;
+    for (const find of this.checks.finders)
+      for (const finding of find(held.pending))
+        if (finding.start < cut && finding.end > cut) cut = finding.start;
+    const space = held.pending.lastIndexOf(' ', cut - 1);
+    if (space > 0) cut = space + 1;
+    if (cut <= 0) return undefined;
+    const part = this.part(held.channel, held.pending.slice(0, cut));
+    held.pending = held.pending.slice(cut);
+    held.released += cut;
+    await this.run([part], false);
+    return this.chunkWith(
+      held.channel === 'content' ? { content: part.text } : { reasoning: part.text },
+    );
+  }
+
+  private async run(parts: TextPart[], flagOnly: boolean): Promise<void> {
+    const result = await this.checks.check(parts, flagOnly);
+    for (const outcome of result.outcomes) {
+      const seen = this.outcomes.get(outcome.policy);
+      if (!seen || SEVERITY[outcome.outcome] > SEVERITY[seen.outcome])
+        this.outcomes.set(outcome.policy, outcome);
+    }
+    if (result.stop) throw this.checks.refuse(result.stop);
+  }
+
+  private holdTool(delta: ChatToolCall): void {
+    const index = delta.index ?? 0;
+    const call = this.tools.get(index);
+    if (!call) {
+      this.tools.set(index, {
+        index,
+        id: delta.id,
+        type: delta.type ?? 'function',
+        function: { name: delta.function?.name, arguments: delta.function?.arguments ?? '' },
+      });
+      return;
+    }
+    call.id ??= delta.id;
+    if (delta.function?.name) call.function.name ??= delta.function.name;
+    call.function.arguments += delta.function?.arguments ?? '';
+  }
+
+  private part(channel: Channel, text: string, index = 0): TextPart {
+    const part: TextPart = {
+      param: this.checks.paramOf(channel, index),
+      channel,
+      text,
+      set: (t) => (part.text = t),
+    };
+    return part;
+  }
+
+  private chunkWith(delta: ChatCompletionChunk['choices'][number]['delta']): ChatCompletionChunk {
+    const t = this.template as ChatCompletionChunk;
+    return {
+      id: t.id,
+      object: 'chat.completion.chunk',
+      created: t.created,
+      model: t.model,
+      ...(t.system_fingerprint !== undefined && { system_fingerprint: t.system_fingerprint }),
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
+    };
+  }
+}
