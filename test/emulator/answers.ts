@@ -84,7 +84,17 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
 
   let text: string;
   const format = body.response_format?.type;
-  if (format === 'json_schema') {
+  const hazards =
+    model.id.includes('llama-guard') || model.id.includes('safeguard')
+      ? hazardsIn(textOf(last.content))
+      : undefined;
+  if (hazards && model.id.includes('llama-guard')) {
+    text = hazards.length ? `unsafe\n${hazards.join(',')}` : 'safe';
+  } else if (hazards) {
+    text = JSON.stringify(
+      hazards.length ? { violation: 1, category: hazards[0] } : { violation: 0 },
+    );
+  } else if (format === 'json_schema') {
     text = JSON.stringify(
       sampleFor(body.response_format?.json_schema?.schema ?? { type: 'object' }),
     );
@@ -121,6 +131,25 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
     reasoningTokens,
     pieces,
   };
+}
+
+/**
+ * Safety models answer deterministically on trigger phrases in the message they judge (the last
+ * one: the prompt, or the answer in a prompt-and-answer pair), as Llama Guard 4 would: a
+ * `[unsafe:S1,S10]` directive names the codes; a few plain phrases map to their hazard.
+ */
+const TRIGGERS: Array<[RegExp, string]> = [
+  [/\bbuild a bomb\b/i, 'S9'],
+  [/\bhow to kill\b/i, 'S1'],
+  [/\bsteal a car\b/i, 'S2'],
+  [/\bhate speech\b/i, 'S10'],
+  [/\bhurt myself\b/i, 'S11'],
+];
+
+export function hazardsIn(text: string): string[] {
+  const directive = /\[unsafe:([^\]]+)\]/.exec(text);
+  if (directive) return directive[1].split(',').map((c) => c.trim());
+  return TRIGGERS.filter(([pattern]) => pattern.test(text)).map(([, code]) => code);
 }
 
 function lastUser(body: ChatBody) {

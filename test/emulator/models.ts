@@ -80,6 +80,16 @@ export const CURRENT_MODELS: EmulatedModel[] = [
     chat: true,
   },
   {
+    id: 'openai/gpt-oss-safeguard-20b',
+    owned_by: 'OpenAI',
+    context_window: 131072,
+    max_completion_tokens: 65536,
+    input_modalities: ['text'],
+    output_modalities: ['text'],
+    reasoning: 'gpt-oss',
+    chat: true,
+  },
+  {
     id: 'whisper-large-v3',
     owned_by: 'OpenAI',
     context_window: 448,
