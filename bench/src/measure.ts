@@ -1,6 +1,7 @@
 import autocannon from 'autocannon';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
+import { cpuMicros } from './processes';
 
 /** One way to reach the upstream: directly, or through a proxy under test. */
 export interface Target {
@@ -22,6 +23,10 @@ export interface LatencySummary {
 
 export interface ThroughputSummary {
   requestsPerSecond: number;
+  /** Requests answered in the run. */
+  requests: number;
+  /** The target process's CPU time per answered request, in microseconds, from /proc. */
+  cpuMicrosPerRequest?: number;
   p50: number;
   p99: number;
   errors: number;
@@ -144,6 +149,7 @@ export async function load(
   target: Target,
   options: { connections: number; durationSeconds: number; overallRate?: number },
 ): Promise<ThroughputSummary> {
+  const cpuBefore = cpuMicros(target.pid);
   const result = await autocannon({
     url: `${target.url}${target.path}`,
     method: 'POST',
@@ -153,8 +159,15 @@ export async function load(
     duration: options.durationSeconds,
     overallRate: options.overallRate,
   });
+  const cpuAfter = cpuMicros(target.pid);
+  const requests = result.requests.total;
   return {
     requestsPerSecond: result.requests.average,
+    requests,
+    cpuMicrosPerRequest:
+      cpuBefore !== undefined && cpuAfter !== undefined && requests > 0
+        ? (cpuAfter - cpuBefore) / requests
+        : undefined,
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,

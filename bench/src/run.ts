@@ -10,11 +10,12 @@ import {
   summarize,
   Target,
 } from './measure';
-import { freePort, peakRssMb, rssMb, Service, startService } from './processes';
+import { cpuMicros, freePort, peakRssMb, rssMb, Service, startService } from './processes';
 import { renderMarkdown, BenchResult } from './report';
 
 /**
- * `npm run bench`: the emulator, the bare node:http proxy (the floor), this gateway and Portkey,
+ * `npm run bench`: the emulator, the bare node:http proxy (the floor), the plain NestJS proxy (the
+ * reference: what Nest itself costs), this gateway and Portkey,
  * measured side by side in one run, in interleaved rounds. `--smoke` runs a few seconds of each
  * so the harness cannot rot; targets are read from a full run only.
  */
@@ -64,6 +65,12 @@ async function main(): Promise<void> {
       { UPSTREAM: emulator.url, GROQ_API_KEY: KEY, PORT: '0' },
       LISTENING,
     );
+    const plainNest = await start(
+      'plain nest',
+      [join(ROOT, 'bench/dist/plain-nest.js')],
+      { UPSTREAM: emulator.url, GROQ_API_KEY: KEY, PORT: '0' },
+      LISTENING,
+    );
     const portkeyPort = await freePort();
     const portkey = await start(
       'portkey',
@@ -99,6 +106,14 @@ async function main(): Promise<void> {
         pid: floor.child.pid,
       },
       {
+        name: 'plain nest',
+        url: plainNest.url,
+        path: '/v1/chat/completions',
+        headers: {},
+        model: 'groq/llama-3.3-70b-versatile',
+        pid: plainNest.child.pid,
+      },
+      {
         name: 'gateway',
         url: gateway.url,
         path: '/v1/chat/completions',
@@ -126,13 +141,16 @@ async function main(): Promise<void> {
     for (const target of targets) await sequentialLatencies(target, smoke ? 20 : 200);
 
     log('sequential latency (interleaved rounds)');
-    const sequential = new Map<string, { samples: number[]; errors: number }>();
+    const sequential = new Map<string, { samples: number[]; errors: number; cpu: number[] }>();
     for (let round = 0; round < plan.rounds; round++) {
       for (const target of targets) {
+        const cpuBefore = cpuMicros(target.pid) ?? 0;
         const { samples, errors } = await sequentialLatencies(target, plan.sequential);
-        const entry = sequential.get(target.name) ?? { samples: [], errors: 0 };
+        const cpu = ((cpuMicros(target.pid) ?? 0) - cpuBefore) / Math.max(1, samples.length);
+        const entry = sequential.get(target.name) ?? { samples: [], errors: 0, cpu: [] };
         entry.samples.push(...samples);
         entry.errors += errors;
+        entry.cpu.push(cpu);
         sequential.set(target.name, entry);
       }
     }
@@ -140,13 +158,20 @@ async function main(): Promise<void> {
     log('full throughput, 50 connections (interleaved rounds)');
     const throughput = new Map<
       string,
-      { rps: number[]; errors: number; p50: number[]; p99: number[] }
+      { rps: number[]; errors: number; p50: number[]; p99: number[]; cpu: number[] }
     >();
     for (let round = 0; round < plan.rounds; round++) {
       for (const target of targets) {
         const result = await load(target, { connections: 50, durationSeconds: plan.seconds });
-        const entry = throughput.get(target.name) ?? { rps: [], errors: 0, p50: [], p99: [] };
+        const entry = throughput.get(target.name) ?? {
+          rps: [],
+          errors: 0,
+          p50: [],
+          p99: [],
+          cpu: [],
+        };
         entry.rps.push(result.requestsPerSecond);
+        if (result.cpuMicrosPerRequest !== undefined) entry.cpu.push(result.cpuMicrosPerRequest);
         entry.p50.push(result.p50);
         entry.p99.push(result.p99);
         entry.errors += result.errors;
@@ -238,7 +263,10 @@ async function main(): Promise<void> {
       },
       plan,
       sequential: Object.fromEntries(
-        [...sequential].map(([name, entry]) => [name, summarize(entry.samples, entry.errors)]),
+        [...sequential].map(([name, entry]) => [
+          name,
+          { ...summarize(entry.samples, entry.errors), cpuMicrosPerRequest: median(entry.cpu) },
+        ]),
       ),
       throughput: Object.fromEntries(
         [...throughput].map(([name, entry]) => [
@@ -248,6 +276,7 @@ async function main(): Promise<void> {
             p50: median(entry.p50),
             p99: median(entry.p99),
             errors: entry.errors,
+            cpuMicrosPerRequest: entry.cpu.length > 0 ? median(entry.cpu) : undefined,
           },
         ]),
       ),
