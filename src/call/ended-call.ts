@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../common/errors/error-codes';
 import type { VirtualKeyRecord } from '../config/governance-config';
 import type { ChatUsage } from '../providers/chat-types';
 
@@ -40,7 +41,7 @@ export interface EndedCall {
   /** The status the client saw; 499 when it left first. */
   readonly status: number;
   /** The error code of the envelope (or in-band stream error) the client got, if any. */
-  readonly errorCode?: string;
+  readonly errorCode?: ErrorCode;
   /** Wall-clock start, ms since the epoch. */
   readonly startedAtMs: number;
   readonly durationMs: number;

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { performance } from 'node:perf_hooks';
+import type { ErrorCode } from '../common/errors/error-codes';
 import { pathOf } from '../common/http/path-of';
 import type { VirtualKeyRecord } from '../config/governance-config';
 import type { CallProgress } from '../providers/call-progress';
@@ -29,7 +30,7 @@ export class GatewayCall implements EndedCall, CallProgress {
   readonly apiFamily: ApiFamily;
   httpRoute = 'unmatched';
   status = 0;
-  errorCode?: string;
+  errorCode?: ErrorCode;
   durationMs = 0;
   overheadMs = 0;
   stream = false;

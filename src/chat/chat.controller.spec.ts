@@ -111,9 +111,9 @@ describe('ChatController (in-process)', () => {
     expect(setup.ended[0].firstByteMs).toBeGreaterThan(0);
   });
 
-  it('answers an upstream 429 before the first chunk with its status, not a 200 stream', async () => {
+  it('answers an upstream 400 before the first chunk with its status, not a 200 stream', async () => {
     setup.groq.failures.push(
-      new GatewayError({ status: 400, message: 'Groq says no', code: 'groq_refused' }),
+      new GatewayError({ status: 400, message: 'Groq says no', code: 'model_decommissioned' }),
     );
     const response = await chat({ model: MODEL, messages: HI, stream: true });
     expect(response.statusCode).toBe(400);
@@ -121,11 +121,15 @@ describe('ChatController (in-process)', () => {
       error: {
         message: 'Groq says no',
         type: 'invalid_request_error',
-        code: 'groq_refused',
+        code: 'model_decommissioned',
         param: null,
       },
     });
-    expect(setup.ended[0]).toMatchObject({ status: 400, errorCode: 'groq_refused', stream: true });
+    expect(setup.ended[0]).toMatchObject({
+      status: 400,
+      errorCode: 'model_decommissioned',
+      stream: true,
+    });
   });
 
   it('a failure mid-stream is one in-band error frame, recorded on the call', async () => {
@@ -152,7 +156,7 @@ describe('ChatController (in-process)', () => {
 
   it('retries on another key only once the first attempt failed', async () => {
     setup.groq.failures.push(
-      new GatewayError({ status: 503, message: 'busy', type: 'api_error', code: 'overloaded' }),
+      new GatewayError({ status: 503, message: 'busy', type: 'api_error', code: 'upstream_error' }),
     );
     const response = await chat({ model: MODEL, messages: HI });
     expect(response.statusCode).toBe(200);

@@ -1,8 +1,10 @@
+import type { ErrorCode } from './error-codes';
+
 /** OpenAI's error envelope: what every client of the OpenAI-compatible surface receives. */
 export interface OpenAiErrorBody {
   message: string;
   type: string;
-  code: string | null;
+  code: ErrorCode | null;
   param: string | null;
   [extra: string]: unknown;
 }
@@ -11,21 +13,28 @@ export interface OpenAiErrorEnvelope {
   error: OpenAiErrorBody;
 }
 
-export type ErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'permission_error'
-  | 'not_found_error'
-  | 'rate_limit_error'
-  | 'api_error'
-  | 'upstream_error'
-  | string;
+/** Error types: OpenAI's, then those Groq sends (passed through; see groq-errors.ts). */
+export const ERROR_TYPES = [
+  'invalid_request_error',
+  'authentication_error',
+  'permission_error',
+  'not_found_error',
+  'rate_limit_error',
+  'api_error',
+  'upstream_error',
+  'insufficient_quota',
+  'tokens',
+  'requests',
+  'internal_server_error',
+] as const;
+
+export type ErrorType = (typeof ERROR_TYPES)[number];
 
 export interface GatewayErrorInit {
   status: number;
   message: string;
   type?: ErrorType;
-  code?: string | null;
+  code?: ErrorCode | null;
   param?: string | null;
   /** Response headers that belong to the error, e.g. `retry-after` on a 429. */
   headers?: Record<string, string>;
@@ -40,7 +49,7 @@ export interface GatewayErrorInit {
 export class GatewayError extends Error {
   readonly status: number;
   readonly type: ErrorType;
-  readonly code: string | null;
+  readonly code: ErrorCode | null;
   readonly param: string | null;
   readonly headers: Record<string, string>;
   readonly extra: Record<string, unknown>;
@@ -79,7 +88,11 @@ export function defaultTypeForStatus(status: number): ErrorType {
 }
 
 /** A client mistake in the request body: 400 with the offending field in `param`. */
-export function invalidRequest(message: string, param: string | null = null, code?: string) {
+export function invalidRequest(
+  message: string,
+  param: string | null = null,
+  code?: ErrorCode,
+): GatewayError {
   return new GatewayError({ status: 400, message, param, code: code ?? null });
 }
 

@@ -54,6 +54,26 @@ describe('groqHttpError', () => {
     expect(error.type).toBe('api_error');
   });
 
+  it('keeps a code Groq documents nowhere out of the union, but still shows it', () => {
+    const error = groqHttpError(
+      400,
+      {},
+      '{"error":{"message":"new rule","type":"brand_new_type","code":"brand_new_code"}}',
+    );
+    expect(error.toEnvelope()).toEqual({
+      error: {
+        message: 'new rule',
+        type: 'invalid_request_error',
+        code: null,
+        param: null,
+        upstream_code: 'brand_new_code',
+      },
+    });
+    expect(groqHttpError(500, {}, '{"error":{"message":"x","code":"odd"}}').code).toBe(
+      'upstream_error',
+    );
+  });
+
   it('gives a message for an empty body', () => {
     expect(groqHttpError(503, {}, '').message).toBe('Groq answered 503 without an error message.');
   });

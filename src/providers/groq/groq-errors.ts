@@ -1,4 +1,5 @@
-import { GatewayError } from '../../common/errors/gateway-error';
+import { groqErrorCode } from '../../common/errors/error-codes';
+import { ERROR_TYPES, GatewayError, type ErrorType } from '../../common/errors/gateway-error';
 
 /** Groq headers a client may need to see on an error (how long to wait, where it stands). */
 const FORWARDED_ERROR_HEADERS = [
@@ -25,17 +26,22 @@ export function groqHttpError(status: number, headers: HeaderBag, bodyText: stri
     if (typeof value === 'string') forwarded[name] = value;
   }
   const { message, type, code, param, ...extra } = parsed ?? {};
+  const known = groqErrorCode(code);
   return new GatewayError({
     status,
     message:
       typeof message === 'string' && message
         ? message
         : `Groq answered ${status} without an error message.`,
-    type: typeof type === 'string' && type ? type : undefined,
-    code: typeof code === 'string' ? code : status >= 500 ? 'upstream_error' : null,
+    type: errorTypeOf(type),
+    code: known ?? (status >= 500 ? 'upstream_error' : null),
     param: typeof param === 'string' ? param : null,
     headers: forwarded,
-    extra: pickExtra(extra),
+    // A code Groq documents nowhere is not one of the gateway's: the client still sees Groq's word.
+    extra: {
+      ...pickExtra(extra),
+      ...(typeof code === 'string' && !known && { upstream_code: code }),
+    },
   });
 }
 
@@ -44,6 +50,13 @@ export function groqStreamError(data: string): GatewayError {
   const parsed = parseErrorBody(data);
   const status = typeof parsed?.status_code === 'number' ? parsed.status_code : 502;
   return groqHttpError(status, {}, JSON.stringify({ error: parsed ?? { message: data } }));
+}
+
+const TYPES: ReadonlySet<string> = new Set(ERROR_TYPES);
+
+/** Groq's error type when it is one the gateway knows; else the status's default. */
+function errorTypeOf(type: unknown): ErrorType | undefined {
+  return typeof type === 'string' && TYPES.has(type) ? (type as ErrorType) : undefined;
 }
 
 /** Fields of Groq's error object worth keeping for the client (never headers or internals). */

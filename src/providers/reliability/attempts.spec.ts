@@ -1,9 +1,10 @@
 import { firstValueFrom, Observable, of, throwError, toArray, concat } from 'rxjs';
 import { GatewayError } from '../../common/errors/gateway-error';
+import type { ErrorCode } from '../../common/errors/error-codes';
 import { AttemptPlan, ServedBy, withRetriesAndFallbacks } from './attempts';
 
 const policy = { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 1000 };
-const failure = (status: number, code?: string, headers: Record<string, string> = {}) =>
+const failure = (status: number, code?: ErrorCode, headers: Record<string, string> = {}) =>
   new GatewayError({ status, message: `failed ${status}`, code, headers });
 
 /** Candidates are model names; each attempt takes the next scripted outcome for that model. */
