@@ -1,5 +1,6 @@
 import { GatewayError, invalidRequest } from '../common/errors/gateway-error';
 import type { ChatMessage, ChatRequest, ChatToolCall } from '../providers/chat-types';
+import { toChatFunctionTool } from '../providers/chat-tools';
 import type { AnthropicContentBlock, AnthropicMessagesRequest } from './anthropic-types';
 
 const SUPPORTED = new Set([
@@ -52,14 +53,13 @@ export function messagesToChat(request: AnthropicMessagesRequest): ConvertedMess
   if (request.top_p !== undefined) chat.top_p = request.top_p;
   if (request.metadata?.user_id !== undefined) chat.user = request.metadata.user_id;
   if (request.tools?.length) {
-    chat.tools = request.tools.map((tool) => ({
-      type: 'function',
-      function: {
+    chat.tools = request.tools.map((tool) =>
+      toChatFunctionTool({
         name: tool.name,
-        ...(tool.description !== undefined && { description: tool.description }),
+        description: tool.description,
         parameters: tool.input_schema,
-      },
-    }));
+      }),
+    );
   }
   if (request.tool_choice) chat.tool_choice = toChatToolChoice(request.tool_choice);
   return { chat, dropped, stopSequences: request.stop_sequences ?? [] };

@@ -18,7 +18,7 @@ import { AnthropicExceptionFilter } from './anthropic-exception.filter';
 import type { AnthropicMessagesRequest } from './anthropic-types';
 import { AnthropicMessagesRequestDto } from './dto/messages-request.dto';
 import { MessagesInterceptor } from './messages.interceptor';
-import { estimateInputTokens } from './token-estimate';
+import { estimateTokens } from '../providers/token-estimate';
 
 /** The Anthropic SDK's drop-in: `baseURL: http://<gateway>/anthropic`. */
 @Controller('anthropic/v1/messages')
@@ -70,11 +70,10 @@ export class MessagesController {
     }
     reply.header('x-gateway-estimate', 'true');
     return {
-      input_tokens: estimateInputTokens({
-        system: request.system,
-        messages: request.messages,
-        tools: request.tools,
-      }),
+      input_tokens: Math.max(
+        1,
+        estimateTokens([request.system ?? '', request.messages, request.tools ?? []]),
+      ),
     };
   }
 }

@@ -6,7 +6,7 @@ import type { VirtualKeyRecord } from '../config/governance-config';
 import type { CallProgress } from '../providers/call-progress';
 import type { ChatUsage, ModelRoute } from '../providers/chat-types';
 import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
-import { estimateRequestTokens } from '../providers/groq/token-estimate';
+import { estimateTokens } from '../providers/token-estimate';
 import type { ServedBy } from '../providers/reliability/attempts';
 import { apiFamilyOf } from './api-family';
 import type { ApiFamily, EndedCall, GovernedCall, GuardrailOutcome } from './ended-call';
@@ -114,9 +114,7 @@ export class GatewayCall implements EndedCall, CallProgress {
   }
 
   estimatePromptTokens(): number {
-    this.promptTokens ??= this.upstream
-      ? estimateRequestTokens({ messages: this.upstream.body.messages })
-      : 0;
+    this.promptTokens ??= this.upstream ? estimateTokens(this.upstream.body.messages ?? []) : 0;
     return this.promptTokens;
   }
 

@@ -24,6 +24,12 @@ export interface ChatContentPart {
   [field: string]: unknown;
 }
 
+/** A function tool as chat takes it. */
+export interface ChatTool {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: unknown; strict?: boolean };
+}
+
 /** A chat request as the client sent it (already validated by the DTO). */
 export interface ChatRequest {
   model: string;

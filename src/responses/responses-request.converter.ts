@@ -1,5 +1,6 @@
 import { GatewayError, invalidRequest } from '../common/errors/gateway-error';
 import type { ChatMessage, ChatRequest, ChatToolCall } from '../providers/chat-types';
+import { toChatFunctionTool } from '../providers/chat-tools';
 import type { ResponsesInputItem, ResponsesRequest } from './responses-types';
 
 /** Responses parameters that have a chat equivalent, or that only shape the response object. */
@@ -67,15 +68,7 @@ export function responsesToChat(request: ResponsesRequest): ConvertedResponsesRe
   if (request.user !== undefined) chat.user = request.user;
   if (request.reasoning?.effort != null) chat.reasoning = { effort: request.reasoning.effort };
   if (request.tools?.length) {
-    chat.tools = request.tools.map((tool) => ({
-      type: 'function',
-      function: {
-        name: tool.name,
-        ...(tool.description !== undefined && { description: tool.description }),
-        ...(tool.parameters !== undefined && { parameters: tool.parameters }),
-        ...(tool.strict !== undefined && tool.strict !== null && { strict: tool.strict }),
-      },
-    }));
+    chat.tools = request.tools.map(toChatFunctionTool);
   }
   if (request.tool_choice !== undefined) chat.tool_choice = toChatToolChoice(request.tool_choice);
   const format = request.text?.format;

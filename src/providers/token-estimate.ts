@@ -1,12 +1,19 @@
 /**
- * A cheap upper-bound guess of the tokens a chat request may use (prompt at about four
- * characters a token, plus the completion limit), to steer away from a key whose remaining
- * token budget cannot take it.
+ * The gateway's one token estimate: about four characters of JSON text a token, as OpenAI's and
+ * Anthropic's guides put it. Groq counts tokens only when it answers; this is for what must be
+ * known before (key selection, count_tokens) or when it never answered (a stream left early).
+ */
+export function estimateTokens(value: unknown): number {
+  return Math.ceil(jsonLength(value) / 4);
+}
+
+/**
+ * A cheap upper-bound guess of the tokens a chat request may use (the prompt, plus the completion
+ * limit), to steer away from a key whose remaining token budget cannot take it.
  */
 export function estimateRequestTokens(body: Record<string, unknown>): number {
-  const prompt = Math.ceil(jsonLength(body.messages ?? []) / 4);
   const limit = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
-  return prompt + (Number.isFinite(limit) ? limit : 0);
+  return estimateTokens(body.messages ?? []) + (Number.isFinite(limit) ? limit : 0);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { estimateRequestTokens, jsonLength } from './token-estimate';
+import { estimateRequestTokens, estimateTokens, jsonLength } from './token-estimate';
 
 describe('token estimate', () => {
   it('is close to the length of the JSON text, without building it', () => {
@@ -14,5 +14,10 @@ describe('token estimate', () => {
   it('adds the completion limit to the prompt guess', () => {
     const body = { messages: [{ role: 'user', content: 'x'.repeat(400) }], max_tokens: 50 };
     expect(estimateRequestTokens(body)).toBe(Math.ceil(jsonLength(body.messages) / 4) + 50);
+  });
+
+  it('estimates any value at about four characters a token', () => {
+    expect(estimateTokens('x'.repeat(398))).toBe(100);
+    expect(estimateTokens([])).toBe(1);
   });
 });
