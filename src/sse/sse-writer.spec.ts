@@ -1,0 +1,144 @@
+import { EventEmitter } from 'node:events';
+import { Readable } from 'node:stream';
+import { Observable, Subject } from 'rxjs';
+import { CallEvents } from '../call/call-events';
+import type { GatewayCall } from '../call/gateway-call';
+import { GatewayError } from '../common/errors/gateway-error';
+import type { MetricsService } from '../metrics/metrics.service';
+import { SseWriter } from './sse-writer';
+
+/** The parts of a GatewayCall SseWriter uses, over a response that can close. */
+function fakeCall(stream: boolean) {
+  const raw = Object.assign(new EventEmitter(), { writableFinished: false });
+  const headers: Record<string, string> = {};
+  const reply = {
+    raw,
+    statusCode: 0,
+    status(code: number) {
+      reply.statusCode = code;
+      return reply;
+    },
+    header(name: string, value: string) {
+      headers[name] = value;
+      return reply;
+    },
+  };
+  const call = { stream, reply } as unknown as GatewayCall & { errorCode?: string };
+  return { call, raw, headers, reply };
+}
+
+function writer() {
+  const opened: number[] = [];
+  const metrics = { openStreams: { inc: () => opened.push(1) } } as unknown as MetricsService;
+  return { sse: new SseWriter(metrics, new CallEvents()), opened };
+}
+
+async function textOf(readable: Readable): Promise<string> {
+  let text = '';
+  for await (const chunk of readable) text += String(chunk);
+  return text;
+}
+
+describe('SseWriter', () => {
+  it('passes a JSON answer through, untouched', async () => {
+    const { sse } = writer();
+    const { call } = fakeCall(false);
+    const values: unknown[] = [];
+    await new Promise<void>((done) =>
+      sse.answer(new Observable((s) => (s.next({ a: 1 }), s.complete())), call).subscribe({
+        next: (v) => values.push(v),
+        complete: done,
+      }),
+    );
+    expect(values).toEqual([{ a: 1 }]);
+  });
+
+  it('opens SSE on the first chunk: headers, frames, then [DONE]', async () => {
+    const { sse, opened } = writer();
+    const { call, headers, reply } = fakeCall(true);
+    const source = new Subject<object>();
+    const out: unknown[] = [];
+    sse.answer(source, call).subscribe((value) => out.push(value));
+    expect(out).toEqual([]);
+    source.next({ n: 1 });
+    expect(out).toHaveLength(1);
+    expect(reply.statusCode).toBe(200);
+    expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
+    expect(call.firstByteAt).toBeGreaterThan(0);
+    expect(opened).toHaveLength(1);
+    source.next({ n: 2 });
+    source.complete();
+    expect(await textOf(out[0] as Readable)).toBe(
+      'data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n\n',
+    );
+  });
+
+  it('lets an error before the first chunk reach the filter with its status', () => {
+    const { sse } = writer();
+    const { call } = fakeCall(true);
+    const failure = new GatewayError({
+      status: 429,
+      message: 'slow down',
+      code: 'rate_limit_exceeded',
+    });
+    let caught: unknown;
+    sse
+      .answer(new Observable((s) => s.error(failure)), call)
+      .subscribe({ error: (e) => (caught = e) });
+    expect(caught).toBe(failure);
+  });
+
+  it('ends with one in-band error frame after the stream opened, recorded on the call', async () => {
+    const { sse } = writer();
+    const { call } = fakeCall(true);
+    const source = new Subject<object>();
+    let readable: Readable | undefined;
+    sse.answer(source, call).subscribe((value) => (readable = value as Readable));
+    source.next({ n: 1 });
+    source.error(
+      new GatewayError({
+        status: 502,
+        message: 'broke',
+        type: 'api_error',
+        code: 'upstream_error',
+      }),
+    );
+    expect(await textOf(readable as Readable)).toBe(
+      'data: {"n":1}\n\ndata: {"error":{"message":"broke","type":"api_error","code":"upstream_error","param":null}}\n\n',
+    );
+    expect(call.errorCode).toBe('upstream_error');
+  });
+
+  it('cancels the upstream when the client leaves before the answer', () => {
+    const { sse } = writer();
+    const { call, raw } = fakeCall(false);
+    let cancelled = false;
+    let completed = false;
+    sse
+      .answer(new Observable(() => () => (cancelled = true)), call)
+      .subscribe({ complete: () => (completed = true) });
+    raw.emit('close');
+    expect(cancelled).toBe(true);
+    expect(completed).toBe(true);
+    expect(raw.listenerCount('close')).toBe(0);
+  });
+
+  it('ends every open stream in-band with endAll (shutdown), and cancels their upstreams', async () => {
+    const { sse } = writer();
+    const { call } = fakeCall(true);
+    let cancelled = false;
+    const source = new Observable<object>((s) => {
+      s.next({ n: 1 });
+      return () => (cancelled = true);
+    });
+    let readable: Readable | undefined;
+    sse.answer(source, call).subscribe((value) => (readable = value as Readable));
+    sse.endAll(
+      new GatewayError({ status: 503, message: 'bye', type: 'api_error', code: 'shutting_down' }),
+    );
+    expect(cancelled).toBe(true);
+    expect(await textOf(readable as Readable)).toBe(
+      'data: {"n":1}\n\ndata: {"error":{"message":"bye","type":"api_error","code":"shutting_down","param":null}}\n\n',
+    );
+  });
+});
