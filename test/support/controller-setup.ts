@@ -5,13 +5,14 @@ import { AppModule } from '../../src/app.module';
 import { CallEvents } from '../../src/call/call-events';
 import type { EndedCall } from '../../src/call/ended-call';
 import type { GatewayError } from '../../src/common/errors/gateway-error';
-import type { GroqKeyConfig } from '../../src/config/gateway-config';
+import type { GatewayConfig, GroqKeyConfig } from '../../src/config/gateway-config';
 import { loadGatewayConfig } from '../../src/config/load-config';
 import { configureGatewayApp, gatewayAdapter } from '../../src/create-app';
 import type { ChatCompletion, ChatCompletionChunk } from '../../src/providers/chat-types';
 import type { GroqChatRequest } from '../../src/providers/groq/groq-chat-parameters';
 import { GroqService } from '../../src/providers/groq/groq.service';
 import { KeyPool } from '../../src/providers/keys/key-pool';
+import { RouteBalancer } from '../../src/providers/routes/route-balancer';
 
 /** One upstream call the stub was asked for. */
 export interface StubbedCall {
@@ -21,11 +22,12 @@ export interface StubbedCall {
 }
 
 /**
- * GroqService without the network: the real key pool, and answers from a script. Each call takes
+ * GroqService without the network: the real key pool and route balancer, and answers from a script. Each call takes
  * the next queued failure if there is one, else answers `completion` (JSON) or `chunks` (a stream).
  */
 export class StubGroq {
   readonly keys: KeyPool;
+  readonly routes: RouteBalancer;
   readonly calls: StubbedCall[] = [];
   /** Thrown by the next calls, one each, before any answer. */
   readonly failures: GatewayError[] = [];
@@ -34,8 +36,9 @@ export class StubGroq {
   completion: ChatCompletion = completionSaying('Hello from the stub');
   chunks: ChatCompletionChunk[] = chunksSaying(['Hel', 'lo']);
 
-  constructor(keys: readonly GroqKeyConfig[]) {
-    this.keys = new KeyPool(keys);
+  constructor(config: GatewayConfig) {
+    this.keys = new KeyPool(config.groq.keys, config.circuitBreaker);
+    this.routes = new RouteBalancer(config.routes, config.circuitBreaker);
   }
 
   chatCompletion(
@@ -130,7 +133,7 @@ export async function controllerSetup(
       return files[path];
     },
   );
-  const groq = new StubGroq(config.groq.keys);
+  const groq = new StubGroq(config);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] })
     .overrideProvider(GroqService)
     .useValue(groq)
