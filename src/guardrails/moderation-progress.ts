@@ -1,7 +1,7 @@
 import type { CallProgress } from '../providers/call-progress';
 import type { ChatUsage } from '../providers/chat-types';
 import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
-import { estimateRequestTokens } from '../providers/groq/token-estimate';
+import { estimateRequestTokens } from '../providers/token-estimate';
 import type { ServedBy } from '../providers/reliability/attempts';
 
 /**

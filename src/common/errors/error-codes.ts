@@ -26,6 +26,10 @@ export const GATEWAY_ERROR_CODES = [
   'rate_limit_exceeded',
   'budget_exceeded',
   'governance_unavailable',
+  // Guardrails.
+  'guardrail_blocked',
+  'guardrail_unavailable',
+  'unknown_guardrail',
   // The admin API.
   'invalid_admin_key',
   'admin_api_disabled',
