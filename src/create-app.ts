@@ -14,6 +14,7 @@ import { SseWriter } from './sse/sse-writer';
 import type { IncomingMessage } from 'node:http';
 import { jsonText } from './common/http/raw-json';
 import { mountOpenApiDocs } from './docs/openapi';
+import { quietFrameworkLogs } from './logging/startup-quiet-logger';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './observability/request-hooks';
@@ -34,7 +35,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
       bodyParser: false,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietFrameworkLogs(app.get(Logger)));
   configureGatewayApp(app, config);
   mountOpenApiDocs(app);
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.

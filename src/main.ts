@@ -21,7 +21,7 @@ async function main(): Promise<void> {
     app
       .get(Logger)
       .log(
-        'REDIS_URL is set: virtual keys, rate limits and budgets are shared in Redis; Groq key health is learnt per replica',
+        'REDIS_URL is set: virtual keys, rate limits, budgets and Groq 429 rests are shared in Redis; key error rates, latency and breakers are learnt per replica',
         'Main',
       );
   }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { ApiSurface, surfaceOf } from '../providers/model-router';
 import { performance } from 'node:perf_hooks';
 import type { ErrorCode } from '../common/errors/error-codes';
 import { pathOf } from '../common/http/path-of';
@@ -28,6 +29,8 @@ export class GatewayCall implements EndedCall, CallProgress {
   readonly startedAtMs = Date.now();
   readonly path: string;
   readonly apiFamily: ApiFamily;
+  /** OpenAI's surface or the groq-sdk's: the public model name follows it. */
+  readonly surface: ApiSurface;
   httpRoute = 'unmatched';
   status = 0;
   errorCode?: ErrorCode;
@@ -81,6 +84,7 @@ export class GatewayCall implements EndedCall, CallProgress {
   ) {
     this.path = pathOf(url);
     this.apiFamily = apiFamilyOf(this.path);
+    this.surface = surfaceOf(this.path);
     this.userAgent = typeof userAgent === 'string' ? userAgent : undefined;
   }
 

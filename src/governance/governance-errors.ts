@@ -34,7 +34,7 @@ export function modelNotAllowed(model: string, param: string, allowed: string[])
 export function modelNotPriced(model: string): GatewayError {
   return new GatewayError({
     status: 403,
-    message: `This virtual key has a budget, and '${model}' has no price in governance.prices, so its spend cannot be counted. Ask your platform team to price it.`,
+    message: `This virtual key has a budget, and '${model}' has no price (neither in governance.prices nor in the gateway's default Groq prices), so its spend cannot be counted. Ask your platform team to price it.`,
     param: 'model',
     code: 'model_not_priced',
   });

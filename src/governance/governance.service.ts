@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { DEFAULT_GROQ_PRICES } from './default-prices';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig, GatewayConfig } from '../config/gateway-config';
 import { isGovernanceEnabled, type ModelPrice } from '../config/governance-config';
@@ -80,19 +81,24 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
    */
   priceOf(model: string | undefined): ModelPrice | undefined {
     if (!model) return undefined;
-    const prices = this.config.governance.prices;
     const id = bareModelId(model);
-    if (Object.hasOwn(prices, id)) return prices[id];
+    const own = this.priceOfId(id);
+    if (own) return own;
     const route = this.config.routes.find((r) => r.id === id);
     if (!route) return undefined;
-    const targetPrices = route.targets.map((t) =>
-      Object.hasOwn(prices, t.upstreamModel) ? prices[t.upstreamModel] : undefined,
-    );
+    const targetPrices = route.targets.map((t) => this.priceOfId(t.upstreamModel));
     if (targetPrices.some((p) => p === undefined)) return undefined;
     return (targetPrices as ModelPrice[]).reduce((dearest, p) => ({
       input: Math.max(dearest.input, p.input),
       output: Math.max(dearest.output, p.output),
     }));
+  }
+
+  /** The operator's price for a Groq model id first, then Groq's list price shipped with the gateway. */
+  private priceOfId(id: string): ModelPrice | undefined {
+    const prices = this.config.governance.prices;
+    if (Object.hasOwn(prices, id)) return prices[id];
+    return Object.hasOwn(DEFAULT_GROQ_PRICES, id) ? DEFAULT_GROQ_PRICES[id] : undefined;
   }
 
   /** Makes sure admin-made keys are current; on failure keeps the keys it had. */

@@ -1,6 +1,7 @@
 import type { ChatUsage } from './chat-types';
 import type { GroqChatRequest } from './groq/groq-chat-parameters';
 import type { ServedBy } from './reliability/attempts';
+import type { ApiSurface } from './model-router';
 
 /**
  * What the upstream path needs of the call it serves, and tells it as it goes: the GatewayCall
@@ -11,6 +12,8 @@ export interface CallProgress {
   prepared(upstream: GroqChatRequest): void;
   /** The request's token guess (prompt and completion limit), for key selection. */
   estimateRequestTokens(): number;
+  /** The surface the request came in on: decides the public model name (publicModelName). */
+  readonly surface?: ApiSurface;
   /** Sent with every upstream attempt (the trace context). */
   readonly upstreamHeaders: Record<string, string>;
   onUpstreamStart(): void;

@@ -6,7 +6,8 @@ import type { CallProgress } from './call-progress';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatUsage } from './chat-types';
 import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parameters';
 import { GroqService } from './groq/groq.service';
-import { routeModel } from './model-router';
+import { publicModelName, routeModel } from './model-router';
+import { toSurfaceShape } from './openai-answer-shape';
 import { withRetriesAndFallbacks } from './reliability/attempts';
 import type { RouteTargetConfig } from '../config/model-routes-config';
 
@@ -92,6 +93,7 @@ export class ChatCompletionsService {
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
       call.onUpstreamStart();
+      const surface = call.surface ?? 'openai';
       const tokens = () => call.estimateRequestTokens();
       const headers = call.upstreamHeaders;
       let answered = false;
@@ -102,6 +104,8 @@ export class ChatCompletionsService {
         }
         const usage = usageIn(value);
         if (usage) call.onUsage(usage);
+        // The public model name, and OpenAI's schema on the OpenAI surface.
+        toSurfaceShape(value as object, surface);
         subscriber.next(value);
       };
       const fail = (error: unknown) => {
@@ -129,7 +133,7 @@ export class ChatCompletionsService {
         if (announced) return;
         announced = true;
         call.onServed({
-          model: prepared.route.requestedModel,
+          model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
           keyId: keyId as string,
           attempts: 1,
           route: prepared.modelRoute?.config.id,
@@ -188,7 +192,8 @@ export class ChatCompletionsService {
       maxAttemptsOf: modelRoute
         ? (_candidate, index) => (index < lastTarget ? 1 : this.config.retries.maxAttempts)
         : undefined,
-      modelOf: (candidate) => candidate.route.requestedModel,
+      modelOf: (candidate) =>
+        publicModelName(candidate.route.upstreamModel, call.surface ?? 'openai'),
       attempt: (candidate, avoid) => {
         const key = this.groq.keys.pick(candidate.route.upstreamModel, tokens, avoid);
         return { keyId: key.id, result: send(candidate, key, headers) };

@@ -65,6 +65,22 @@ export function bareModelId(model: string): string {
     : model;
 }
 
+/** Which surface a request came in on: the OpenAI one (`/v1`, `/openai/v1`) or the groq-sdk's. */
+export type ApiSurface = 'openai' | 'groq';
+
+export function surfaceOf(url: string): ApiSurface {
+  return url.startsWith('/groq/') ? 'groq' : 'openai';
+}
+
+/**
+ * The one name a served model has in everything the client and the operator see (the answer's
+ * `model`, `x-gateway-model`, metrics, logs): `groq/<id>` on the OpenAI surface, Groq's bare id
+ * on the groq-sdk's, whatever spelling (alias, bare id) the request used.
+ */
+export function publicModelName(upstreamId: string, surface: ApiSurface): string {
+  return surface === 'groq' ? upstreamId : `${PROVIDER_PREFIXES.groq}${upstreamId}`;
+}
+
 /** The public id of a Groq model as the gateway lists it. */
 export function publicGroqModelId(upstreamId: string): string {
   return `${PROVIDER_PREFIXES.groq}${upstreamId}`;

@@ -52,7 +52,7 @@ export function chatToResponse(
     status: incomplete ? 'incomplete' : 'completed',
     incomplete_details: incomplete ? { reason: 'max_output_tokens' } : null,
     output,
-    usage: completion.usage ? toResponsesUsage(completion.usage) : null,
+    ...(completion.usage && { usage: toResponsesUsage(completion.usage) }),
   };
 }
 
@@ -81,11 +81,15 @@ export function responseShell(
     temperature: request.temperature ?? null,
     text: { format: request.text?.format ?? { type: 'text' } },
     tool_choice: request.tool_choice ?? 'auto',
-    tools: request.tools ?? [],
+    // Echoed in OpenAI's full shape: strict and parameters are required there (null when unsaid).
+    tools: (request.tools ?? []).map((tool) => ({
+      ...tool,
+      parameters: tool.parameters ?? null,
+      strict: tool.strict ?? null,
+    })),
     top_p: request.top_p ?? null,
     truncation: 'disabled',
-    usage: null,
-    user: request.user ?? null,
+    ...(typeof request.user === 'string' && { user: request.user }),
     metadata: request.metadata ?? {},
   };
 }
@@ -100,7 +104,10 @@ export function messageItem(
     id: messageItemIdFor(chatId),
     status,
     role: 'assistant',
-    content: status === 'in_progress' ? [] : [{ type: 'output_text', text, annotations: [] }],
+    content:
+      status === 'in_progress'
+        ? []
+        : [{ type: 'output_text', text, annotations: [], logprobs: [] }],
   };
 }
 
@@ -123,7 +130,11 @@ export function functionCallItem(
 export function toResponsesUsage(usage: ChatUsage): ResponsesUsage {
   return {
     input_tokens: usage.prompt_tokens,
-    input_tokens_details: { cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0 },
+    input_tokens_details: {
+      cached_tokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+      // Groq's prompt cache is automatic: nothing is ever billed as written to it.
+      cache_write_tokens: 0,
+    },
     output_tokens: usage.completion_tokens,
     output_tokens_details: {
       reasoning_tokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,

@@ -39,13 +39,14 @@ export function chatChunksToResponsesEvents(
         if (state.messageIndex === undefined || state.messageClosed) return;
         state.messageClosed = true;
         const itemId = messageItemIdFor(state.id);
-        const part = { type: 'output_text', text: state.text, annotations: [] };
+        const part = { type: 'output_text', text: state.text, annotations: [], logprobs: [] };
         emit({
           type: 'response.output_text.done',
           item_id: itemId,
           output_index: state.messageIndex,
           content_index: 0,
           text: state.text,
+          logprobs: [],
         });
         emit({
           type: 'response.content_part.done',
@@ -67,6 +68,7 @@ export function chatChunksToResponsesEvents(
         emit({
           type: 'response.function_call_arguments.done',
           item_id: itemId,
+          name: call.name,
           output_index: call.outputIndex,
           arguments: call.arguments,
         });
@@ -106,7 +108,7 @@ export function chatChunksToResponsesEvents(
                 item_id: itemId,
                 output_index: state.messageIndex,
                 content_index: 0,
-                part: { type: 'output_text', text: '', annotations: [] },
+                part: { type: 'output_text', text: '', annotations: [], logprobs: [] },
               });
             }
             state.text += content;
@@ -116,6 +118,7 @@ export function chatChunksToResponsesEvents(
               output_index: state.messageIndex,
               content_index: 0,
               delta: content,
+              logprobs: [],
             });
           }
           for (const delta of choice.delta.tool_calls ?? []) {

@@ -20,8 +20,8 @@ export interface ResponsesFunctionTool {
   type: string;
   name?: string;
   description?: string;
-  parameters?: Record<string, unknown>;
-  strict?: boolean;
+  parameters?: Record<string, unknown> | null;
+  strict?: boolean | null;
 }
 
 export interface ResponsesTextFormat {
@@ -57,6 +57,8 @@ export interface ResponsesOutputText {
   type: 'output_text';
   text: string;
   annotations: unknown[];
+  /** Required by OpenAI's schema; Groq gives none, so always empty. */
+  logprobs: unknown[];
 }
 
 export interface ResponsesMessageItem {
@@ -80,7 +82,7 @@ export type ResponsesOutputItem = ResponsesMessageItem | ResponsesFunctionCallIt
 
 export interface ResponsesUsage {
   input_tokens: number;
-  input_tokens_details: { cached_tokens: number };
+  input_tokens_details: { cached_tokens: number; cache_write_tokens: number };
   output_tokens: number;
   output_tokens_details: { reasoning_tokens: number };
   total_tokens: number;
@@ -107,8 +109,10 @@ export interface ResponseObject {
   tools: ResponsesFunctionTool[];
   top_p: number | null;
   truncation: 'disabled';
-  usage: ResponsesUsage | null;
-  user: string | null;
+  /** Absent until known (OpenAI's schema has no null here). */
+  usage?: ResponsesUsage;
+  /** Echoed when the request had one; absent otherwise (a string or nothing, never null). */
+  user?: string;
   metadata: Record<string, string>;
 }
 

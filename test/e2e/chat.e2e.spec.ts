@@ -39,7 +39,8 @@ describe('POST /v1/chat/completions through the official openai client', () => {
       model: 'openai/gpt-oss-120b',
       messages: [{ role: 'user', content: 'hi' }],
     });
-    expect(completion.model).toBe('openai/gpt-oss-120b');
+    // One public name on /v1: groq/<id>, whatever spelling the request used.
+    expect(completion.model).toBe('groq/openai/gpt-oss-120b');
     expect(stack.emulator.chatRequests()[0].body?.model).toBe('openai/gpt-oss-120b');
     expect(
       (completion.choices[0].message as unknown as { reasoning: string }).reasoning,

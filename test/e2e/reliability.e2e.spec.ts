@@ -285,7 +285,7 @@ describe('fallback models', () => {
     const { data, response } = await stack.openai.chat.completions
       .create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] })
       .withResponse();
-    expect(data.model).toBe('llama-3.1-8b-instant');
+    expect(data.model).toBe(FALLBACK);
     expect(response.headers.get('x-gateway-model')).toBe(FALLBACK);
     expect(response.headers.get('x-gateway-attempts')).toBe('3');
     expect(stack.emulator.chatRequests().map((r) => r.body?.model)).toEqual([
@@ -303,7 +303,7 @@ describe('fallback models', () => {
         fallbacks: ['groq/qwen/qwen3-32b'],
       } as never)
       .withResponse();
-    expect((data as { model: string }).model).toBe('qwen/qwen3-32b');
+    expect((data as { model: string }).model).toBe('groq/qwen/qwen3-32b');
     expect(response.headers.get('x-gateway-dropped-params')).toBeNull();
     expect(stack.emulator.chatRequests()[1].body).not.toHaveProperty('fallbacks');
   });

@@ -65,9 +65,14 @@ export class GroqEmulator {
   }
 
   async start(): Promise<string> {
-    await new Promise<void>((resolve) =>
-      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', resolve),
-    );
+    await new Promise<void>((resolve, reject) => {
+      // A busy port is an 'error' event, not a throw: reject with it instead of crashing.
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
     return this.url;
   }
 

@@ -22,4 +22,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
 }
 
-void main();
+main().catch((error: NodeJS.ErrnoException) => {
+  const where = `${process.env.EMULATOR_HOST ?? '127.0.0.1'}:${process.env.EMULATOR_PORT ?? 8081}`;
+  const reason =
+    error.code === 'EADDRINUSE'
+      ? `${where} is already in use; set EMULATOR_PORT to a free port`
+      : `cannot listen on ${where}: ${error.message}`;
+  process.stderr.write(`groq emulator: ${reason}\n`);
+  process.exit(1);
+});

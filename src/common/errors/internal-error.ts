@@ -1,4 +1,5 @@
 import { pathOf } from '../http/path-of';
+import { suggestedPath } from '../http/path-hint';
 import { GatewayError } from './gateway-error';
 
 /**
@@ -12,9 +13,12 @@ export function toGatewayError(error: unknown, method = '', url = ''): GatewayEr
   const message = messageOf(error);
   // Nest's not-found handler throws NotFoundException('Cannot GET /path') for unknown routes.
   if (status === 404 && message.startsWith('Cannot ')) {
+    const hint = suggestedPath(url);
     return new GatewayError({
       status: 404,
-      message: `Unknown request URL: ${method} ${pathOf(url)}. Please check the URL and method.`,
+      message: hint
+        ? `Unknown request URL: ${method} ${pathOf(url)}. Did you mean ${hint}? (An OpenAI-compatible base URL ends in /v1: http://<gateway>/v1.)`
+        : `Unknown request URL: ${method} ${pathOf(url)}. Please check the URL and method.`,
       code: 'unknown_url',
     });
   }

@@ -12,6 +12,40 @@ export function parseKeepingText<T>(text: string): T {
   return value as T;
 }
 
+/**
+ * Changes the text kept for a parsed value in step with a change made to the value: `rewrite`
+ * gets the text and returns the new one, or undefined when it cannot say it exactly (then the
+ * text is forgotten and the value is stringified instead). A no-op for values with no text.
+ */
+export function rewriteKeptText(
+  value: object,
+  rewrite: (text: string) => string | undefined,
+): void {
+  const text = texts.get(value);
+  if (text === undefined) return;
+  const next = rewrite(text);
+  if (next === undefined) texts.delete(value);
+  else texts.set(value, next);
+}
+
+/**
+ * Replaces the first `"key":<from>` in the head of a JSON text (where Groq writes its top-level
+ * fields: id, object, created, model come first). A JSON string cannot hold an unescaped `":`, so a
+ * match is always a key, never text inside a value. Undefined when it is not there.
+ */
+export function replaceKeyValue(
+  text: string,
+  key: string,
+  from: unknown,
+  to: unknown,
+  within = text.length,
+): string | undefined {
+  const needle = `"${key}":${JSON.stringify(from)}`;
+  const at = text.indexOf(needle);
+  if (at === -1 || at > within) return undefined;
+  return `${text.slice(0, at)}"${key}":${JSON.stringify(to)}${text.slice(at + needle.length)}`;
+}
+
 /** The text a value was parsed from, or JSON.stringify of it. */
 export function jsonText(value: unknown): string {
   return (typeof value === 'object' && value !== null && texts.get(value)) || JSON.stringify(value);

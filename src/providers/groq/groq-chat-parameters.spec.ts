@@ -85,6 +85,13 @@ describe('toGroqChatRequest', () => {
     expect(prepare({ stream_options: { include_usage: true } }).includeUsage).toBe(false);
   });
 
+  it('reports stream_options sent without stream: true as dropped', () => {
+    const prepared = prepare({ stream_options: { include_usage: true } });
+    expect(prepared.dropped).toEqual(['stream_options']);
+    expect(prepared.body).not.toHaveProperty('stream_options');
+    expect(prepare({ stream: false, stream_options: null }).dropped).toEqual([]);
+  });
+
   it('drops message fields Groq rejects and reports them once', () => {
     const { body, dropped } = prepare({
       messages: [

@@ -80,7 +80,13 @@ export function toGroqChatRequest(request: ChatRequest, route: ModelRoute): Groq
       dropped.push(name);
       continue;
     }
-    if (value === undefined || rule.kind === 'consumed') continue;
+    if (value === undefined) continue;
+    if (rule.kind === 'consumed') {
+      // Stream options mean nothing without a stream: say so rather than ignore them silently.
+      if (name === 'stream_options' && value !== null && request.stream !== true)
+        dropped.push(name);
+      continue;
+    }
     if (rule.kind === 'rename') {
       body[rule.to] ??= rule.map ? rule.map(value) : value;
     } else {
