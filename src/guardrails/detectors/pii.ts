@@ -42,7 +42,6 @@ export const PII_PATTERNS = {
   phoneNanp: /(?<![\w+])(?:\(\d{3}\) ?|\d{3}[-. ])\d{3}[-. ]\d{4}(?!\d)/g,
   phoneNational: /(?<![\w+])0\d{1,4}[ -]\d{3,4}[ -]?\d{3,4}(?![\d-])/g,
   ipv4: /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)/g,
-  ipv6: /(?<![\w:])(?:[0-9A-Fa-f]{1,4}|:)(?::[0-9A-Fa-f]{0,4}){1,7}(?![\w:])/g,
   secret: new RegExp(SECRET_SHAPES.map(bounded).join('|'), 'g'),
   privateKeyBegin: /-----BEGIN (?:[A-Z0-9]+ ){0,3}PRIVATE KEY-----/g,
 };
@@ -66,8 +65,7 @@ const DETECTORS: Record<PiiEntity, Detector> = {
   },
   ip_address: (text, out) => {
     scan(text, PII_PATTERNS.ipv4, 'ip_address', out, (m) => ipv4Valid(m[0]));
-    if (text.includes(':'))
-      scan(text, PII_PATTERNS.ipv6, 'ip_address', out, (m) => isIPv6(m[0]) && m[0].length > 2);
+    if (text.includes(':')) ipv6(text, out);
   },
   secret: (text, out) => {
     scan(text, PII_PATTERNS.secret, 'secret', out);
@@ -91,6 +89,30 @@ function scan(
     if (valid && !valid(match)) continue;
     if (skipOverlaps && out.some((f) => f.start < end && start < f.end)) continue;
     out.push({ start, end, label });
+  }
+}
+
+const HEX_OR_COLON = /[0-9A-Fa-f:.]/;
+
+/**
+ * IPv6 addresses, found from their colons: each run of hex digits, colons and dots around a colon
+ * is one candidate, judged by node:net (a regex tried at every hex letter of English text was
+ * the slowest detector).
+ */
+function ipv6(text: string, out: Finding[]): void {
+  let searchFrom = 0;
+  for (let colon = text.indexOf(':'); colon >= 0; colon = text.indexOf(':', searchFrom)) {
+    let start = colon;
+    while (start > 0 && HEX_OR_COLON.test(text[start - 1])) start--;
+    let end = colon + 1;
+    while (end < text.length && HEX_OR_COLON.test(text[end])) end++;
+    searchFrom = end;
+    // A trailing dot ends a sentence, not the address.
+    let candidate = text.slice(start, end);
+    while (candidate.endsWith('.')) candidate = candidate.slice(0, -1);
+    if (candidate.length < 3 || /\w/.test(text[start - 1] ?? '') || /\w/.test(text[end] ?? ''))
+      continue;
+    if (isIPv6(candidate)) out.push({ start, end: start + candidate.length, label: 'ip_address' });
   }
 }
 
