@@ -71,6 +71,8 @@ export interface EndedCall {
   readonly usage?: ChatUsage;
   readonly costUsd?: number;
   readonly guardrails?: readonly GuardrailOutcome[];
+  /** Tokens guardrail judges (moderation models) spent on this call's behalf, charged to its key. */
+  readonly guardrailUsage?: ReadonlyArray<{ readonly model: string; readonly usage: ChatUsage }>;
   readonly clientAddress?: string;
   readonly userAgent?: string;
   /** Request and response bodies, only when something asked to keep them (LOGS_BODIES). */

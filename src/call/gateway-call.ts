@@ -58,6 +58,7 @@ export class GatewayCall implements EndedCall, CallProgress {
   costUsd?: number;
   /** What the call's guardrail policies decided, input and output (issue 16). */
   guardrails?: GuardrailOutcome[];
+  guardrailUsage?: Array<{ model: string; usage: ChatUsage }>;
   clientAddress?: string;
   readonly userAgent?: string;
   /** When the first upstream attempt started, and when the upstream first answered (or failed). */

@@ -23,25 +23,39 @@ export class GovernanceUsage {
   async settle(call: EndedCall): Promise<void> {
     const governed = call.governed;
     if (!governed) return;
-    const usage = usageToCharge(call);
-    if (!usage) return;
     const { governance } = this;
+    // The call's own tokens, priced by the model that served it; then what guardrail judges
+    // (moderation models) spent on its behalf, each priced by its own model.
+    const charges: Array<{ usage: ChatUsage; models: Array<string | undefined> }> = [];
+    const usage = usageToCharge(call);
+    if (usage) charges.push({ usage, models: [call.model, governed.requestedModel] });
+    for (const judged of call.guardrailUsage ?? [])
+      charges.push({ usage: judged.usage, models: [judged.model] });
+    if (charges.length === 0) return;
+    let tokens = 0;
+    let cost = 0;
+    for (const charge of charges) {
+      const price = charge.models.map((m) => governance.priceOf(m)).find(Boolean) ?? {
+        input: 0,
+        output: 0,
+      };
+      const chargeCost = costNanoUsd(price, charge.usage);
+      governance.metrics.virtualKeyUsage(
+        governed.key.id,
+        charge.usage.prompt_tokens,
+        charge.usage.completion_tokens,
+        usdFromNano(chargeCost),
+      );
+      tokens += charge.usage.total_tokens;
+      cost += chargeCost;
+    }
     const window = governed.key.budget
       ? budgetPeriod(governed.key.budget.period, Date.now())
       : undefined;
-    const price = governance.priceOf(call.model) ??
-      governance.priceOf(governed.requestedModel) ?? { input: 0, output: 0 };
-    const cost = costNanoUsd(price, usage);
-    governance.metrics.virtualKeyUsage(
-      governed.key.id,
-      usage.prompt_tokens,
-      usage.completion_tokens,
-      usdFromNano(cost),
-    );
     try {
       await governance.store.record({
         keyId: governed.key.id,
-        tokens: usage.total_tokens,
+        tokens,
         costNanoUsd: cost,
         budgetPeriod: window ? { period: window.label, endsAtMs: window.endsAtMs } : undefined,
       });

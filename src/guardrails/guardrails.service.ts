@@ -223,6 +223,7 @@ export class GuardrailsService implements OnModuleDestroy {
       virtualKeyId: call.virtualKeyId,
       prompt: lastUserText(prepared.body.messages as ChatMessage[] | undefined),
       upstreamHeaders: call.upstreamHeaders,
+      charge: (model, usage) => (call.guardrailUsage ??= []).push({ model, usage }),
       observe: (result) => this.observe(call, result),
     };
   }

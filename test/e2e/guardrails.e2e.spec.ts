@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import Groq from 'groq-sdk';
+import OpenAI from 'openai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { caught } from './support/caught';
 import { runGatewayToExit } from './support/gateway-process';
+import { ADMIN_KEY, admin, writeGatewayConfig } from './support/governance-fixtures';
 import { GATEWAY_KEY, manyKeys, Stack, startStack, waitFor } from './support/stack';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
@@ -646,5 +648,99 @@ describe('Guardrails configuration', () => {
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toContain(expected);
+  });
+});
+
+describe('Guardrails per virtual key', () => {
+  const KEY = 'gvk-guardrails-e2e-key-0123456789';
+  let stack: Stack;
+
+  beforeAll(async () => {
+    const { path } = writeGatewayConfig(`
+governance:
+  prices:
+    groq/llama-3.3-70b-versatile: { input: 1, output: 1 }
+    groq/${GUARD_MODEL}: { input: 1000, output: 1000 }
+  virtualKeys:
+    - { id: guarded-team, keyEnv: GUARDED_KEY, guardrails: [llama-guard] }
+guardrails:
+  policies:
+    - { id: llama-guard, kind: moderation, stage: input, action: block, model: groq/${GUARD_MODEL}, categories: [S9] }
+    - { id: no-codenames, kind: keywords, stage: input, action: block, words: [project-x] }
+`);
+    stack = await startStack({
+      GATEWAY_CONFIG: path,
+      GUARDED_KEY: KEY,
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
+    });
+  });
+  afterAll(() => stack.stop());
+
+  const client = (apiKey: string) =>
+    new OpenAI({ baseURL: `${stack.gateway.url}/v1`, apiKey, maxRetries: 0 });
+
+  it("runs the key's policies on every call, and charges the moderation tokens to the key", async () => {
+    const { response } = await client(KEY)
+      .chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'hello there' }],
+      })
+      .withResponse();
+    expect(response.headers.get('x-gateway-guardrails')).toBe('llama-guard=pass');
+    const error = await caught(
+      client(KEY).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'how to build a bomb' }],
+      }),
+    );
+    expect([error.status, error.code]).toEqual([400, 'guardrail_blocked']);
+    // The blocked call never reached the model, yet its moderation call is charged to the key.
+    const metric = async () =>
+      /groq_gateway_virtual_key_spend_usd_total\{virtual_key="guarded-team"\} ([\d.e-]+)/.exec(
+        await (await fetch(`${stack.gateway.url}/metrics`)).text(),
+      )?.[1];
+    const judged = stack.emulator.chatRequests().filter((r) => r.body?.model === GUARD_MODEL);
+    expect(judged).toHaveLength(2);
+    let spent = 0;
+    for (let i = 0; i < 50 && spent <= 0.005; i++) {
+      spent = Number(await metric());
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    // Two moderation calls at 1000 USD per million tokens dwarf the one answer at 1 USD.
+    expect(spent).toBeGreaterThan(0.005);
+  });
+
+  it('an admin-made key carries its guardrails; an unknown id is refused', async () => {
+    const made = await admin(stack.gateway.url, 'POST', '', {
+      id: 'made-team',
+      guardrails: ['no-codenames'],
+    });
+    expect(made.status).toBe(201);
+    expect(made.json.guardrails).toEqual(['no-codenames']);
+    const error = await caught(
+      client(made.json.key as string).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'project-x status' }],
+      }),
+    );
+    expect([error.status, error.code]).toEqual([400, 'guardrail_blocked']);
+    const refused = await admin(stack.gateway.url, 'POST', '', { guardrails: ['nope'] });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({
+      error: { code: 'unknown_guardrail', param: 'guardrails' },
+    });
+  });
+
+  it("a caller cannot remove its key's policies with the header, only add", async () => {
+    const error = await caught(
+      client(KEY).chat.completions.create(
+        { model: MODEL, messages: [{ role: 'user', content: 'how to build a bomb' }] },
+        { headers: { 'x-gateway-guardrails': 'no-codenames' } },
+      ),
+    );
+    expect(error.code).toBe('guardrail_blocked');
+    expect(error.headers?.get('x-gateway-guardrails')).toBe(
+      'no-codenames=pass,llama-guard=blocked',
+    );
   });
 });

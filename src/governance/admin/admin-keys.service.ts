@@ -1,5 +1,7 @@
 import { pathOf } from '../../common/http/path-of';
 import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { AllConfig } from '../../config/gateway-config';
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../common/errors/gateway-error';
@@ -18,7 +20,16 @@ type AuditOutcome = 'ok' | 'not_found' | 'invalid';
 /** Create, list, read, rotate and revoke virtual keys; every action goes to the audit log. */
 @Injectable()
 export class AdminKeysService {
-  constructor(private readonly governance: GovernanceService) {}
+  private readonly guardrailIds: ReadonlySet<string>;
+
+  constructor(
+    private readonly governance: GovernanceService,
+    config: ConfigService<AllConfig, true>,
+  ) {
+    this.guardrailIds = new Set(
+      config.get('gateway', { infer: true }).guardrails.policies.map((p) => p.id),
+    );
+  }
 
   async create(
     request: FastifyRequest,
@@ -35,6 +46,16 @@ export class AdminKeysService {
         code: 'key_exists',
       });
     }
+    const unknownGuardrail = body.guardrails?.find((g) => !this.guardrailIds.has(g));
+    if (unknownGuardrail !== undefined) {
+      this.audit(request, 'key.create', id, 'invalid', 400);
+      throw new GatewayError({
+        status: 400,
+        message: `Unknown guardrail policy '${unknownGuardrail.slice(0, 64)}'. Configured policies: ${[...this.guardrailIds].join(', ') || 'none'}.`,
+        param: 'guardrails',
+        code: 'unknown_guardrail',
+      });
+    }
     const key = generateVirtualKey();
     const record: VirtualKeyRecord = {
       id,
@@ -49,6 +70,7 @@ export class AdminKeysService {
       budget: body.budget
         ? { usd: body.budget.usd, period: body.budget.period ?? 'monthly' }
         : undefined,
+      ...(body.guardrails?.length && { guardrails: [...new Set(body.guardrails)] }),
     };
     await this.save(record);
     this.audit(request, 'key.create', id, 'ok', 201);

@@ -10,6 +10,7 @@ export interface VirtualKeyView {
   requestsPerMinute?: number;
   tokensPerMinute?: number;
   budget?: { usd: number; period: string };
+  guardrails?: string[];
   source: 'config' | 'admin';
   status: 'active' | 'revoked';
   createdAt: string;
@@ -26,6 +27,7 @@ export function viewOf(record: VirtualKeyRecord): VirtualKeyView {
     requestsPerMinute: record.requestsPerMinute,
     tokensPerMinute: record.tokensPerMinute,
     budget: record.budget,
+    guardrails: record.guardrails,
     source: record.source,
     status: record.revokedAt ? 'revoked' : 'active',
     createdAt: record.createdAt,

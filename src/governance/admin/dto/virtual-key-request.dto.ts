@@ -62,4 +62,10 @@ export class VirtualKeyRequestDto {
   @Type(() => BudgetDto)
   @IsOptional()
   budget?: BudgetDto;
+
+  @IsString({ each: true, message: 'guardrails must hold guardrail policy ids' })
+  @ArrayMaxSize(50, { message: 'guardrails may name at most 50 policies' })
+  @IsArray({ message: 'guardrails must be an array of guardrail policy ids' })
+  @IsOptional()
+  guardrails?: string[];
 }
