@@ -10,6 +10,7 @@ import { KeyRegistry } from './key-registry';
 import type { GovernanceStore } from './store/governance-store';
 import { MemoryGovernanceStore } from './store/memory-store';
 import { RedisGovernanceStore } from './store/redis-store';
+import { BreakerGuardedStore, StoreBreaker, StoreBreakerOpenError } from './store/store-breaker';
 
 const KEY_REFRESH_MS = 1_000;
 
@@ -29,6 +30,8 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
   /** With no virtual key configured and no admin API, the gateway is open. */
   readonly enabled: boolean;
   private storeHealthy = true;
+  private redis?: RedisGovernanceStore;
+  private storeBreaker?: StoreBreaker;
   private lastStoreWarning = 0;
   private refreshTimer?: NodeJS.Timeout;
 
@@ -39,15 +42,42 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     this.config = configService.get('gateway', { infer: true });
     const governance = this.config.governance;
     this.store = this.config.redisUrl
-      ? new RedisGovernanceStore(this.config.redisUrl, (error) => this.storeFailed(error))
+      ? this.guarded(
+          new RedisGovernanceStore(this.config.redisUrl, (error) => this.storeFailed(error)),
+        )
       : new MemoryGovernanceStore();
     this.registry = new KeyRegistry(governance.virtualKeys, this.store);
     this.audit = new AuditLog(governance.audit.destination, governance.audit.includePrompts);
     this.enabled = isGovernanceEnabled(governance);
   }
 
+  /** Redis behind a breaker: a hung Redis costs a few timeouts, then calls fail at once. */
+  private guarded(redis: RedisGovernanceStore): GovernanceStore {
+    this.redis = redis;
+    this.storeBreaker = new StoreBreaker(
+      () => redis.ping(),
+      (transition, reason) => {
+        if (transition === 'opened')
+          this.logger.warn(
+            `Governance store breaker opened (${reason}): calls skip Redis and follow onStoreFailure=${this.config.governance.onStoreFailure} until a probe answers`,
+          );
+        else this.logger.log(`Governance store breaker closed: Redis answers again (${reason})`);
+      },
+    );
+    return new BreakerGuardedStore(redis, this.storeBreaker);
+  }
+
+  /**
+   * Whether this replica can serve governed calls as configured: false only while the shared
+   * store is skipped (breaker open) and the policy is to refuse without it. For readiness.
+   */
+  storeServing(): boolean {
+    if (!this.enabled || this.config.governance.onStoreFailure !== 'closed') return true;
+    return this.storeBreaker?.closed ?? true;
+  }
+
   async onModuleInit(): Promise<void> {
-    if (this.store instanceof RedisGovernanceStore && !(await this.store.ready(3_000))) {
+    if (this.redis && !(await this.redis.ready(3_000))) {
       this.logger.warn(
         `Redis is not reachable yet; limits follow GOVERNANCE_ON_STORE_FAILURE=${this.config.governance.onStoreFailure} until it is`,
       );
@@ -124,6 +154,8 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
 
   storeFailed(error: Error, consequence = ''): void {
     this.storeHealthy = false;
+    // Skipped by the open breaker: not a new failure, and the breaker's own line said so.
+    if (error instanceof StoreBreakerOpenError) return;
     this.metrics.governanceStoreError();
     const now = Date.now();
     // One line every 10 s at most: a Redis outage must not flood the logs.

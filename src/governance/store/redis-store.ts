@@ -48,6 +48,11 @@ export class RedisGovernanceStore implements GovernanceStore {
     return whenReady(this.redis, timeoutMs);
   }
 
+  /** One cheap round trip: the store breaker's probe. */
+  ping(): Promise<string> {
+    return this.redis.ping();
+  }
+
   async admit(request: AdmissionRequest): Promise<Admission> {
     const [admitted, reason, retryAfterMs, requests, tokens, spent, requestsReset, tokensReset] =
       await this.redis.gwAdmit(

@@ -7,6 +7,8 @@ export interface RedisServer {
   stop(): Promise<void>;
   /** Starts it again on the same port (empty: the tests run it without persistence). */
   restart(): Promise<void>;
+  /** Sends the process a signal: SIGSTOP hangs it (connections open, nothing answered), SIGCONT resumes. */
+  signal(signal: NodeJS.Signals): void;
 }
 
 /**
@@ -66,5 +68,16 @@ export async function startRedisServer(password?: string): Promise<RedisServer> 
 
   await launch();
   const auth = password ? `:${encodeURIComponent(password)}@` : '';
-  return { port, url: `redis://${auth}127.0.0.1:${port}`, stop, restart: launch };
+  return {
+    port,
+    url: `redis://${auth}127.0.0.1:${port}`,
+    stop: async () => {
+      child?.kill('SIGCONT');
+      await stop();
+    },
+    restart: launch,
+    signal: (name) => {
+      child?.kill(name);
+    },
+  };
 }
