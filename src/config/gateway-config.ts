@@ -53,7 +53,11 @@ export interface GatewayConfig {
     /** Longest retry-after the gateway waits on one model before trying fallbacks. */
     maxRetryAfterMs: number;
   };
-  circuitBreaker: { failureThreshold: number; cooldownMs: number };
+  /**
+   * Per key and model; `rejectedKeyProbeMs`: how long a key Groq refused (401/403) stays out of
+   * rotation before one request probes it.
+   */
+  circuitBreaker: { failureThreshold: number; cooldownMs: number; rejectedKeyProbeMs: number };
   /** Fallback models tried in order when a model fails after its retries, by model name. */
   fallbacks: Record<string, string[]>;
   /** Model routes: one model name served from several Groq models (issue 23). */

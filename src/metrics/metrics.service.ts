@@ -149,6 +149,15 @@ export class MetricsService {
       },
     });
     new Gauge({
+      name: 'groq_gateway_key_rejected',
+      help: 'Whether Groq refuses a key (401/403): 1 while it is out of rotation, probed back rarely',
+      labelNames: ['key_id'],
+      registers: [this.registry],
+      collect() {
+        for (const key of keys.status()) this.set({ key_id: key.id }, key.rejected ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'groq_gateway_key_error_rate',
       help: 'Recent upstream error rate per key (moving average)',
       labelNames: ['key_id'],

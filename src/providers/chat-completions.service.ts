@@ -203,6 +203,9 @@ export class ChatCompletionsService {
       policy: this.config.retries,
       onServed: (servedBy) =>
         call.onServed(modelRoute ? { ...servedBy, route: modelRoute.config.id } : servedBy),
+      // The access line and headers of a failed call still name the key and model that failed.
+      onFailed: (servedBy) =>
+        call.onServed(modelRoute ? { ...servedBy, route: modelRoute.config.id } : servedBy),
       onRetry: () => call.onRetry(),
       onFallback: () => call.onFallback(),
       afterFirstFailure: firstFailure,

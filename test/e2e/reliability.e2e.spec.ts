@@ -50,6 +50,8 @@ describe('retries across keys', () => {
       GROQ_API_KEYS: manyKeys(3),
       RETRY_BASE_DELAY_MS: '10',
       RETRY_MAX_ATTEMPTS: '3',
+      // The 401 test takes a key out; it is probed back at once for the tests after it.
+      BREAKER_REJECTED_KEY_PROBE_MS: '1',
     });
   });
   afterAll(() => stack.stop());
@@ -71,7 +73,7 @@ describe('retries across keys', () => {
     },
   );
 
-  it.each([['400'], ['401'], ['413'], ['422']])('a %s is never retried', async (fault) => {
+  it.each([['400'], ['413'], ['422']])('a %s is never retried', async (fault) => {
     stack.emulator.queueFaults(fault);
     await expect(
       stack.openai.chat.completions.create({
@@ -80,6 +82,16 @@ describe('retries across keys', () => {
       }),
     ).rejects.toBeInstanceOf(OpenAI.APIError);
     expect(stack.emulator.chatRequests()).toHaveLength(1);
+  });
+
+  it("a 401 refusing the gateway's own key is retried on another key at once", async () => {
+    stack.emulator.queueFaults('401');
+    const { response } = await stack.openai.chat.completions
+      .create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] })
+      .withResponse();
+    expect(response.headers.get('x-gateway-attempts')).toBe('2');
+    const [first, second] = keysUsed(stack.emulator);
+    expect(second).not.toBe(first);
   });
 
   it('a stream is retried before its first byte, never after', async () => {

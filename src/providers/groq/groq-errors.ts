@@ -79,3 +79,16 @@ function parseErrorBody(text: string): Record<string, unknown> | undefined {
   const snippet = text.trim().slice(0, 200);
   return snippet ? { message: `Groq answered with a non-JSON error: ${snippet}` } : undefined;
 }
+
+/**
+ * Groq refused one of the gateway's own keys (401/403): the caller did nothing wrong, so this is
+ * a 502 that names the key id (never the key), retried on another key while one is left.
+ */
+export function keyRejected(keyId: string, groqError: GatewayError): GatewayError {
+  return new GatewayError({
+    status: 502,
+    message: `Groq refused the gateway's key '${keyId}' (${groqError.status}${groqError.code ? ` ${groqError.code}` : ''}: ${groqError.message}). The key is out of rotation; no other key could serve the request. The gateway's operator must replace it.`,
+    type: 'api_error',
+    code: 'upstream_key_rejected',
+  });
+}

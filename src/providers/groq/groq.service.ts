@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Observable } from 'rxjs';
 import type { Dispatcher } from 'undici';
@@ -14,7 +14,8 @@ import { UpstreamClient, type UpstreamRequest } from '../upstream/upstream-clien
 import { UpstreamCancel } from '../upstream/upstream-cancel';
 import { upstreamFailure } from '../upstream/upstream-failure';
 import type { GroqChatRequest } from './groq-chat-parameters';
-import { groqHttpError, groqStreamError } from './groq-errors';
+import { groqHttpError, groqStreamError, keyRejected } from './groq-errors';
+import type { KeyHealthChange } from '../keys/key-health';
 import type { GroqModel } from './groq-model';
 import { appendOpenAiUsageChunk } from './groq-stream-usage';
 
@@ -30,6 +31,8 @@ const MODELS_PATH = '/openai/v1/models';
 @Injectable()
 export class GroqService implements OnModuleDestroy {
   private readonly client: UpstreamClient;
+  private readonly logger = new Logger('KeyHealth');
+  private lastPanicLine = 0;
   readonly keys: KeyPool;
   /** Model routes and their targets' health (issue 23). */
   readonly routes: RouteBalancer;
@@ -39,6 +42,20 @@ export class GroqService implements OnModuleDestroy {
     this.client = new UpstreamClient(groq.baseUrl, groq.timeouts, groq.maxConnections);
     this.keys = new KeyPool(groq.keys, circuitBreaker);
     this.routes = new RouteBalancer(routes, circuitBreaker);
+    this.keys.onHealthChange = (keyId, change) => {
+      const line = keyHealthLine(keyId, change, circuitBreaker.cooldownMs);
+      if (change.change === 'breaker-closed' || change.change === 'restored') this.logger.log(line);
+      else this.logger.warn(line);
+    };
+    this.keys.onPanic = (model) => {
+      // One line every 10 s at most: an outage must not flood the logs.
+      const now = Date.now();
+      if (now - this.lastPanicLine < 10_000) return;
+      this.lastPanicLine = now;
+      this.logger.warn(
+        `Every Groq key for model '${model || '(model list)'}' has an open breaker or was refused: routing anyway (panic mode, half-open probes)`,
+      );
+    };
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -88,12 +105,16 @@ export class GroqService implements OnModuleDestroy {
   /** Groq's model list, straight from the upstream (the caller caches it). */
   async listModels(signal?: AbortSignal): Promise<GroqModel[]> {
     const key = this.keys.pick('');
-    const response = await this.send(key, {
-      method: 'GET',
-      path: MODELS_PATH,
-      headers: { authorization: `Bearer ${key.key}`, accept: 'application/json' },
-      signal,
-    });
+    const response = await this.send(
+      key,
+      {
+        method: 'GET',
+        path: MODELS_PATH,
+        headers: { authorization: `Bearer ${key.key}`, accept: 'application/json' },
+        signal,
+      },
+      '',
+    );
     const body = (await response.body.json()) as { data?: GroqModel[] };
     return Array.isArray(body.data) ? body.data : [];
   }
@@ -105,7 +126,7 @@ export class GroqService implements OnModuleDestroy {
   private async send(
     key: GroqKeyConfig,
     request: UpstreamRequest,
-    model?: string,
+    model = '',
   ): Promise<Dispatcher.ResponseData> {
     const started = Date.now();
     let response: Dispatcher.ResponseData;
@@ -113,17 +134,32 @@ export class GroqService implements OnModuleDestroy {
       response = await this.client.request(request);
     } catch (error) {
       // A request the client abandoned says nothing about the key.
-      if (!request.signal?.aborted)
-        this.report(key, model, { status: 0, latencyMs: Date.now() - started, headers: {} });
+      if (request.signal?.aborted) this.keys.forget(key.id, model);
+      else
+        this.report(key, model, {
+          status: 0,
+          latencyMs: Date.now() - started,
+          headers: {},
+          model,
+        });
       throw upstreamFailure(error);
     }
     this.report(key, model, {
       status: response.statusCode,
       latencyMs: Date.now() - started,
       headers: response.headers,
+      model,
     });
     if (response.statusCode !== 200) {
-      throw groqHttpError(response.statusCode, response.headers, await response.body.text());
+      const error = groqHttpError(
+        response.statusCode,
+        response.headers,
+        await response.body.text(),
+      );
+      // Groq refusing the gateway's own key is not the caller's fault: another key is tried.
+      if (response.statusCode === 401 || response.statusCode === 403)
+        throw keyRejected(key.id, error);
+      throw error;
     }
     return response;
   }
@@ -181,5 +217,20 @@ export class GroqService implements OnModuleDestroy {
         if (!settled) cancel.abort();
       };
     });
+  }
+}
+
+/** The log line for a change in a key's health (the key id, never the key). */
+export function keyHealthLine(keyId: string, change: KeyHealthChange, cooldownMs: number): string {
+  const model = change.model ? ` for model '${change.model}'` : '';
+  switch (change.change) {
+    case 'breaker-opened':
+      return `Circuit breaker opened on Groq key '${keyId}'${model} after consecutive ${change.status ? `${change.status}s` : 'transport failures'}: skipped for ${cooldownMs} ms, then one probe`;
+    case 'breaker-closed':
+      return `Circuit breaker closed on Groq key '${keyId}'${model}: the probe succeeded`;
+    case 'rejected':
+      return `Groq refused key '${keyId}' (${change.status}): taken out of rotation, probed again only rarely; replace the key if it was revoked`;
+    case 'restored':
+      return `Groq accepts key '${keyId}' again: back in rotation`;
   }
 }

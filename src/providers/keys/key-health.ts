@@ -1,10 +1,17 @@
+import { CircuitBreaker, type BreakerPolicy } from '../../common/resilience/circuit-breaker';
 import { parseGoDuration, parseRetryAfter } from './go-duration';
 
-export interface CircuitBreakerPolicy {
-  /** Consecutive failures that open the breaker. */
-  failureThreshold: number;
-  /** How long an open breaker skips the key before one probe is let through. */
-  cooldownMs: number;
+export interface CircuitBreakerPolicy extends BreakerPolicy {
+  /** How long a key Groq refused (401/403) stays out of rotation before one probe. */
+  rejectedKeyProbeMs?: number;
+}
+
+/** A change worth a log line and a metric. */
+export interface KeyHealthChange {
+  change: 'breaker-opened' | 'breaker-closed' | 'rejected' | 'restored';
+  /** The model whose breaker moved (breakers are per key and model). */
+  model?: string;
+  status?: number;
 }
 
 /** What one upstream attempt told us about a key. */
@@ -13,59 +20,75 @@ export interface KeyOutcome {
   status: number;
   latencyMs: number;
   headers: Record<string, string | string[] | undefined>;
+  /** The upstream model the attempt asked for ('' for the model list). */
+  model?: string;
 }
 
 type Headers = KeyOutcome['headers'];
 
 const EWMA = 0.2;
+const DEFAULT_REJECTED_KEY_PROBE_MS = 300_000;
 
 /**
  * The live health of one Groq key: recent error rate and latency (moving averages), rest after a
  * 429 until Groq's retry-after / reset, Groq's remaining request and token budget from its
- * headers, and a circuit breaker. Pure state: time is passed in, nothing here does I/O.
+ * headers, a circuit breaker per model, and whether Groq refuses the key (401/403). Pure state: time is passed in, nothing here does I/O.
  */
 export class KeyHealth {
   errorRate = 0;
   latencyMs = 0;
-  consecutiveFailures = 0;
   restingUntil = 0;
-  breakerOpenUntil = 0;
-  /** While half-open, one probe is in flight and others wait. */
-  probing = false;
   remainingRequests?: number;
   remainingTokens?: number;
   limitTokens?: number;
   requestsResetAt = 0;
   tokensResetAt = 0;
+  /** Set while Groq refuses the key (401/403): out of rotation until `rejectedUntil`, then one probe. */
+  rejected?: { status: number; since: number };
+  rejectedUntil = 0;
+  private rejectedProbing = false;
+  /** One breaker per model: a model Groq fails on must not take the key out for the others. */
+  private readonly breakers = new Map<string, CircuitBreaker>();
 
   constructor(private readonly breaker: CircuitBreakerPolicy) {}
 
-  /**
-   * Whether a request that may use `estimatedTokens` can go to this key now. The estimate may be
-   * given as a function: it is then worked out only when the key's token budget is known and live.
-   */
-  isAvailable(now: number, estimatedTokens: TokenEstimate): boolean {
-    if (now < this.restingUntil) return false;
-    if (now < this.breakerOpenUntil) return false;
-    if (this.breakerOpenUntil > 0 && this.probing) return false;
+  /** Rests after a 429, and Groq's own request and token budget, as last seen. */
+  isRateLimited(now: number, estimatedTokens: TokenEstimate): boolean {
+    if (now < this.restingUntil) return true;
     if (
       this.remainingRequests !== undefined &&
       this.remainingRequests <= 0 &&
       now < this.requestsResetAt
     )
-      return false;
-    if (
+      return true;
+    return (
       this.remainingTokens !== undefined &&
       now < this.tokensResetAt &&
       this.remainingTokens < tokensOf(estimatedTokens)
-    )
-      return false;
-    return true;
+    );
+  }
+
+  /** Out of rotation because Groq refused it, and not yet due for a probe (or one is under way). */
+  isRejected(now: number): boolean {
+    if (!this.rejected) return false;
+    return now < this.rejectedUntil || this.rejectedProbing;
+  }
+
+  /** A key Groq refused, due for its one probe now. */
+  probeDue(now: number): boolean {
+    return this.rejected !== undefined && now >= this.rejectedUntil && !this.rejectedProbing;
+  }
+
+  /** Whether a request for `model` that may use `estimatedTokens` can go to this key now. */
+  isAvailable(now: number, estimatedTokens: TokenEstimate, model = ''): boolean {
+    if (this.isRateLimited(now, estimatedTokens) || this.isRejected(now)) return false;
+    const breaker = this.breakers.get(model);
+    return !breaker || breaker.allows(now);
   }
 
   /** When this key will next be usable (for a 429 the pool as a whole must answer). */
   availableAt(estimatedTokens: TokenEstimate): number {
-    let at = Math.max(this.restingUntil, this.breakerOpenUntil);
+    let at = this.restingUntil;
     if (this.remainingRequests !== undefined && this.remainingRequests <= 0)
       at = Math.max(at, this.requestsResetAt);
     if (this.remainingTokens !== undefined && this.remainingTokens < tokensOf(estimatedTokens))
@@ -87,44 +110,94 @@ export class KeyHealth {
     return reliability * speed * headroom;
   }
 
-  /** Called when a request is sent with this key: a half-open breaker lets only this one through. */
-  onSend(now: number): void {
-    if (this.breakerOpenUntil > 0 && now >= this.breakerOpenUntil) this.probing = true;
+  /**
+   * Called when a request is sent with this key: a half-open breaker takes it as its probe, and
+   * a refused key due for its probe lets only this one through.
+   */
+  onSend(now: number, model = ''): void {
+    this.breakers.get(model)?.tryProbe(now);
+    if (this.rejected && now >= this.rejectedUntil) this.rejectedProbing = true;
   }
 
-  record(outcome: KeyOutcome, now: number): void {
+  /** What the answer says about the key; returns the changes worth telling. */
+  record(outcome: KeyOutcome, now: number): KeyHealthChange[] {
+    const changes: KeyHealthChange[] = [];
+    const model = outcome.model ?? '';
     this.readRateLimitHeaders(outcome.headers, now);
-    const failed = outcome.status === 0 || outcome.status === 429 || outcome.status >= 500;
+    const status = outcome.status;
+    const failed = status === 0 || status === 429 || status >= 500;
     this.errorRate = this.errorRate * (1 - EWMA) + (failed ? EWMA : 0);
-    if (!failed)
+    if (!failed && status !== 401 && status !== 403)
       this.latencyMs =
         this.latencyMs === 0
           ? outcome.latencyMs
           : this.latencyMs * (1 - EWMA) + outcome.latencyMs * EWMA;
 
-    if (outcome.status === 429) {
+    if (status === 429) {
       const wait =
         parseRetryAfter(header(outcome.headers, 'retry-after'), now) ??
         this.resetWait(outcome.headers) ??
         1000;
       this.restingUntil = Math.max(this.restingUntil, now + wait);
     }
-    // A 429 rests the key; only transport failures and 5xx count towards opening the breaker.
-    if (outcome.status === 0 || outcome.status >= 500) {
-      this.consecutiveFailures++;
-      if (this.probing || this.consecutiveFailures >= this.breaker.failureThreshold) {
-        this.breakerOpenUntil = now + this.breaker.cooldownMs;
-      }
-    } else if (!failed) {
-      this.consecutiveFailures = 0;
-      this.breakerOpenUntil = 0;
+    if (status === 401 || status === 403) {
+      // Groq refuses the key itself: out of rotation, probed again only rarely.
+      if (!this.rejected) changes.push({ change: 'rejected', status });
+      this.rejected = { status, since: this.rejected?.since ?? now };
+      this.rejectedUntil = now + (this.breaker.rejectedKeyProbeMs ?? DEFAULT_REJECTED_KEY_PROBE_MS);
+      this.rejectedProbing = false;
+      return changes;
     }
-    this.probing = false;
+    if (this.rejected && status !== 0) {
+      // Any other answer means Groq took the key again.
+      this.rejected = undefined;
+      this.rejectedUntil = 0;
+      changes.push({ change: 'restored', status });
+    }
+    this.rejectedProbing = false;
+    // A 429 rests the key; only transport failures and 5xx count towards opening a breaker.
+    const breaker = this.breakerFor(model);
+    if (status === 0 || status >= 500) {
+      if (breaker.failure(now) === 'opened')
+        changes.push({ change: 'breaker-opened', model, status });
+    } else if (status !== 429) {
+      if (breaker.success() === 'closed') changes.push({ change: 'breaker-closed', model, status });
+    } else breaker.forget();
+    return changes;
   }
 
+  /** A call abandoned by its client says nothing: a probe it was ends undecided. */
+  forget(model = ''): void {
+    this.breakers.get(model)?.forget();
+    this.rejectedProbing = false;
+  }
+
+  /** The worst state among this key's model breakers, and the models not closed. */
   breakerState(now: number): 'closed' | 'open' | 'half-open' {
-    if (this.breakerOpenUntil === 0) return 'closed';
-    return now < this.breakerOpenUntil ? 'open' : 'half-open';
+    let worst: 'closed' | 'open' | 'half-open' = 'closed';
+    for (const breaker of this.breakers.values()) {
+      const state = breaker.state(now);
+      if (state === 'open') return 'open';
+      if (state === 'half-open') worst = 'half-open';
+    }
+    return worst;
+  }
+
+  /** Models whose breaker is not closed on this key. */
+  trippedModels(now: number): string[] {
+    const models: string[] = [];
+    for (const [model, breaker] of this.breakers)
+      if (breaker.state(now) !== 'closed') models.push(model);
+    return models;
+  }
+
+  private breakerFor(model: string): CircuitBreaker {
+    let breaker = this.breakers.get(model);
+    if (!breaker) {
+      breaker = new CircuitBreaker(this.breaker);
+      this.breakers.set(model, breaker);
+    }
+    return breaker;
   }
 
   private readRateLimitHeaders(headers: Headers, now: number): void {
@@ -164,7 +237,10 @@ function numberHeader(headers: Headers, name: string): number | undefined {
   return Number.isFinite(parsed) ? parsed : undefined;
 }
 
-/** A request's token guess, or a function that works it out when it is needed. */
+/**
+ * Tokens a request may use, or a function that works them out: called only when a key's token
+ * budget is known and live.
+ */
 export type TokenEstimate = number | (() => number);
 
 function tokensOf(estimate: TokenEstimate): number {

@@ -148,25 +148,74 @@ describe('KeyPool', () => {
         { failureThreshold: 3, cooldownMs: 1000 },
         time.now,
       );
-      for (let i = 0; i < 3; i++) pool.report('a', { status: 0, latencyMs: 5, headers: {} });
+      for (let i = 0; i < 3; i++)
+        pool.report('a', { status: 0, latencyMs: 5, headers: {}, model: 'm' });
       expect(pool.status().find((s) => s.id === 'a')?.breaker).toBe('open');
       for (let i = 0; i < 4; i++) expect(pool.pick('m').id).toBe('b');
       time.advance(1001);
       const probe = Array.from({ length: 4 }, () => pool.pick('m').id).filter((id) => id === 'a');
       expect(probe).toHaveLength(1);
-      pool.report('a', ok);
+      pool.report('a', { ...ok, model: 'm' });
       expect(pool.hasAvailable('m', 0, new Set(['b']))).toBe(true);
     });
 
     it('re-opens when the probe fails', () => {
       const time = clock();
-      const pool = new KeyPool([key('a')], { failureThreshold: 2, cooldownMs: 1000 }, time.now);
-      pool.report('a', { status: 503, latencyMs: 5, headers: {} });
-      pool.report('a', { status: 503, latencyMs: 5, headers: {} });
+      const pool = new KeyPool(
+        [key('a'), key('b')],
+        { failureThreshold: 2, cooldownMs: 1000 },
+        time.now,
+      );
+      pool.report('a', { status: 503, latencyMs: 5, headers: {}, model: 'm' });
+      pool.report('a', { status: 503, latencyMs: 5, headers: {}, model: 'm' });
       time.advance(1001);
+      expect(pool.pick('m', 0, new Set(['b'])).id).toBe('a');
+      pool.report('a', { status: 503, latencyMs: 5, headers: {}, model: 'm' });
+      expect(pool.status()[0].breaker).toBe('open');
+      for (let i = 0; i < 3; i++) expect(pool.pick('m').id).toBe('b');
+    });
+
+    it('is per model: a model failing on a key leaves the key for other models', () => {
+      const pool = new KeyPool([key('a'), key('b')], { failureThreshold: 2, cooldownMs: 1000 });
+      pool.report('a', { status: 500, latencyMs: 5, headers: {}, model: 'broken' });
+      pool.report('a', { status: 500, latencyMs: 5, headers: {}, model: 'broken' });
+      expect(pool.status()[0].trippedModels).toEqual(['broken']);
+      for (let i = 0; i < 3; i++) expect(pool.pick('broken').id).toBe('b');
+      expect(new Set(Array.from({ length: 4 }, () => pool.pick('fine').id))).toContain('a');
+    });
+
+    it('routes anyway when every breaker is open (panic), and says so', () => {
+      const pool = new KeyPool([key('a'), key('b')], { failureThreshold: 1, cooldownMs: 60_000 });
+      const panics: string[] = [];
+      pool.onPanic = (model) => panics.push(model);
+      pool.report('a', { status: 0, latencyMs: 5, headers: {}, model: 'm' });
+      pool.report('b', { status: 503, latencyMs: 5, headers: {}, model: 'm' });
+      expect(new Set(Array.from({ length: 4 }, () => pool.pick('m').id))).toEqual(
+        new Set(['a', 'b']),
+      );
+      expect(panics).toHaveLength(4);
+      pool.report('a', { ...ok, model: 'm' });
       expect(pool.pick('m').id).toBe('a');
-      pool.report('a', { status: 503, latencyMs: 5, headers: {} });
-      expect(() => pool.pick('m')).toThrow(/cooling down/);
+    });
+
+    it('tells when a breaker opens and closes', () => {
+      const time = clock();
+      const pool = new KeyPool([key('a')], { failureThreshold: 2, cooldownMs: 1000 }, time.now);
+      const changes: string[] = [];
+      pool.onHealthChange = (id, change) => changes.push(`${id} ${change.change} ${change.model}`);
+      for (let i = 0; i < 3; i++)
+        pool.report('a', { status: 502, latencyMs: 5, headers: {}, model: 'm' });
+      time.advance(1001);
+      pool.pick('m');
+      pool.report('a', { ...ok, model: 'm' });
+      expect(changes).toEqual(['a breaker-opened m', 'a breaker-closed m']);
+    });
+
+    it('a 429 on every key is still a 429 with the first reset', () => {
+      const pool = new KeyPool([key('a'), key('b')]);
+      pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '3' } });
+      pool.report('b', { status: 429, latencyMs: 5, headers: { 'retry-after': '9' } });
+      expect(() => pool.pick('m')).toThrow(/rate limited by Groq. Retry after 3s/);
     });
 
     it('does not count 429s or client errors towards opening', () => {
@@ -174,8 +223,43 @@ describe('KeyPool', () => {
       pool.report('a', { status: 400, latencyMs: 5, headers: {} });
       pool.report('a', { status: 404, latencyMs: 5, headers: {} });
       pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '0' } });
-      expect(pool.anyUsable()).toBe(true);
       expect(pool.status()[0].breaker).toBe('closed');
+    });
+  });
+
+  describe('keys Groq refuses (401/403)', () => {
+    it('takes the key out of rotation, probes it once after the interval, restores it on success', () => {
+      const time = clock();
+      const pool = new KeyPool(
+        [key('a'), key('b')],
+        { failureThreshold: 5, cooldownMs: 1000, rejectedKeyProbeMs: 60_000 },
+        time.now,
+      );
+      const changes: string[] = [];
+      pool.onHealthChange = (id, change) => changes.push(`${id} ${change.change}`);
+      pool.report('a', { status: 401, latencyMs: 5, headers: {} });
+      expect(pool.status()[0]).toMatchObject({ available: false, rejected: { status: 401 } });
+      for (let i = 0; i < 5; i++) expect(pool.pick('m').id).toBe('b');
+      time.advance(60_001);
+      const picks = Array.from({ length: 6 }, () => pool.pick('m').id);
+      expect(picks.filter((id) => id === 'a')).toHaveLength(1);
+      pool.report('a', ok);
+      expect(pool.status()[0].rejected).toBeUndefined();
+      expect(changes).toEqual(['a rejected', 'a restored']);
+    });
+
+    it('a failed probe keeps it out for another interval', () => {
+      const time = clock();
+      const pool = new KeyPool(
+        [key('a'), key('b')],
+        { failureThreshold: 5, cooldownMs: 1000, rejectedKeyProbeMs: 1000 },
+        time.now,
+      );
+      pool.report('a', { status: 403, latencyMs: 5, headers: {} });
+      time.advance(1001);
+      expect(pool.pick('m', 0, new Set(['b'])).id).toBe('a');
+      pool.report('a', { status: 403, latencyMs: 5, headers: {} });
+      for (let i = 0; i < 4; i++) expect(pool.pick('m').id).toBe('b');
     });
   });
 });

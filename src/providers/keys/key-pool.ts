@@ -1,7 +1,13 @@
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { GroqKeyConfig } from '../../config/gateway-config';
 import { SmoothWeighted } from '../balancing/smooth-weighted';
-import { CircuitBreakerPolicy, KeyHealth, KeyOutcome, type TokenEstimate } from './key-health';
+import {
+  CircuitBreakerPolicy,
+  KeyHealth,
+  KeyHealthChange,
+  KeyOutcome,
+  type TokenEstimate,
+} from './key-health';
 
 /** No keys to avoid: a first attempt. */
 export const NO_KEYS: ReadonlySet<string> = new Set();
@@ -11,6 +17,10 @@ export interface KeyStatus {
   weight: number;
   available: boolean;
   breaker: 'closed' | 'open' | 'half-open';
+  /** Models whose breaker on this key is open or half-open. */
+  trippedModels: string[];
+  /** Set while Groq refuses the key (401/403): the status, and since when (ISO time). */
+  rejected?: { status: number; since: string };
   errorRate: number;
   latencyMs: number;
   remainingRequests?: number;
@@ -21,7 +31,8 @@ export interface KeyStatus {
  * Chooses the Groq key for each attempt: smooth weighted round-robin (nginx's algorithm) over the
  * keys that may serve the model and are available now, each weighted by its configured weight
  * times its live health (errors, latency, Groq's remaining budget). Keys resting after a 429,
- * with an open breaker, or without budget for the request are skipped before Groq says no.
+ * with an open breaker for the model, refused by Groq (401/403), or without budget for the
+ * request are skipped before Groq says no.
  */
 export class KeyPool {
   private readonly rotation = new SmoothWeighted<string>();
@@ -37,7 +48,10 @@ export class KeyPool {
 
   /**
    * A key for `model`, preferring keys not in `avoid` (those already tried for this request).
-   * 403 when no key may serve the model; 429 with retry-after when every one is resting.
+   * 403 when no key may serve the model. When no key is available only because breakers are
+   * open (or Groq refused them), the request goes anyway, as Envoy's panic threshold does: a
+   * replica cannot fix Groq, and refusing everything turns a blip into an outage. Only when
+   * every key is rate limited by Groq does the caller get a 429, with the first key's reset.
    */
   pick(
     model: string,
@@ -56,13 +70,24 @@ export class KeyPool {
       });
     }
     const now = this.now();
-    const available = allowed.filter((key) =>
-      this.healthOf(key.id).isAvailable(now, estimatedTokens),
+    let candidates = allowed.filter((key) =>
+      this.healthOf(key.id).isAvailable(now, estimatedTokens, model),
     );
-    if (available.length === 0) throw this.poolExhausted(allowed, estimatedTokens, now);
-    const fresh = available.filter((key) => !avoid.has(key.id));
-    const key = this.smoothWeighted(fresh.length > 0 ? fresh : available);
-    this.healthOf(key.id).onSend(now);
+    if (candidates.length === 0) {
+      const unlimited = allowed.filter(
+        (key) => !this.healthOf(key.id).isRateLimited(now, estimatedTokens),
+      );
+      if (unlimited.length === 0) throw this.poolExhausted(allowed, estimatedTokens, now);
+      const notRefused = unlimited.filter((key) => !this.healthOf(key.id).isRejected(now));
+      candidates = notRefused.length > 0 ? notRefused : unlimited;
+      this.onPanic?.(model);
+    }
+    const fresh = candidates.filter((key) => !avoid.has(key.id));
+    // A refused key due for its rare probe gets the next request, not a weighted chance at it.
+    const key =
+      fresh.find((candidate) => this.healthOf(candidate.id).probeDue(now)) ??
+      this.smoothWeighted(fresh.length > 0 ? fresh : candidates);
+    this.healthOf(key.id).onSend(now, model);
     return key;
   }
 
@@ -73,9 +98,15 @@ export class KeyPool {
       (key) =>
         !avoid.has(key.id) &&
         (key.models.length === 0 || key.models.includes(model)) &&
-        this.healthOf(key.id).isAvailable(now, estimatedTokens),
+        this.healthOf(key.id).isAvailable(now, estimatedTokens, model),
     );
   }
+
+  /** Told when every key for a model is out (breakers, refusals) and a request goes anyway. */
+  onPanic?: (model: string) => void;
+
+  /** Told when a breaker opens or closes, or Groq refuses or takes back a key. */
+  onHealthChange?: (keyId: string, change: KeyHealthChange) => void;
 
   /** Told when a 429 rests a key, with how long: other replicas can rest it too. */
   onRest?: (keyId: string, restMs: number) => void;
@@ -85,9 +116,14 @@ export class KeyPool {
     if (!health) return;
     const now = this.now();
     const before = health.restingUntil;
-    health.record(outcome, now);
+    for (const change of health.record(outcome, now)) this.onHealthChange?.(keyId, change);
     if (outcome.status === 429 && health.restingUntil > before)
       this.onRest?.(keyId, health.restingUntil - now);
+  }
+
+  /** A call its client abandoned: it decides nothing about the key (a probe it was ends). */
+  forget(keyId: string, model = ''): void {
+    this.health.get(keyId)?.forget(model);
   }
 
   /** Rests a key for `restMs` because another replica saw Groq's 429 for it. */
@@ -103,23 +139,18 @@ export class KeyPool {
       return {
         id: key.id,
         weight: key.weight,
-        available: health.isAvailable(now, 0),
+        available: health.isAvailable(now, 0) && !health.isRejected(now),
         breaker: health.breakerState(now),
+        trippedModels: health.trippedModels(now),
+        rejected: health.rejected
+          ? { status: health.rejected.status, since: new Date(health.rejected.since).toISOString() }
+          : undefined,
         errorRate: health.errorRate,
         latencyMs: health.latencyMs,
         remainingRequests: health.remainingRequests,
         remainingTokens: health.remainingTokens,
       };
     });
-  }
-
-  /**
-   * True unless every key's breaker is open (readiness). A key resting after a 429 still counts:
-   * replicas share keys, and taking them all out of service for a rate limit helps nobody.
-   */
-  anyUsable(): boolean {
-    const now = this.now();
-    return this.keys.some((key) => this.healthOf(key.id).breakerState(now) !== 'open');
   }
 
   get size(): number {
@@ -147,7 +178,7 @@ export class KeyPool {
     const seconds = Math.max(1, Math.ceil((next - now) / 1000));
     return new GatewayError({
       status: 429,
-      message: `Every Groq key that may serve this model is rate limited or cooling down. Retry after ${seconds}s.`,
+      message: `Every Groq key that may serve this model is rate limited by Groq. Retry after ${seconds}s.`,
       type: 'rate_limit_error',
       code: 'rate_limit_exceeded',
       headers: { 'retry-after': String(seconds) },

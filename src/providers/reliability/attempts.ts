@@ -1,7 +1,13 @@
 import { Observable, Subscription } from 'rxjs';
 import { GatewayError } from '../../common/errors/gateway-error';
 import { parseRetryAfter } from '../keys/go-duration';
-import { isRetryable, retryDelayMs, RetryPolicy, warrantsFallback } from './retry-policy';
+import {
+  isKeyFailure,
+  isRetryable,
+  retryDelayMs,
+  RetryPolicy,
+  warrantsFallback,
+} from './retry-policy';
 
 /** Which model and key answered, after how many attempts: for the response headers. */
 export interface ServedBy {
@@ -30,6 +36,8 @@ export interface AttemptPlan<C, T> {
   /** Attempts for one candidate, if not the policy's (a model route's target: it fails over). */
   maxAttemptsOf?(candidate: C, index: number): number;
   onServed?(servedBy: ServedBy): void;
+  /** The final failure, with the key and model of the attempt whose error the client gets. */
+  onFailed?(servedBy: ServedBy): void;
   onRetry?(error: unknown, servedBy: ServedBy): void;
   onFallback?(from: string, to: string): void;
   random?: () => number;
@@ -53,6 +61,8 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
     let totalAttempts = 0;
     let emitted = false;
     let primaryError: unknown;
+    let primaryKeyId = '';
+    let lastKeyId = '';
     let avoid = new Set<string>();
     let timer: NodeJS.Timeout | undefined;
     let current: Subscription | undefined;
@@ -99,9 +109,20 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
         subscriber.error(error);
         return;
       }
-      if (candidateIndex === 0) primaryError = error;
+      if (keyId) lastKeyId = keyId;
+      if (candidateIndex === 0) {
+        primaryError = error;
+        primaryKeyId = lastKeyId;
+      }
       if (keyId) avoid.add(keyId);
       const candidate = plan.candidates[candidateIndex];
+      // Groq refused the key itself: another key at once, not counted as an attempt at the model.
+      if (isKeyFailure(error) && plan.anotherKeyReady(candidate, avoid)) {
+        attemptsForCandidate--;
+        plan.onRetry?.(error, served(keyId ?? ''));
+        run();
+        return;
+      }
       const maxAttempts =
         plan.maxAttemptsOf?.(candidate, candidateIndex) ?? plan.policy.maxAttempts;
       if (isRetryable(error) && attemptsForCandidate < maxAttempts) {
@@ -127,7 +148,13 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
         run();
         return;
       }
-      subscriber.error(candidateIndex > 0 ? primaryError : error);
+      const primary = candidateIndex > 0;
+      plan.onFailed?.({
+        model: plan.modelOf(plan.candidates[primary ? 0 : candidateIndex]),
+        keyId: primary ? primaryKeyId : lastKeyId,
+        attempts: totalAttempts,
+      });
+      subscriber.error(primary ? primaryError : error);
     };
 
     const first = plan.afterFirstFailure;

@@ -21,6 +21,11 @@ export function isRetryable(error: unknown): boolean {
   );
 }
 
+/** Failures of one key, not of the upstream: another key is tried at once, without backoff. */
+export function isKeyFailure(error: unknown): boolean {
+  return error instanceof GatewayError && error.code === 'upstream_key_rejected';
+}
+
 /**
  * Failures after which a fallback model is worth trying: what retries could not fix, and a
  * primary model Groq no longer serves. Client mistakes stay the client's.
