@@ -98,14 +98,13 @@ describe('a key Groq refuses (401/403) is retried elsewhere and taken out of rot
   beforeAll(async () => {
     emulator = new GroqEmulator({ keys: valid });
     const upstream = await emulator.start();
-    [gateway, lonely] = await Promise.all([
-      startGateway({
-        GROQ_BASE_URL: upstream,
-        GROQ_API_KEYS: 'gsk_e2e_revoked_key,gsk_e2e_good_key',
-        BREAKER_REJECTED_KEY_PROBE_MS: '1500',
-      }),
-      startGateway({ GROQ_BASE_URL: upstream, GROQ_API_KEY: 'gsk_e2e_revoked_key' }),
-    ]);
+    // One after the other: on a loaded machine two starting at once may miss the start timeout.
+    gateway = await startGateway({
+      GROQ_BASE_URL: upstream,
+      GROQ_API_KEYS: 'gsk_e2e_revoked_key,gsk_e2e_good_key',
+      BREAKER_REJECTED_KEY_PROBE_MS: '1500',
+    });
+    lonely = await startGateway({ GROQ_BASE_URL: upstream, GROQ_API_KEY: 'gsk_e2e_revoked_key' });
   });
   afterAll(async () => {
     await Promise.all([gateway?.stop(), lonely?.stop()]);
@@ -180,10 +179,8 @@ describe('a hung Redis (SIGSTOP) costs a few timeouts, not one per call (issue 1
       TEAM_KEY: KEY,
       REDIS_URL: redis.url,
     };
-    [open, closed] = await Promise.all([
-      startGateway(env),
-      startGateway({ ...env, GOVERNANCE_ON_STORE_FAILURE: 'closed' }),
-    ]);
+    open = await startGateway(env);
+    closed = await startGateway({ ...env, GOVERNANCE_ON_STORE_FAILURE: 'closed' });
   });
   afterAll(async () => {
     await Promise.all([open?.stop(), closed?.stop()]);
