@@ -53,11 +53,7 @@ export interface GatewayConfig {
     /** Longest retry-after the gateway waits on one model before trying fallbacks. */
     maxRetryAfterMs: number;
   };
-  /**
-   * Per key and model; `rejectedKeyProbeMs`: how long a key Groq refused (401/403) stays out of
-   * rotation before one request probes it.
-   */
-  circuitBreaker: { failureThreshold: number; cooldownMs: number; rejectedKeyProbeMs: number };
+  circuitBreaker: { failureThreshold: number; cooldownMs: number };
   /** Fallback models tried in order when a model fails after its retries, by model name. */
   fallbacks: Record<string, string[]>;
   /** Model routes: one model name served from several Groq models (issue 23). */

@@ -146,13 +146,6 @@ export function loadGatewayConfig(
         1,
         3_600_000,
       ),
-      rejectedKeyProbeMs: integer(
-        'BREAKER_REJECTED_KEY_PROBE_MS',
-        env.BREAKER_REJECTED_KEY_PROBE_MS ?? breakerYaml.rejectedKeyProbeMs,
-        300_000,
-        1,
-        86_400_000,
-      ),
     },
     fallbacks: fallbacks(env.MODEL_FALLBACKS, yaml.fallbacks),
     routes: loadRoutesConfig(yaml.routes),

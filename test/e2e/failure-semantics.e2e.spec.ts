@@ -102,7 +102,8 @@ describe('a key Groq refuses (401/403) is retried elsewhere and taken out of rot
     gateway = await startGateway({
       GROQ_BASE_URL: upstream,
       GROQ_API_KEYS: 'gsk_e2e_revoked_key,gsk_e2e_good_key',
-      BREAKER_REJECTED_KEY_PROBE_MS: '1500',
+      // A refused key is probed every ten cool-downs: 1.5 s here.
+      BREAKER_COOLDOWN_MS: '150',
     });
     lonely = await startGateway({ GROQ_BASE_URL: upstream, GROQ_API_KEY: 'gsk_e2e_revoked_key' });
   });

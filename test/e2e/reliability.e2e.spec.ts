@@ -50,8 +50,8 @@ describe('retries across keys', () => {
       GROQ_API_KEYS: manyKeys(3),
       RETRY_BASE_DELAY_MS: '10',
       RETRY_MAX_ATTEMPTS: '3',
-      // The 401 test takes a key out; it is probed back at once for the tests after it.
-      BREAKER_REJECTED_KEY_PROBE_MS: '1',
+      // The 401 test takes a key out for ten cool-downs; it is back for the tests after it.
+      BREAKER_COOLDOWN_MS: '20',
     });
   });
   afterAll(() => stack.stop());

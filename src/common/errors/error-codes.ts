@@ -39,6 +39,7 @@ export const GATEWAY_ERROR_CODES = [
   // The upstream.
   'upstream_error',
   'upstream_unreachable',
+  'upstream_key_rejected',
   'upstream_timeout',
   'upstream_stream_incomplete',
   // The gateway itself.

@@ -2,9 +2,15 @@ import { CircuitBreaker, type BreakerPolicy } from '../../common/resilience/circ
 import { parseGoDuration, parseRetryAfter } from './go-duration';
 
 export interface CircuitBreakerPolicy extends BreakerPolicy {
-  /** How long a key Groq refused (401/403) stays out of rotation before one probe. */
+  /**
+   * How long a key Groq refused (401/403) stays out of rotation before one probe: by default ten
+   * cool-downs (5 minutes with the default BREAKER_COOLDOWN_MS), since a revoked key rarely returns.
+   */
   rejectedKeyProbeMs?: number;
 }
+
+/** A refused key is probed once every this many breaker cool-downs. */
+export const REJECTED_KEY_PROBE_COOLDOWNS = 10;
 
 /** A change worth a log line and a metric. */
 export interface KeyHealthChange {
@@ -27,7 +33,6 @@ export interface KeyOutcome {
 type Headers = KeyOutcome['headers'];
 
 const EWMA = 0.2;
-const DEFAULT_REJECTED_KEY_PROBE_MS = 300_000;
 
 /**
  * The live health of one Groq key: recent error rate and latency (moving averages), rest after a
@@ -144,7 +149,9 @@ export class KeyHealth {
       // Groq refuses the key itself: out of rotation, probed again only rarely.
       if (!this.rejected) changes.push({ change: 'rejected', status });
       this.rejected = { status, since: this.rejected?.since ?? now };
-      this.rejectedUntil = now + (this.breaker.rejectedKeyProbeMs ?? DEFAULT_REJECTED_KEY_PROBE_MS);
+      this.rejectedUntil =
+        now +
+        (this.breaker.rejectedKeyProbeMs ?? this.breaker.cooldownMs * REJECTED_KEY_PROBE_COOLDOWNS);
       this.rejectedProbing = false;
       return changes;
     }
