@@ -358,6 +358,22 @@ describe('Guardrails on every route', () => {
       expect(JSON.stringify(blocked.error)).not.toContain('zebra');
     });
 
+    it('blocks an answer a regex policy matches (a number the SSN validator lets through)', async () => {
+      const error = await caught(
+        stack.openai.chat.completions.create(
+          { model: MODEL, messages: [{ role: 'user', content: 'ref 000-12-3456' }] },
+          { headers: { 'x-gateway-guardrails': 'no-ssn-like' } },
+        ),
+      );
+      expect([error.status, error.code, error.param]).toEqual([
+        400,
+        'guardrail_blocked',
+        'choices[0].message.content',
+      ]);
+      expect(error.message).toContain("'no-ssn-like'");
+      expect(error.message).not.toContain('000-12');
+    });
+
     it('redacts the answer on Responses, Anthropic and text completions', async () => {
       const headers = { 'x-gateway-guardrails': 'pii-out' };
       const response = await stack.openai.responses.create(
@@ -458,6 +474,20 @@ describe('Guardrails on every route', () => {
       expect(text).not.toContain('[DONE]');
       await waitFor(() => stack.emulator.stats.aborted >= 1);
       expect(stack.emulator.stats.aborted).toBe(1);
+    });
+
+    it('moderation on a stream: Llama Guard judges each window, and an unsafe one never leaves', async () => {
+      const { text } = await rawStream(
+        `${stack.gateway.url}/v1/chat/completions`,
+        { model: MODEL, messages: [{ role: 'user', content: 'I want to hurt myself' }] },
+        { 'x-gateway-guardrails': 'guard-out' },
+      );
+      expect(text).toContain('"code":"guardrail_blocked"');
+      expect(text).toContain("'guard-out' (category: S11)");
+      expect(text).not.toContain('hurt');
+      expect(text).not.toContain('[DONE]');
+      const judged = stack.emulator.chatRequests().filter((r) => r.body?.model === GUARD_MODEL);
+      expect(judged.length).toBeGreaterThanOrEqual(1);
     });
 
     it('the OpenAI SDK sees the redacted text and the outcome on the final chunk', async () => {

@@ -1,15 +1,23 @@
-import Ajv, { type ValidateFunction } from 'ajv';
+import type AjvClass from 'ajv';
+import type { ValidateFunction } from 'ajv';
 
-/** One Ajv for the process: schemas compile once and are cached by content. */
-const ajv = new Ajv({ allErrors: false, strict: false });
+/** One Ajv for the process, made on first use: schemas compile once and are cached by content. */
+let ajv: AjvClass | undefined;
 const cache = new Map<string, ValidateFunction>();
+
+function theAjv(): AjvClass {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Ajv = (require('ajv') as { default: typeof AjvClass }).default;
+  ajv ??= new Ajv({ allErrors: false, strict: false });
+  return ajv;
+}
 
 /** Compiles (once per distinct schema) or throws Ajv's error. */
 export function compileSchema(schema: Record<string, unknown>): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = cache.get(key);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = theAjv().compile(schema);
     if (cache.size < 1000) cache.set(key, validate);
   }
   return validate;

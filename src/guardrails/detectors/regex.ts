@@ -1,4 +1,4 @@
-import { checkSync } from 'recheck';
+import type * as Recheck from 'recheck';
 import { setFlagsFromString } from 'node:v8';
 import type { Finding } from './finding';
 
@@ -55,6 +55,9 @@ function judgeAndCompile(source: string): CompiledPattern {
       );
     throw new Error(`pattern '${source}' is not a valid regular expression: ${message}`);
   }
+  // Loaded here, not at start-up: recheck is large, and only regex policies need it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkSync } = require('recheck') as typeof Recheck;
   const verdict = checkSync(source, '', { timeout: 2_000 });
   if (verdict.status === 'safe') {
     return { source, regex: new RegExp(source, 'g'), engine: 'backtracking' };
