@@ -1,5 +1,5 @@
 import { GatewayError } from '../common/errors/gateway-error';
-import type { ChatCompletion, FinishReason } from '../providers/chat-types';
+import type { ChatCompletion, ChatUsage, FinishReason } from '../providers/chat-types';
 import type {
   AnthropicMessage,
   AnthropicResponseBlock,
@@ -41,6 +41,10 @@ export function chatToAnthropicMessage(
 ): AnthropicMessage {
   const choice = completion.choices[0];
   const content: AnthropicResponseBlock[] = [];
+  // Groq's reasoning as a thinking block; Groq signs nothing, so the signature is empty.
+  const reasoning = choice?.message.reasoning;
+  if (typeof reasoning === 'string' && reasoning)
+    content.push({ type: 'thinking', thinking: reasoning, signature: '' });
   const stopped = applyStopSequences(choice?.message.content ?? '', stopSequences);
   if (stopped.text) content.push({ type: 'text', text: stopped.text });
   if (stopped.matched === null) {
@@ -62,9 +66,20 @@ export function chatToAnthropicMessage(
     stop_reason:
       stopped.matched !== null ? 'stop_sequence' : toStopReason(choice?.finish_reason ?? null),
     stop_sequence: stopped.matched,
-    usage: {
-      input_tokens: completion.usage?.prompt_tokens ?? 0,
-      output_tokens: completion.usage?.completion_tokens ?? 0,
-    },
+    usage: anthropicUsage(completion.usage),
+  };
+}
+
+/**
+ * Anthropic's usage: `input_tokens` excludes what was read from the cache, which is
+ * `cache_read_input_tokens` (Groq's `prompt_tokens_details.cached_tokens`).
+ */
+export function anthropicUsage(usage: ChatUsage | undefined): AnthropicMessage['usage'] {
+  const cached = usage?.prompt_tokens_details?.cached_tokens ?? 0;
+  const prompt = usage?.prompt_tokens ?? 0;
+  return {
+    input_tokens: prompt - cached,
+    output_tokens: usage?.completion_tokens ?? 0,
+    ...(cached > 0 && { cache_read_input_tokens: cached }),
   };
 }

@@ -1,7 +1,11 @@
 import { Observable, OperatorFunction, Subscription } from 'rxjs';
 import { toGatewayError } from '../common/errors/internal-error';
 import type { ChatCompletionChunk, ChatUsage, FinishReason } from '../providers/chat-types';
-import { anthropicMessageIdFor, toStopReason } from './anthropic-response.converter';
+import {
+  anthropicMessageIdFor,
+  anthropicUsage,
+  toStopReason,
+} from './anthropic-response.converter';
 import { anthropicErrorType } from './anthropic-errors';
 import type { AnthropicStreamEvent } from './anthropic-types';
 import { StopSequenceScanner } from './stop-sequences';
@@ -21,7 +25,7 @@ export function chatChunksToAnthropicEvents(
       const scanner = new StopSequenceScanner(stopSequences);
       let started = false;
       let blockIndex = -1;
-      let openBlock: 'text' | 'tool_use' | undefined;
+      let openBlock: 'thinking' | 'text' | 'tool_use' | undefined;
       let finish: FinishReason = null;
       let usage: ChatUsage | undefined;
       let gatewayReport: unknown;
@@ -50,6 +54,23 @@ export function chatChunksToAnthropicEvents(
           delta: { type: 'text_delta', text },
         });
       };
+      const emitThinking = (thinking: string) => {
+        if (!thinking) return;
+        if (openBlock !== 'thinking') {
+          closeBlock();
+          openBlock = 'thinking';
+          subscriber.next({
+            type: 'content_block_start',
+            index: ++blockIndex,
+            content_block: { type: 'thinking', thinking: '', signature: '' },
+          });
+        }
+        subscriber.next({
+          type: 'content_block_delta',
+          index: blockIndex,
+          delta: { type: 'thinking_delta', thinking },
+        });
+      };
       const finishMessage = () => {
         emitText(scanner.flush());
         closeBlock();
@@ -59,10 +80,7 @@ export function chatChunksToAnthropicEvents(
             stop_reason: scanner.matched !== null ? 'stop_sequence' : toStopReason(finish),
             stop_sequence: scanner.matched,
           },
-          usage: {
-            input_tokens: usage?.prompt_tokens ?? 0,
-            output_tokens: usage?.completion_tokens ?? 0,
-          },
+          usage: anthropicUsage(usage),
           // The gateway's own report on the answer (guardrail outcomes).
           ...(gatewayReport !== undefined && { x_gateway: gatewayReport }),
         });
@@ -96,6 +114,7 @@ export function chatChunksToAnthropicEvents(
             if (chunk.x_gateway !== undefined) gatewayReport = chunk.x_gateway;
             const choice = chunk.choices[0];
             if (!choice) return;
+            if (typeof choice.delta.reasoning === 'string') emitThinking(choice.delta.reasoning);
             if (typeof choice.delta.content === 'string') {
               emitText(scanner.push(choice.delta.content));
               if (scanner.matched !== null) {

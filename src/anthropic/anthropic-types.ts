@@ -46,7 +46,9 @@ export interface AnthropicMessagesRequest {
 export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use';
 
 export type AnthropicResponseBlock =
-  { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: unknown };
+  | { type: 'thinking'; thinking: string; signature: string }
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown };
 
 export interface AnthropicMessage {
   id: string;
@@ -56,7 +58,7 @@ export interface AnthropicMessage {
   content: AnthropicResponseBlock[];
   stop_reason: AnthropicStopReason | null;
   stop_sequence: string | null;
-  usage: { input_tokens: number; output_tokens: number };
+  usage: { input_tokens: number; output_tokens: number; cache_read_input_tokens?: number };
 }
 
 export interface AnthropicStreamEvent {

@@ -10,6 +10,11 @@ import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
 import { estimateTokens } from '../providers/token-estimate';
 import type { ServedBy } from '../providers/reliability/attempts';
 import { apiFamilyOf } from './api-family';
+import { formatUsd } from '../governance/call-cost';
+import type { RetiredPolicy } from '../providers/lifecycle/model-lifecycle';
+
+/** What the call cost, in USD, on JSON answers. */
+export const COST_HEADER = 'x-gateway-cost-usd';
 import type { ApiFamily, EndedCall, GovernedCall, GuardrailOutcome } from './ended-call';
 import { traceHeaders, type TraceContext } from './trace-context';
 
@@ -114,7 +119,7 @@ export class GatewayCall implements EndedCall, CallProgress {
   prepared(upstream: GroqChatRequest): void {
     this.upstream = upstream;
     this.route = upstream.route;
-    this.modelAsked = upstream.route.requestedModel;
+    this.modelAsked = upstream.substitutedFrom ?? upstream.route.requestedModel;
     this.stream = upstream.stream;
   }
 
@@ -169,8 +174,21 @@ export class GatewayCall implements EndedCall, CallProgress {
     this.fallbacks++;
   }
 
-  onUsage(usage: ChatUsage): void {
+  onUsage(usage: ChatUsage, costUsd?: number): void {
     this.usage = usage;
+    this.costUsd = costUsd;
+    // JSON answers only: a stream's headers are gone by now (its cost is in the usage chunk).
+    if (costUsd !== undefined && !this.reply.raw.headersSent)
+      this.reply.header(COST_HEADER, formatUsd(costUsd));
+  }
+
+  get retiredPolicy(): RetiredPolicy | undefined {
+    return this.virtualKey?.onRetired;
+  }
+
+  onRetiredModel(headers: Readonly<Record<string, string>>): void {
+    if (this.reply.raw.headersSent) return;
+    for (const [name, value] of Object.entries(headers)) this.reply.header(name, value);
   }
 
   /** Marks the end: the status the client saw, the route it matched, how long it took. */

@@ -1,3 +1,4 @@
+import type { RetiredPolicy } from '../providers/lifecycle/model-lifecycle';
 /** Virtual keys, their limits and prices, the audit log: what platform teams control. */
 export type BudgetPeriod = 'daily' | 'monthly';
 
@@ -9,6 +10,8 @@ export interface VirtualKeyPolicy {
   budget?: { usd: number; period: BudgetPeriod };
   /** Guardrail policy ids every call with this key runs (issue 16). */
   guardrails?: string[];
+  /** Overrides `models.onRetired` for this key's calls (issue 15). */
+  onRetired?: RetiredPolicy;
 }
 
 export interface VirtualKeyRecord extends VirtualKeyPolicy {
@@ -28,6 +31,8 @@ export interface VirtualKeyRecord extends VirtualKeyPolicy {
 /** USD per million tokens, as Groq's price list gives them. */
 export interface ModelPrice {
   input: number;
+  /** Prompt tokens Groq served from its cache; the input price when absent. */
+  cachedInput?: number;
   output: number;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadGovernanceConfig } from './load-governance-config';
+import { loadModelsConfig } from './load-models-config';
 import { loadRoutesConfig } from './load-routes-config';
 import { checkKeyGuardrails, loadGuardrailsConfig } from '../guardrails/load-guardrails-config';
 import {
@@ -113,15 +114,7 @@ export function loadGatewayConfig(
         65_536,
       ),
     },
-    models: {
-      cacheTtlMs: integer(
-        'MODELS_CACHE_TTL_MS',
-        env.MODELS_CACHE_TTL_MS ?? objectAt(yaml, 'models', 'GATEWAY_CONFIG models').cacheTtlMs,
-        60_000,
-        0,
-        86_400_000,
-      ),
-    },
+    models: loadModelsConfig(env, yaml),
     modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
     redisUrl: redisUrl(secretFromEnv(env, 'REDIS_URL', readFile) ?? stringAt(yaml, 'redisUrl')),
     governance,

@@ -1,4 +1,5 @@
 import { bareModelId } from '../providers/model-router';
+import { retiredPolicy } from './load-models-config';
 import { createHash } from 'node:crypto';
 import {
   boolean,
@@ -127,7 +128,7 @@ export function policyFromYaml(
   where: string,
 ): Pick<
   VirtualKeyRecord,
-  'models' | 'requestsPerMinute' | 'tokensPerMinute' | 'budget' | 'guardrails'
+  'models' | 'requestsPerMinute' | 'tokensPerMinute' | 'budget' | 'guardrails' | 'onRetired'
 > {
   const models = item.models ?? [];
   if (!Array.isArray(models) || models.some((m) => typeof m !== 'string' || !m)) {
@@ -160,6 +161,7 @@ export function policyFromYaml(
     requestsPerMinute: positiveInteger(item.requestsPerMinute, `${where}.requestsPerMinute`),
     tokensPerMinute: positiveInteger(item.tokensPerMinute, `${where}.tokensPerMinute`),
     budget: parsedBudget,
+    onRetired: retiredPolicy(item.onRetired, `${where}.onRetired`),
   };
 }
 
@@ -188,13 +190,21 @@ function prices(raw: unknown): Record<string, ModelPrice> {
     const p = (price ?? {}) as Record<string, unknown>;
     const input = Number(p.input);
     const output = Number(p.output);
-    if (!Number.isFinite(input) || !Number.isFinite(output) || input < 0 || output < 0) {
+    const cachedInput = p.cachedInput === undefined ? undefined : Number(p.cachedInput);
+    if (
+      !Number.isFinite(input) ||
+      !Number.isFinite(output) ||
+      input < 0 ||
+      output < 0 ||
+      (cachedInput !== undefined && !(Number.isFinite(cachedInput) && cachedInput >= 0))
+    ) {
       throw new ConfigError(
         `GATEWAY_CONFIG governance.prices.${model}`,
-        'needs input and output, USD per million tokens (e.g. {input: 0.59, output: 0.79})',
+        'needs input and output (and optionally cachedInput), USD per million tokens (e.g. {input: 0.15, cachedInput: 0.075, output: 0.6})',
       );
     }
-    table[bareModelId(model)] = { input, output };
+    table[bareModelId(model)] =
+      cachedInput === undefined ? { input, output } : { input, cachedInput, output };
   }
   return table;
 }

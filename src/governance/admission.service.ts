@@ -89,7 +89,7 @@ export class GovernanceAdmission {
     const { governance } = this;
     const nowMs = Date.now();
     const window = key.budget ? budgetPeriod(key.budget.period, nowMs) : undefined;
-    if (key.budget && upstreamModel && !governance.priceOf(upstreamModel))
+    if (key.budget && upstreamModel && !governance.isPriced(upstreamModel))
       throw modelNotPriced(call.modelAsked ?? upstreamModel);
 
     let admission: Admission | undefined;
@@ -129,7 +129,12 @@ export class GovernanceAdmission {
     if (key.models.length === 0) return;
     const upstream = call.route?.upstreamModel;
     if (upstream !== undefined && !key.models.includes(upstream)) {
-      throw modelNotAllowed(call.modelAsked ?? upstream, 'model', key.models);
+      // A retired model its successor serves (models.onRetired: substitute) is checked as the
+      // successor: a key allowed only the retired id is not thereby allowed its successor.
+      const substitutedFrom = call.upstream?.substitutedFrom;
+      throw substitutedFrom
+        ? modelNotAllowed(substitutedFrom, 'model', key.models, upstream)
+        : modelNotAllowed(call.modelAsked ?? upstream, 'model', key.models);
     }
     const fallbacks = call.upstream?.fallbacks ?? [];
     fallbacks.forEach((fallback, index) => {

@@ -22,10 +22,18 @@ export function unknownKey(): GatewayError {
   });
 }
 
-export function modelNotAllowed(model: string, param: string, allowed: string[]): GatewayError {
+export function modelNotAllowed(
+  model: string,
+  param: string,
+  allowed: string[],
+  successor?: string,
+): GatewayError {
+  const why = successor
+    ? `'${model}' is retired and would be served by its successor '${publicGroqModelId(successor)}' (onRetired: substitute), which this virtual key may not call. Add the successor to the key's models, or set the key's onRetired to warn.`
+    : `This virtual key may not call '${model}'.`;
   return new GatewayError({
     status: 403,
-    message: `This virtual key may not call '${model}'. It may call: ${allowed.map(publicGroqModelId).join(', ')}.`,
+    message: `${why} It may call: ${allowed.map(publicGroqModelId).join(', ')}.`,
     param,
     code: 'model_not_allowed',
   });

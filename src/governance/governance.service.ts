@@ -4,6 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import type { AllConfig, GatewayConfig } from '../config/gateway-config';
 import { isGovernanceEnabled, type ModelPrice } from '../config/governance-config';
 import { bareModelId } from '../providers/model-router';
+import { isPricedByBreakdown } from './default-prices';
 import { MetricsService } from '../metrics/metrics.service';
 import { AuditLog } from './audit-log';
 import { KeyRegistry } from './key-registry';
@@ -109,6 +110,11 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
    * budget admits a routed call only when whichever target serves it can be counted; the spend of
    * a served call is priced by the target that served it.
    */
+  /** Priced by the table or config, or by its usage breakdown (Compound). */
+  isPriced(model: string): boolean {
+    return this.priceOf(model) !== undefined || isPricedByBreakdown(bareModelId(model));
+  }
+
   priceOf(model: string | undefined): ModelPrice | undefined {
     if (!model) return undefined;
     const id = bareModelId(model);
@@ -120,6 +126,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     if (targetPrices.some((p) => p === undefined)) return undefined;
     return (targetPrices as ModelPrice[]).reduce((dearest, p) => ({
       input: Math.max(dearest.input, p.input),
+      cachedInput: Math.max(dearest.cachedInput ?? dearest.input, p.cachedInput ?? p.input),
       output: Math.max(dearest.output, p.output),
     }));
   }

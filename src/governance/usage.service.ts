@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CallEvents } from '../call/call-events';
 import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
 import type { ChatUsage } from '../providers/chat-types';
-import { budgetPeriod, costNanoUsd, usdFromNano } from './budget';
+import { budgetPeriod, costNanoUsd, NANO_USD_PER_USD, usdFromNano } from './budget';
 import { GovernanceService } from './governance.service';
 
 /**
@@ -26,9 +26,19 @@ export class GovernanceUsage {
     const { governance } = this;
     // The call's own tokens, priced by the model that served it; then what guardrail judges
     // (moderation models) spent on its behalf, each priced by its own model.
-    const charges: Array<{ usage: ChatUsage; models: Array<string | undefined> }> = [];
+    const charges: Array<{
+      usage: ChatUsage;
+      models: Array<string | undefined>;
+      /** The call's own cost when it reported usage (cached tokens at the cached rate, Compound by its breakdown). */
+      costUsd?: number;
+    }> = [];
     const usage = usageToCharge(call);
-    if (usage) charges.push({ usage, models: [call.model, governed.requestedModel] });
+    if (usage)
+      charges.push({
+        usage,
+        models: [call.model, governed.requestedModel],
+        costUsd: call.usage ? call.costUsd : undefined,
+      });
     for (const judged of call.guardrailUsage ?? [])
       charges.push({ usage: judged.usage, models: [judged.model] });
     if (charges.length === 0) return;
@@ -39,7 +49,10 @@ export class GovernanceUsage {
         input: 0,
         output: 0,
       };
-      const chargeCost = costNanoUsd(price, charge.usage);
+      const chargeCost =
+        charge.costUsd !== undefined
+          ? Math.round(charge.costUsd * NANO_USD_PER_USD)
+          : costNanoUsd(price, charge.usage);
       governance.metrics.virtualKeyUsage(
         governed.key.id,
         charge.usage.prompt_tokens,

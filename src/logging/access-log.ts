@@ -5,6 +5,7 @@ import { CallEvents } from '../call/call-events';
 import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
 import type { AllConfig } from '../config/gateway-config';
 import { stdout } from './stdout';
+import { formatUsd } from '../governance/call-cost';
 
 /**
  * The access log: one JSON line per counted request, from the call's `ended` event (no
@@ -56,5 +57,6 @@ export function accessLogFields(call: EndedCall): Record<string, unknown> {
     fields.promptTokens = call.usage.prompt_tokens;
     fields.completionTokens = call.usage.completion_tokens;
   }
+  if (call.costUsd !== undefined) fields.costUsd = formatUsd(call.costUsd);
   return fields;
 }

@@ -3,6 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import { CallEvents } from '../call/call-events';
 import type { EndedCall } from '../call/ended-call';
 import { GroqService } from '../providers/groq/groq.service';
+import { ModelLifecycleService } from '../providers/lifecycle/model-lifecycle.service';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
@@ -107,6 +108,18 @@ export class MetricsService {
     labelNames: ['route', 'target', 'outcome'],
     registers: [this.registry],
   });
+  private readonly cost = new Counter({
+    name: 'groq_gateway_cost_usd_total',
+    help: 'What calls cost in US dollars (price table and governance.prices), by served model and virtual key',
+    labelNames: ['model', 'virtual_key'],
+    registers: [this.registry],
+  });
+  private readonly retiredCalls = new Counter({
+    name: 'groq_gateway_retired_model_requests_total',
+    help: 'Calls that named a retired model, by the retired id and what the gateway did (forward, substitute, refuse)',
+    labelNames: ['model', 'action'],
+    registers: [this.registry],
+  });
   readonly inFlight = new Gauge({
     name: 'groq_gateway_in_flight_requests',
     help: 'Requests being handled now',
@@ -121,8 +134,9 @@ export class MetricsService {
   /** Children per route and model (both few: routes are fixed, models are Groq's list). */
   private readonly children = new Map<string, RouteChildren>();
 
-  constructor(groq: GroqService, events: CallEvents) {
+  constructor(groq: GroqService, events: CallEvents, lifecycle: ModelLifecycleService) {
     events.onEnded((call) => this.record(call));
+    lifecycle.onRetiredCall((model, action) => this.retiredCalls.inc({ model, action }));
     collectDefaultMetrics({ register: this.registry, prefix: 'groq_gateway_' });
     const keys = groq.keys;
     const routes = groq.routes;
@@ -201,6 +215,8 @@ export class MetricsService {
       byRoute.tokensIn.inc(call.usage.prompt_tokens ?? 0);
       byRoute.tokensOut.inc(call.usage.completion_tokens ?? 0);
     }
+    if (call.costUsd !== undefined && call.costUsd > 0)
+      this.cost.inc({ model, virtual_key: call.virtualKeyId ?? 'none' }, call.costUsd);
   }
 
   private childrenOf(route: string, model: string): RouteChildren {

@@ -1,4 +1,4 @@
-import { publicGroqModelId } from '../providers/model-router';
+import { bareModelId, publicGroqModelId } from '../providers/model-router';
 import type { GroqModel } from '../providers/groq/groq-model';
 import type { ModelRouteConfig } from '../config/model-routes-config';
 
@@ -9,7 +9,33 @@ export interface ModelList {
 
 /** Groq's models under the gateway's ids (`groq/<id>`), every other field as Groq gave it. */
 export function toGatewayModels(models: readonly GroqModel[]): GroqModel[] {
-  return models.map((model) => ({ ...model, id: publicGroqModelId(model.id) }));
+  return models.map((model) => {
+    const renamed: GroqModel = { ...model, id: publicGroqModelId(model.id) };
+    if (typeof model.successor === 'string') renamed.successor = publicGroqModelId(model.successor);
+    return renamed;
+  });
+}
+
+/** What the gateway knows of a model's retirement: the day and the successor (upstream ids). */
+export type RetirementLookup = (
+  upstreamId: string,
+) => { retiredOn: string; successor?: string } | undefined;
+
+/**
+ * Marks models with a known retirement: `shutdown_date` (`YYYY-MM-DD`, the field OpenAI's model
+ * objects use for the same fact) and `successor` (an upstream id, renamed with the list).
+ */
+export function withRetirements(
+  models: readonly GroqModel[],
+  retirementOf: RetirementLookup,
+): GroqModel[] {
+  return models.map((model) => {
+    const retirement = retirementOf(model.id);
+    if (!retirement) return model;
+    const marked: GroqModel = { ...model, shutdown_date: retirement.retiredOn };
+    if (retirement.successor) marked.successor = retirement.successor;
+    return marked;
+  });
 }
 
 /** Finds a model by the id a client may use: `groq/<id>` or Groq's bare id. */
@@ -17,7 +43,7 @@ export function findModel(
   models: readonly GroqModel[],
   requestedId: string,
 ): GroqModel | undefined {
-  const id = requestedId.startsWith('groq/') ? requestedId : publicGroqModelId(requestedId);
+  const id = publicGroqModelId(bareModelId(requestedId));
   return models.find((model) => model.id === id);
 }
 

@@ -5,7 +5,8 @@ import type { AllConfig } from '../config/gateway-config';
 import type { GroqModel } from '../providers/groq/groq-model';
 import { bareModelId } from '../providers/model-router';
 import { GroqService } from '../providers/groq/groq.service';
-import { findModel, routeModels, toGatewayModels } from './models.mapper';
+import { ModelLifecycleService } from '../providers/lifecycle/model-lifecycle.service';
+import { findModel, routeModels, toGatewayModels, withRetirements } from './models.mapper';
 
 /** How a caller names models: the gateway's `groq/<id>`, or Groq's own ids (groq-sdk drop-in). */
 export type ModelNaming = 'gateway' | 'groq';
@@ -22,13 +23,18 @@ export class ModelsService {
   constructor(
     private readonly groq: GroqService,
     config: ConfigService<AllConfig, true>,
+    private readonly lifecycle: ModelLifecycleService,
   ) {
     this.ttlMs = config.get('gateway', { infer: true }).models.cacheTtlMs;
   }
 
   /** Groq's models, then the gateway's model routes (issue 23). */
   async list(naming: ModelNaming = 'gateway'): Promise<GroqModel[]> {
-    const gatewayModels = toGatewayModels(await this.upstreamModels());
+    const marked = withRetirements(await this.upstreamModels(), (id) => {
+      const retirement = this.lifecycle.retirementOf(id);
+      return retirement && { ...retirement, successor: this.lifecycle.successorOf(id) };
+    });
+    const gatewayModels = toGatewayModels(marked);
     const models = [...gatewayModels, ...routeModels(this.groq.routes.routes, gatewayModels)];
     return naming === 'gateway' ? models : models.map(withGroqId);
   }
@@ -62,5 +68,7 @@ export class ModelsService {
 
 /** A model under Groq's own id, as the groq-sdk drop-in lists it. */
 function withGroqId(model: GroqModel): GroqModel {
-  return { ...model, id: bareModelId(model.id) };
+  const bare: GroqModel = { ...model, id: bareModelId(model.id) };
+  if (typeof model.successor === 'string') bare.successor = bareModelId(model.successor);
+  return bare;
 }

@@ -1,4 +1,5 @@
 import type { ChatUsage } from './chat-types';
+import type { RetiredPolicy } from './lifecycle/model-lifecycle';
 import type { GroqChatRequest } from './groq/groq-chat-parameters';
 import type { ServedBy } from './reliability/attempts';
 import type { ApiSurface } from './model-router';
@@ -24,5 +25,10 @@ export interface CallProgress {
   onRoute?(routeId: string): void;
   onRetry(): void;
   onFallback(): void;
-  onUsage(usage: ChatUsage): void;
+  /** Usage as reported, and what it cost in USD when every model it used is priced. */
+  onUsage(usage: ChatUsage, costUsd?: number): void;
+  /** The caller's policy for retired models (its virtual key's), if it sets one. */
+  readonly retiredPolicy?: RetiredPolicy;
+  /** The model asked for is retired: Deprecation, Sunset and successor headers for the answer. */
+  onRetiredModel?(headers: Readonly<Record<string, string>>): void;
 }

@@ -1,14 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Observable, type Subscription } from 'rxjs';
+import { GatewayError } from '../common/errors/gateway-error';
 import type { AllConfig, GatewayConfig, GroqKeyConfig } from '../config/gateway-config';
+import type { ModelPrice } from '../config/governance-config';
+import { callCostUsd, costSourceOf, reportedUsage } from '../governance/call-cost';
+import { effectivePrices } from '../governance/default-prices';
+import {
+  inClientStyle,
+  lifecycleHeaders,
+  retiredModelRefusal,
+  withSuccessorNamed,
+} from './lifecycle/model-lifecycle';
+import { ModelLifecycleService } from './lifecycle/model-lifecycle.service';
 import type { CallProgress } from './call-progress';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatUsage } from './chat-types';
 import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parameters';
 import { GroqService } from './groq/groq.service';
 import { publicModelName, routeModel } from './model-router';
 import { toSurfaceShape } from './openai-answer-shape';
-import { withRetriesAndFallbacks } from './reliability/attempts';
+import { withRetriesAndFallbacks, type ServedBy } from './reliability/attempts';
 import type { RouteTargetConfig } from '../config/model-routes-config';
 
 /** One upstream call with a given key: subscribing sends it. */
@@ -30,12 +41,15 @@ type UpstreamCall<T> = (
 @Injectable()
 export class ChatCompletionsService {
   private readonly config: GatewayConfig;
+  private readonly prices: Readonly<Record<string, ModelPrice>>;
 
   constructor(
     private readonly groq: GroqService,
     config: ConfigService<AllConfig, true>,
+    private readonly lifecycle: ModelLifecycleService,
   ) {
     this.config = config.get('gateway', { infer: true });
+    this.prices = effectivePrices(this.config.governance.prices);
   }
 
   /**
@@ -43,10 +57,24 @@ export class ChatCompletionsService {
    * throws 400s before any I/O.
    */
   prepare(request: ChatRequest, call: CallProgress): GroqChatRequest {
-    const prepared = toGroqChatRequest(
-      request,
-      routeModel(request.model, this.config.modelAliases),
-    );
+    let route = routeModel(request.model, this.config.modelAliases);
+    // A retired model, by the caller's policy (its virtual key's, else models.onRetired).
+    const asked = route.requestedModel;
+    const decision = this.lifecycle.decide(route.upstreamModel, call.retiredPolicy);
+    if (decision) {
+      this.lifecycle.noteCall(decision, asked);
+      if (decision.action === 'refuse') throw retiredModelRefusal(decision, asked);
+      // The successor serves it, and is named as the model that did (x-gateway-model, metrics).
+      if (decision.action === 'substitute' && decision.successor)
+        route = {
+          ...route,
+          upstreamModel: decision.successor,
+          requestedModel: inClientStyle(decision.successor, asked),
+        };
+      call.onRetiredModel?.(lifecycleHeaders(decision, asked));
+    }
+    const prepared = toGroqChatRequest(request, route);
+    if (decision?.action === 'substitute') prepared.substitutedFrom = asked;
     // Fallback names are refused before any I/O too; they are routed for use only on a failure.
     for (const fallback of prepared.fallbacks)
       routeModel(fallback, this.config.modelAliases, 'fallbacks');
@@ -97,21 +125,37 @@ export class ChatCompletionsService {
       const tokens = () => call.estimateRequestTokens();
       const headers = call.upstreamHeaders;
       let answered = false;
+      let servedModel = prepared.route.upstreamModel;
+      // A stream reports usage more than once (finish chunk, usage chunk); only some carry
+      // Compound's breakdown, so a cost once known is kept.
+      let knownCost: number | undefined;
       const next = (value: T) => {
         if (!answered) {
           answered = true;
           call.onUpstreamAnswer();
         }
-        const usage = usageIn(value);
-        if (usage) call.onUsage(usage);
+        const usage = reportedUsage(value);
         // The public model name, and OpenAI's schema on the OpenAI surface.
         toSurfaceShape(value as object, surface);
-        subscriber.next(value);
+        if (!usage) return subscriber.next(value);
+        const costUsd = callCostUsd(this.prices, servedModel, costSourceOf(value)) ?? knownCost;
+        knownCost = costUsd;
+        call.onUsage(usage, costUsd);
+        subscriber.next(prepared.stream ? withStreamCost(value, costUsd) : value);
       };
       const fail = (error: unknown) => {
         call.onUpstreamAnswer();
-        subscriber.error(error);
+        subscriber.error(this.namingSuccessor(error, prepared));
       };
+      const served = call.onServed.bind(call);
+      call = Object.create(call, {
+        onServed: {
+          value: (servedBy: ServedBy) => {
+            servedModel = servedBy.model;
+            served(servedBy);
+          },
+        },
+      }) as CallProgress;
       const complete = () => subscriber.complete();
 
       // The first attempt, made directly.
@@ -165,6 +209,13 @@ export class ChatCompletionsService {
         retries?.unsubscribe();
       };
     });
+  }
+
+  /** Groq's `model_decommissioned` for the model asked: learnt, and the successor named. */
+  private namingSuccessor(error: unknown, prepared: GroqChatRequest): unknown {
+    if (!(error instanceof GatewayError) || error.code !== 'model_decommissioned') return error;
+    const decision = this.lifecycle.learn(prepared.route.upstreamModel);
+    return withSuccessorNamed(error, decision, prepared.route.requestedModel);
   }
 
   /** Retries and fallbacks, planned once the first attempt has failed before any value. */
@@ -236,10 +287,14 @@ export class ChatCompletionsService {
   }
 }
 
-/** Usage in a completion, or in a chunk (Groq's x_groq.usage or OpenAI's usage chunk). */
-function usageIn(value: unknown): ChatUsage | undefined {
-  const carrier = value as { usage?: ChatUsage | null; x_groq?: { usage?: ChatUsage } };
-  return carrier.x_groq?.usage ?? carrier.usage ?? undefined;
+/**
+ * A stream chunk that carries top-level `usage` (the finish chunk, OpenAI's usage chunk) gets the
+ * call's cost in it as `usage.cost_usd`: a copy, since upstream chunks are read-only (raw-json).
+ */
+function withStreamCost<T>(value: T, costUsd: number | undefined): T {
+  const chunk = value as { usage?: ChatUsage | null };
+  if (costUsd === undefined || !chunk.usage) return value;
+  return { ...value, usage: { ...chunk.usage, cost_usd: Number(costUsd.toFixed(12)) } };
 }
 
 /** Points a prepared request at a model route's target: the route and the model sent upstream. */

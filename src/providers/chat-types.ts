@@ -96,7 +96,7 @@ export interface ChatCompletionChunk {
 /** Where a model string is sent: the provider and the id that provider knows it by. */
 export interface ModelRoute {
   provider: 'groq';
-  /** The id the provider knows, e.g. `llama-3.3-70b-versatile` for `groq/llama-3.3-70b-versatile`. */
+  /** The id the provider knows, e.g. `openai/gpt-oss-120b` for `groq/openai/gpt-oss-120b`. */
   upstreamModel: string;
   /** The model string as the client wrote it. */
   requestedModel: string;

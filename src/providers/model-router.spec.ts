@@ -1,5 +1,5 @@
 import { GatewayError } from '../common/errors/gateway-error';
-import { publicGroqModelId, routeModel } from './model-router';
+import { bareModelId, publicGroqModelId, routeModel } from './model-router';
 
 describe('routeModel', () => {
   it('sends groq/<id> to Groq as <id>', () => {
@@ -12,6 +12,14 @@ describe('routeModel', () => {
 
   it('keeps the rest of a namespaced id after the groq/ prefix', () => {
     expect(routeModel('groq/openai/gpt-oss-120b').upstreamModel).toBe('openai/gpt-oss-120b');
+  });
+
+  it("sends Compound's ids whole: groq/compound and groq/groq/compound alike", () => {
+    expect(routeModel('groq/compound').upstreamModel).toBe('groq/compound');
+    expect(routeModel('groq/groq/compound').upstreamModel).toBe('groq/compound');
+    expect(routeModel('groq/groq/compound-mini').upstreamModel).toBe('groq/compound-mini');
+    expect(bareModelId('groq/compound-mini')).toBe('groq/compound-mini');
+    expect(publicGroqModelId('groq/compound')).toBe('groq/compound');
   });
 
   it('sends a model without a known provider prefix to Groq whole', () => {

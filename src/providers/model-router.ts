@@ -11,6 +11,19 @@ const MODEL_ID = /^[\w.:/-]{1,256}$/;
 const PROVIDER_PREFIXES = { groq: 'groq/' } as const;
 
 /**
+ * Groq's own namespaced ids carry `groq/` themselves (Compound: `groq/compound`,
+ * `groq/compound-mini`). They go upstream whole, whether written `groq/compound` or
+ * `groq/groq/compound`.
+ */
+const GROQ_OWN_IDS = /^groq\/compound(?:-[\w.-]+)?$/;
+
+/** The upstream id of `groq/<rest>`: Groq's own `groq/...` ids kept whole. */
+function upstreamIdOfGroqPrefixed(target: string): string {
+  if (GROQ_OWN_IDS.test(target)) return target;
+  return target.slice(PROVIDER_PREFIXES.groq.length);
+}
+
+/**
  * Maps a client's model string to the provider and upstream id.
  * `groq/<id>` goes to Groq as `<id>`; a string with no known prefix goes to the default provider
  * (Groq) whole, so Groq's own namespaced ids work unchanged. Aliases from config are resolved
@@ -24,14 +37,14 @@ export function routeModel(
   const requested = model.trim();
   if (!requested) {
     throw invalidRequest(
-      'model must be a non-empty string such as groq/llama-3.3-70b-versatile',
+      'model must be a non-empty string such as groq/openai/gpt-oss-120b',
       param,
     );
   }
   if (!MODEL_ID.test(requested)) {
     throw new GatewayError({
       status: 400,
-      message: `model must be at most 256 characters of letters, digits and . _ - : / (for example groq/llama-3.3-70b-versatile); '${requested.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')}' is not.`,
+      message: `model must be at most 256 characters of letters, digits and . _ - : / (for example groq/openai/gpt-oss-120b); '${requested.slice(0, 64).replace(/[^\x20-\x7e]/g, '?')}' is not.`,
       param,
       code: 'invalid_model',
     });
@@ -40,13 +53,13 @@ export function routeModel(
   if (target === requested && /^claude-/i.test(requested)) {
     throw new GatewayError({
       status: 400,
-      message: `model '${requested}' is an Anthropic model, and this gateway serves Groq models. Map it with modelAliases in GATEWAY_CONFIG (${requested}: groq/llama-3.3-70b-versatile) or MODEL_ALIASES, or send a groq/<model> id.`,
+      message: `model '${requested}' is an Anthropic model, and this gateway serves Groq models. Map it with modelAliases in GATEWAY_CONFIG (${requested}: groq/openai/gpt-oss-120b) or MODEL_ALIASES, or send a groq/<model> id.`,
       param,
       code: 'model_not_mapped',
     });
   }
   if (target.startsWith(PROVIDER_PREFIXES.groq)) {
-    const upstreamModel = target.slice(PROVIDER_PREFIXES.groq.length);
+    const upstreamModel = upstreamIdOfGroqPrefixed(target);
     if (!upstreamModel) {
       throw invalidRequest(
         `model '${model}' names the groq provider but no model; use groq/<model id>`,
@@ -60,9 +73,7 @@ export function routeModel(
 
 /** The upstream id of a gateway model id: `groq/` stripped (aliases are not applied). */
 export function bareModelId(model: string): string {
-  return model.startsWith(PROVIDER_PREFIXES.groq)
-    ? model.slice(PROVIDER_PREFIXES.groq.length)
-    : model;
+  return model.startsWith(PROVIDER_PREFIXES.groq) ? upstreamIdOfGroqPrefixed(model) : model;
 }
 
 /** Which surface a request came in on: the OpenAI one (`/v1`, `/openai/v1`) or the groq-sdk's. */
@@ -78,10 +89,10 @@ export function surfaceOf(url: string): ApiSurface {
  * on the groq-sdk's, whatever spelling (alias, bare id) the request used.
  */
 export function publicModelName(upstreamId: string, surface: ApiSurface): string {
-  return surface === 'groq' ? upstreamId : `${PROVIDER_PREFIXES.groq}${upstreamId}`;
+  return surface === 'groq' ? upstreamId : publicGroqModelId(upstreamId);
 }
 
-/** The public id of a Groq model as the gateway lists it. */
+/** The public id of a Groq model as the gateway lists it (Groq's own `groq/` ids as they are). */
 export function publicGroqModelId(upstreamId: string): string {
-  return `${PROVIDER_PREFIXES.groq}${upstreamId}`;
+  return GROQ_OWN_IDS.test(upstreamId) ? upstreamId : `${PROVIDER_PREFIXES.groq}${upstreamId}`;
 }

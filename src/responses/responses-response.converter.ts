@@ -4,6 +4,7 @@ import type {
   ResponsesFunctionCallItem,
   ResponsesMessageItem,
   ResponsesOutputItem,
+  ResponsesReasoningItem,
   ResponsesRequest,
   ResponsesUsage,
 } from './responses-types';
@@ -20,6 +21,10 @@ export function messageItemIdFor(chatId: string): string {
   return `msg_${chatId.replace(/^chatcmpl-/, '').replace(/-/g, '')}`;
 }
 
+export function reasoningItemIdFor(chatId: string): string {
+  return `rs_${chatId.replace(/^chatcmpl-/, '').replace(/-/g, '')}`;
+}
+
 export function functionCallItemIdFor(callId: string): string {
   return callId.startsWith('fc_') ? callId : `fc_${callId}`;
 }
@@ -33,6 +38,10 @@ export function chatToResponse(
   const incomplete = choice?.finish_reason === 'length';
   const itemStatus = incomplete ? 'incomplete' : 'completed';
   const output: ResponsesOutputItem[] = [];
+  const reasoning = choice?.message.reasoning;
+  if (typeof reasoning === 'string' && reasoning.length > 0) {
+    output.push(reasoningItem(completion.id, reasoning, itemStatus));
+  }
   const content = choice?.message.content;
   if (typeof content === 'string' && content.length > 0) {
     output.push(messageItem(completion.id, content, itemStatus));
@@ -91,6 +100,19 @@ export function responseShell(
     truncation: 'disabled',
     ...(typeof request.user === 'string' && { user: request.user }),
     metadata: request.metadata ?? {},
+  };
+}
+
+export function reasoningItem(
+  chatId: string,
+  text: string,
+  status: ResponsesReasoningItem['status'],
+): ResponsesReasoningItem {
+  return {
+    type: 'reasoning',
+    id: reasoningItemIdFor(chatId),
+    status,
+    summary: status === 'in_progress' ? [] : [{ type: 'summary_text', text }],
   };
 }
 

@@ -13,6 +13,8 @@ import {
   functionCallItemIdFor,
   messageItem,
   messageItemIdFor,
+  reasoningItem,
+  reasoningItemIdFor,
   responseShell,
 } from './responses-response.converter';
 import type { ResponsesRequest, ResponsesStreamEvent } from './responses-types';
@@ -35,6 +37,31 @@ export function chatChunksToResponsesEvents(
         subscriber.next({ ...event, sequence_number: sequence++ } as ResponsesStreamEvent);
       const state = new StreamState();
 
+      const closeReasoning = () => {
+        if (state.reasoningIndex === undefined || state.reasoningClosed) return;
+        state.reasoningClosed = true;
+        const itemId = reasoningItemIdFor(state.id);
+        const part = { type: 'summary_text', text: state.reasoning };
+        emit({
+          type: 'response.reasoning_summary_text.done',
+          item_id: itemId,
+          output_index: state.reasoningIndex,
+          summary_index: 0,
+          text: state.reasoning,
+        });
+        emit({
+          type: 'response.reasoning_summary_part.done',
+          item_id: itemId,
+          output_index: state.reasoningIndex,
+          summary_index: 0,
+          part,
+        });
+        emit({
+          type: 'response.output_item.done',
+          output_index: state.reasoningIndex,
+          item: reasoningItem(state.id, state.reasoning, state.itemStatus()),
+        });
+      };
       const closeMessage = () => {
         if (state.messageIndex === undefined || state.messageClosed) return;
         state.messageClosed = true;
@@ -93,8 +120,35 @@ export function chatChunksToResponsesEvents(
           // The gateway's own report on the answer (guardrail outcomes), for the final event.
           if (chunk.x_gateway !== undefined) state.gatewayReport = chunk.x_gateway;
           if (!choice) return;
+          const thought = choice.delta.reasoning;
+          if (typeof thought === 'string' && thought.length > 0 && !state.reasoningClosed) {
+            if (state.reasoningIndex === undefined) {
+              state.reasoningIndex = state.nextOutputIndex++;
+              emit({
+                type: 'response.output_item.added',
+                output_index: state.reasoningIndex,
+                item: reasoningItem(state.id, '', 'in_progress'),
+              });
+              emit({
+                type: 'response.reasoning_summary_part.added',
+                item_id: reasoningItemIdFor(state.id),
+                output_index: state.reasoningIndex,
+                summary_index: 0,
+                part: { type: 'summary_text', text: '' },
+              });
+            }
+            state.reasoning += thought;
+            emit({
+              type: 'response.reasoning_summary_text.delta',
+              item_id: reasoningItemIdFor(state.id),
+              output_index: state.reasoningIndex,
+              summary_index: 0,
+              delta: thought,
+            });
+          }
           const content = choice.delta.content;
           if (typeof content === 'string' && content.length > 0) {
+            closeReasoning();
             if (state.messageIndex === undefined) {
               state.messageIndex = state.nextOutputIndex++;
               const itemId = messageItemIdFor(state.id);
@@ -125,6 +179,7 @@ export function chatChunksToResponsesEvents(
             const index = delta.index ?? 0;
             let call = state.calls.get(index);
             if (!call) {
+              closeReasoning();
               closeMessage();
               for (const open of state.calls.values()) closeCall(open);
               call = {
@@ -186,6 +241,7 @@ export function chatChunksToResponsesEvents(
             subscriber.complete();
             return;
           }
+          closeReasoning();
           closeMessage();
           for (const call of state.calls.values()) closeCall(call);
           const response = chatToResponse(state.toChatCompletion(), request);
@@ -216,6 +272,9 @@ class StreamState {
   created = 0;
   model = '';
   text = '';
+  reasoning = '';
+  reasoningIndex?: number;
+  reasoningClosed = false;
   messageIndex?: number;
   messageClosed = false;
   nextOutputIndex = 0;
@@ -252,6 +311,7 @@ class StreamState {
           message: {
             role: 'assistant',
             content: this.text,
+            ...(this.reasoning && { reasoning: this.reasoning }),
             ...(toolCalls.length > 0 && { tool_calls: toolCalls }),
           },
           finish_reason: this.finishReason,

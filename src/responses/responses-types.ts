@@ -78,7 +78,16 @@ export interface ResponsesFunctionCallItem {
   status: 'in_progress' | 'completed' | 'incomplete';
 }
 
-export type ResponsesOutputItem = ResponsesMessageItem | ResponsesFunctionCallItem;
+/** Groq's `reasoning`, as a reasoning item whose summary is the model's reasoning text. */
+export interface ResponsesReasoningItem {
+  type: 'reasoning';
+  id: string;
+  status: 'in_progress' | 'completed' | 'incomplete';
+  summary: Array<{ type: 'summary_text'; text: string }>;
+}
+
+export type ResponsesOutputItem =
+  ResponsesReasoningItem | ResponsesMessageItem | ResponsesFunctionCallItem;
 
 export interface ResponsesUsage {
   input_tokens: number;

@@ -72,15 +72,17 @@ describe('POST /v1/chat/completions through the official openai client', () => {
         'logprobs',
         'logit_bias',
         'presence_penalty',
-        'seed',
         'messages[].name',
       ]),
     );
+    // seed is Groq's own parameter too: forwarded.
+    expect(dropped).not.toContain('seed');
     const body = stack.emulator.chatRequests()[0].body ?? {};
     expect(Object.keys(body).sort()).toEqual([
       'max_tokens',
       'messages',
       'model',
+      'seed',
       'stop',
       'stream',
       'temperature',

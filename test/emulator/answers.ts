@@ -20,11 +20,27 @@ export interface Answer {
   reasoningTokens: number;
   /** The content split as it streams, one piece per chunk. */
   pieces: string[];
+  /** Built-in tools Groq ran itself (gpt-oss browser_search / code_interpreter, Compound). */
+  executedTools?: ExecutedTool[];
+  /** Citations of the request's documents (citation_options enabled). */
+  annotations?: Array<Record<string, unknown>>;
+  /** Compound: the models it ran and what each used. */
+  usageBreakdown?: { models: Array<{ model: string; usage: Record<string, number> }> };
+}
+
+export interface ExecutedTool {
+  index: number;
+  type: string;
+  arguments: string;
+  output: string;
+  search_results?: {
+    results: Array<{ title: string; url: string; content: string; score: number }>;
+  };
 }
 
 interface ChatBody {
   messages: Array<{ role: string; content?: unknown; tool_call_id?: string }>;
-  tools?: Array<{ function: { name: string; parameters?: JsonSchema } }>;
+  tools?: Array<{ type?: string; function?: { name: string; parameters?: JsonSchema } }>;
   tool_choice?: unknown;
   response_format?: { type?: string; json_schema?: { schema?: JsonSchema } };
   max_tokens?: number;
@@ -32,6 +48,8 @@ interface ChatBody {
   stop?: string | string[];
   reasoning_format?: string;
   include_reasoning?: boolean;
+  documents?: Array<{ id?: string; source: { type: string; text?: string } }>;
+  citation_options?: string;
 }
 
 interface JsonSchema {
@@ -65,6 +83,7 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
   const reasoningTokens = model.reasoning ? 11 : 0;
 
   const tool = chosenTool(body);
+  // Built-in tools run inside Groq; only function tools become tool calls for the client.
   if (tool && last.role !== 'tool') {
     const args = JSON.stringify(sampleFor(tool.function.parameters ?? { type: 'object' }));
     const id =
@@ -122,15 +141,84 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
     text = pieces.join('');
     finishReason = 'length';
   }
-  return {
+  const completionTokens = pieces.length + reasoningTokens;
+  const answer: Answer = {
     content: text,
     reasoning,
     finishReason,
     promptTokens,
-    completionTokens: pieces.length + reasoningTokens,
+    completionTokens,
     reasoningTokens,
     pieces,
   };
+  const said = textOf(lastUser(body)?.content).slice(0, 80);
+  const builtIn = body.tools?.find(
+    (t) => t.type === 'browser_search' || t.type === 'code_interpreter',
+  );
+  if (model.compound || builtIn) {
+    const type = model.compound ? 'search' : (builtIn?.type ?? 'browser_search');
+    answer.executedTools = [
+      {
+        index: 0,
+        type,
+        arguments: JSON.stringify(
+          type === 'code_interpreter' ? { code: 'print(6*7)' } : { query: said },
+        ),
+        output: type === 'code_interpreter' ? '42\n' : `Results for ${said}`,
+        ...(type === 'code_interpreter'
+          ? {}
+          : {
+              search_results: {
+                results: [
+                  {
+                    title: 'Emulated result',
+                    url: 'https://example.org/emulated',
+                    content: said,
+                    score: 0.9,
+                  },
+                ],
+              },
+            }),
+      },
+    ];
+  }
+  if (model.compound) {
+    // Compound ran a reasoning model for the tool call and an answering model for the text.
+    const half = Math.ceil(promptTokens / 2);
+    answer.usageBreakdown = {
+      models: [
+        {
+          model: 'openai/gpt-oss-120b',
+          usage: { prompt_tokens: half, completion_tokens: 5, total_tokens: half + 5 },
+        },
+        {
+          model: 'openai/gpt-oss-20b',
+          usage: {
+            prompt_tokens: promptTokens - half,
+            completion_tokens: completionTokens,
+            total_tokens: promptTokens - half + completionTokens,
+          },
+        },
+      ],
+    };
+  }
+  if (body.citation_options !== 'disabled' && body.documents?.length) {
+    answer.annotations = body.documents.map((document, index) => ({
+      type: 'document_citation',
+      document_citation: {
+        document_id: document.id ?? String(index),
+        start_index: 0,
+        end_index: Math.min(text.length, 10),
+      },
+    }));
+  }
+  if (reasoning && body.reasoning_format === 'raw') {
+    // raw: the reasoning inline, in <think> tags, before the answer.
+    answer.reasoning = undefined;
+    answer.content = `<think>${reasoning}</think>${text}`;
+    answer.pieces = [`<think>${reasoning}</think>`, ...pieces];
+  }
+  return answer;
 }
 
 /**
@@ -157,9 +245,13 @@ function lastUser(body: ChatBody) {
 }
 
 function chosenTool(body: ChatBody) {
-  if (!body.tools?.length || body.tool_choice === 'none') return undefined;
+  const functions = (body.tools ?? []).filter(
+    (t): t is { function: { name: string; parameters?: JsonSchema } } =>
+      (t.type ?? 'function') === 'function' && t.function !== undefined,
+  );
+  if (!functions.length || body.tool_choice === 'none') return undefined;
   const named = (body.tool_choice as { function?: { name?: string } } | undefined)?.function?.name;
-  return body.tools.find((t) => t.function.name === named) ?? body.tools[0];
+  return functions.find((t) => t.function.name === named) ?? functions[0];
 }
 
 /** Words with their following space, so joined pieces give the text back exactly. */

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
     },
   });
   process.stdout.write(
-    `${JSON.stringify({ msg: 'demo: gateway on the Groq emulator', emulator: url, try: `curl -s localhost:${process.env.PORT ?? 8080}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"groq/llama-3.3-70b-versatile","messages":[{"role":"user","content":"Hi"}]}'` })}\n`,
+    `${JSON.stringify({ msg: 'demo: gateway on the Groq emulator', emulator: url, try: `curl -s localhost:${process.env.PORT ?? 8080}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"groq/openai/gpt-oss-120b","messages":[{"role":"user","content":"Hi"}]}'` })}\n`,
   );
   const stop = () => gateway.kill('SIGTERM');
   process.on('SIGTERM', stop);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Answer, answerFor, textOf } from './answers';
+import { Answer, answerFor, countTokens, textOf } from './answers';
 import { Fault, faultDirectiveIn, parseFault } from './faults';
 import { checkChatRequest } from './groq-schema';
 import { CURRENT_MODELS, EmulatedModel, RETIRED_MODELS, toWireModel } from './models';
@@ -13,6 +13,11 @@ export interface EmulatorOptions {
   keys?: string[];
   /** Retired ids answer 400 model_decommissioned (Groq today), or are served like current ones. */
   retiredModels?: 'decommissioned' | 'served';
+  /**
+   * Ids (of the served list too) that answer 400 model_decommissioned: Groq after a retirement
+   * day, e.g. `llama-3.3-70b-versatile` after 2026-08-16 (EMULATOR_DECOMMISSIONED_MODELS).
+   */
+  decommissioned?: string[];
   /** Delay before the first byte of every answer, and between streamed chunks (latency profile). */
   firstByteDelayMs?: number;
   chunkDelayMs?: number;
@@ -50,12 +55,16 @@ export class GroqEmulator {
   private readonly keyFaults = new Map<string, Fault>();
   private readonly modelFaults = new Map<string, Fault>();
   private readonly sockets = new Set<Socket>();
+  /** Prompt prefixes seen (Groq's automatic prompt cache, shared by the organisation's keys). */
+  private readonly promptCache = new Set<string>();
+  private readonly decommissioned: Set<string>;
   private readonly usage = new Map<
     string,
     { windowStart: number; requests: number; tokens: number }
   >();
 
   constructor(private readonly options: EmulatorOptions = {}) {
+    this.decommissioned = new Set(options.decommissioned ?? []);
     this.server = createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 60_000;
     this.server.on('connection', (socket) => {
@@ -93,6 +102,11 @@ export class GroqEmulator {
       if (!fault) throw new Error(`unknown fault '${spec}'`);
       this.faultQueue.push(fault);
     }
+  }
+
+  /** From now on `id` answers 400 model_decommissioned, as Groq does after a retirement day. */
+  decommission(id: string): void {
+    this.decommissioned.add(id);
   }
 
   /** Every request with `key` gets this fault until it is cleared (`undefined`). */
@@ -188,9 +202,9 @@ export class GroqEmulator {
     fault: Fault | undefined,
   ): void {
     const modelId = typeof body.model === 'string' ? body.model : '';
-    const model = this.findModel(modelId);
+    const model = this.decommissioned.has(modelId) ? undefined : this.findModel(modelId);
     if (!model) {
-      if (RETIRED_MODELS.some((m) => m.id === modelId)) {
+      if (RETIRED_MODELS.some((m) => m.id === modelId) || this.decommissioned.has(modelId)) {
         return this.error(
           res,
           400,
@@ -231,7 +245,7 @@ export class GroqEmulator {
     const answer = answerFor(body as never, model, randomUUID);
     const id = `chatcmpl-${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
-    const usage = usageOf(answer);
+    const usage = usageOf(answer, this.cachedTokens(body));
     const headers = {
       ...this.rateLimitHeaders(key, usage.total_tokens),
       'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
@@ -252,6 +266,9 @@ export class GroqEmulator {
     if (answer.content !== undefined) message.content = answer.content;
     if (answer.reasoning !== undefined) message.reasoning = answer.reasoning;
     if (answer.toolCalls) message.tool_calls = answer.toolCalls;
+    if (answer.executedTools) message.executed_tools = answer.executedTools;
+    if (answer.annotations) message.annotations = answer.annotations;
+    const cached = usage.prompt_tokens_details?.cached_tokens ?? 0;
     const payload = JSON.stringify({
       id,
       object: 'chat.completion',
@@ -259,10 +276,17 @@ export class GroqEmulator {
       model: model.id,
       choices: [{ index: 0, message, logprobs: null, finish_reason: answer.finishReason }],
       usage,
-      usage_breakdown: null,
+      usage_breakdown: answer.usageBreakdown ?? null,
       system_fingerprint: 'fp_emulator01',
-      x_groq: { id: `req_${randomUUID().replace(/-/g, '')}`, seed: 123456 },
-      service_tier: 'on_demand',
+      x_groq: {
+        id: `req_${randomUUID().replace(/-/g, '')}`,
+        seed: typeof body.seed === 'number' ? body.seed : 123456,
+        ...(cached ? { usage: { dram_cached_tokens: cached, sram_cached_tokens: 0 } } : {}),
+      },
+      service_tier:
+        typeof body.service_tier === 'string' && body.service_tier !== 'auto'
+          ? body.service_tier
+          : 'on_demand',
     });
     this.count(200);
     res.writeHead(200, { ...headers, 'content-type': 'application/json' });
@@ -320,13 +344,19 @@ export class GroqEmulator {
           }),
         );
     }
+    answer.executedTools?.forEach((tool) => frames.push(chunk({ executed_tools: [tool] })));
     for (const piece of answer.pieces) frames.push(chunk({ content: piece }));
+    if (answer.annotations) frames.push(chunk({ annotations: answer.annotations }));
     answer.toolCalls?.forEach((call, index) =>
       frames.push(chunk({ tool_calls: [{ index, ...call }] })),
     );
     frames.push(
       chunk({}, answer.finishReason, {
-        x_groq: { id: `req_${randomUUID().replace(/-/g, '')}`, usage },
+        x_groq: {
+          id: `req_${randomUUID().replace(/-/g, '')}`,
+          usage,
+          ...(answer.usageBreakdown ? { usage_breakdown: answer.usageBreakdown } : {}),
+        },
         usage,
       }),
     );
@@ -456,6 +486,26 @@ export class GroqEmulator {
     return undefined;
   }
 
+  /**
+   * Groq's prompt cache, roughly: a request whose messages before the last are ones seen before
+   * gets their tokens reported as cached (`prompt_tokens_details.cached_tokens`).
+   */
+  private cachedTokens(body: Record<string, unknown>): number {
+    const messages = Array.isArray(body.messages)
+      ? (body.messages as Array<{ content?: unknown }>)
+      : [];
+    if (messages.length < 2) return 0;
+    const prefix = JSON.stringify([body.model, messages.slice(0, -1)]);
+    const seen = this.promptCache.has(prefix);
+    this.promptCache.add(prefix);
+    if (!seen) return 0;
+    const tokens = messages
+      .slice(0, -1)
+      .reduce((sum, m) => sum + countTokens(textOf(m.content)) + 4, 0);
+    // Short prefixes are not worth caching (as for any prompt cache, there is a minimum).
+    return tokens >= PROMPT_CACHE_MIN_TOKENS ? tokens : 0;
+  }
+
   private findModel(id: string): EmulatedModel | undefined {
     return (
       CURRENT_MODELS.find((m) => m.id === id) ??
@@ -546,8 +596,11 @@ export class GroqEmulator {
   }
 }
 
-function usageOf(answer: Answer) {
-  const usage: Record<string, unknown> & { total_tokens: number } = {
+function usageOf(answer: Answer, cachedTokens = 0) {
+  const usage: Record<string, unknown> & {
+    total_tokens: number;
+    prompt_tokens_details?: { cached_tokens: number };
+  } = {
     queue_time: 0.012,
     prompt_tokens: answer.promptTokens,
     prompt_time: 0.002,
@@ -558,6 +611,7 @@ function usageOf(answer: Answer) {
   };
   if (answer.reasoningTokens)
     usage.completion_tokens_details = { reasoning_tokens: answer.reasoningTokens };
+  if (cachedTokens > 0) usage.prompt_tokens_details = { cached_tokens: cachedTokens };
   return usage;
 }
 
@@ -569,6 +623,9 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('error', reject);
   });
 }
+
+/** The emulator caches prompt prefixes of at least this many tokens. */
+const PROMPT_CACHE_MIN_TOKENS = 12;
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

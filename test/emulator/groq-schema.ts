@@ -31,7 +31,16 @@ const ACCEPTED_FIELDS = new Set([
   'logit_bias',
   'function_call',
   'functions',
+  'search_settings',
+  'documents',
+  'citation_options',
+  'compound_custom',
+  'disable_tool_validation',
+  'include_domains',
+  'exclude_domains',
 ]);
+
+const TOOL_TYPES = ['function', 'browser_search', 'code_interpreter'];
 
 const MESSAGE_FIELDS = new Set([
   'role',
@@ -82,6 +91,39 @@ export function checkChatRequest(
   if (body.logit_bias !== undefined) return { status: 400, message: 'logit_bias is not supported' };
   if (typeof body.user === 'string' && body.user.length > 64) {
     return { status: 400, message: "'user' : string must be at most 64 characters" };
+  }
+  if (body.reasoning_format !== undefined && body.include_reasoning !== undefined) {
+    return {
+      status: 400,
+      message: 'reasoning_format and include_reasoning cannot both be set',
+      param: 'reasoning_format',
+    };
+  }
+  if (
+    body.reasoning_format !== undefined &&
+    !['hidden', 'raw', 'parsed'].includes(String(body.reasoning_format))
+  ) {
+    return { status: 400, message: "'reasoning_format' : value is not one of the allowed values" };
+  }
+  if (
+    body.service_tier !== undefined &&
+    !['auto', 'on_demand', 'flex', 'performance'].includes(String(body.service_tier))
+  ) {
+    return { status: 400, message: "'service_tier' : value is not one of the allowed values" };
+  }
+  if (Array.isArray(body.tools)) {
+    for (const [index, tool] of (body.tools as Array<{ type?: string }>).entries()) {
+      if (!TOOL_TYPES.includes(String(tool.type)))
+        return {
+          status: 400,
+          message: `'tools.${index}.type' : value is not one of the allowed values`,
+        };
+      if (tool.type !== 'function' && !model?.builtInTools)
+        return {
+          status: 400,
+          message: `tool type '${tool.type}' is not supported with this model`,
+        };
+    }
   }
   const format = (body.response_format as { type?: string } | undefined)?.type;
   if (

@@ -6,6 +6,10 @@ async function main(): Promise<void> {
     port: Number(process.env.EMULATOR_PORT ?? 8081),
     host: process.env.EMULATOR_HOST ?? '127.0.0.1',
     retiredModels: process.env.EMULATOR_RETIRED_MODELS === 'served' ? 'served' : 'decommissioned',
+    decommissioned: (process.env.EMULATOR_DECOMMISSIONED_MODELS ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter(Boolean),
     firstByteDelayMs: Number(process.env.EMULATOR_FIRST_BYTE_MS ?? 0),
     chunkDelayMs: Number(process.env.EMULATOR_CHUNK_MS ?? 0),
     keepReceived: 0,

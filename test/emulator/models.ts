@@ -8,6 +8,10 @@ export interface EmulatedModel {
   output_modalities: string[];
   reasoning?: 'gpt-oss' | 'qwen';
   chat: boolean;
+  /** gpt-oss runs Groq's built-in tools (browser_search, code_interpreter). */
+  builtInTools?: boolean;
+  /** Groq's Compound: answers with executed_tools and a usage_breakdown of the models it ran. */
+  compound?: boolean;
 }
 
 const CREATED = 1_700_000_000;
@@ -22,6 +26,7 @@ export const CURRENT_MODELS: EmulatedModel[] = [
     output_modalities: ['text'],
     reasoning: 'gpt-oss',
     chat: true,
+    builtInTools: true,
   },
   {
     id: 'openai/gpt-oss-20b',
@@ -32,6 +37,7 @@ export const CURRENT_MODELS: EmulatedModel[] = [
     output_modalities: ['text'],
     reasoning: 'gpt-oss',
     chat: true,
+    builtInTools: true,
   },
   {
     id: 'qwen/qwen3-32b',
@@ -42,6 +48,54 @@ export const CURRENT_MODELS: EmulatedModel[] = [
     output_modalities: ['text'],
     reasoning: 'qwen',
     chat: true,
+  },
+  {
+    id: 'qwen/qwen3.6-27b',
+    owned_by: 'Alibaba Cloud',
+    context_window: 131072,
+    max_completion_tokens: 40960,
+    input_modalities: ['text'],
+    output_modalities: ['text'],
+    reasoning: 'qwen',
+    chat: true,
+  },
+  {
+    id: 'moonshotai/kimi-k2-instruct-0905',
+    owned_by: 'Moonshot AI',
+    context_window: 262144,
+    max_completion_tokens: 16384,
+    input_modalities: ['text'],
+    output_modalities: ['text'],
+    chat: true,
+  },
+  {
+    id: 'meta-llama/llama-4-scout-17b-16e-instruct',
+    owned_by: 'Meta',
+    context_window: 131072,
+    max_completion_tokens: 8192,
+    input_modalities: ['text', 'image'],
+    output_modalities: ['text'],
+    chat: true,
+  },
+  {
+    id: 'groq/compound',
+    owned_by: 'Groq',
+    context_window: 131072,
+    max_completion_tokens: 8192,
+    input_modalities: ['text'],
+    output_modalities: ['text'],
+    chat: true,
+    compound: true,
+  },
+  {
+    id: 'groq/compound-mini',
+    owned_by: 'Groq',
+    context_window: 131072,
+    max_completion_tokens: 8192,
+    input_modalities: ['text'],
+    output_modalities: ['text'],
+    chat: true,
+    compound: true,
   },
   {
     id: 'moonshotai/kimi-k2-instruct',
@@ -103,8 +157,10 @@ export const CURRENT_MODELS: EmulatedModel[] = [
 /** Ids from the provider guide that Groq has retired. */
 export const RETIRED_MODELS: EmulatedModel[] = [
   'llama3-70b-8192',
+  'llama3-8b-8192',
   'mixtral-8x7b-32768',
   'gemma-7b-it',
+  'gemma2-9b-it',
   'llama2-70b-4096',
 ].map((id) => ({
   id,

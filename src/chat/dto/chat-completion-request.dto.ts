@@ -3,7 +3,6 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
-  Equals,
   IsArray,
   IsBoolean,
   IsIn,
@@ -41,16 +40,18 @@ export class FunctionDefinitionDto {
   strict?: boolean;
 }
 
-export class ToolDto {
-  @Equals('function', {
-    message: "type must be 'function' (the only tool type Groq runs through this gateway)",
-  })
-  type!: 'function';
+/** Function tools, and Groq's built-in tools (run by Groq on the models that have them). */
+export const TOOL_TYPES = ['function', 'browser_search', 'code_interpreter'] as const;
 
+export class ToolDto {
+  @IsIn(TOOL_TYPES, { message: `type must be one of ${TOOL_TYPES.join(', ')}` })
+  type!: (typeof TOOL_TYPES)[number];
+
+  @ValidateIf((tool: ToolDto) => tool.type === 'function')
   @IsObject()
   @ValidateNested()
   @Type(() => FunctionDefinitionDto)
-  function!: FunctionDefinitionDto;
+  function?: FunctionDefinitionDto;
 }
 
 export class JsonSchemaFormatDto {
@@ -100,7 +101,7 @@ export const REASONING_EFFORT_VALUES = ['none', 'default', 'low', 'medium', 'hig
  */
 export class ChatCompletionRequestDto {
   @IsString()
-  @IsNotEmpty({ message: 'model is required, e.g. groq/llama-3.3-70b-versatile' })
+  @IsNotEmpty({ message: 'model is required, e.g. groq/openai/gpt-oss-120b' })
   model!: string;
 
   // class-validator runs a property's rules bottom-up; the shape check must come first.

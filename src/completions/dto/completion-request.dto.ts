@@ -7,7 +7,7 @@ import { IsStringOrArray } from '../../common/validation/is-string-or-array';
 /** A legacy text completion request; what Groq cannot honour is refused by the converter. */
 export class CompletionRequestDto {
   @IsString()
-  @IsNotEmpty({ message: 'model is required, e.g. groq/llama-3.3-70b-versatile' })
+  @IsNotEmpty({ message: 'model is required, e.g. groq/openai/gpt-oss-120b' })
   model!: string;
 
   @IsStringOrArray({ message: 'prompt must be a string or an array of one string' })

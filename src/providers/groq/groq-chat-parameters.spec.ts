@@ -47,11 +47,21 @@ describe('toGroqChatRequest', () => {
     const { body, dropped } = prepare({
       n: 2,
       logprobs: true,
-      seed: 1,
+      logit_bias: { '1': 2 },
+      top_logprobs: 2,
       metadata: { a: 1 },
       frequency_penalty: 1,
+      presence_penalty: 1,
     });
-    expect(dropped).toEqual(['n', 'logprobs', 'seed', 'metadata', 'frequency_penalty']);
+    expect(dropped).toEqual([
+      'n',
+      'logprobs',
+      'logit_bias',
+      'top_logprobs',
+      'metadata',
+      'frequency_penalty',
+      'presence_penalty',
+    ]);
     for (const name of dropped) expect(body).not.toHaveProperty(name);
   });
 
@@ -150,6 +160,95 @@ describe('toGroqChatRequest', () => {
   it('sets stream from the request', () => {
     expect(prepare({ stream: true }).stream).toBe(true);
     expect(prepare({}).stream).toBe(false);
+  });
+});
+
+describe("Groq's own parameters", () => {
+  const gptOss = (request: Partial<ChatRequest>) =>
+    prepare({ model: 'groq/openai/gpt-oss-120b', ...request });
+
+  it('forwards them with the values groq-sdk types allow', () => {
+    const own = {
+      reasoning_format: 'parsed',
+      service_tier: 'flex',
+      seed: 7,
+      parallel_tool_calls: false,
+      search_settings: { country: 'germany', include_domains: ['a.org'], include_images: true },
+      documents: [
+        { id: 'd1', source: { type: 'text', text: 'Paris is in France.' } },
+        { source: { type: 'json', data: { city: 'Paris' } } },
+      ],
+      citation_options: 'enabled',
+      compound_custom: {
+        models: { answering_model: 'openai/gpt-oss-120b' },
+        tools: { enabled_tools: ['web_search'], wolfram_settings: { authorization: 'w' } },
+      },
+      disable_tool_validation: true,
+      reasoning_effort: 'high',
+    };
+    const { body, dropped } = gptOss(own);
+    expect(dropped).toEqual([]);
+    expect(body).toMatchObject(own);
+  });
+
+  it('does not send a Groq parameter that is null (Groq default)', () => {
+    const { body, dropped } = gptOss({ seed: null, service_tier: null });
+    expect(body).not.toHaveProperty('seed');
+    expect(body).not.toHaveProperty('service_tier');
+    expect(dropped).toEqual([]);
+  });
+
+  it.each([
+    [{ reasoning_format: 'summary' }, 'reasoning_format'],
+    [{ service_tier: 'batch' }, 'service_tier'],
+    [{ seed: 1.5 }, 'seed'],
+    [{ include_reasoning: 'yes' }, 'include_reasoning'],
+    [{ parallel_tool_calls: 1 }, 'parallel_tool_calls'],
+    [{ citation_options: 'on' }, 'citation_options'],
+    [{ search_settings: { country: 1 } }, 'search_settings.country'],
+    [{ search_settings: { region: 'eu' } }, 'search_settings.region'],
+    [{ documents: [{ source: { type: 'pdf' } }] }, 'documents[0].source.type'],
+    [{ compound_custom: { models: { fast_model: 'x' } } }, 'compound_custom.models.fast_model'],
+  ])('refuses %j naming %s', (request, param) => {
+    const error = refusal({ model: 'groq/openai/gpt-oss-120b', ...request });
+    expect(error.status).toBe(400);
+    expect(error.param).toBe(param);
+  });
+
+  it('refuses reasoning_format together with include_reasoning, as Groq does', () => {
+    const error = refusal({
+      model: 'groq/openai/gpt-oss-20b',
+      reasoning_format: 'hidden',
+      include_reasoning: false,
+    });
+    expect(error.param).toBe('reasoning_format');
+    expect(error.message).toMatch(/cannot be used together/);
+  });
+
+  it.each([
+    ['groq/openai/gpt-oss-120b', 'none', false],
+    ['groq/openai/gpt-oss-120b', 'low', true],
+    ['groq/qwen/qwen3-32b', 'high', false],
+    ['groq/qwen/qwen3-32b', 'none', true],
+    ['groq/qwen/qwen3.8-27b', 'high', true],
+    ['groq/moonshotai/kimi-k2-instruct-0905', 'high', true],
+  ])('%s with reasoning_effort %s: accepted %s', (model, effort, accepted) => {
+    const attempt = () => prepare({ model, reasoning_effort: effort });
+    if (accepted) expect(attempt().body.reasoning_effort).toBe(effort);
+    else expect(attempt).toThrow(/is not one .* takes/);
+  });
+
+  it('checks OpenAI-style reasoning.effort against the model family too', () => {
+    expect(() => prepare({ model: 'groq/qwen/qwen3-32b', reasoning: { effort: 'low' } })).toThrow(
+      /use none, default/,
+    );
+  });
+
+  it('forwards built-in tools for gpt-oss and refuses them for other models', () => {
+    const tools = [{ type: 'browser_search' }, { type: 'code_interpreter' }];
+    expect(gptOss({ tools }).body.tools).toEqual(tools);
+    const error = refusal({ model: 'groq/qwen/qwen3-32b', tools });
+    expect(error.param).toBe('tools[0].type');
   });
 });
 

@@ -1,6 +1,23 @@
 import type { ModelRouteConfig, RouteTargetConfig } from '../../config/model-routes-config';
 import { GatewayError, invalidRequest } from '../../common/errors/gateway-error';
 import type { ChatContentPart, ChatMessage, ChatRequest, ModelRoute } from '../chat-types';
+import {
+  BUILT_IN_TOOL_TYPES,
+  CITATION_OPTIONS,
+  checkCompoundCustom,
+  checkDocuments,
+  checkSearchSettings,
+  hasBuiltInTools,
+  isBoolean,
+  isInteger,
+  isStringList,
+  oneOf,
+  REASONING_EFFORTS,
+  REASONING_FORMATS,
+  reasoningEffortsFor,
+  SERVICE_TIERS,
+  type ValueCheck,
+} from './groq-own-parameters';
 
 /**
  * How each top-level chat parameter reaches Groq. Groq's request schema is closed (an unknown
@@ -10,11 +27,13 @@ import type { ChatContentPart, ChatMessage, ChatRequest, ModelRoute } from '../c
  *  - consumed: the gateway honours it itself and does not send it
  */
 type ParameterRule =
-  | { kind: 'forward' }
+  | { kind: 'forward'; check?: ValueCheck }
   | { kind: 'rename'; to: string; map?: (value: unknown) => unknown }
   | { kind: 'consumed' };
 
 const forward: ParameterRule = { kind: 'forward' };
+/** Groq's own parameters: sent when not null, after the value check Groq's typings imply. */
+const groq = (check: ValueCheck): ParameterRule => ({ kind: 'forward', check });
 
 export const GROQ_CHAT_PARAMETERS: Readonly<Record<string, ParameterRule>> = {
   model: forward,
@@ -30,8 +49,23 @@ export const GROQ_CHAT_PARAMETERS: Readonly<Record<string, ParameterRule>> = {
   user: forward,
   response_format: forward,
   reasoning: { kind: 'rename', to: 'reasoning_effort', map: reasoningEffortOf },
-  // OpenAI's own name for the same setting; Groq accepts it under this name.
-  reasoning_effort: forward,
+  // OpenAI's own name for the same setting; Groq accepts it under this name (checked per model
+  // family below).
+  reasoning_effort: groq(oneOf(REASONING_EFFORTS)),
+  // Groq's own parameters (groq-sdk 1.6 chat/completions.ts).
+  reasoning_format: groq(oneOf(REASONING_FORMATS)),
+  include_reasoning: groq(isBoolean),
+  service_tier: groq(oneOf(SERVICE_TIERS)),
+  seed: groq(isInteger),
+  parallel_tool_calls: groq(isBoolean),
+  search_settings: groq(checkSearchSettings),
+  documents: groq(checkDocuments),
+  citation_options: groq(oneOf(CITATION_OPTIONS)),
+  compound_custom: groq(checkCompoundCustom),
+  disable_tool_validation: groq(isBoolean),
+  // Older top-level forms of search_settings' domain lists, still in Groq's typings.
+  include_domains: groq(isStringList),
+  exclude_domains: groq(isStringList),
   // Answered by the gateway from Groq's x_groq.usage (see groq-stream-usage.ts).
   stream_options: { kind: 'consumed' },
   // Fallback models for this request (as Bifrost takes them), tried by the gateway.
@@ -63,6 +97,8 @@ export interface GroqChatRequest {
   fallbacks: string[];
   /** Set when the model names a model route (issue 23): the route and this call's target order. */
   modelRoute?: { config: ModelRouteConfig; targets: RouteTargetConfig[] };
+  /** The retired model asked for, when its successor serves the call (models.onRetired). */
+  substitutedFrom?: string;
 }
 
 /**
@@ -89,10 +125,16 @@ export function toGroqChatRequest(request: ChatRequest, route: ModelRoute): Groq
     }
     if (rule.kind === 'rename') {
       body[rule.to] ??= rule.map ? rule.map(value) : value;
+    } else if (rule.check) {
+      // Null means "Groq's default" in its typings: nothing to send.
+      if (value === null) continue;
+      rule.check(value, name);
+      body[name] = value;
     } else {
       body[name] = value;
     }
   }
+  checkAcrossParameters(body, route.upstreamModel);
 
   body.model = route.upstreamModel;
   body.messages = request.messages.map((message) => toGroqMessage(message, dropped));
@@ -110,6 +152,39 @@ export function toGroqChatRequest(request: ChatRequest, route: ModelRoute): Groq
     route,
     fallbacks: Array.isArray(request.fallbacks) ? (request.fallbacks as string[]) : [],
   };
+}
+
+/** Rules that tie parameters to each other or to the model, as Groq applies them. */
+function checkAcrossParameters(body: Record<string, unknown>, upstreamModel: string): void {
+  if (body.reasoning_format !== undefined && body.include_reasoning !== undefined) {
+    throw invalidRequest(
+      'reasoning_format and include_reasoning cannot be used together (Groq refuses both); use reasoning_format alone: hidden, raw or parsed',
+      'reasoning_format',
+    );
+  }
+  const efforts = reasoningEffortsFor(upstreamModel);
+  const effort = body.reasoning_effort;
+  if (typeof effort === 'string' && efforts && !efforts.includes(effort)) {
+    throw invalidRequest(
+      `reasoning_effort '${effort}' is not one ${upstreamModel} takes; use ${efforts.join(', ')}`,
+      'reasoning_effort',
+    );
+  }
+  if (Array.isArray(body.tools)) {
+    body.tools.forEach((tool: { type?: unknown } | null, index) => {
+      const type = tool?.type;
+      if (
+        typeof type === 'string' &&
+        (BUILT_IN_TOOL_TYPES as readonly string[]).includes(type) &&
+        !hasBuiltInTools(upstreamModel)
+      ) {
+        throw invalidRequest(
+          `${type} is a built-in tool of openai/gpt-oss-120b and openai/gpt-oss-20b on Groq; ${upstreamModel} does not have it (use a function tool, or groq/compound for web search)`,
+          `tools[${index}].type`,
+        );
+      }
+    });
+  }
 }
 
 function toGroqMessage(message: ChatMessage, dropped: string[]): Record<string, unknown> {
@@ -166,16 +241,14 @@ function refusalFor(type: string): string | undefined {
   return undefined;
 }
 
-const REASONING_EFFORTS = new Set(['none', 'default', 'low', 'medium', 'high']);
-
 /** `reasoning` may be OpenAI's Responses-style object `{effort}` or a bare effort string. */
 export function reasoningEffortOf(value: unknown): string | undefined {
   const effort =
     typeof value === 'string' ? value : (value as { effort?: unknown } | null | undefined)?.effort;
   if (effort === undefined || effort === null) return undefined;
-  if (typeof effort !== 'string' || !REASONING_EFFORTS.has(effort)) {
+  if (typeof effort !== 'string' || !(REASONING_EFFORTS as readonly string[]).includes(effort)) {
     throw invalidRequest(
-      `reasoning effort must be one of ${[...REASONING_EFFORTS].join(', ')}, got ${JSON.stringify(effort)}`,
+      `reasoning effort must be one of ${REASONING_EFFORTS.join(', ')}, got ${JSON.stringify(effort)}`,
       typeof value === 'string' ? 'reasoning' : 'reasoning.effort',
     );
   }

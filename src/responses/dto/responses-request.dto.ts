@@ -68,7 +68,7 @@ export class ResponsesReasoningDto {
 /** What a Responses request may contain; conversion refuses what Groq cannot honour. */
 export class ResponsesRequestDto {
   @IsString()
-  @IsNotEmpty({ message: 'model is required, e.g. groq/llama-3.3-70b-versatile' })
+  @IsNotEmpty({ message: 'model is required, e.g. groq/openai/gpt-oss-120b' })
   model!: string;
 
   @IsStringOrArray({ message: 'input must be a string or an array of input items' })

@@ -39,7 +39,7 @@ export class VirtualKeyRequestDto {
 
   @IsString({
     each: true,
-    message: 'models must hold model ids such as groq/llama-3.3-70b-versatile',
+    message: 'models must hold model ids such as groq/openai/gpt-oss-120b',
   })
   @ArrayMaxSize(200, { message: 'models may name at most 200 models' })
   @IsArray({ message: 'models must be an array of model ids' })
