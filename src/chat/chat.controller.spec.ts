@@ -117,12 +117,14 @@ describe('ChatController (in-process)', () => {
     );
     const response = await chat({ model: MODEL, messages: HI, stream: true });
     expect(response.statusCode).toBe(400);
+    // A retired model's error names its successor (issue 15) and points at the model field.
     expect(response.json()).toEqual({
       error: {
-        message: 'Groq says no',
+        message:
+          'Groq says no Its successor is `groq/openai/gpt-oss-120b`: send that, or set models.onRetired: substitute to have the gateway do it.',
         type: 'invalid_request_error',
         code: 'model_decommissioned',
-        param: null,
+        param: 'model',
       },
     });
     expect(setup.ended[0]).toMatchObject({

@@ -19,7 +19,7 @@ import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parame
 import { GroqService } from './groq/groq.service';
 import { publicModelName, routeModel } from './model-router';
 import { toSurfaceShape } from './openai-answer-shape';
-import { withRetriesAndFallbacks, type ServedBy } from './reliability/attempts';
+import { withRetriesAndFallbacks } from './reliability/attempts';
 import type { RouteTargetConfig } from '../config/model-routes-config';
 
 /** One upstream call with a given key: subscribing sends it. */
@@ -134,6 +134,9 @@ export class ChatCompletionsService {
           answered = true;
           call.onUpstreamAnswer();
         }
+        // The model that answered (a fallback's, a route target's) names itself in the answer.
+        const model = (value as { model?: unknown }).model;
+        if (typeof model === 'string' && model) servedModel = model;
         const usage = reportedUsage(value);
         // The public model name, and OpenAI's schema on the OpenAI surface.
         toSurfaceShape(value as object, surface);
@@ -147,15 +150,7 @@ export class ChatCompletionsService {
         call.onUpstreamAnswer();
         subscriber.error(this.namingSuccessor(error, prepared));
       };
-      const served = call.onServed.bind(call);
-      call = Object.create(call, {
-        onServed: {
-          value: (servedBy: ServedBy) => {
-            servedModel = servedBy.model;
-            served(servedBy);
-          },
-        },
-      }) as CallProgress;
+
       const complete = () => subscriber.complete();
 
       // The first attempt, made directly.
