@@ -1,6 +1,5 @@
 import type { GuardrailsConfig } from '../guardrails/guardrails-config';
 import type { GovernanceConfig } from './governance-config';
-import type { RetiredPolicy } from '../providers/lifecycle/model-lifecycle';
 import type { ModelRouteConfig } from './model-routes-config';
 
 /** The validated, typed configuration the whole gateway runs on. Built once at start-up. */
@@ -45,13 +44,7 @@ export interface GatewayConfig {
     /** Upper bound on pooled keep-alive connections to Groq. */
     maxConnections: number;
   };
-  models: {
-    cacheTtlMs: number;
-    /** Retired upstream id -> successor upstream id; over the shipped retirement table. */
-    successors: Record<string, string>;
-    /** What a call naming a retired id gets, unless its virtual key says otherwise. */
-    onRetired: RetiredPolicy;
-  };
+  models: { cacheTtlMs: number };
   retries: {
     /** Attempts per model, the first included. */
     maxAttempts: number;

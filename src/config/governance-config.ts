@@ -36,12 +36,20 @@ export interface ModelPrice {
   output: number;
 }
 
+/** Retired-model successors and policy (`models.successors`, `models.onRetired`; issue 15). */
+export interface RetiredModelsConfig {
+  successors: Record<string, string>;
+  onRetired: RetiredPolicy;
+}
+
 export interface GovernanceConfig {
   virtualKeys: VirtualKeyRecord[];
   /** SHA-256 of GATEWAY_ADMIN_KEY; the admin API is off without it. */
   adminKeySha256?: string;
   /** By upstream model id (without `groq/`). */
   prices: Record<string, ModelPrice>;
+  /** Undefined: the shipped retirement table, and `warn`. */
+  retiredModels?: RetiredModelsConfig;
   /** What limits do while the shared store (Redis) is unreachable. */
   onStoreFailure: 'open' | 'closed';
   audit: { destination: 'stdout' | string; includePrompts: boolean };

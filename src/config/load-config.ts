@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadGovernanceConfig } from './load-governance-config';
-import { loadModelsConfig } from './load-models-config';
 import { loadRoutesConfig } from './load-routes-config';
 import { checkKeyGuardrails, loadGuardrailsConfig } from '../guardrails/load-guardrails-config';
 import {
@@ -114,7 +113,15 @@ export function loadGatewayConfig(
         65_536,
       ),
     },
-    models: loadModelsConfig(env, yaml),
+    models: {
+      cacheTtlMs: integer(
+        'MODELS_CACHE_TTL_MS',
+        env.MODELS_CACHE_TTL_MS ?? objectAt(yaml, 'models', 'GATEWAY_CONFIG models').cacheTtlMs,
+        60_000,
+        0,
+        86_400_000,
+      ),
+    },
     modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
     redisUrl: redisUrl(secretFromEnv(env, 'REDIS_URL', readFile) ?? stringAt(yaml, 'redisUrl')),
     governance,

@@ -1,5 +1,5 @@
 import { bareModelId } from '../providers/model-router';
-import { retiredPolicy } from './load-models-config';
+import { loadRetiredModelsConfig, retiredPolicy } from './load-models-config';
 import { createHash } from 'node:crypto';
 import {
   boolean,
@@ -52,6 +52,7 @@ export function loadGovernanceConfig(
     virtualKeys: virtualKeys(governance.virtualKeys, env, readFile),
     adminKeySha256: adminKey === undefined ? undefined : sha256Hex(adminKey),
     prices: prices(governance.prices),
+    retiredModels: loadRetiredModelsConfig(yaml),
     onStoreFailure,
     audit: {
       destination: env.AUDIT_LOG?.trim() || stringAt(audit, 'destination') || 'stdout',

@@ -1,21 +1,20 @@
 import { RETIRED_POLICIES, type RetiredPolicy } from '../providers/lifecycle/model-lifecycle';
 import { bareModelId } from '../providers/model-router';
-import { integer, objectAt } from './config-readers';
-import { ConfigError, type GatewayConfig } from './gateway-config';
+import { objectAt } from './config-readers';
+import { ConfigError } from './gateway-config';
+import type { RetiredModelsConfig } from './governance-config';
 
-type Env = Record<string, string | undefined>;
-
-/** `models` from GATEWAY_CONFIG: the list cache, retired-model successors and policy. */
-export function loadModelsConfig(env: Env, yaml: Record<string, unknown>): GatewayConfig['models'] {
+/**
+ * `models.successors` and `models.onRetired` from GATEWAY_CONFIG (issue 15); undefined when
+ * neither is set (the shipped table and `warn` apply). Read with governance, whose virtual keys
+ * may each override `onRetired`.
+ */
+export function loadRetiredModelsConfig(
+  yaml: Record<string, unknown>,
+): RetiredModelsConfig | undefined {
   const models = objectAt(yaml, 'models', 'GATEWAY_CONFIG models');
+  if (models.successors === undefined && models.onRetired === undefined) return undefined;
   return {
-    cacheTtlMs: integer(
-      'MODELS_CACHE_TTL_MS',
-      env.MODELS_CACHE_TTL_MS ?? models.cacheTtlMs,
-      60_000,
-      0,
-      86_400_000,
-    ),
     successors: successors(models.successors),
     onRetired: retiredPolicy(models.onRetired, 'GATEWAY_CONFIG models.onRetired') ?? 'warn',
   };

@@ -29,10 +29,10 @@ export class ModelLifecycleService {
   private listener?: RetiredCallListener;
 
   constructor(config: ConfigService<AllConfig, true>) {
-    const { models } = config.get('gateway', { infer: true });
-    this.successors = models.successors;
-    this.defaultPolicy = models.onRetired;
-    this.table = buildRetirementTable(GROQ_RETIREMENTS, models.successors);
+    const retired = config.get('gateway', { infer: true }).governance.retiredModels;
+    this.successors = retired?.successors ?? {};
+    this.defaultPolicy = retired?.onRetired ?? 'warn';
+    this.table = buildRetirementTable(GROQ_RETIREMENTS, this.successors);
   }
 
   onRetiredCall(listener: RetiredCallListener): void {
