@@ -1,5 +1,6 @@
 import { bareModelId } from '../providers/model-router';
 import { loadRetiredModelsConfig, retiredPolicy } from './load-models-config';
+import { refusePlaceholder } from './placeholder-secrets';
 import { createHash } from 'node:crypto';
 import {
   boolean,
@@ -37,6 +38,10 @@ export function loadGovernanceConfig(
   const governance = objectAt(yaml, 'governance', 'GATEWAY_CONFIG governance');
   const audit = objectAt(yaml, 'audit', 'GATEWAY_CONFIG audit');
   const adminKey = secretFromEnv(env, 'GATEWAY_ADMIN_KEY', readFile);
+  refusePlaceholder(
+    env.GATEWAY_ADMIN_KEY !== undefined ? 'GATEWAY_ADMIN_KEY' : 'GATEWAY_ADMIN_KEY_FILE',
+    adminKey,
+  );
   if (adminKey !== undefined && adminKey.length < 16) {
     throw new ConfigError('GATEWAY_ADMIN_KEY', 'must be at least 16 characters');
   }

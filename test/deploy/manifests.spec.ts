@@ -21,7 +21,13 @@ const manifests: Manifest[] = readdirSync(K8S)
   .flatMap((file) =>
     parseAllDocuments(readFileSync(join(K8S, file), 'utf8')).map((doc) => doc.toJSON() as Manifest),
   );
-const byKind = (kind: string) => manifests.find((m) => m.kind === kind) as Manifest;
+/** The gateway's own object of a kind (Redis has a Service too). */
+const byKind = (kind: string) =>
+  manifests.find((m) => m.kind === kind && !m.metadata?.name?.endsWith('-redis')) as Manifest;
+/** The Secret template, kept out of the kustomization (secrets/): what to create by hand. */
+const secretTemplates: Manifest[] = parseAllDocuments(
+  readFileSync(join(K8S, 'secrets', 'secrets.template.yaml'), 'utf8'),
+).map((doc) => doc.toJSON() as Manifest);
 
 /** Every environment variable the gateway reads, taken from the configuration loader itself. */
 function knownEnvNames(): Set<string> {
@@ -60,11 +66,11 @@ describe('Kubernetes manifests', () => {
         'HorizontalPodAutoscaler',
         'Namespace',
         'PodDisruptionBudget',
-        // Groq keys, and the admin API key.
-        'Secret',
-        'Secret',
         'Service',
         'ServiceMonitor',
+        // The shared Redis (REDIS_URL): a StatefulSet on a volume, and its Service.
+        'Service',
+        'StatefulSet',
       ].sort(),
     );
   });
@@ -128,9 +134,9 @@ describe('Kubernetes manifests', () => {
 
   it("mounts a ConfigMap that the gateway's own loader accepts, with keys from the Secret", () => {
     const configMap = byKind('ConfigMap');
-    const secret = byKind('Secret');
-    const adminSecret = manifests.find(
-      (m) => m.metadata?.name === 'groq-gateway-admin',
+    const secret = secretTemplates.find((m) => m.metadata.name === 'groq-gateway-keys') as Manifest;
+    const adminSecret = secretTemplates.find(
+      (m) => m.metadata.name === 'groq-gateway-admin',
     ) as Manifest;
     const adminPath = container.volumeMounts.find((m: { name: string }) => m.name === 'admin-key')
       .mountPath as string;
@@ -157,6 +163,52 @@ describe('Kubernetes manifests', () => {
     expect(config.governance.adminKeySha256).toMatch(/^[0-9a-f]{64}$/);
     expect(config.governance.audit.destination).toBe('stdout');
     expect(JSON.stringify(configMap)).not.toMatch(/gsk_[A-Za-z0-9]{8,}/);
+
+    // Mounted as the template has them, the placeholders stop start-up, naming the setting.
+    for (const name of Object.keys(adminSecret.stringData as Record<string, string>))
+      files[`${adminPath}/${name}`] = (adminSecret.stringData as Record<string, string>)[name];
+    expect(() =>
+      loadGatewayConfig(env, (path) => {
+        if (!(path in files)) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+        return files[path];
+      }),
+    ).toThrow(/^GATEWAY_ADMIN_KEY_FILE: is a template's placeholder/);
+  });
+
+  it('keeps Secrets out of the kustomization: applying it never overwrites one made separately', () => {
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    expect(secretTemplates.map((m) => m.metadata.name).sort()).toEqual([
+      'groq-gateway-admin',
+      'groq-gateway-keys',
+    ]);
+  });
+
+  it('uses labels (not the deprecated commonLabels), and an image set by kustomize, not a placeholder', () => {
+    const kustomization = parse(readFileSync(join(K8S, 'kustomization.yaml'), 'utf8')) as Loose;
+    expect(kustomization.commonLabels).toBeUndefined();
+    expect(kustomization.labels[0]).toMatchObject({
+      pairs: { 'app.kubernetes.io/part-of': 'groq-gateway' },
+      includeSelectors: false,
+    });
+    expect(container.image).toBe('groq-gateway');
+    expect(kustomization.images).toEqual([{ name: 'groq-gateway', newTag: expect.any(String) }]);
+    expect(JSON.stringify(manifests)).not.toMatch(/example\/groq-gateway/);
+  });
+
+  it('ships the Redis that REDIS_URL names, on a volume, non-root', () => {
+    const redisUrl = new URL(
+      (container.env as Array<{ name: string; value: string }>).find((e) => e.name === 'REDIS_URL')
+        ?.value as string,
+    );
+    const redisService = manifests.find(
+      (m) => m.kind === 'Service' && m.metadata.name === redisUrl.hostname,
+    ) as Manifest;
+    expect(redisService.spec.ports[0].port).toBe(Number(redisUrl.port));
+    const redis = manifests.find((m) => m.kind === 'StatefulSet') as Manifest;
+    expect(redis.spec.template.metadata.labels).toMatchObject(redisService.spec.selector);
+    expect(redis.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
+    expect(redis.spec.template.spec.containers[0].args).toContain('--appendonly');
+    expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
   });
 });
 

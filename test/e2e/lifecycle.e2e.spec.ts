@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runGatewayToExit } from './support/gateway-process';
 import { Stack, startStack, waitFor } from './support/stack';
 
@@ -79,6 +82,18 @@ describe('client disconnects cancel the upstream request', () => {
   });
 });
 
+/** The admin key exactly as the Kubernetes Secret template would mount it, in a temporary file. */
+function adminKeyFileFromTemplate(): string {
+  const template = readFileSync(
+    join(__dirname, '..', '..', 'deploy', 'kubernetes', 'secrets', 'secrets.template.yaml'),
+    'utf8',
+  );
+  const value = /admin-key: (\S+)/.exec(template)?.[1] as string;
+  const path = join(mkdtempSync(join(tmpdir(), 'gateway-admin-')), 'admin-key');
+  writeFileSync(path, value);
+  return path;
+}
+
 describe('start-up configuration', () => {
   it.each([
     [{ GROQ_API_KEY: 'gsk_x', PORT: 'eighty' }, 'PORT'],
@@ -88,6 +103,16 @@ describe('start-up configuration', () => {
     [{}, 'GROQ_API_KEY'],
     [{ GROQ_API_KEY_FILE: '/nonexistent/secret' }, 'GROQ_API_KEY_FILE'],
     [{ GROQ_API_KEY: 'gsk_x', GATEWAY_CONFIG: '/nonexistent/gateway.yaml' }, 'GATEWAY_CONFIG'],
+    // The Kubernetes template's placeholders (deploy/kubernetes/secrets/) are no secrets.
+    [
+      { GROQ_API_KEY: 'gsk_x', GATEWAY_ADMIN_KEY: 'REPLACE_WITH_A_LONG_RANDOM_ADMIN_KEY' },
+      'GATEWAY_ADMIN_KEY',
+    ],
+    [
+      { GROQ_API_KEY: 'gsk_x', GATEWAY_ADMIN_KEY_FILE: adminKeyFileFromTemplate() },
+      'GATEWAY_ADMIN_KEY_FILE',
+    ],
+    [{ GROQ_API_KEYS: 'gsk_real_key_1,REPLACE_WITH_GROQ_KEY' }, 'GROQ_API_KEYS'],
   ])('%j stops start-up with one line naming %s', async (env, setting) => {
     const { code, stderr, stdout } = await runGatewayToExit(env);
     expect(code).toBe(1);
