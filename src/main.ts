@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './create-app';
 import { ConfigError, GatewayConfig } from './config/gateway-config';
 import { loadGatewayConfig } from './config/load-config';
+import { refusePlaceholderGroqKeys } from './config/placeholder-secrets';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 
 // Before Fastify and Nest bind anything (see the function for why).
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
 
 function loadConfigOrExit(): GatewayConfig {
   try {
-    return loadGatewayConfig(process.env);
+    const config = loadGatewayConfig(process.env);
+    // A template's placeholder is no Groq key (the admin key is checked as it is read).
+    refusePlaceholderGroqKeys(config.groq.keys, process.env);
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`groq-gateway: invalid configuration: ${error.message}\n`);

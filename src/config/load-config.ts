@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { refusePlaceholder } from './placeholder-secrets';
 import { parse as parseYaml } from 'yaml';
 import { loadGovernanceConfig } from './load-governance-config';
 import { loadRoutesConfig } from './load-routes-config';
@@ -379,7 +378,6 @@ function keyFromYaml(entry: unknown, index: number, env: Env, readFile: ReadFile
   else if (typeof item.keyFile === 'string')
     key = readSecretFile(`${where}.keyFile`, item.keyFile, readFile);
   if (!key?.trim()) throw new ConfigError(where, 'needs a non-empty key, keyEnv or keyFile');
-  refusePlaceholder(where, key);
   const weight = item.weight === undefined ? 1 : Number(item.weight);
   if (!Number.isFinite(weight) || weight <= 0)
     throw new ConfigError(`${where}.weight`, 'must be a positive number');
@@ -403,7 +401,6 @@ function listFromEnv(env: Env, name: string, readFile: ReadFile): string[] | und
     .map((part) => part.trim())
     .filter(Boolean);
   if (keys.length === 0) throw new ConfigError(name, 'is set but holds no key');
-  for (const key of keys) refusePlaceholder(env[name] !== undefined ? name : `${name}_FILE`, key);
   return keys;
 }
 

@@ -1,5 +1,9 @@
 import { ConfigError } from './gateway-config';
-import { isPlaceholderSecret, refusePlaceholder } from './placeholder-secrets';
+import {
+  isPlaceholderSecret,
+  refusePlaceholder,
+  refusePlaceholderGroqKeys,
+} from './placeholder-secrets';
 
 describe('placeholder secrets', () => {
   it.each([
@@ -32,5 +36,14 @@ describe('placeholder secrets', () => {
       /REPLACE_WITH_X/,
     );
     expect(() => refusePlaceholder('GATEWAY_ADMIN_KEY', undefined)).not.toThrow();
+  });
+
+  it('checks Groq keys, naming where they came from', () => {
+    const keys = [{ key: 'gsk_real' }, { key: 'REPLACE_WITH_GROQ_KEY' }];
+    expect(() => refusePlaceholderGroqKeys(keys, { GROQ_API_KEYS: 'x' })).toThrow(
+      /^GROQ_API_KEYS: /,
+    );
+    expect(() => refusePlaceholderGroqKeys(keys, {})).toThrow(/^GATEWAY_CONFIG groq\.keys\[1\]: /);
+    expect(() => refusePlaceholderGroqKeys([{ key: 'gsk_real' }], {})).not.toThrow();
   });
 });

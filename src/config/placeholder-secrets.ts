@@ -27,3 +27,19 @@ export function refusePlaceholder(setting: string, value: string | undefined): v
     );
   }
 }
+
+/**
+ * The Groq keys of a loaded configuration, checked the same way; the setting named is where they
+ * came from (GROQ_API_KEY(S), their _FILE variants, or groq.keys[i] in GATEWAY_CONFIG).
+ */
+export function refusePlaceholderGroqKeys(
+  keys: ReadonlyArray<{ key: string }>,
+  env: Record<string, string | undefined>,
+): void {
+  const source = ['GROQ_API_KEYS', 'GROQ_API_KEY', 'GROQ_API_KEYS_FILE', 'GROQ_API_KEY_FILE'].find(
+    (name) => env[name] !== undefined && env[name] !== '',
+  );
+  keys.forEach(({ key }, index) =>
+    refusePlaceholder(source ?? `GATEWAY_CONFIG groq.keys[${index}]`, key),
+  );
+}
