@@ -21,6 +21,8 @@ import { registerRequestHooks } from './observability/request-hooks';
 import { TracingService } from './observability/tracing.service';
 import type { GatewayConfig } from './config/gateway-config';
 import { isUnsupportedOperationUrl } from './unsupported/unsupported-operations';
+import { httpsOptions } from './network/tls-listener';
+import { clientResolver, type ClientResolver } from './network/client-identity';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -44,7 +46,12 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
 
 /** The Fastify adapter as the gateway runs it: body limit, request ids, HTTP parser errors. */
 export function gatewayAdapter(config: GatewayConfig): FastifyAdapter {
+  const { tls, trustedProxies } = config.network;
   return new FastifyAdapter({
+    // HTTPS (HTTP/2 by ALPN, HTTP/1.1 still accepted) when TLS_CERT_FILE and TLS_KEY_FILE are set.
+    ...(tls ? { http2: true, https: httpsOptions(tls) } : {}),
+    // X-Forwarded-For names the client only when the peer is one of TRUSTED_PROXIES.
+    ...(trustedProxies.length > 0 ? { trustProxy: trustedProxies } : {}),
     bodyLimit: config.bodyLimitBytes,
     // Node's own deadline for a whole request to arrive, checked only every 30 s: a backstop
     // behind the gateway's body deadline (json-body-reader.ts). It also bounds the headers
@@ -78,6 +85,7 @@ export function configureGatewayApp(app: NestFastifyApplication, config: Gateway
     metrics: app.get(MetricsService),
     tracing: app.get(TracingService),
     events: app.get(CallEvents),
+    client: clientResolverFor(config),
   });
 }
 
@@ -134,4 +142,11 @@ function configureFastify(
       undefined,
     );
   });
+}
+
+/** Who the client is, when the network config says how to tell; undefined keeps the hot path bare. */
+function clientResolverFor(config: GatewayConfig): ClientResolver | undefined {
+  const { trustedProxies, meshClientCertHeader, tls } = config.network;
+  if (trustedProxies.length === 0 && !meshClientCertHeader && !tls?.clientCaFile) return undefined;
+  return clientResolver(trustedProxies, meshClientCertHeader);
 }

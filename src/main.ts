@@ -7,6 +7,11 @@ import { ConfigError, GatewayConfig } from './config/gateway-config';
 import { loadGatewayConfig } from './config/load-config';
 import { refusePlaceholderGroqKeys } from './config/placeholder-secrets';
 import { LifecycleService } from './lifecycle/lifecycle.service';
+import { installGlobalEgress } from './network/egress';
+import { listenH2c } from './network/h2c-listener';
+import { reloadCertificatesOnChange } from './network/tls-listener';
+
+type TlsServer = Parameters<typeof reloadCertificatesOnChange>[0];
 
 // Before Fastify and Nest bind anything (see the function for why).
 backportAsyncResourceBind();
@@ -17,6 +22,8 @@ async function main(): Promise<void> {
     runPrimary(config.workers);
     return;
   }
+  // Before any client is made: fetch and undici calls follow HTTP(S)_PROXY and UPSTREAM_CA_FILE.
+  installGlobalEgress(config.network.egress);
   const app = await createGatewayApp(config);
   if (config.redisUrl) {
     app
@@ -26,23 +33,38 @@ async function main(): Promise<void> {
         'Main',
       );
   }
+  let closeH2c: (() => Promise<void>) | undefined;
   await app.listen(config.port, config.host);
   const shutdown = (signal: string) => {
     app.get(Logger).log(`${signal} received: draining`, 'Main');
     void app
       .get(LifecycleService)
       .drain(app.getHttpServer())
+      .then(() => closeH2c?.())
       .then(() => app.close())
       .then(() => process.exit(0));
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
+  const tls = config.network.tls;
+  if (tls) {
+    const log = app.get(Logger);
+    reloadCertificatesOnChange(app.getHttpServer() as unknown as TlsServer, tls, {
+      info: (message) => log.log(message, 'Tls'),
+      warn: (message) => log.warn(message, 'Tls'),
+    });
+  }
+  if (config.network.h2cPort !== undefined) {
+    const h2c = await listenH2c(app, config.network.h2cPort, config.host);
+    closeH2c = h2c.close;
+    app.get(Logger).log(`cleartext HTTP/2 (h2c) listening on port ${h2c.port}`, 'Main');
+  }
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   app
     .get(Logger)
     .log(
-      `groq-gateway listening on http://${config.host}:${port} (${config.groq.keys.length} Groq key(s), upstream ${config.groq.baseUrl})`,
+      `groq-gateway listening on ${tls ? 'https' : 'http'}://${config.host}:${port} (${config.groq.keys.length} Groq key(s), upstream ${config.groq.baseUrl})`,
       'Main',
     );
 }

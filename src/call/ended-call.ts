@@ -74,6 +74,10 @@ export interface EndedCall {
   /** Tokens guardrail judges (moderation models) spent on this call's behalf, charged to its key. */
   readonly guardrailUsage?: ReadonlyArray<{ readonly model: string; readonly usage: ChatUsage }>;
   readonly clientAddress?: string;
+  /** The verified client certificate's URI SAN or subject (mTLS, or a trusted mesh's XFCC). */
+  readonly clientIdentity?: string;
+  /** The client address came from a trusted proxy's X-Forwarded-For / Forwarded. */
+  readonly addressForwarded?: boolean;
   readonly userAgent?: string;
   /** Request and response bodies, only when something asked to keep them (LOGS_BODIES). */
   readonly requestBody?: unknown;

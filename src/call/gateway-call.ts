@@ -65,6 +65,12 @@ export class GatewayCall implements EndedCall, CallProgress {
   guardrails?: GuardrailOutcome[];
   guardrailUsage?: Array<{ model: string; usage: ChatUsage }>;
   clientAddress?: string;
+  /** A verified client certificate's identity (mTLS, or the mesh's XFCC from a trusted proxy). */
+  clientIdentity?: string;
+  /** The client address came from a trusted proxy's X-Forwarded-For / Forwarded (logged then). */
+  addressForwarded = false;
+  /** The caller's deadline (Date.now() clock), from x-envoy-expected-rq-timeout-ms / x-request-timeout-ms. */
+  deadlineAt?: number;
   readonly userAgent?: string;
   /** When the first upstream attempt started, and when the upstream first answered (or failed). */
   upstreamStartedAt?: number;

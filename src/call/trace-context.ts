@@ -1,4 +1,5 @@
 import { randomHex } from './ids';
+import { b3Headers, type B3Context, type B3Style } from '../network/b3';
 
 /** W3C Trace Context: https://www.w3.org/TR/trace-context/ */
 export interface TraceContext {
@@ -9,6 +10,8 @@ export interface TraceContext {
   spanId: string;
   flags: string;
   tracestate?: string;
+  /** The caller sent B3 headers (and no valid traceparent): B3 goes upstream too, in its style. */
+  b3?: B3Style;
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -22,6 +25,8 @@ export function traceFrom(
   traceparent: string | undefined,
   tracestate: string | undefined,
   newTraceId?: string,
+  /** The caller's B3 trace, continued when there is no valid traceparent. */
+  b3?: B3Context,
 ): TraceContext {
   const match = traceparent ? TRACEPARENT.exec(traceparent.trim().toLowerCase()) : null;
   const valid = match && !/^0+$/.test(match[1]) && !/^0+$/.test(match[2]);
@@ -34,6 +39,14 @@ export function traceFrom(
       tracestate: forwardableTracestate(tracestate),
     };
   }
+  if (b3)
+    return {
+      traceId: b3.traceId,
+      parentId: b3.parentId,
+      spanId: randomHex(8),
+      flags: b3.flags,
+      b3: b3.style,
+    };
   return { traceId: newTraceId ?? randomHex(16), spanId: randomHex(8), flags: '01' };
 }
 
@@ -57,5 +70,10 @@ export function upstreamTraceparent(trace: TraceContext): string {
 export function traceHeaders(trace: TraceContext): Record<string, string> {
   const headers: Record<string, string> = { traceparent: upstreamTraceparent(trace) };
   if (trace.tracestate) headers.tracestate = trace.tracestate;
+  if (trace.b3)
+    Object.assign(
+      headers,
+      b3Headers(trace.b3, trace.traceId, trace.spanId, trace.parentId, trace.flags),
+    );
   return headers;
 }

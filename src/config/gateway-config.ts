@@ -1,5 +1,6 @@
 import type { GuardrailsConfig } from '../guardrails/guardrails-config';
 import type { GovernanceConfig } from './governance-config';
+import type { NetworkConfig } from './network-config';
 import type { ModelRouteConfig } from './model-routes-config';
 
 /** The validated, typed configuration the whole gateway runs on. Built once at start-up. */
@@ -74,6 +75,7 @@ export interface GatewayConfig {
   governance: GovernanceConfig;
   /** Input and output policies (issue 16); none configured: no check runs. */
   guardrails: GuardrailsConfig;
+  network: NetworkConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { loadGovernanceConfig } from './load-governance-config';
+import { loadNetworkConfig } from './load-network-config';
 import { loadRoutesConfig } from './load-routes-config';
 import { checkKeyGuardrails, loadGuardrailsConfig } from '../guardrails/load-guardrails-config';
 import {
@@ -126,6 +127,7 @@ export function loadGatewayConfig(
     redisUrl: redisUrl(secretFromEnv(env, 'REDIS_URL', readFile) ?? stringAt(yaml, 'redisUrl')),
     governance,
     guardrails,
+    network: loadNetworkConfig(env, readFile),
     otel: {
       endpoint: otelEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
       serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groq-gateway',

@@ -48,6 +48,8 @@ export function accessLogFields(call: EndedCall): Record<string, unknown> {
   if (call.model) fields.model = call.model;
   if (call.modelRoute) fields.route = call.modelRoute.id;
   if (call.keyId) fields.keyId = call.keyId;
+  if (call.clientIdentity) fields.clientIdentity = call.clientIdentity;
+  if (call.addressForwarded && call.clientAddress) fields.clientAddress = call.clientAddress;
   if (call.virtualKeyId) fields.virtualKeyId = call.virtualKeyId;
   if (call.attempts) fields.attempts = call.attempts;
   if (call.stream) fields.stream = true;

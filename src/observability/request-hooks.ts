@@ -5,6 +5,9 @@ import { CLIENT_CLOSED_REQUEST } from '../call/ended-call';
 import { GatewayCall } from '../call/gateway-call';
 import { uuidHex } from '../call/ids';
 import { traceFrom } from '../call/trace-context';
+import { b3From } from '../network/b3';
+import { deadlineFrom } from '../network/deadline';
+import { identityText, type ClientResolver } from '../network/client-identity';
 import { pathOf } from '../common/http/path-of';
 import { methodNotAllowed } from '../common/http/method-not-allowed';
 import { RouteMethods } from '../common/http/route-methods';
@@ -22,6 +25,8 @@ export interface RequestHookDeps {
   metrics: MetricsService;
   tracing: TracingService;
   events: CallEvents;
+  /** Set when TRUSTED_PROXIES, mTLS or a mesh's client-cert header say who the client is. */
+  client?: ClientResolver;
 }
 
 /**
@@ -32,13 +37,15 @@ export interface RequestHookDeps {
  * log, span, usage, ...). onSend: the gateway's own time as a header.
  */
 export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHookDeps): void {
-  const { lifecycle, metrics, tracing, events } = deps;
+  const { lifecycle, metrics, tracing, events, client } = deps;
   const routeMethods = new RouteMethods();
   fastify.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
   fastify.decorateRequest('call', undefined);
 
   const end = (request: FastifyRequest, call: GatewayCall, status: number): void => {
-    call.end(status, request.routeOptions.url ?? 'unmatched', request.ip, performance.now());
+    const address = client ? client.address(request) : request.ip;
+    if (client && address !== request.raw.socket?.remoteAddress) call.addressForwarded = true;
+    call.end(status, request.routeOptions.url ?? 'unmatched', address, performance.now());
     events.emitEnded(call);
   };
 
@@ -62,6 +69,7 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
       traceparent,
       headerValue(headers.tracestate),
       madeId ? uuidHex(request.id) : undefined,
+      traceparent ? undefined : b3From(headers),
     );
     const call = new GatewayCall(
       request.id,
@@ -72,6 +80,11 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
       headers['user-agent'],
     );
     request.call = call;
+    call.deadlineAt = deadlineFrom(headers, call.startedAtMs);
+    if (client) {
+      const identity = client.identity(request);
+      if (identity) call.clientIdentity = identityText(identity);
+    }
     reply.header(
       'traceparent',
       traceparent && trace.parentId

@@ -21,6 +21,8 @@ export interface CallProgress {
   /** The upstream's first value, or its final failure. */
   onUpstreamAnswer(): void;
   onServed(servedBy: ServedBy): void;
+  /** The caller's deadline (Date.now() clock), from its request headers (issue 22). */
+  readonly deadlineAt?: number;
   /** The call goes through this model route (issue 23), before any attempt. */
   onRoute?(routeId: string): void;
   onRetry(): void;

@@ -20,6 +20,9 @@ import { GroqService } from './groq/groq.service';
 import { publicModelName, routeModel } from './model-router';
 import { toSurfaceShape } from './openai-answer-shape';
 import { withRetriesAndFallbacks } from './reliability/attempts';
+import { isRetryable } from './reliability/retry-policy';
+import { deadlineExceeded } from '../network/deadline';
+import type { GatewayError } from '../common/errors/gateway-error';
 import type { RouteTargetConfig } from '../config/model-routes-config';
 
 /** One upstream call with a given key: subscribing sends it. */
@@ -119,91 +122,94 @@ export class ChatCompletionsService {
     call: CallProgress,
     send: UpstreamCall<T>,
   ): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      call.onUpstreamStart();
-      const surface = call.surface ?? 'openai';
-      const tokens = () => call.estimateRequestTokens();
-      const headers = call.upstreamHeaders;
-      let answered = false;
-      let servedModel = prepared.route.upstreamModel;
-      // A stream reports usage more than once (finish chunk, usage chunk); only some carry
-      // Compound's breakdown, so a cost once known is kept.
-      let knownCost: number | undefined;
-      const next = (value: T) => {
-        if (!answered) {
-          answered = true;
+    return withDeadline(
+      call.deadlineAt,
+      new Observable<T>((subscriber) => {
+        call.onUpstreamStart();
+        const surface = call.surface ?? 'openai';
+        const tokens = () => call.estimateRequestTokens();
+        const headers = call.upstreamHeaders;
+        let answered = false;
+        let servedModel = prepared.route.upstreamModel;
+        // A stream reports usage more than once (finish chunk, usage chunk); only some carry
+        // Compound's breakdown, so a cost once known is kept.
+        let knownCost: number | undefined;
+        const next = (value: T) => {
+          if (!answered) {
+            answered = true;
+            call.onUpstreamAnswer();
+          }
+          // The model that answered (a fallback's, a route target's) names itself in the answer.
+          const model = (value as { model?: unknown }).model;
+          if (typeof model === 'string' && model) servedModel = model;
+          const usage = reportedUsage(value);
+          // The public model name, and OpenAI's schema on the OpenAI surface.
+          toSurfaceShape(value as object, surface);
+          if (!usage) return subscriber.next(value);
+          const costUsd = callCostUsd(this.prices, servedModel, costSourceOf(value)) ?? knownCost;
+          knownCost = costUsd;
+          call.onUsage(usage, costUsd);
+          subscriber.next(prepared.stream ? withStreamCost(value, costUsd) : value);
+        };
+        const fail = (error: unknown) => {
           call.onUpstreamAnswer();
+          subscriber.error(this.namingSuccessor(error, prepared));
+        };
+
+        const complete = () => subscriber.complete();
+
+        // The first attempt, made directly.
+        let keyId: string | undefined;
+        let attempt: Observable<T>;
+        try {
+          const key = this.groq.keys.pick(prepared.route.upstreamModel, tokens);
+          keyId = key.id;
+          attempt = send(prepared, key, headers);
+        } catch (error) {
+          return this.retrying(prepared, call, send, { error }).subscribe({
+            next,
+            error: fail,
+            complete,
+          });
         }
-        // The model that answered (a fallback's, a route target's) names itself in the answer.
-        const model = (value as { model?: unknown }).model;
-        if (typeof model === 'string' && model) servedModel = model;
-        const usage = reportedUsage(value);
-        // The public model name, and OpenAI's schema on the OpenAI surface.
-        toSurfaceShape(value as object, surface);
-        if (!usage) return subscriber.next(value);
-        const costUsd = callCostUsd(this.prices, servedModel, costSourceOf(value)) ?? knownCost;
-        knownCost = costUsd;
-        call.onUsage(usage, costUsd);
-        subscriber.next(prepared.stream ? withStreamCost(value, costUsd) : value);
-      };
-      const fail = (error: unknown) => {
-        call.onUpstreamAnswer();
-        subscriber.error(this.namingSuccessor(error, prepared));
-      };
-
-      const complete = () => subscriber.complete();
-
-      // The first attempt, made directly.
-      let keyId: string | undefined;
-      let attempt: Observable<T>;
-      try {
-        const key = this.groq.keys.pick(prepared.route.upstreamModel, tokens);
-        keyId = key.id;
-        attempt = send(prepared, key, headers);
-      } catch (error) {
-        return this.retrying(prepared, call, send, { error }).subscribe({
-          next,
-          error: fail,
-          complete,
+        let announced = false;
+        const announce = () => {
+          if (announced) return;
+          announced = true;
+          call.onServed({
+            model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
+            keyId: keyId as string,
+            attempts: 1,
+            route: prepared.modelRoute?.config.id,
+          });
+        };
+        let retries: Subscription | undefined;
+        const first = attempt.subscribe({
+          next(value) {
+            announce();
+            next(value);
+          },
+          error: (error: unknown) => {
+            // A failure after a value reached the client is the client's; before, retries begin.
+            if (answered) fail(error);
+            else
+              retries = this.retrying(prepared, call, send, { error, keyId }).subscribe({
+                next,
+                error: fail,
+                complete,
+              });
+          },
+          complete() {
+            announce();
+            complete();
+          },
         });
-      }
-      let announced = false;
-      const announce = () => {
-        if (announced) return;
-        announced = true;
-        call.onServed({
-          model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
-          keyId: keyId as string,
-          attempts: 1,
-          route: prepared.modelRoute?.config.id,
-        });
-      };
-      let retries: Subscription | undefined;
-      const first = attempt.subscribe({
-        next(value) {
-          announce();
-          next(value);
-        },
-        error: (error: unknown) => {
-          // A failure after a value reached the client is the client's; before, retries begin.
-          if (answered) fail(error);
-          else
-            retries = this.retrying(prepared, call, send, { error, keyId }).subscribe({
-              next,
-              error: fail,
-              complete,
-            });
-        },
-        complete() {
-          announce();
-          complete();
-        },
-      });
-      return () => {
-        first.unsubscribe();
-        retries?.unsubscribe();
-      };
-    });
+        return () => {
+          first.unsubscribe();
+          retries?.unsubscribe();
+        };
+      }),
+    );
   }
 
   /** Groq's `model_decommissioned` for the model asked: learnt, and the successor named. */
@@ -255,6 +261,10 @@ export class ChatCompletionsService {
       onRetry: () => call.onRetry(),
       onFallback: () => call.onFallback(),
       afterFirstFailure: firstFailure,
+      deadlineAt: call.deadlineAt,
+      // With MESH_RETRIES the mesh retries 5xx, resets and timeouts itself: only a 429 is tried
+      // again here, on another key (the mesh knows nothing of the gateway's keys).
+      retryable: this.config.network.meshRetries ? isRateLimitRetry : undefined,
     });
   }
 
@@ -301,4 +311,44 @@ function retarget(prepared: GroqChatRequest, target: RouteTargetConfig): GroqCha
   };
   prepared.body.model = target.upstreamModel;
   return prepared;
+}
+
+/** A 429 is worth another key even when the mesh retries everything else (MESH_RETRIES). */
+function isRateLimitRetry(error: unknown): boolean {
+  return isRetryable(error) && (error as GatewayError).status === 429;
+}
+
+/**
+ * The caller's deadline over a whole upstream call: when it passes before the call is complete,
+ * the upstream call is cancelled and the caller gets 504 `deadline_exceeded` (in-band once a
+ * stream has started).
+ */
+function withDeadline<T>(deadlineAt: number | undefined, source: Observable<T>): Observable<T> {
+  if (deadlineAt === undefined) return source;
+  return new Observable<T>((subscriber) => {
+    let timer: NodeJS.Timeout | undefined;
+    const subscription = source.subscribe({
+      next: (value) => subscriber.next(value),
+      error: (error: unknown) => {
+        if (timer) clearTimeout(timer);
+        subscriber.error(error);
+      },
+      complete: () => {
+        if (timer) clearTimeout(timer);
+        subscriber.complete();
+      },
+    });
+    if (!subscription.closed)
+      timer = setTimeout(
+        () => {
+          subscription.unsubscribe();
+          subscriber.error(deadlineExceeded());
+        },
+        Math.max(0, deadlineAt - Date.now()),
+      );
+    return () => {
+      if (timer) clearTimeout(timer);
+      subscription.unsubscribe();
+    };
+  });
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Answer, answerFor, countTokens, textOf } from './answers';
 import { Fault, faultDirectiveIn, parseFault } from './faults';
@@ -29,6 +30,8 @@ export interface EmulatorOptions {
   defaultTokensPerMinute?: number;
   /** Requests per day per key (Groq's RPD, counted here per minute window); default 14400. */
   requestsPerDay?: number;
+  /** Serve HTTPS with this certificate (PEM), as Groq does, e.g. for a private CA's endpoint. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export interface ReceivedRequest {
@@ -65,7 +68,8 @@ export class GroqEmulator {
 
   constructor(private readonly options: EmulatorOptions = {}) {
     this.decommissioned = new Set(options.decommissioned ?? []);
-    this.server = createServer((req, res) => this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = options.tls ? createHttpsServer(options.tls, handler) : createServer(handler);
     this.server.keepAliveTimeout = 60_000;
     this.server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -87,7 +91,7 @@ export class GroqEmulator {
 
   get url(): string {
     const address = this.server.address() as AddressInfo;
-    return `http://${address.address}:${address.port}`;
+    return `${this.options.tls ? 'https' : 'http'}://${address.address}:${address.port}`;
   }
 
   async stop(): Promise<void> {

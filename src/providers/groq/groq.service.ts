@@ -38,8 +38,13 @@ export class GroqService implements OnModuleDestroy {
   readonly routes: RouteBalancer;
 
   constructor(config: ConfigService<AllConfig, true>) {
-    const { groq, circuitBreaker, routes } = config.get('gateway', { infer: true });
-    this.client = new UpstreamClient(groq.baseUrl, groq.timeouts, groq.maxConnections);
+    const { groq, circuitBreaker, routes, network } = config.get('gateway', { infer: true });
+    this.client = new UpstreamClient(
+      groq.baseUrl,
+      groq.timeouts,
+      groq.maxConnections,
+      network.egress,
+    );
     this.keys = new KeyPool(groq.keys, circuitBreaker);
     this.routes = new RouteBalancer(routes, circuitBreaker);
     this.keys.onHealthChange = (keyId, change) => {

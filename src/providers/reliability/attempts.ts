@@ -46,7 +46,15 @@ export interface AttemptPlan<C, T> {
    * with this error, on this key: the plan goes on from there instead of making it again.
    */
   afterFirstFailure?: { error: unknown; keyId?: string };
+  /** The caller's deadline (Date.now() clock): no retry or fallback starts that would begin past it. */
+  deadlineAt?: number;
+  /** Whether a failure is retried here; default isRetryable (MESH_RETRIES narrows it). */
+  retryable?(error: unknown): boolean;
+  now?: () => number;
 }
+
+/** The least time left for an attempt to be worth starting before a deadline. */
+const MIN_ATTEMPT_MS = 50;
 
 /**
  * Runs an upstream call with retries (another key preferred, backoff with jitter, retry-after
@@ -125,21 +133,32 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
       }
       const maxAttempts =
         plan.maxAttemptsOf?.(candidate, candidateIndex) ?? plan.policy.maxAttempts;
-      if (isRetryable(error) && attemptsForCandidate < maxAttempts) {
+      const now = plan.now ?? Date.now;
+      const beforeDeadline = (waitMs: number) =>
+        plan.deadlineAt === undefined || now() + waitMs + MIN_ATTEMPT_MS < plan.deadlineAt;
+      if ((plan.retryable ?? isRetryable)(error) && attemptsForCandidate < maxAttempts) {
         const retryAfter =
           error instanceof GatewayError ? parseRetryAfter(error.headers['retry-after']) : undefined;
         const anotherKey = plan.anotherKeyReady(candidate, avoid);
         const waitTooLong = !anotherKey && (retryAfter ?? 0) > plan.policy.maxRetryAfterMs;
-        if (!waitTooLong) {
+        const delay = retryDelayMs(
+          plan.policy,
+          attemptsForCandidate,
+          retryAfter,
+          anotherKey,
+          plan.random,
+        );
+        if (!waitTooLong && beforeDeadline(delay)) {
           plan.onRetry?.(error, served(keyId ?? ''));
-          timer = setTimeout(
-            run,
-            retryDelayMs(plan.policy, attemptsForCandidate, retryAfter, anotherKey, plan.random),
-          );
+          timer = setTimeout(run, delay);
           return;
         }
       }
-      if (warrantsFallback(error) && candidateIndex + 1 < plan.candidates.length) {
+      if (
+        warrantsFallback(error) &&
+        candidateIndex + 1 < plan.candidates.length &&
+        beforeDeadline(0)
+      ) {
         const from = plan.modelOf(candidate);
         candidateIndex++;
         attemptsForCandidate = 0;

@@ -1,5 +1,7 @@
-import { Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { UpstreamTimeouts } from '../../config/gateway-config';
+import type { NetworkConfig } from '../../config/network-config';
+import { upstreamDispatcher } from '../../network/egress';
 import type { UpstreamSignal } from './upstream-cancel';
 
 export interface UpstreamRequest {
@@ -16,24 +18,38 @@ export interface UpstreamRequest {
  * request. Timeouts: connect, first byte (headers) and idle between body chunks.
  */
 export class UpstreamClient {
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
   private readonly pathPrefix: string;
+  /** Set when the dispatcher is an agent (egress through a proxy), which needs the origin per request. */
+  private readonly origin?: string;
 
-  constructor(baseUrl: string, timeouts: UpstreamTimeouts, maxConnections: number) {
+  constructor(
+    baseUrl: string,
+    timeouts: UpstreamTimeouts,
+    maxConnections: number,
+    egress: NetworkConfig['egress'] = {},
+  ) {
     const url = new URL(baseUrl);
     this.pathPrefix = url.pathname.replace(/\/$/, '');
-    this.pool = new Pool(url.origin, {
-      connections: maxConnections,
-      connect: { timeout: timeouts.connectMs },
-      headersTimeout: timeouts.firstByteMs,
-      bodyTimeout: timeouts.idleMs,
-      keepAliveTimeout: 30_000,
-      pipelining: 1,
-    });
+    const { dispatcher, needsOrigin } = upstreamDispatcher(
+      url.origin,
+      {
+        connections: maxConnections,
+        connect: { timeout: timeouts.connectMs },
+        headersTimeout: timeouts.firstByteMs,
+        bodyTimeout: timeouts.idleMs,
+        keepAliveTimeout: 30_000,
+        pipelining: 1,
+      },
+      egress,
+    );
+    this.pool = dispatcher;
+    if (needsOrigin) this.origin = url.origin;
   }
 
   request(request: UpstreamRequest): Promise<Dispatcher.ResponseData> {
     return this.pool.request({
+      origin: this.origin,
       method: request.method,
       path: this.pathPrefix + request.path,
       headers: request.headers,

@@ -35,7 +35,7 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
     const check = () => {
-      const match = /listening on (http:\/\/[\d.]+:\d+)/.exec(output);
+      const match = /listening on (https?:\/\/[\d.]+:\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]);
