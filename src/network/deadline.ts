@@ -16,8 +16,10 @@ export function deadlineFrom(headers: Headers, now: number): number | undefined 
   for (const name of ['x-envoy-expected-rq-timeout-ms', 'x-request-timeout-ms']) {
     const raw = headers[name];
     if (typeof raw !== 'string') continue;
-    const ms = Number(raw.trim());
-    if (!Number.isInteger(ms) || ms <= 0 || ms > MAX_DEADLINE_MS) continue;
+    const text = raw.trim();
+    if (!/^\d{1,9}$/.test(text)) continue;
+    const ms = Number(text);
+    if (ms <= 0 || ms > MAX_DEADLINE_MS) continue;
     shortest = shortest === undefined ? ms : Math.min(shortest, ms);
   }
   return shortest === undefined ? undefined : now + shortest;
