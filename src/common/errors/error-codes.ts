@@ -44,10 +44,6 @@ export const GATEWAY_ERROR_CODES = [
   'upstream_stream_incomplete',
   // The caller's own deadline (x-envoy-expected-rq-timeout-ms / x-request-timeout-ms) passed.
   'deadline_exceeded',
-  // Guardrails (issue 16).
-  'guardrail_blocked',
-  'guardrail_unavailable',
-  'unknown_guardrail',
   // The gateway itself.
   'shutting_down',
   'internal_error',
