@@ -10,6 +10,9 @@ import { GatewayProcess, startGateway } from './support/gateway-process';
 import { GATEWAY_KEY, waitFor } from './support/stack';
 import { TestCa } from './support/test-ca';
 
+// Several tests start gateways of their own (each with other settings): generous per-test time.
+jest.setTimeout(60_000);
+
 const MODEL = 'groq/llama-3.3-70b-versatile';
 const chatBody = (content = 'Hi') =>
   JSON.stringify({ model: MODEL, messages: [{ role: 'user', content }] });
