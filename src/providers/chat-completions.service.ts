@@ -22,7 +22,6 @@ import { toSurfaceShape } from './openai-answer-shape';
 import { withRetriesAndFallbacks } from './reliability/attempts';
 import { isRetryable } from './reliability/retry-policy';
 import { deadlineExceeded } from '../network/deadline';
-import type { GatewayError } from '../common/errors/gateway-error';
 import type { RouteTargetConfig } from '../config/model-routes-config';
 
 /** One upstream call with a given key: subscribing sends it. */
