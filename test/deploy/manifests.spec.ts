@@ -14,7 +14,8 @@ type Loose = Record<string, any>;
 type Manifest = Loose & { kind: string; metadata: { name: string } };
 
 const ROOT = join(__dirname, '..', '..');
-const K8S = join(ROOT, 'deploy', 'kubernetes');
+const K8S = join(ROOT, 'deploy', 'kubernetes', 'base');
+const SECRETS = join(ROOT, 'deploy', 'kubernetes', 'secrets');
 
 const manifests: Manifest[] = readdirSync(K8S)
   .filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml')
@@ -26,7 +27,7 @@ const byKind = (kind: string) =>
   manifests.find((m) => m.kind === kind && !m.metadata?.name?.endsWith('-redis')) as Manifest;
 /** The Secret template, kept out of the kustomization (secrets/): what to create by hand. */
 const secretTemplates: Manifest[] = parseAllDocuments(
-  readFileSync(join(K8S, 'secrets', 'secrets.template.yaml'), 'utf8'),
+  readFileSync(join(SECRETS, 'secrets.template.yaml'), 'utf8'),
 ).map((doc) => doc.toJSON() as Manifest);
 
 /** Every environment variable the gateway reads, taken from the configuration loader itself. */
@@ -65,6 +66,8 @@ describe('Kubernetes manifests', () => {
         'Deployment',
         'HorizontalPodAutoscaler',
         'Namespace',
+        // Who may talk to the gateway and whom it may reach (issue 22; overlays.spec.ts).
+        'NetworkPolicy',
         'PodDisruptionBudget',
         'Service',
         'ServiceMonitor',
