@@ -6,13 +6,13 @@ import { loadRoutesConfig } from './load-routes-config';
 import { checkKeyGuardrails, loadGuardrailsConfig } from '../guardrails/load-guardrails-config';
 import {
   boolean,
-  integer,
   objectAt,
   rawSecretFromEnv,
   readSecretFile,
   secretFromEnv,
   stringAt,
 } from './config-readers';
+import { integerSetting, type IntegerSettingName } from './integer-settings';
 import { ConfigError, GatewayConfig, GroqKeyConfig, LOG_LEVELS, LogLevel } from './gateway-config';
 
 type Env = Record<string, string | undefined>;
@@ -30,11 +30,8 @@ export function loadGatewayConfig(
   readFile: ReadFile = (path) => readFileSync(path, 'utf8'),
 ): GatewayConfig {
   const yaml = readYamlConfig(env, readFile);
+  const int = (name: IntegerSettingName) => integerSetting(name, env, yaml);
   const groqYaml = objectAt(yaml, 'groq', 'GATEWAY_CONFIG groq');
-  const timeoutsYaml = objectAt(groqYaml, 'timeouts', 'GATEWAY_CONFIG groq.timeouts');
-  const breakerYaml = objectAt(yaml, 'circuitBreaker', 'GATEWAY_CONFIG circuitBreaker');
-  const shutdownYaml = objectAt(yaml, 'shutdown', 'GATEWAY_CONFIG shutdown');
-  const bodyYaml = objectAt(yaml, 'body', 'GATEWAY_CONFIG body');
 
   const baseUrl = parseBaseUrl(
     env.GROQ_BASE_URL ?? stringAt(groqYaml, 'baseUrl') ?? DEFAULT_GROQ_BASE_URL,
@@ -45,83 +42,29 @@ export function loadGatewayConfig(
   checkKeyGuardrails(governance.virtualKeys, guardrails);
 
   return {
-    port: integer('PORT', env.PORT ?? yaml.port, 8080, 0, 65535),
+    port: int('PORT'),
     host: env.HOST ?? stringAt(yaml, 'host') ?? '0.0.0.0',
-    workers: integer('WORKERS', env.WORKERS ?? yaml.workers, 1, 1, 64),
+    workers: int('WORKERS'),
     logLevel: logLevel(env.LOG_LEVEL ?? stringAt(yaml, 'logLevel') ?? 'info'),
-    bodyLimitBytes: integer(
-      'BODY_LIMIT_BYTES',
-      env.BODY_LIMIT_BYTES ?? yaml.bodyLimitBytes,
-      4 * 1024 * 1024,
-      1024,
-      512 * 1024 * 1024,
-    ),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES'),
     body: {
-      maxDepth: integer('BODY_MAX_DEPTH', env.BODY_MAX_DEPTH ?? bodyYaml.maxDepth, 64, 8, 10_000),
-      maxValues: integer(
-        'BODY_MAX_VALUES',
-        env.BODY_MAX_VALUES ?? bodyYaml.maxValues,
-        200_000,
-        1000,
-        100_000_000,
-      ),
-      timeoutMs: integer(
-        'REQUEST_BODY_TIMEOUT_MS',
-        env.REQUEST_BODY_TIMEOUT_MS ?? bodyYaml.timeoutMs,
-        30_000,
-        100,
-        3_600_000,
-      ),
-      maxUnfinished: integer(
-        'MAX_UNFINISHED_BODIES',
-        env.MAX_UNFINISHED_BODIES ?? bodyYaml.maxUnfinished,
-        1024,
-        1,
-        1_000_000,
-      ),
+      maxDepth: int('BODY_MAX_DEPTH'),
+      maxValues: int('BODY_MAX_VALUES'),
+      timeoutMs: int('REQUEST_BODY_TIMEOUT_MS'),
+      maxUnfinished: int('MAX_UNFINISHED_BODIES'),
     },
     groq: {
       baseUrl,
       keys,
       timeouts: {
-        connectMs: integer(
-          'UPSTREAM_CONNECT_TIMEOUT_MS',
-          env.UPSTREAM_CONNECT_TIMEOUT_MS ?? timeoutsYaml.connectMs,
-          10_000,
-          1,
-          600_000,
-        ),
-        firstByteMs: integer(
-          'UPSTREAM_FIRST_BYTE_TIMEOUT_MS',
-          env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS ?? timeoutsYaml.firstByteMs,
-          60_000,
-          1,
-          3_600_000,
-        ),
-        idleMs: integer(
-          'UPSTREAM_IDLE_TIMEOUT_MS',
-          env.UPSTREAM_IDLE_TIMEOUT_MS ?? timeoutsYaml.idleMs,
-          30_000,
-          1,
-          3_600_000,
-        ),
+        connectMs: int('UPSTREAM_CONNECT_TIMEOUT_MS'),
+        firstByteMs: int('UPSTREAM_FIRST_BYTE_TIMEOUT_MS'),
+        idleMs: int('UPSTREAM_IDLE_TIMEOUT_MS'),
       },
-      maxConnections: integer(
-        'UPSTREAM_MAX_CONNECTIONS',
-        env.UPSTREAM_MAX_CONNECTIONS ?? groqYaml.maxConnections,
-        256,
-        1,
-        65_536,
-      ),
+      maxConnections: int('UPSTREAM_MAX_CONNECTIONS'),
     },
     models: {
-      cacheTtlMs: integer(
-        'MODELS_CACHE_TTL_MS',
-        env.MODELS_CACHE_TTL_MS ?? objectAt(yaml, 'models', 'GATEWAY_CONFIG models').cacheTtlMs,
-        60_000,
-        0,
-        86_400_000,
-      ),
+      cacheTtlMs: int('MODELS_CACHE_TTL_MS'),
     },
     modelAliases: modelAliases(env.MODEL_ALIASES, yaml.modelAliases),
     redisUrl: redisUrl(secretFromEnv(env, 'REDIS_URL', readFile) ?? stringAt(yaml, 'redisUrl')),
@@ -132,40 +75,21 @@ export function loadGatewayConfig(
       endpoint: otelEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
       serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groq-gateway',
     },
-    retries: retries(env, objectAt(yaml, 'retries', 'GATEWAY_CONFIG retries')),
+    retries: {
+      maxAttempts: int('RETRY_MAX_ATTEMPTS'),
+      baseDelayMs: int('RETRY_BASE_DELAY_MS'),
+      maxDelayMs: int('RETRY_MAX_DELAY_MS'),
+      maxRetryAfterMs: int('RETRY_MAX_WAIT_MS'),
+    },
     circuitBreaker: {
-      failureThreshold: integer(
-        'BREAKER_FAILURE_THRESHOLD',
-        env.BREAKER_FAILURE_THRESHOLD ?? breakerYaml.failureThreshold,
-        5,
-        1,
-        1000,
-      ),
-      cooldownMs: integer(
-        'BREAKER_COOLDOWN_MS',
-        env.BREAKER_COOLDOWN_MS ?? breakerYaml.cooldownMs,
-        30_000,
-        1,
-        3_600_000,
-      ),
+      failureThreshold: int('BREAKER_FAILURE_THRESHOLD'),
+      cooldownMs: int('BREAKER_COOLDOWN_MS'),
     },
     fallbacks: fallbacks(env.MODEL_FALLBACKS, yaml.fallbacks),
     routes: loadRoutesConfig(yaml.routes),
     shutdown: {
-      drainDelayMs: integer(
-        'SHUTDOWN_DRAIN_DELAY_MS',
-        env.SHUTDOWN_DRAIN_DELAY_MS ?? shutdownYaml.drainDelayMs,
-        5_000,
-        0,
-        600_000,
-      ),
-      graceMs: integer(
-        'SHUTDOWN_GRACE_MS',
-        env.SHUTDOWN_GRACE_MS ?? shutdownYaml.graceMs,
-        25_000,
-        0,
-        3_600_000,
-      ),
+      drainDelayMs: int('SHUTDOWN_DRAIN_DELAY_MS'),
+      graceMs: int('SHUTDOWN_GRACE_MS'),
     },
     completions: {
       convertWithoutHeader: boolean(
@@ -202,39 +126,6 @@ function redisUrl(raw: string | undefined): string | undefined {
     // reported below
   }
   throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
-}
-
-function retries(env: Env, yaml: Record<string, unknown>): GatewayConfig['retries'] {
-  return {
-    maxAttempts: integer(
-      'RETRY_MAX_ATTEMPTS',
-      env.RETRY_MAX_ATTEMPTS ?? yaml.maxAttempts,
-      3,
-      1,
-      10,
-    ),
-    baseDelayMs: integer(
-      'RETRY_BASE_DELAY_MS',
-      env.RETRY_BASE_DELAY_MS ?? yaml.baseDelayMs,
-      200,
-      0,
-      60_000,
-    ),
-    maxDelayMs: integer(
-      'RETRY_MAX_DELAY_MS',
-      env.RETRY_MAX_DELAY_MS ?? yaml.maxDelayMs,
-      5_000,
-      0,
-      300_000,
-    ),
-    maxRetryAfterMs: integer(
-      'RETRY_MAX_WAIT_MS',
-      env.RETRY_MAX_WAIT_MS ?? yaml.maxRetryAfterMs,
-      10_000,
-      0,
-      600_000,
-    ),
-  };
 }
 
 /** `MODEL_FALLBACKS=groq/a=groq/b|groq/c;groq/d=groq/e` wins over the YAML `fallbacks` mapping. */
