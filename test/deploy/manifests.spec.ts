@@ -32,10 +32,12 @@ const secretTemplates: Manifest[] = parseAllDocuments(
 
 /** Every environment variable the gateway reads, taken from the configuration loader itself. */
 function knownEnvNames(): Set<string> {
-  const source = ['load-config.ts', 'load-governance-config.ts']
+  const source = ['load-config.ts', 'load-governance-config.ts', 'integer-settings.ts']
     .map((file) => readFileSync(join(ROOT, 'src', 'config', file), 'utf8'))
     .join('\n');
   const names = new Set([...source.matchAll(/env\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]));
+  // The whole-number settings' table is keyed by the variable's name.
+  for (const [, name] of source.matchAll(/^ {2}([A-Z][A-Z0-9_]+): \{/gm)) names.add(name);
   for (const [, name] of source.matchAll(/(?:listFromEnv|secretFromEnv)\(env, '([A-Z_]+)'/g)) {
     names.add(name);
     names.add(`${name}_FILE`);
