@@ -2,6 +2,7 @@ import type { GuardrailsConfig } from '../guardrails/guardrails-config';
 import type { GovernanceConfig } from './governance-config';
 import type { NetworkConfig } from './network-config';
 import type { ModelRouteConfig } from './model-routes-config';
+import type { RequestLogsConfig } from './request-logs-config';
 
 /** The validated, typed configuration the whole gateway runs on. Built once at start-up. */
 export interface GroqKeyConfig {
@@ -76,6 +77,7 @@ export interface GatewayConfig {
   /** Input and output policies (issue 16); none configured: no check runs. */
   guardrails: GuardrailsConfig;
   network: NetworkConfig;
+  requestLogs: RequestLogsConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -4,6 +4,7 @@ import { loadGovernanceConfig } from './load-governance-config';
 import { loadNetworkConfig } from './load-network-config';
 import { loadRoutesConfig } from './load-routes-config';
 import { checkKeyGuardrails, loadGuardrailsConfig } from '../guardrails/load-guardrails-config';
+import { loadRequestLogsConfig } from './load-request-logs-config';
 import {
   boolean,
   objectAt,
@@ -71,6 +72,7 @@ export function loadGatewayConfig(
     governance,
     guardrails,
     network: loadNetworkConfig(env, readFile),
+    requestLogs: loadRequestLogsConfig(env, yaml, readFile),
     otel: {
       endpoint: otelEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
       serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groq-gateway',

@@ -1,0 +1,97 @@
+import { parse } from 'yaml';
+import { loadRequestLogsConfig } from './load-request-logs-config';
+
+const files: Record<string, string> = {
+  '/run/secrets/pg': 'postgres://u:p@db/gw\n',
+  '/s/hmac': 'k3y\n',
+};
+const readFile = (path: string) => {
+  if (path in files) return files[path];
+  throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+};
+const load = (env: Record<string, string> = {}, yaml = '') =>
+  loadRequestLogsConfig(env, (parse(yaml) ?? {}) as Record<string, unknown>, readFile);
+
+describe('request logs configuration', () => {
+  it('defaults to SQLite in ./data, 30 days, no bodies, drop on overflow, no exports', () => {
+    expect(load()).toMatchObject({
+      store: 'sqlite',
+      dataDir: 'data',
+      retentionDays: 30,
+      bodies: 'off',
+      bodyMaxBytes: 65_536,
+      clientAddress: false,
+      onOverflow: 'drop',
+      exports: [],
+    });
+  });
+
+  it('reads Postgres from LOGS_POSTGRES_URL_FILE', () => {
+    expect(
+      load({ LOGS_STORE: 'postgres', LOGS_POSTGRES_URL_FILE: '/run/secrets/pg' }).postgresUrl,
+    ).toBe('postgres://u:p@db/gw');
+  });
+
+  it.each([
+    [{ LOGS_STORE: 'mysql' }, /^LOGS_STORE: must be one of sqlite, postgres, off/],
+    [{ LOGS_STORE: 'postgres' }, /^LOGS_POSTGRES_URL: LOGS_STORE=postgres needs/],
+    [{ LOGS_STORE: 'postgres', LOGS_POSTGRES_URL: 'mysql://x' }, /postgres:\/\//],
+    [{ LOGS_BODIES: 'some' }, /^LOGS_BODIES/],
+    [{ LOGS_ON_OVERFLOW: 'wait' }, /^LOGS_ON_OVERFLOW/],
+    [{ LOGS_RETENTION_DAYS: '0' }, /^LOGS_RETENTION_DAYS/],
+  ])('refuses %j with one line naming the setting', (env, message) => {
+    expect(() => load(env)).toThrow(message);
+  });
+
+  it('never echoes a Postgres URL it cannot parse (it may hold a password)', () => {
+    expect(() => load({ LOGS_STORE: 'postgres', LOGS_POSTGRES_URL: 'secret-pw@@' })).toThrow(
+      /^LOGS_POSTGRES_URL: is not a URL/,
+    );
+    try {
+      load({ LOGS_STORE: 'postgres', LOGS_POSTGRES_URL: 'secret-pw@@' });
+    } catch (error) {
+      expect((error as Error).message).not.toContain('secret-pw');
+    }
+  });
+
+  it('reads retention overrides and exports, secrets by reference', () => {
+    const config = load(
+      { HOOK_SECRET: 'from-env' },
+      `
+logs:
+  retention: { days: 7, virtualKeys: { vk: 1 }, teams: { audit: 365 } }
+  exports:
+    - { type: s3, bucket: logs, endpoint: 'http://127.0.0.1:9000' }
+    - { type: otlp, url: 'http://collector:4318/v1/logs', headers: { authorization: { env: HOOK_SECRET } } }
+    - { type: http, name: siem, url: 'https://siem.example/ingest', secret: { file: /s/hmac } }
+`,
+    );
+    expect(config.retentionDays).toBe(7);
+    expect(config.retentionByVirtualKey).toEqual({ vk: 1 });
+    expect(config.retentionByTeam).toEqual({ audit: 365 });
+    expect(config.exports.map((e) => [e.type, e.name])).toEqual([
+      ['s3', 's3-1'],
+      ['otlp', 'otlp-2'],
+      ['http', 'siem'],
+    ]);
+    expect(config.exports[0]).toMatchObject({ prefix: 'request-logs', forcePathStyle: true });
+    expect(config.exports[1]).toMatchObject({ headers: { authorization: 'from-env' } });
+    expect(config.exports[2]).toMatchObject({
+      secret: 'k3y',
+      signatureHeader: 'x-gateway-signature',
+    });
+  });
+
+  it.each([
+    ['- { type: ftp }', /exports\[0\]\.type: must be s3, otlp or http/],
+    ['- { type: s3 }', /exports\[0\]\.bucket/],
+    [
+      "- { type: http, url: 'http://x', secret: 'inline' }",
+      /exports\[0\]\.secret: must be a reference/,
+    ],
+    ["- { type: http, url: 'http://x', secret: { env: MISSING } }", /MISSING is not set/],
+    ["- { type: otlp, url: 'ftp://x' }", /exports\[0\]\.url: must be an http/],
+  ])('refuses the export %s', (entry, message) => {
+    expect(() => load({}, `logs:\n  exports:\n    ${entry}\n`)).toThrow(message);
+  });
+});
