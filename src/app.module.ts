@@ -14,6 +14,7 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ModelsModule } from './models/models.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { RequestLogsModule } from './request-logs/request-logs.module';
 import { ResponsesModule } from './responses/responses.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 
@@ -44,6 +45,7 @@ export class AppModule {
         ModelsModule,
         AnthropicModule,
         UnsupportedModule,
+        RequestLogsModule,
       ],
     };
   }

@@ -72,6 +72,9 @@ export class GatewayCall implements EndedCall, CallProgress {
   /** The caller's deadline (Date.now() clock), from x-envoy-expected-rq-timeout-ms / x-request-timeout-ms. */
   deadlineAt?: number;
   readonly userAgent?: string;
+  /** Set only when request logs keep bodies (LOGS_BODIES), by their hook. */
+  requestBody?: unknown;
+  responseBody?: unknown;
   /** When the first upstream attempt started, and when the upstream first answered (or failed). */
   upstreamStartedAt?: number;
   upstreamAnsweredAt?: number;

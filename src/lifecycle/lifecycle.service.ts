@@ -26,11 +26,17 @@ export class LifecycleService {
   private idle?: () => void;
   private readonly closingHooks: Array<() => void> = [];
   private readonly graceOverHooks: Array<() => void> = [];
+  private deadline?: number;
 
   constructor(private readonly config: ConfigService<AllConfig, true>) {}
 
   get draining(): boolean {
     return this.phase !== 'serving';
+  }
+
+  /** Once SIGTERM came: when the grace ends (ms since the epoch); shutdown work finishes by then. */
+  get shutdownDeadlineMs(): number | undefined {
+    return this.deadline;
   }
 
   get inFlightRequests(): number {
@@ -81,6 +87,7 @@ export class LifecycleService {
   async drain(server: Server): Promise<void> {
     if (this.phase !== 'serving') return;
     const { drainDelayMs, graceMs } = this.config.get('gateway', { infer: true }).shutdown;
+    this.deadline = Date.now() + drainDelayMs + graceMs;
     this.phase = 'draining';
     this.logger.log(`draining: readiness is false; accepting requests for ${drainDelayMs} ms more`);
     await sleep(drainDelayMs);

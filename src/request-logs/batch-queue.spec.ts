@@ -1,0 +1,97 @@
+import { BatchQueue, type BatchQueueOptions } from './batch-queue';
+
+function queue(overrides: Partial<BatchQueueOptions<number>> = {}) {
+  const written: number[][] = [];
+  const q = new BatchQueue<number>({
+    capacity: 5,
+    batchSize: 2,
+    flushIntervalMs: 10,
+    maxAttempts: Number.POSITIVE_INFINITY,
+    retryBaseDelayMs: 5,
+    retryMaxDelayMs: 20,
+    write: (batch) => {
+      written.push([...batch]);
+      return Promise.resolve();
+    },
+    ...overrides,
+  });
+  return { q, written };
+}
+
+const tick = (ms = 200) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('BatchQueue', () => {
+  it('writes full batches at once and a partial one after the interval', async () => {
+    const { q, written } = queue();
+    [1, 2, 3].forEach((n) => q.push(n));
+    await tick();
+    expect(written).toEqual([[1, 2], [3]]);
+    expect(q.length).toBe(0);
+  });
+
+  it('refuses items beyond capacity, so the caller counts them', () => {
+    const { q } = queue({ write: () => new Promise(() => undefined) });
+    const taken = [1, 2, 3, 4, 5, 6, 7].map((n) => q.push(n));
+    expect(taken).toEqual([true, true, true, true, true, false, false]);
+    expect(q.full).toBe(true);
+  });
+
+  it('keeps a failed batch queued and retries it with backoff', async () => {
+    let failures = 2;
+    const errors: number[] = [];
+    const { q, written } = queue({
+      write: (batch) => {
+        if (failures-- > 0) return Promise.reject(new Error('store down'));
+        written.push([...batch]);
+        return Promise.resolve();
+      },
+      onError: (_e, attempt) => errors.push(attempt),
+    });
+    q.push(1);
+    q.push(2);
+    await tick(400);
+    expect(errors).toEqual([1, 2]);
+    expect(written).toEqual([[1, 2]]);
+  });
+
+  it('gives a batch up after maxAttempts and says how many items went', async () => {
+    const given: number[] = [];
+    const { q } = queue({
+      maxAttempts: 2,
+      write: () => Promise.reject(new Error('refused')),
+      onGiveUp: (count) => given.push(count),
+    });
+    q.push(1);
+    q.push(2);
+    await tick(400);
+    expect(given).toEqual([2]);
+    expect(q.length).toBe(0);
+  });
+
+  it('wakes whoever waits for room once a batch is written', async () => {
+    let release: () => void = () => undefined;
+    const { q } = queue({
+      capacity: 2,
+      write: () => new Promise<void>((resolve) => (release = resolve)),
+    });
+    q.push(1);
+    q.push(2);
+    let roomy = false;
+    void q.whenRoom().then(() => (roomy = true));
+    await tick();
+    expect(roomy).toBe(false);
+    release();
+    await tick();
+    expect(roomy).toBe(true);
+  });
+
+  it('drains what is left before a deadline and reports what it could not write', async () => {
+    const { q, written } = queue({ flushIntervalMs: 60_000, batchSize: 10 });
+    [1, 2, 3].forEach((n) => q.push(n));
+    expect(await q.drain(Date.now() + 1000)).toBe(0);
+    expect(written).toEqual([[1, 2, 3]]);
+    const dead = queue({ write: () => Promise.reject(new Error('gone')) }).q;
+    dead.push(1);
+    expect(await dead.drain(Date.now() + 150)).toBe(1);
+  });
+});

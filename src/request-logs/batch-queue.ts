@@ -1,0 +1,153 @@
+export interface BatchQueueOptions<T> {
+  /** Items held at most; beyond it `push` drops (drop mode) or admission waits (block mode). */
+  capacity: number;
+  batchSize: number;
+  /** A partial batch is written at the latest this long after its first item came. */
+  flushIntervalMs: number;
+  /** Attempts per batch before it is given up (`onGiveUp`); Infinity keeps retrying. */
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  retryMaxDelayMs: number;
+  write(batch: readonly T[]): Promise<void>;
+  onWritten?(count: number): void;
+  onError?(error: unknown, attempt: number): void;
+  onGiveUp?(count: number, error: unknown): void;
+}
+
+interface Queued<T> {
+  item: T;
+  at: number;
+}
+
+/**
+ * A bounded queue written in batches off the request path: one write at a time, retried with
+ * exponential backoff while the items stay queued (so a slow or dead sink fills the queue, and
+ * only then are new items dropped, counted by the caller). Nothing here ever awaits on `push`.
+ */
+export class BatchQueue<T> {
+  private items: Queued<T>[] = [];
+  private writing = false;
+  private timer?: NodeJS.Timeout;
+  private failures = 0;
+  private waiters: (() => void)[] = [];
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+
+  constructor(private readonly options: BatchQueueOptions<T>) {}
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  get full(): boolean {
+    return this.items.length >= this.options.capacity;
+  }
+
+  /** Seconds the oldest queued item has waited (the export lag). */
+  lagSeconds(now = Date.now()): number {
+    return this.items.length ? (now - this.items[0].at) / 1000 : 0;
+  }
+
+  /** Queues an item unless the queue is full; false means it was not taken (count it). */
+  push(item: T): boolean {
+    if (this.full) return false;
+    this.add(item);
+    return true;
+  }
+
+  /** Queues even when full: block mode, where admission already waited (see `whenRoom`). */
+  pushOver(item: T): void {
+    this.add(item);
+  }
+
+  /** Resolves once the queue has room (block mode's admission waits here). */
+  whenRoom(): Promise<void> {
+    if (!this.full) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * Writes what is queued until it is empty or the deadline passes (shutdown); resolves with how
+   * many items are left unwritten.
+   */
+  async drain(deadlineMs: number): Promise<number> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    while (this.items.length > 0 && Date.now() < deadlineMs) {
+      if (!this.writing) void this.writeBatch();
+      const idle = new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      const left = deadlineMs - Date.now();
+      await Promise.race([idle, sleep(Math.max(0, left))]);
+      // A failed write backs off through its timer; while draining, retry at once (bounded by
+      // the deadline) with a short pause so a dead sink does not spin.
+      if (!this.writing && this.items.length > 0 && this.failures > 0)
+        await sleep(Math.min(100, Math.max(0, deadlineMs - Date.now())));
+    }
+    return this.items.length;
+  }
+
+  private add(item: T): void {
+    this.items.push({ item, at: Date.now() });
+    if (this.writing || this.closed) return;
+    if (this.items.length >= this.options.batchSize && this.failures === 0) {
+      this.schedule(0);
+    } else if (!this.timer) {
+      this.schedule(this.options.flushIntervalMs);
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.writeBatch();
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  private async writeBatch(): Promise<void> {
+    if (this.writing || this.items.length === 0) return;
+    this.writing = true;
+    const taken = this.items.slice(0, this.options.batchSize);
+    const batch = taken.map((q) => q.item);
+    let retryIn: number | undefined;
+    try {
+      await this.options.write(batch);
+      this.items.splice(0, taken.length);
+      this.failures = 0;
+      this.options.onWritten?.(batch.length);
+    } catch (error) {
+      this.failures++;
+      this.options.onError?.(error, this.failures);
+      if (this.failures >= this.options.maxAttempts) {
+        this.items.splice(0, taken.length);
+        this.failures = 0;
+        this.options.onGiveUp?.(batch.length, error);
+      } else {
+        retryIn = Math.min(
+          this.options.retryMaxDelayMs,
+          this.options.retryBaseDelayMs * 2 ** (this.failures - 1),
+        );
+      }
+    } finally {
+      this.writing = false;
+    }
+    this.wakeWaiters();
+    if (this.closed) return;
+    if (retryIn !== undefined) this.schedule(retryIn);
+    else if (this.items.length >= this.options.batchSize) this.schedule(0);
+    else if (this.items.length > 0) this.schedule(this.options.flushIntervalMs);
+  }
+
+  private wakeWaiters(): void {
+    const idle = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of idle) resolve();
+    while (this.waiters.length > 0 && !this.full) this.waiters.shift()?.();
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,56 @@
+import type { Logger } from '@nestjs/common';
+import { BatchQueue } from './batch-queue';
+import type { LogRecord } from './log-record';
+import type { RequestLogsMetrics } from './request-logs-metrics';
+
+export interface PipelineOptions {
+  sink: string;
+  capacity: number;
+  batchSize: number;
+  flushIntervalMs: number;
+  maxAttempts: number;
+  retryBaseDelayMs: number;
+  write(batch: readonly LogRecord[]): Promise<void>;
+}
+
+/** A sink's bounded batch queue with its metrics and its (rate-limited) error log wired in. */
+export function createPipeline(
+  options: PipelineOptions,
+  metrics: RequestLogsMetrics,
+  logger: Logger,
+): BatchQueue<LogRecord> {
+  const sink = options.sink;
+  let lastLoggedAt = 0;
+  const queue = new BatchQueue<LogRecord>({
+    capacity: options.capacity,
+    batchSize: options.batchSize,
+    flushIntervalMs: options.flushIntervalMs,
+    maxAttempts: options.maxAttempts,
+    retryBaseDelayMs: options.retryBaseDelayMs,
+    retryMaxDelayMs: 30_000,
+    write: options.write,
+    onWritten: (count) => metrics.written.inc({ sink }, count),
+    onError: (error, attempt) => {
+      metrics.batchesFailed.inc({ sink });
+      // One line per sink every 10 s at most: a dead sink must not flood the logs.
+      if (Date.now() - lastLoggedAt > 10_000) {
+        lastLoggedAt = Date.now();
+        logger.warn(
+          `request logs: ${sink} write failed (attempt ${attempt}, ${queue.length} queued): ${errorText(error)}`,
+        );
+      }
+    },
+    onGiveUp: (count, error) => {
+      metrics.dropped.inc({ sink, reason: 'gave_up' }, count);
+      logger.error(`request logs: ${sink} gave up a batch of ${count}: ${errorText(error)}`);
+    },
+  });
+  metrics.watch({ sink, length: () => queue.length, lagSeconds: () => queue.lagSeconds() });
+  return queue;
+}
+
+/** An error's message without stack or secrets (URLs with credentials are not echoed by pg/undici). */
+export function errorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\/\/[^/@\s]+@/g, '//***@').slice(0, 300);
+}

@@ -1,0 +1,76 @@
+import { GatewayError } from '../common/errors/gateway-error';
+import { decodeCursor, encodeCursor, parseErasure, parseFilter, parsePage } from './log-query';
+import { parseStats } from './stats-query';
+
+function paramOf(run: () => unknown): string | null {
+  try {
+    run();
+  } catch (error) {
+    return (error as GatewayError).param;
+  }
+  return null;
+}
+
+describe('log query parameters', () => {
+  it('reads each filter', () => {
+    expect(
+      parseFilter({
+        from: '2026-11-30T00:00:00Z',
+        to: '1800000000000',
+        model: 'groq/x',
+        virtualKey: 'team-a',
+        status: '5xx',
+        code: 'upstream_timeout',
+        q: ' needle ',
+      }),
+    ).toEqual({
+      fromMs: Date.UTC(2026, 10, 30),
+      toMs: 1_800_000_000_000,
+      model: 'groq/x',
+      virtualKey: 'team-a',
+      keyId: undefined,
+      status: { min: 500, max: 599 },
+      code: 'upstream_timeout',
+      q: 'needle',
+    });
+    expect(parseFilter({ status: '429' }).status).toEqual({ min: 429, max: 429 });
+  });
+
+  it.each([
+    [{ from: 'soon' }, 'from'],
+    [{ status: '99' }, 'status'],
+    [{ status: '6xx' }, 'status'],
+    [{ limit: '1001' }, 'limit'],
+    [{ limit: '2.5' }, 'limit'],
+    [{ cursor: '!!' }, 'cursor'],
+    [{ q: 'x'.repeat(513) }, 'q'],
+  ])('refuses %j naming %s', (params, param) => {
+    expect(paramOf(() => parsePage(params))).toBe(param);
+  });
+
+  it('round-trips cursors and defaults the page size', () => {
+    const cursor = { timeMs: 1_764_520_000_000, id: 'a:b-c' };
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+    expect(parsePage({}).limit).toBe(100);
+  });
+
+  it('asks erasure to say what to erase', () => {
+    expect(paramOf(() => parseErasure({}))).toBe('virtualKey');
+    expect(parseErasure({ before: '2026-01-01', virtualKey: 'k' })).toMatchObject({
+      beforeMs: Date.UTC(2026, 0, 1),
+      virtualKey: 'k',
+    });
+  });
+
+  it('checks stats groupings and bounds the buckets', () => {
+    const now = Date.UTC(2026, 10, 30, 12);
+    expect(parseStats({ groupBy: 'virtualKey', interval: '1h' }, now)).toMatchObject({
+      groupBy: 'virtualKey',
+      interval: '1h',
+      filter: { fromMs: now - 86_400_000 },
+    });
+    expect(paramOf(() => parseStats({ groupBy: 'team' }, now))).toBe('groupBy');
+    expect(paramOf(() => parseStats({ interval: '5m' }, now))).toBe('interval');
+    expect(paramOf(() => parseStats({ interval: '1m', from: '2026-01-01' }, now))).toBe('interval');
+  });
+});

@@ -1,0 +1,135 @@
+import { GatewayError } from '../common/errors/gateway-error';
+
+/** What the query API, the export, the stats and the erasure filter by. */
+export interface LogFilter {
+  fromMs?: number;
+  toMs?: number;
+  model?: string;
+  virtualKey?: string;
+  keyId?: string;
+  /** An exact status, or a class such as 4xx (given as its lower and upper bounds). */
+  status?: { min: number; max: number };
+  code?: string;
+  /** Free text, matched case-insensitively in ids, models, error code, path, user agent, bodies. */
+  q?: string;
+  requestId?: string;
+  /** Erasure only: records that started before this time. */
+  beforeMs?: number;
+}
+
+export interface PageQuery {
+  filter: LogFilter;
+  limit: number;
+  cursor?: Cursor;
+}
+
+/** Where the next page starts: newest first, by (time, id). */
+export interface Cursor {
+  timeMs: number;
+  id: string;
+}
+
+export type Params = Record<string, string | string[] | undefined>;
+
+export const MAX_PAGE = 1000;
+export const DEFAULT_PAGE = 100;
+
+/** The filter of `GET /admin/logs` and its export, checked; a bad value is a 400 naming it. */
+export function parseFilter(params: Params): LogFilter {
+  const filter: LogFilter = {
+    fromMs: time(params, 'from'),
+    toMs: time(params, 'to'),
+    model: text(params, 'model'),
+    virtualKey: text(params, 'virtualKey'),
+    keyId: text(params, 'keyId'),
+    status: status(params),
+    code: text(params, 'code'),
+    q: text(params, 'q'),
+  };
+  if (filter.fromMs !== undefined && filter.toMs !== undefined && filter.fromMs > filter.toMs)
+    throw invalid('from', 'from must not be after to.');
+  return filter;
+}
+
+export function parsePage(params: Params): PageQuery {
+  const rawLimit = text(params, 'limit');
+  let limit = DEFAULT_PAGE;
+  if (rawLimit !== undefined) {
+    limit = Number(rawLimit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+      throw invalid('limit', `limit must be a whole number from 1 to ${MAX_PAGE}.`);
+  }
+  const rawCursor = text(params, 'cursor');
+  return {
+    filter: parseFilter(params),
+    limit,
+    cursor: rawCursor === undefined ? undefined : decodeCursor(rawCursor),
+  };
+}
+
+/** `DELETE /admin/logs`: at least one of virtualKey, before, requestId, so nothing is erased by accident. */
+export function parseErasure(params: Params): LogFilter {
+  const filter: LogFilter = {
+    virtualKey: text(params, 'virtualKey'),
+    beforeMs: time(params, 'before'),
+    requestId: text(params, 'requestId'),
+  };
+  if (!filter.virtualKey && filter.beforeMs === undefined && !filter.requestId)
+    throw invalid(
+      'virtualKey',
+      'Say what to erase: virtualKey, before (a time) or requestId, alone or together.',
+    );
+  return filter;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.timeMs}:${cursor.id}`).toString('base64url');
+}
+
+export function decodeCursor(raw: string): Cursor {
+  const text = Buffer.from(raw, 'base64url').toString('utf8');
+  const at = text.indexOf(':');
+  const timeMs = Number(text.slice(0, at));
+  if (at <= 0 || !Number.isSafeInteger(timeMs) || at === text.length - 1)
+    throw invalid('cursor', 'cursor is not one this API gave out; pass next_cursor as it came.');
+  return { timeMs, id: text.slice(at + 1) };
+}
+
+/** ISO 8601 (`2026-11-30T17:00:00Z`, `2026-11-30`) or milliseconds since the epoch. */
+export function time(params: Params, name: string): number | undefined {
+  const raw = text(params, name);
+  if (raw === undefined) return undefined;
+  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
+  if (!Number.isFinite(ms))
+    throw invalid(
+      name,
+      `${name} must be an ISO 8601 time (e.g. 2026-11-30T17:00:00Z) or milliseconds since the epoch.`,
+    );
+  return ms;
+}
+
+function status(params: Params): LogFilter['status'] {
+  const raw = text(params, 'status');
+  if (raw === undefined) return undefined;
+  if (/^[1-5]xx$/i.test(raw)) {
+    const min = Number(raw[0]) * 100;
+    return { min, max: min + 99 };
+  }
+  const value = Number(raw);
+  if (!/^\d{3}$/.test(raw) || value < 100 || value > 599)
+    throw invalid('status', 'status must be an HTTP status (e.g. 429) or a class (e.g. 5xx).');
+  return { min: value, max: value };
+}
+
+export function text(params: Params, name: string): string | undefined {
+  const raw = params[name];
+  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (trimmed.length > 512) throw invalid(name, `${name} is longer than 512 characters.`);
+  return trimmed === '' ? undefined : trimmed;
+}
+
+export function invalid(param: string, message: string): GatewayError {
+  return new GatewayError({ status: 400, message, code: 'invalid_value', param });
+}

@@ -1,0 +1,150 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import { GatewayError } from '../common/errors/gateway-error';
+import { pathOf } from '../common/http/path-of';
+import { GovernanceService } from '../governance/governance.service';
+import { csvHeader, csvRow, ndjsonLine } from './exports/ndjson';
+import { errorText } from './log-pipeline';
+import { invalid, parseErasure, parseFilter, parsePage, text, type Params } from './log-query';
+import type { LogRecord } from './log-record';
+import { RequestLogsService } from './request-logs.service';
+import { INTERVALS, parseStats } from './stats-query';
+import type { LogStore } from './store/log-store';
+
+const CHUNK_CHARS = 32 * 1024;
+
+export type ExportFormat = 'ndjson' | 'csv';
+
+/** The admin query API over the store: list, one record, export, stats, erasure. */
+@Injectable()
+export class RequestLogsApiService {
+  private readonly logger = new Logger('RequestLogs');
+
+  constructor(
+    private readonly logs: RequestLogsService,
+    private readonly governance: GovernanceService,
+  ) {}
+
+  list(params: Params) {
+    const query = parsePage(params);
+    return this.run((store) => store.page(query));
+  }
+
+  async get(requestId: string): Promise<LogRecord> {
+    const record = await this.run((store) => store.byRequestId(requestId));
+    if (!record)
+      throw new GatewayError({
+        status: 404,
+        message: `No request log for request id '${requestId}' (never made, erased, or past retention).`,
+        code: 'log_not_found',
+        param: 'requestId',
+      });
+    return record;
+  }
+
+  /** The export as a stream pulled page by page: memory stays flat for any number of records. */
+  export(params: Params): { format: ExportFormat; body: Readable } {
+    const format = (text(params, 'format') ?? 'ndjson').toLowerCase();
+    if (format !== 'ndjson' && format !== 'csv')
+      throw invalid('format', 'format must be ndjson or csv.');
+    const filter = parseFilter(params);
+    const store = this.storeOrThrow();
+    const logger = this.logger;
+    async function* lines(): AsyncGenerator<string> {
+      if (format === 'csv') yield csvHeader();
+      try {
+        // Chunks of about 32 KiB: a write per line costs a syscall per record, and a string per
+        // page would be a large object that only a full GC frees (the heap grows by pages).
+        let chunk = '';
+        for await (const page of store.scan(filter)) {
+          for (const record of page) {
+            chunk += format === 'csv' ? csvRow(record) : ndjsonLine(record);
+            if (chunk.length >= CHUNK_CHARS) {
+              yield chunk;
+              chunk = '';
+            }
+          }
+        }
+        if (chunk) yield chunk;
+      } catch (error) {
+        logger.error(`request logs: export failed mid-way: ${errorText(error)}`);
+        throw error;
+      }
+    }
+    return {
+      format,
+      body: Readable.from(lines(), { objectMode: false, highWaterMark: 64 * 1024 }),
+    };
+  }
+
+  stats(params: Params) {
+    const query = parseStats(params, Date.now());
+    return this.run(async (store) => ({
+      object: 'stats',
+      from: query.filter.fromMs === undefined ? null : new Date(query.filter.fromMs).toISOString(),
+      to: query.filter.toMs === undefined ? null : new Date(query.filter.toMs).toISOString(),
+      group_by: query.groupBy ?? null,
+      interval: query.interval ?? null,
+      data: await store.stats(
+        query.filter,
+        query.groupBy,
+        query.interval ? INTERVALS[query.interval] : undefined,
+      ),
+    }));
+  }
+
+  async erase(request: FastifyRequest, params: Params) {
+    const filter = parseErasure(params);
+    const deleted = await this.run((store) => store.erase(filter));
+    this.governance.audit.write({
+      action: 'logs.delete',
+      actor: 'admin',
+      outcome: 'ok',
+      status: 200,
+      method: request.method,
+      path: pathOf(request.url),
+      requestId: String(request.id),
+      target: JSON.stringify({
+        virtualKey: filter.virtualKey,
+        before: filter.beforeMs === undefined ? undefined : new Date(filter.beforeMs).toISOString(),
+        requestId: filter.requestId,
+        deleted,
+      }),
+    });
+    return { object: 'logs.deleted', deleted };
+  }
+
+  private storeOrThrow(): LogStore {
+    const store = this.logs.store;
+    if (!store)
+      throw new GatewayError({
+        status: 404,
+        message: 'Request logs are not stored on this gateway (LOGS_STORE=off).',
+        code: 'logs_store_off',
+      });
+    if (!this.logs.storeReady) throw unavailable();
+    return store;
+  }
+
+  private async run<T>(query: (store: LogStore) => Promise<T>): Promise<T> {
+    const store = this.storeOrThrow();
+    try {
+      return await query(store);
+    } catch (error) {
+      if (error instanceof GatewayError) throw error;
+      this.logger.error(`request logs: query failed: ${errorText(error)}`);
+      throw unavailable();
+    }
+  }
+}
+
+function unavailable(): GatewayError {
+  return new GatewayError({
+    status: 503,
+    message: 'The request log store is unavailable; retry shortly.',
+    type: 'api_error',
+    code: 'logs_store_unavailable',
+    headers: { 'retry-after': '5' },
+  });
+}

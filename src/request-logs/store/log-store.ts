@@ -1,0 +1,320 @@
+import { ExpressionBuilder, Expression, Kysely, SqlBool, sql } from 'kysely';
+import type { LogRecord } from '../log-record';
+import { encodeCursor, type Cursor, type LogFilter, type PageQuery } from '../log-query';
+import { migrateToLatest } from './migrations';
+import { fromRow, toRow } from './row-mapping';
+import type { LogsDatabase, RequestLogRow } from './schema';
+
+type Eb = ExpressionBuilder<LogsDatabase, 'request_logs'>;
+
+export const STATS_GROUPS = {
+  model: 'model',
+  virtualKey: 'virtual_key_id',
+  status: 'status',
+  keyId: 'key_id',
+} as const;
+export type StatsGroup = keyof typeof STATS_GROUPS;
+
+export interface StatsRow {
+  start: string | null;
+  group: string | null;
+  requests: number;
+  errors: number;
+  abandoned: number;
+  error_rate: number;
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  prompt_tokens: number;
+  cached_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+}
+
+export interface RetentionPolicy {
+  days: number;
+  byVirtualKey: Record<string, number>;
+  byTeam: Record<string, number>;
+}
+
+const DAY_MS = 86_400_000;
+/** Free text looks here. */
+const SEARCHED = [
+  'request_id',
+  'trace_id',
+  'model',
+  'model_asked',
+  'error_code',
+  'path',
+  'user_agent',
+  'virtual_key_id',
+  'request_body',
+  'response_body',
+] as const;
+
+/**
+ * One query layer over both stores (SQLite and Postgres through Kysely): the SQL below is the
+ * subset both dialects run the same (window functions, integer division, LIKE on lower()).
+ */
+export class LogStore {
+  constructor(private readonly db: Kysely<LogsDatabase>) {}
+
+  migrate(): Promise<void> {
+    return migrateToLatest(this.db as Kysely<unknown>);
+  }
+
+  /** Writes a batch; a record already stored (a retried batch) is left as it was. */
+  async insert(records: readonly LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.db
+      .insertInto('request_logs')
+      .values(records.map(toRow))
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+  }
+
+  /** Newest first, `limit` at a time. */
+  async page(query: PageQuery): Promise<{ data: LogRecord[]; next_cursor: string | null }> {
+    const cursor = query.cursor;
+    const rows = await this.db
+      .selectFrom('request_logs')
+      .selectAll()
+      .where((eb) => eb.and(conditions(eb, query.filter)))
+      .$if(cursor !== undefined, (qb) => qb.where((eb) => before(eb, cursor as Cursor)))
+      .orderBy('time_ms', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1)
+      .execute();
+    const data = rows.slice(0, query.limit);
+    const last = data.at(-1);
+    return {
+      data: data.map(fromRow),
+      next_cursor:
+        rows.length > query.limit && last
+          ? encodeCursor({ timeMs: Number(last.time_ms), id: last.id })
+          : null,
+    };
+  }
+
+  /** The record of a request id (the newest, should a caller have reused its id). */
+  async byRequestId(requestId: string): Promise<LogRecord | undefined> {
+    const row = await this.db
+      .selectFrom('request_logs')
+      .selectAll()
+      .where('request_id', '=', requestId)
+      .orderBy('time_ms', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * Every matching record, oldest first, a page of `pageSize` at a time, read by key (never an OFFSET, never
+   * the whole result in memory): the export streams any number of records.
+   */
+  async *scan(filter: LogFilter, pageSize = 1000): AsyncGenerator<LogRecord[]> {
+    let after: Cursor | undefined;
+    for (;;) {
+      const rows: RequestLogRow[] = await this.db
+        .selectFrom('request_logs')
+        .selectAll()
+        .where((eb) => eb.and(conditions(eb, filter)))
+        .$if(after !== undefined, (qb) => qb.where((eb) => afterCursor(eb, after as Cursor)))
+        .orderBy('time_ms', 'asc')
+        .orderBy('id', 'asc')
+        .limit(pageSize)
+        .execute();
+      if (rows.length > 0) yield rows.map(fromRow);
+      const last = rows.at(-1);
+      if (!last || rows.length < pageSize) return;
+      after = { timeMs: Number(last.time_ms), id: last.id };
+    }
+  }
+
+  async stats(
+    filter: LogFilter,
+    groupBy: StatsGroup | undefined,
+    intervalMs: number | undefined,
+  ): Promise<StatsRow[]> {
+    const bucket = intervalMs
+      ? sql<number>`(${sql.ref('time_ms')} / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`
+      : sql<number>`0`;
+    const group = groupBy ? sql`${sql.ref(STATS_GROUPS[groupBy])}` : sql`null`;
+    const filtered = this.db
+      .selectFrom('request_logs')
+      .select([
+        bucket.as('bucket'),
+        group.as('grp'),
+        'latency_ms',
+        'status',
+        'prompt_tokens',
+        'cached_tokens',
+        'completion_tokens',
+        'reasoning_tokens',
+        'total_tokens',
+        'cost_usd',
+      ])
+      .where((eb) => eb.and(conditions(eb, filter)));
+    // p50/p95 by nearest rank: the smallest latency whose rank reaches the percentile.
+    const result = await sql<Record<string, unknown>>`
+      with ranked as (
+        select f.*,
+          row_number() over (partition by bucket, grp order by latency_ms) as rn,
+          count(*) over (partition by bucket, grp) as cnt
+        from (${filtered}) as f
+      )
+      select bucket, grp, count(*) as requests,
+        sum(case when status >= 400 and status <> 499 then 1 else 0 end) as errors,
+        sum(case when status = 499 then 1 else 0 end) as abandoned,
+        min(case when rn * 100 >= cnt * 50 then latency_ms end) as p50,
+        min(case when rn * 100 >= cnt * 95 then latency_ms end) as p95,
+        coalesce(sum(prompt_tokens), 0) as prompt_tokens,
+        coalesce(sum(cached_tokens), 0) as cached_tokens,
+        coalesce(sum(completion_tokens), 0) as completion_tokens,
+        coalesce(sum(reasoning_tokens), 0) as reasoning_tokens,
+        coalesce(sum(total_tokens), 0) as total_tokens,
+        coalesce(sum(cost_usd), 0) as cost_usd
+      from ranked
+      group by bucket, grp
+      order by bucket, grp`.execute(this.db);
+    return result.rows.map((row) => {
+      const requests = Number(row.requests);
+      const errors = Number(row.errors);
+      return {
+        start: intervalMs ? new Date(Number(row.bucket)).toISOString() : null,
+        group: row.grp === null || row.grp === undefined ? null : String(row.grp),
+        requests,
+        errors,
+        abandoned: Number(row.abandoned),
+        error_rate: requests ? round(errors / requests, 6) : 0,
+        latency_p50_ms: row.p50 === null ? null : Number(row.p50),
+        latency_p95_ms: row.p95 === null ? null : Number(row.p95),
+        prompt_tokens: Number(row.prompt_tokens),
+        cached_tokens: Number(row.cached_tokens),
+        completion_tokens: Number(row.completion_tokens),
+        reasoning_tokens: Number(row.reasoning_tokens),
+        total_tokens: Number(row.total_tokens),
+        cost_usd: round(Number(row.cost_usd), 9),
+      };
+    });
+  }
+
+  /** Erases what the filter matches; answers how many records went. */
+  async erase(filter: LogFilter): Promise<number> {
+    const result = await this.db
+      .deleteFrom('request_logs')
+      .where((eb) => eb.and(conditions(eb, filter)))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Deletes what outlived its retention: a virtual key's own days win over its team's, which win
+   * over the global days.
+   */
+  async applyRetention(policy: RetentionPolicy, nowMs: number): Promise<number> {
+    const keys = Object.keys(policy.byVirtualKey);
+    const teams = Object.keys(policy.byTeam);
+    let deleted = 0;
+    for (const [key, days] of Object.entries(policy.byVirtualKey)) {
+      deleted += await this.deleteWhere((eb) =>
+        eb.and([eb('virtual_key_id', '=', key), eb('time_ms', '<', nowMs - days * DAY_MS)]),
+      );
+    }
+    for (const [team, days] of Object.entries(policy.byTeam)) {
+      deleted += await this.deleteWhere((eb) =>
+        eb.and([
+          eb('team_id', '=', team),
+          eb('time_ms', '<', nowMs - days * DAY_MS),
+          notOneOf(eb, 'virtual_key_id', keys),
+        ]),
+      );
+    }
+    deleted += await this.deleteWhere((eb) =>
+      eb.and([
+        eb('time_ms', '<', nowMs - policy.days * DAY_MS),
+        notOneOf(eb, 'virtual_key_id', keys),
+        notOneOf(eb, 'team_id', teams),
+      ]),
+    );
+    return deleted;
+  }
+
+  /** How many records the store holds (start-up log, tests). */
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom('request_logs')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  close(): Promise<void> {
+    return this.db.destroy();
+  }
+
+  private async deleteWhere(where: (eb: Eb) => Expression<SqlBool>): Promise<number> {
+    const result = await this.db.deleteFrom('request_logs').where(where).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
+
+function conditions(eb: Eb, filter: LogFilter): Expression<SqlBool>[] {
+  const list: Expression<SqlBool>[] = [];
+  if (filter.fromMs !== undefined) list.push(eb('time_ms', '>=', filter.fromMs));
+  if (filter.toMs !== undefined) list.push(eb('time_ms', '<', filter.toMs));
+  if (filter.beforeMs !== undefined) list.push(eb('time_ms', '<', filter.beforeMs));
+  if (filter.model !== undefined)
+    list.push(eb.or([eb('model', '=', filter.model), eb('model_asked', '=', filter.model)]));
+  if (filter.virtualKey !== undefined) list.push(eb('virtual_key_id', '=', filter.virtualKey));
+  if (filter.keyId !== undefined) list.push(eb('key_id', '=', filter.keyId));
+  if (filter.status !== undefined) {
+    list.push(
+      filter.status.min === filter.status.max
+        ? eb('status', '=', filter.status.min)
+        : eb.between('status', filter.status.min, filter.status.max),
+    );
+  }
+  if (filter.code !== undefined) list.push(eb('error_code', '=', filter.code));
+  if (filter.requestId !== undefined) list.push(eb('request_id', '=', filter.requestId));
+  if (filter.q !== undefined) {
+    const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    list.push(
+      eb.or(
+        SEARCHED.map(
+          (column) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`,
+        ),
+      ),
+    );
+  }
+  return list;
+}
+
+function before(eb: Eb, cursor: Cursor): Expression<SqlBool> {
+  return eb.or([
+    eb('time_ms', '<', cursor.timeMs),
+    eb.and([eb('time_ms', '=', cursor.timeMs), eb('id', '<', cursor.id)]),
+  ]);
+}
+
+function afterCursor(eb: Eb, cursor: Cursor): Expression<SqlBool> {
+  return eb.or([
+    eb('time_ms', '>', cursor.timeMs),
+    eb.and([eb('time_ms', '=', cursor.timeMs), eb('id', '>', cursor.id)]),
+  ]);
+}
+
+function notOneOf(
+  eb: Eb,
+  column: 'virtual_key_id' | 'team_id',
+  values: string[],
+): Expression<SqlBool> {
+  if (values.length === 0) return sql<SqlBool>`1 = 1`;
+  return eb.or([eb(column, 'is', null), eb(column, 'not in', values)]);
+}
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
