@@ -1,4 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export interface GatewayProcess {
@@ -13,6 +15,9 @@ const MAIN = join(__dirname, '..', '..', '..', 'dist', 'main.js');
 
 /** Starts the built gateway (dist/main.js) on a free loopback port and waits until it listens. */
 export async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
+  // Request logs default to SQLite under DATA_DIR: each gateway gets its own temporary one,
+  // removed when it stops, so no test writes into the repository.
+  const dataDir = env.DATA_DIR ? undefined : mkdtempSync(join(tmpdir(), 'gateway-data-'));
   const child = spawn(process.execPath, [MAIN], {
     // No drain delay: tests stop gateways often; the shutdown tests set their own.
     env: {
@@ -21,6 +26,7 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
+      ...(dataDir ? { DATA_DIR: dataDir } : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,7 +35,10 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
   child.stdout?.on('data', (data: Buffer) => (output += data.toString()));
   child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    child.once('exit', (code) => {
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      resolve(code);
+    }),
   );
 
   const url = await new Promise<string>((resolve, reject) => {
@@ -64,13 +73,17 @@ export function runGatewayToExit(
   env: Record<string, string>,
 ): Promise<{ code: number | null; stderr: string; stdout: string }> {
   return new Promise((resolve) => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gateway-data-'));
     const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, ...env },
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
     child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.once('exit', (code) => resolve({ code, stderr, stdout }));
+    child.once('exit', (code) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      resolve({ code, stderr, stdout });
+    });
   });
 }
