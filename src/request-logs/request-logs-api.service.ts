@@ -116,14 +116,14 @@ export class RequestLogsApiService {
   }
 
   private storeOrThrow(): LogStore {
-    const store = this.logs.store;
-    if (!store)
+    if (!this.logs.storeConfigured)
       throw new GatewayError({
         status: 404,
         message: 'Request logs are not stored on this gateway (LOGS_STORE=off).',
         code: 'logs_store_off',
       });
-    if (!this.logs.storeReady) throw unavailable();
+    const store = this.logs.store;
+    if (!store || !this.logs.storeReady) throw unavailable();
     return store;
   }
 

@@ -17,8 +17,8 @@ import type { ExportSink } from './exports/export-sink';
 import { createPipeline, errorText } from './log-pipeline';
 import type { LogRecord } from './log-record';
 import { RequestLogsMetrics } from './request-logs-metrics';
-import { openPostgres, openSqlite } from './store/connect';
-import { LogStore } from './store/log-store';
+import type { LogStore } from './store/log-store';
+import { openStore } from './store/open-store';
 import { toLogRecord, type RecordOptions } from './to-log-record';
 
 /** Not model traffic: admin actions have the audit log; sign-ins and the UI are not calls. */
@@ -37,13 +37,16 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
   private readonly config: RequestLogsConfig;
   private readonly metrics: RequestLogsMetrics;
   private readonly recordOptions: RecordOptions;
-  readonly store?: LogStore;
+  private logStore?: LogStore;
   private storeQueue?: BatchQueue<LogRecord>;
-  private readonly exports: { sink: ExportSink; queue: BatchQueue<LogRecord> }[] = [];
+  private readonly exports: {
+    name: string;
+    sink: () => ExportSink | undefined;
+    queue: BatchQueue<LogRecord>;
+  }[] = [];
   private ready = false;
   private unsubscribe?: () => void;
   private retentionTimer?: NodeJS.Timeout;
-  private migrating?: Promise<void>;
 
   constructor(
     configService: ConfigService<AllConfig, true>,
@@ -61,13 +64,15 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
       clientAddress: this.config.clientAddress,
       costOf: (call) => this.costOf(call),
     };
-    if (this.config.store === 'sqlite') this.store = new LogStore(openSqlite(this.config.dataDir));
-    if (this.config.store === 'postgres' && this.config.postgresUrl)
-      this.store = new LogStore(openPostgres(this.config.postgresUrl));
   }
 
-  get enabled(): boolean {
-    return this.store !== undefined || this.exports.length > 0;
+  /** The store once it is open (undefined with LOGS_STORE=off, or for a moment at start-up). */
+  get store(): LogStore | undefined {
+    return this.logStore;
+  }
+
+  get storeConfigured(): boolean {
+    return this.config.store !== 'off';
   }
 
   /** True once the store's schema is current (the query API answers 503 before). */
@@ -75,9 +80,14 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     return this.ready;
   }
 
-  async onModuleInit(): Promise<void> {
-    if (this.store) {
-      const store = this.store;
+  /**
+   * Subscribes at once (records queue from the first call) and opens the store and the sinks in
+   * the background, so start-up does not wait for modules, files or a database.
+   */
+  onModuleInit(): void {
+    const queues = this.config.store !== 'off' || this.config.exports.length > 0;
+    if (!queues) return;
+    if (this.config.store !== 'off') {
       this.storeQueue = createPipeline(
         {
           sink: 'store',
@@ -88,20 +98,19 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
           maxAttempts: Number.POSITIVE_INFINITY,
           retryBaseDelayMs: 200,
           write: async (batch) => {
-            if (!this.ready) throw new Error('the store is not ready (migrations pending)');
-            await store.insert(batch);
+            if (!this.ready || !this.logStore) throw new Error('the store is not open yet');
+            await this.logStore.insert(batch);
           },
         },
         this.metrics,
         this.logger,
       );
-      this.migrating = this.migrateUntilReady(store);
-      // SQLite is local: wait for it, so the API is ready as the gateway listens. Postgres may be
-      // down at start-up; the gateway serves anyway and the store catches up.
-      if (this.config.store === 'sqlite') await this.migrating;
     }
     for (const config of this.config.exports) {
-      const sink = createSink(config, this.config.replicaId);
+      let sink: ExportSink | undefined;
+      const loading = createSink(config, this.config.replicaId).then((made) => (sink = made));
+      // A failure here surfaces in the first write (retried, counted); not as an unhandled rejection.
+      loading.catch(() => undefined);
       const queue = createPipeline(
         {
           sink: config.name,
@@ -110,17 +119,17 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
           flushIntervalMs: config.flushIntervalMs,
           maxAttempts: config.maxAttempts,
           retryBaseDelayMs: config.retryBaseDelayMs,
-          write: (batch) => sink.send(batch),
+          write: async (batch) => (sink ?? (await loading)).send(batch),
         },
         this.metrics,
         this.logger,
       );
-      this.exports.push({ sink, queue });
+      this.exports.push({ name: config.name, sink: () => sink, queue });
     }
-    if (!this.enabled) return;
     this.unsubscribe = this.events.onEnded((call) => this.record(call));
     if (this.config.bodies !== 'off') this.keepResponseBodies();
     if (this.config.onOverflow === 'block') this.holdAdmissionWhenFull();
+    if (this.config.store !== 'off') void this.openStoreUntilReady();
   }
 
   /** The ended-call listener: build the record once, queue it everywhere, never wait. */
@@ -129,7 +138,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     const record = toLogRecord(call, this.recordOptions);
     const block = this.config.onOverflow === 'block';
     if (this.storeQueue) this.enqueue(this.storeQueue, 'store', record, block);
-    for (const { sink, queue } of this.exports) this.enqueue(queue, sink.name, record, block);
+    for (const { name, queue } of this.exports) this.enqueue(queue, name, record, block);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -140,7 +149,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     const deadline = Math.max(this.lifecycle.shutdownDeadlineMs ?? 0, Date.now() + 1_000);
     const queues = [
       ...(this.storeQueue ? [{ sink: 'store', queue: this.storeQueue }] : []),
-      ...this.exports.map(({ sink, queue }) => ({ sink: sink.name, queue })),
+      ...this.exports.map(({ name, queue }) => ({ sink: name, queue })),
     ];
     await Promise.all(
       queues.map(async ({ sink, queue }) => {
@@ -153,14 +162,20 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
         }
       }),
     );
-    await Promise.all(this.exports.map(({ sink }) => sink.close?.().catch(() => undefined)));
-    await this.store?.close().catch(() => undefined);
+    await Promise.all(
+      this.exports.map(({ sink }) =>
+        sink()
+          ?.close?.()
+          .catch(() => undefined),
+      ),
+    );
+    await this.logStore?.close().catch(() => undefined);
   }
 
   /** Runs retention now (also run by the timer); answers how many records went. */
   async applyRetention(): Promise<number> {
-    if (!this.store || !this.ready) return 0;
-    const deleted = await this.store.applyRetention(
+    if (!this.logStore || !this.ready) return 0;
+    const deleted = await this.logStore.applyRetention(
       {
         days: this.config.retentionDays,
         byVirtualKey: this.config.retentionByVirtualKey,
@@ -208,33 +223,42 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     });
   }
 
-  private async migrateUntilReady(store: LogStore): Promise<void> {
+  /**
+   * Opens the store and brings its schema up to date. Postgres may be down for a while: retry.
+   * SQLite still failing after a few tries (workers of one host migrate the same file at once;
+   * one waits) is a setup mistake, such as a folder that cannot be written: one line and exit.
+   */
+  private async openStoreUntilReady(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await store.migrate();
-        this.ready = true;
-        this.logger.log(
-          `request logs: ${this.config.store} store ready${this.config.store === 'sqlite' ? ` (${this.config.dataDir}/requests.sqlite)` : ''}`,
-        );
-        void this.applyRetention().catch((error: unknown) =>
-          this.logger.warn(`request logs: retention failed: ${errorText(error)}`),
-        );
-        this.retentionTimer = setInterval(() => {
-          void this.applyRetention().catch((error: unknown) =>
-            this.logger.warn(`request logs: retention failed: ${errorText(error)}`),
-          );
-        }, this.config.retentionIntervalMs).unref();
-        return;
+        this.logStore ??= await openStore(this.config);
+        await this.logStore?.migrate();
+        break;
       } catch (error) {
-        if (this.config.store === 'sqlite') throw error;
-        this.logger.error(
+        if (this.config.store === 'sqlite' && attempt >= 5) {
+          process.stderr.write(
+            `groq-gateway: request logs: cannot use ${this.config.dataDir}/requests.sqlite (${errorText(error)}); set DATA_DIR to a writable folder, or LOGS_STORE=off\n`,
+          );
+          process.exit(1);
+        }
+        this.logger.warn(
           `request logs: ${this.config.store} store unavailable (attempt ${attempt}): ${errorText(error)}; retrying`,
         );
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.min(30_000, 1_000 * attempt)).unref(),
+        await sleep(
+          this.config.store === 'sqlite' ? 200 * attempt : Math.min(30_000, 1_000 * attempt),
         );
       }
     }
+    this.ready = true;
+    this.logger.log(
+      `request logs: ${this.config.store} store ready${this.config.store === 'sqlite' ? ` (${this.config.dataDir}/requests.sqlite)` : ''}`,
+    );
+    const retention = () =>
+      void this.applyRetention().catch((error: unknown) =>
+        this.logger.warn(`request logs: retention failed: ${errorText(error)}`),
+      );
+    retention();
+    this.retentionTimer = setInterval(retention, this.config.retentionIntervalMs).unref();
   }
 
   private costOf(call: EndedCall): number | undefined {
@@ -242,4 +266,8 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     const price = this.governance.priceOf(call.model) ?? this.governance.priceOf(call.modelAsked);
     return price ? usdFromNano(costNanoUsd(price, call.usage)) : undefined;
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

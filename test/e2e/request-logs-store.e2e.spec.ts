@@ -57,6 +57,7 @@ describe('request logs: the SQLite store under volume, retention, overflow and s
       ...env,
     });
     gateways.push(started);
+    await waitFor(() => started.output().includes('store ready'), 10_000);
     return started;
   };
 

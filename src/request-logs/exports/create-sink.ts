@@ -1,16 +1,14 @@
 import type { ExportConfig } from '../../config/request-logs-config';
 import type { ExportSink } from './export-sink';
-import { HttpSink } from './http-sink';
-import { OtlpSink } from './otlp-sink';
-import { S3Sink } from './s3-sink';
 
-export function createSink(config: ExportConfig, replicaId: string): ExportSink {
+/** The sink of one export; its SDK is loaded only when configured (the AWS SDK alone is heavy). */
+export async function createSink(config: ExportConfig, replicaId: string): Promise<ExportSink> {
   switch (config.type) {
     case 's3':
-      return new S3Sink(config, replicaId);
+      return new (await import('./s3-sink')).S3Sink(config, replicaId);
     case 'otlp':
-      return new OtlpSink(config, replicaId);
+      return new (await import('./otlp-sink')).OtlpSink(config, replicaId);
     case 'http':
-      return new HttpSink(config);
+      return new (await import('./http-sink')).HttpSink(config);
   }
 }

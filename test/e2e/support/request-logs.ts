@@ -39,10 +39,13 @@ export async function waitForLogs(
 ): Promise<LogRecord[]> {
   const start = Date.now();
   for (;;) {
-    const page = await logs(baseUrl, query);
-    if (page.data.length >= count) return page.data;
+    // 503 for a moment after start-up, while the store opens.
+    const { status, json: page } = await adminGet<Page>(baseUrl, `/admin/logs?${query}`);
+    if (status === 200 && page.data.length >= count) return page.data;
     if (Date.now() - start > timeoutMs)
-      throw new Error(`expected ${count} records for '${query}', have ${page.data.length}`);
+      throw new Error(
+        `expected ${count} records for '${query}': ${status} ${JSON.stringify(page)}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

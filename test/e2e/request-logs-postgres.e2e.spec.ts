@@ -1,0 +1,141 @@
+import { GroqEmulator } from '../emulator/emulator';
+import { GatewayProcess, startGateway } from './support/gateway-process';
+import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
+import { startPostgres, type PostgresServer } from './support/postgres-server';
+import { adminGet, logs, waitForLogs } from './support/request-logs';
+import { GATEWAY_KEY } from './support/stack';
+
+const BIG = 'groq/llama-3.3-70b-versatile';
+const SMALL = 'groq/llama-3.1-8b-instant';
+const KEY_A = 'vk-pg-team-a-secret-000000000000';
+const KEY_B = 'vk-pg-team-b-secret-000000000000';
+
+describe('request logs on PostgreSQL: two gateways, one store, the same answers', () => {
+  let postgres: PostgresServer;
+  let emulator: GroqEmulator;
+  let gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    emulator = new GroqEmulator({ keys: [GATEWAY_KEY] });
+    const upstream = await emulator.start();
+    const config = writeGatewayConfig(`
+governance:
+  virtualKeys:
+    - { id: team-a, keyEnv: KEY_A }
+    - { id: team-b, keyEnv: KEY_B }
+`);
+    const env = (replica: string) => ({
+      GROQ_BASE_URL: upstream,
+      GROQ_API_KEY: GATEWAY_KEY,
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
+      GATEWAY_CONFIG: config.path,
+      KEY_A,
+      KEY_B,
+      LOGS_STORE: 'postgres',
+      LOGS_POSTGRES_URL: postgres.url,
+      LOGS_FLUSH_INTERVAL_MS: '20',
+      LOGS_REPLICA_ID: replica,
+    });
+    // Started together: the migrations' lock lets one replica make the schema.
+    gateways = await Promise.all([startGateway(env('one')), startGateway(env('two'))]);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await emulator.stop();
+    await postgres.stop();
+  });
+
+  const call = (gateway: GatewayProcess, key: string, model: string, requestId: string) =>
+    fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key}`,
+        'x-request-id': requestId,
+      },
+      body: JSON.stringify({ model, messages: [{ role: 'user', content: `hello ${requestId}` }] }),
+    });
+
+  it('both replicas write to it and each answers the same query, filters and stats', async () => {
+    const [one, two] = gateways;
+    for (let i = 0; i < 6; i++) {
+      const via = i % 2 === 0 ? one : two;
+      const response = await call(via, i < 4 ? KEY_A : KEY_B, i < 3 ? BIG : SMALL, `pg-${i}`);
+      expect(response.status).toBe(200);
+    }
+    const missing = await call(two, KEY_B, 'groq/no-such-model', 'pg-404');
+    expect(missing.status).toBe(404);
+    await waitForLogs(one.url, 7);
+
+    for (const query of [
+      'limit=100',
+      'virtualKey=team-b',
+      `model=${encodeURIComponent(SMALL)}`,
+      'status=4xx',
+      'q=PG-3',
+      'limit=2',
+    ]) {
+      const fromOne = await logs(one.url, query);
+      const fromTwo = await logs(two.url, query);
+      expect(fromTwo).toEqual(fromOne);
+    }
+    expect((await logs(one.url)).data.map((r) => r.request_id)).toEqual([
+      'pg-404',
+      'pg-5',
+      'pg-4',
+      'pg-3',
+      'pg-2',
+      'pg-1',
+      'pg-0',
+    ]);
+    expect((await logs(one.url, 'virtualKey=team-b')).data.map((r) => r.request_id)).toEqual([
+      'pg-404',
+      'pg-5',
+      'pg-4',
+    ]);
+    expect((await logs(two.url, 'status=404')).data[0]).toMatchObject({
+      request_id: 'pg-404',
+      status: 404,
+      virtual_key_id: 'team-b',
+    });
+
+    const stats = await adminGet<{ data: Record<string, unknown>[] }>(
+      one.url,
+      '/admin/stats?groupBy=virtualKey&interval=1h',
+    );
+    // The same buckets and numbers (the default `from`, a day before each replica's now, aside).
+    expect(stats.json.data).toEqual(
+      (await adminGet<typeof stats.json>(two.url, '/admin/stats?groupBy=virtualKey&interval=1h'))
+        .json.data,
+    );
+    const byKey = Object.fromEntries(stats.json.data.map((row) => [row.group, row]));
+    expect(byKey['team-a']).toMatchObject({ requests: 4, errors: 0 });
+    expect(byKey['team-b']).toMatchObject({ requests: 3, errors: 1 });
+    expect(byKey['team-a'].total_tokens as number).toBeGreaterThan(0);
+    expect(byKey['team-a'].latency_p95_ms as number).toBeGreaterThanOrEqual(
+      byKey['team-a'].latency_p50_ms as number,
+    );
+
+    const exported = await fetch(`${two.url}/admin/logs/export?format=ndjson`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    const lines = (await exported.text()).trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { request_id: string }).request_id)).toEqual([
+      'pg-0',
+      'pg-1',
+      'pg-2',
+      'pg-3',
+      'pg-4',
+      'pg-5',
+      'pg-404',
+    ]);
+
+    const erased = await fetch(`${one.url}/admin/logs?virtualKey=team-b`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(await erased.json()).toEqual({ object: 'logs.deleted', deleted: 3 });
+    expect((await logs(two.url, 'virtualKey=team-b')).data).toEqual([]);
+  }, 30_000);
+});
