@@ -131,5 +131,5 @@ export function text(params: Params, name: string): string | undefined {
 }
 
 export function invalid(param: string, message: string): GatewayError {
-  return new GatewayError({ status: 400, message, code: 'invalid_value', param });
+  return new GatewayError({ status: 400, message, code: 'invalid_query_parameter', param });
 }

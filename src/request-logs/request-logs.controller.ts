@@ -1,7 +1,7 @@
 import { Controller, Delete, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AdminGuard } from '../governance/admin/admin.guard';
-import { Ungoverned } from '../governance/ungoverned.decorator';
+import { Ungoverned } from '../common/http/ungoverned.decorator';
 import type { Params } from './log-query';
 import { LOG_SCHEMA_VERSION } from './log-record';
 import { RequestLogsApiService } from './request-logs-api.service';

@@ -127,7 +127,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
       this.exports.push({ name: config.name, sink: () => sink, queue });
     }
     this.unsubscribe = this.events.onEnded((call) => this.record(call));
-    if (this.config.bodies !== 'off') this.keepResponseBodies();
+    if (this.config.bodies !== 'off') this.keepBodies();
     if (this.config.onOverflow === 'block') this.holdAdmissionWhenFull();
     if (this.config.store !== 'off') void this.openStoreUntilReady();
   }
@@ -213,12 +213,19 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     });
   }
 
-  /** LOGS_BODIES: the JSON answer as sent (streams are not kept: they are not one body). */
-  private keepResponseBodies(): void {
+  /**
+   * LOGS_BODIES: `full` keeps the request as it came, `redacted` the body sent upstream (after
+   * guardrail redaction); the answer is kept for JSON responses as sent (a stream is not one body).
+   */
+  private keepBodies(): void {
+    const full = this.config.bodies === 'full';
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onSend', (request, _reply, payload, done) => {
-      if (request.call && (typeof payload === 'string' || Buffer.isBuffer(payload)))
-        request.call.responseBody = payload;
+      const call = request.call;
+      if (call) {
+        call.requestBody = full ? request.body : (call.upstream?.body ?? request.body);
+        if (typeof payload === 'string' || Buffer.isBuffer(payload)) call.responseBody = payload;
+      }
       done(null, payload);
     });
   }

@@ -29,6 +29,9 @@ const call: EndedCall = {
   clientAddress: '10.0.0.7',
   userAgent: 'sdk/1',
   requestBody: { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+  overheadMs: 1,
+  upstreamStarted: true,
+  estimatePromptTokens: () => 2,
 };
 
 const options: RecordOptions = { bodies: 'off', bodyMaxBytes: 64, clientAddress: false };

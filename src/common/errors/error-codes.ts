@@ -36,6 +36,11 @@ export const GATEWAY_ERROR_CODES = [
   'key_exists',
   'key_not_found',
   'key_not_changeable',
+  // Request logs.
+  'invalid_query_parameter',
+  'log_not_found',
+  'logs_store_off',
+  'logs_store_unavailable',
   // The upstream.
   'upstream_error',
   'upstream_unreachable',
