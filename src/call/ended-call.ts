@@ -22,6 +22,8 @@ export interface GovernedCall {
   readonly key: VirtualKeyRecord;
   /** The upstream id of the model asked for, for the price when the served one has none. */
   readonly requestedModel?: string;
+  /** The worst case the call reserved at admission, released when it is settled. */
+  readonly reservationId?: string;
 }
 
 /**

@@ -52,6 +52,15 @@ export interface GovernanceConfig {
   retiredModels?: RetiredModelsConfig;
   /** What limits do while the shared store (Redis) is unreachable. */
   onStoreFailure: 'open' | 'closed';
+  /**
+   * For a key with a budget or a token limit, a call without max_tokens reserves what the key has
+   * left (at most the model's output cap) and is sent upstream with that as max_completion_tokens.
+   */
+  clampToRemaining: boolean;
+  /** With clampToRemaining false: the output tokens such a call reserves (overshoot bounded). */
+  reserveOutputTokens: number;
+  /** How long a reservation holds if its call never settles (its replica died). */
+  reservationLeaseMs: number;
   audit: { destination: 'stdout' | string; includePrompts: boolean };
 }
 

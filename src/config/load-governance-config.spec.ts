@@ -19,6 +19,9 @@ describe('loadGovernanceConfig', () => {
       adminKeySha256: undefined,
       prices: {},
       onStoreFailure: 'open',
+      clampToRemaining: true,
+      reserveOutputTokens: 1024,
+      reservationLeaseMs: 600_000,
       audit: { destination: 'stdout', includePrompts: false },
     });
   });

@@ -4,6 +4,7 @@ import { refusePlaceholder } from './placeholder-secrets';
 import { createHash } from 'node:crypto';
 import {
   boolean,
+  integer,
   objectAt,
   readSecretFile,
   ReadFile,
@@ -59,6 +60,25 @@ export function loadGovernanceConfig(
     prices: prices(governance.prices),
     retiredModels: loadRetiredModelsConfig(yaml),
     onStoreFailure,
+    clampToRemaining: boolean(
+      'GATEWAY_CONFIG governance.clampToRemaining',
+      governance.clampToRemaining,
+      true,
+    ),
+    reserveOutputTokens: integer(
+      'GATEWAY_CONFIG governance.reserveOutputTokens',
+      governance.reserveOutputTokens,
+      1024,
+      1,
+      1_048_576,
+    ),
+    reservationLeaseMs: integer(
+      'GATEWAY_CONFIG governance.reservationLeaseMs',
+      governance.reservationLeaseMs,
+      600_000,
+      1_000,
+      86_400_000,
+    ),
     audit: {
       destination: env.AUDIT_LOG?.trim() || stringAt(audit, 'destination') || 'stdout',
       includePrompts: boolean(

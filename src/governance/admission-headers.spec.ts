@@ -8,6 +8,8 @@ describe('admissionHeaders', () => {
     tokensInWindow: 1200,
     spentNanoUsd: 250_000_000,
     requestsResetMs: now + 59_500,
+    reservedTokens: 0,
+    reservedNanoUsd: 0,
     tokensResetMs: now + 61_000,
   };
 
@@ -28,6 +30,7 @@ describe('admissionHeaders', () => {
       'x-ratelimit-reset-tokens': '1m1s',
       'x-gateway-budget-limit-usd': '1',
       'x-gateway-budget-remaining-usd': '0.750000',
+      'x-gateway-budget-in-flight-usd': '0.000000',
       'x-gateway-budget-reset': '2026-11-25T00:00:00.000Z',
     });
   });

@@ -27,7 +27,10 @@ function standings(key: LimitedKey, admission: Admission): Standing[] {
     result.push({
       unit: 'tokens',
       limit: key.tokensPerMinute,
-      remaining: Math.max(0, key.tokensPerMinute - admission.tokensInWindow),
+      remaining: Math.max(
+        0,
+        key.tokensPerMinute - admission.tokensInWindow - admission.reservedTokens,
+      ),
       resetMs: admission.tokensResetMs,
     });
   }
@@ -54,9 +57,17 @@ export function admissionHeaders(
     headers['x-gateway-budget-limit-usd'] = String(key.budget.usd);
     headers['x-gateway-budget-remaining-usd'] = Math.max(
       0,
-      key.budget.usd - usdFromNano(admission.spentNanoUsd),
+      key.budget.usd - usdFromNano(admission.spentNanoUsd + admission.reservedNanoUsd),
     ).toFixed(6);
+    headers['x-gateway-budget-in-flight-usd'] = usdFromNano(admission.reservedNanoUsd).toFixed(6);
     if (budgetEndsAtMs) headers['x-gateway-budget-reset'] = new Date(budgetEndsAtMs).toISOString();
+  }
+  const reservation = admission.reservation;
+  if (reservation) {
+    // What this call holds until it ends (then it is settled to what it used).
+    headers['x-gateway-budget-reserved-tokens'] = String(reservation.tokens);
+    if (key.budget)
+      headers['x-gateway-budget-reserved-usd'] = usdFromNano(reservation.costNanoUsd).toFixed(6);
   }
   return headers;
 }

@@ -17,6 +17,9 @@ import {
 } from './governance-errors';
 import { GovernanceService } from './governance.service';
 import type { Admission } from './store/governance-store';
+import type { ReserveRequest } from './store/reservation';
+import { estimatePromptTokensHigh, explicitOutputTokens, outputCapOf } from './reservation-inputs';
+import { randomUUID } from 'node:crypto';
 import { presentedKey } from './virtual-key';
 
 /**
@@ -92,12 +95,14 @@ export class GovernanceAdmission {
     if (key.budget && upstreamModel && !governance.isPriced(upstreamModel))
       throw modelNotPriced(call.modelAsked ?? upstreamModel);
 
+    const reserve = this.reservationFor(call, key);
     let admission: Admission | undefined;
     try {
       admission = await governance.store.admit({
         keyId: key.id,
         requestsPerMinute: key.requestsPerMinute,
         tokensPerMinute: key.tokensPerMinute,
+        reserve,
         budget:
           key.budget && window
             ? {
@@ -119,9 +124,59 @@ export class GovernanceAdmission {
       if (call.apiFamily === 'anthropic')
         Object.assign(headers, anthropicAdmissionHeaders(key, admission));
       setHeaders(call.reply, headers);
-      if (!admission.admitted) throw admissionRefused(admission, key.budget?.usd);
+      if (!admission.admitted) throw admissionRefused(admission, key, reserve);
+      const reservation = admission.reservation;
+      const body = call.upstream?.body;
+      if (reservation && body && reserve?.explicitOutputTokens === undefined) {
+        if (governance.config.governance.clampToRemaining) {
+          // The answer may not outrun what was reserved: the upstream is told the same limit.
+          body.max_completion_tokens = reservation.outputTokens;
+          delete body.max_tokens;
+          call.reply.header('x-gateway-max-tokens-clamped', String(reservation.outputTokens));
+        }
+      }
     }
-    call.governed = { key, requestedModel: upstreamModel };
+    call.governed = {
+      key,
+      requestedModel: upstreamModel,
+      reservationId: admission?.reservation?.id,
+    };
+  }
+
+  /**
+   * The call's worst case, for a key with a budget or a token limit: a prompt estimate that errs
+   * high, the caller's own output limit (or, without one, what the key has left up to the model's
+   * output cap, or `reserveOutputTokens`), priced at the dearest of the model and its fallbacks.
+   */
+  private reservationFor(call: GatewayCall, key: VirtualKeyRecord): ReserveRequest | undefined {
+    const body = call.upstream?.body;
+    if (!body || (!key.tokensPerMinute && !key.budget)) return undefined;
+    const { governance } = this;
+    const settings = governance.config.governance;
+    const models = [
+      call.route?.upstreamModel,
+      ...(call.upstream?.fallbacks ?? []).map((m) => this.upstreamIdOf(m)),
+    ];
+    let input = 0;
+    let output = 0;
+    for (const model of models) {
+      const price = governance.priceOf(model);
+      if (!price) continue;
+      input = Math.max(input, price.input);
+      output = Math.max(output, price.output);
+    }
+    const nanoPerToken = NANO_USD_PER_USD / 1_000_000;
+    return {
+      id: call.requestId + ':' + randomUUID(),
+      promptTokens: estimatePromptTokensHigh(body),
+      explicitOutputTokens: explicitOutputTokens(body),
+      outputCap: settings.clampToRemaining
+        ? outputCapOf(call.route?.upstreamModel)
+        : settings.reserveOutputTokens,
+      inputNanoPerToken: key.budget ? input * nanoPerToken : 0,
+      outputNanoPerToken: key.budget ? output * nanoPerToken : 0,
+      leaseMs: settings.reservationLeaseMs,
+    };
   }
 
   /** Refuses any model the key may not call: the routed model, then the request's fallbacks. */

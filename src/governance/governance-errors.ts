@@ -1,6 +1,8 @@
 import { publicGroqModelId } from '../providers/model-router';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { Admission } from './store/governance-store';
+import type { ReserveRequest } from './store/reservation';
+import type { VirtualKeyRecord } from '../config/governance-config';
 import { usdFromNano } from './budget';
 
 /** The refusals of governance, with the status codes Bifrost's governance uses (DESIGN.md §4). */
@@ -48,25 +50,60 @@ export function modelNotPriced(model: string): GatewayError {
   });
 }
 
-export function admissionRefused(admission: Admission, budgetUsd?: number): GatewayError {
+export function admissionRefused(
+  admission: Admission,
+  key: Pick<VirtualKeyRecord, 'budget' | 'tokensPerMinute'>,
+  reserve?: ReserveRequest,
+): GatewayError {
   const retryAfterSeconds = Math.max(1, Math.ceil((admission.retryAfterMs ?? 1000) / 1000));
-  if (admission.reason === 'budget') {
-    return new GatewayError({
-      status: 402,
-      message: `This virtual key has spent its budget for the period ($${usdFromNano(admission.spentNanoUsd).toFixed(4)} of $${budgetUsd ?? 0}). It renews in ${retryAfterSeconds} s.`,
-      type: 'insufficient_quota',
-      code: 'budget_exceeded',
-      headers: { 'retry-after': String(retryAfterSeconds) },
-    });
+  const retryAfter = { 'retry-after': String(retryAfterSeconds) };
+  const budgetUsd = key.budget?.usd ?? 0;
+  const asked = reserve?.explicitOutputTokens;
+  const spent = `$${usdFromNano(admission.spentNanoUsd).toFixed(4)} spent and $${usdFromNano(admission.reservedNanoUsd).toFixed(4)} held by calls in flight, of $${budgetUsd}`;
+  switch (admission.reason) {
+    case 'budget-never':
+      return new GatewayError({
+        status: 402,
+        message:
+          asked !== undefined
+            ? `This request's worst case (its prompt and max_tokens ${asked}) costs more than this virtual key's whole budget of $${budgetUsd}. Lower max_tokens or shorten the prompt.`
+            : `This request's prompt alone costs more than this virtual key's whole budget of $${budgetUsd}. Shorten the prompt.`,
+        type: 'insufficient_quota',
+        code: 'budget_exceeded',
+        param: asked !== undefined ? 'max_tokens' : 'messages',
+      });
+    case 'budget':
+      return new GatewayError({
+        status: 402,
+        message:
+          asked !== undefined
+            ? `This virtual key's budget cannot cover this request's worst case now (${spent}). Lower max_tokens, or retry in ${retryAfterSeconds} s.`
+            : `This virtual key's budget is used up for now (${spent}). Retry in ${retryAfterSeconds} s.`,
+        type: 'insufficient_quota',
+        code: 'budget_exceeded',
+        headers: retryAfter,
+      });
+    case 'tokens-never':
+      return new GatewayError({
+        status: 400,
+        message:
+          asked !== undefined
+            ? `This request's prompt (about ${reserve?.promptTokens ?? 0} tokens) plus max_tokens ${asked} exceeds this virtual key's whole limit of ${key.tokensPerMinute} tokens per minute, so it could never be admitted. Lower max_tokens.`
+            : `This request's prompt (about ${reserve?.promptTokens ?? 0} tokens) exceeds this virtual key's whole limit of ${key.tokensPerMinute} tokens per minute, so it could never be admitted. Shorten the prompt.`,
+        code: 'exceeds_key_token_limit',
+        param: asked !== undefined ? 'max_tokens' : 'messages',
+      });
+    default: {
+      const what = admission.reason === 'tokens' ? 'tokens per minute' : 'requests per minute';
+      return new GatewayError({
+        status: 429,
+        message: `Rate limit of this virtual key reached (${what}${admission.reason === 'tokens' ? `: ${admission.tokensInWindow} used and ${admission.reservedTokens} held by calls in flight, of ${key.tokensPerMinute}` : ''}). Try again in ${retryAfterSeconds} s.`,
+        type: admission.reason === 'tokens' ? 'tokens' : 'requests',
+        code: 'rate_limit_exceeded',
+        headers: retryAfter,
+      });
+    }
   }
-  const what = admission.reason === 'tokens' ? 'tokens per minute' : 'requests per minute';
-  return new GatewayError({
-    status: 429,
-    message: `Rate limit of this virtual key reached (${what}). Try again in ${retryAfterSeconds} s.`,
-    type: admission.reason === 'tokens' ? 'tokens' : 'requests',
-    code: 'rate_limit_exceeded',
-    headers: { 'retry-after': String(retryAfterSeconds) },
-  });
 }
 
 export function governanceUnavailable(): GatewayError {

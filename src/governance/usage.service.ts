@@ -68,6 +68,7 @@ export class GovernanceUsage {
     try {
       await governance.store.record({
         keyId: governed.key.id,
+        reservationId: governed.reservationId,
         tokens,
         costNanoUsd: cost,
         budgetPeriod: window ? { period: window.label, endsAtMs: window.endsAtMs } : undefined,
@@ -75,6 +76,15 @@ export class GovernanceUsage {
       governance.storeAnswered();
     } catch (error) {
       governance.storeFailed(error as Error, 'usage not counted');
+    }
+  }
+
+  private async release(keyId: string, reservationId: string): Promise<void> {
+    try {
+      await this.governance.store.record({ keyId, reservationId, tokens: 0, costNanoUsd: 0 });
+      this.governance.storeAnswered();
+    } catch (error) {
+      this.governance.storeFailed(error as Error, 'reservation left to its lease');
     }
   }
 }

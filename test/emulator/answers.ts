@@ -125,7 +125,11 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
     const said = textOf(lastUser(body)?.content)
       .replace(/\[fault:[^\]]*\]/g, '')
       .trim();
-    text = `Hello from the Groq emulator (${model.id}). You said: ${said.slice(0, 200)}`;
+    // `[words:N]` in the message asks for a long answer (N tokens), as a real model may write.
+    const words = /\[words:(\d{1,6})\]/.exec(said);
+    text = words
+      ? 'word '.repeat(Number(words[1])).trim()
+      : `Hello from the Groq emulator (${model.id}). You said: ${said.slice(0, 200)}`;
   }
 
   let finishReason: Answer['finishReason'] = 'stop';

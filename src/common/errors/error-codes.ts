@@ -25,6 +25,7 @@ export const GATEWAY_ERROR_CODES = [
   'model_not_priced',
   'rate_limit_exceeded',
   'budget_exceeded',
+  'exceeds_key_token_limit',
   'governance_unavailable',
   // Guardrails.
   'guardrail_blocked',

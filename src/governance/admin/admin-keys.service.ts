@@ -116,10 +116,20 @@ export class AdminKeysService {
               period: record.budget.period,
               periodLabel: window.label,
               spentUsd: usdFromNano(usage.spentNanoUsd),
-              remainingUsd: Math.max(0, record.budget.usd - usdFromNano(usage.spentNanoUsd)),
+              reservedUsd: usdFromNano(usage.reservedNanoUsd),
+              remainingUsd: Math.max(
+                0,
+                record.budget.usd - usdFromNano(usage.spentNanoUsd + usage.reservedNanoUsd),
+              ),
               resetsAt: new Date(window.endsAtMs).toISOString(),
             }
           : null,
+      // Calls admitted and not yet settled: their worst case, held against the limits above.
+      inFlight: {
+        calls: usage.reservations,
+        reservedTokens: usage.reservedTokens,
+        reservedUsd: usdFromNano(usage.reservedNanoUsd),
+      },
     };
   }
 

@@ -1,4 +1,5 @@
 import type { VirtualKeyRecord } from '../../config/governance-config';
+import type { ReservationDenial, ReserveRequest } from './reservation';
 
 /** The sliding window every per-minute limit counts over. */
 export const WINDOW_MS = 60_000;
@@ -9,9 +10,19 @@ export interface AdmissionRequest {
   tokensPerMinute?: number;
   /** The budget for this period in nano-dollars, and the period's label. */
   budget?: { limitNanoUsd: number; period: string; endsAtMs: number };
+  /** The call's worst case, taken from the token window and budget until it settles. */
+  reserve?: ReserveRequest;
 }
 
-export type DenialReason = 'requests' | 'tokens' | 'budget';
+export type DenialReason = 'requests' | ReservationDenial;
+
+/** What an admitted call holds until it settles. */
+export interface Reservation {
+  id: string;
+  tokens: number;
+  costNanoUsd: number;
+  outputTokens: number;
+}
 
 export interface Admission {
   admitted: boolean;
@@ -25,10 +36,17 @@ export interface Admission {
   /** When the oldest request in the window leaves it (the request limit's reset). */
   requestsResetMs: number;
   tokensResetMs: number;
+  /** In flight for the key (this call's included when admitted). */
+  reservedTokens: number;
+  reservedNanoUsd: number;
+  /** This call's, when it asked for one and was admitted. */
+  reservation?: Reservation;
 }
 
 export interface UsageRecord {
   keyId: string;
+  /** The admission's reservation, released as the real use is counted. */
+  reservationId?: string;
   tokens: number;
   costNanoUsd: number;
   budgetPeriod?: { period: string; endsAtMs: number };
@@ -38,6 +56,10 @@ export interface KeyUsage {
   requestsInWindow: number;
   tokensInWindow: number;
   spentNanoUsd: number;
+  /** Calls admitted and not yet settled, and what they hold. */
+  reservations: number;
+  reservedTokens: number;
+  reservedNanoUsd: number;
 }
 
 /**

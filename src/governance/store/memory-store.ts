@@ -7,12 +7,18 @@ import {
   UsageRecord,
   WINDOW_MS,
 } from './governance-store';
+import { planReservation } from './reservation';
+
+/** Retry-after when only reservations in flight stand in the way: they settle within seconds. */
+export const RESERVATIONS_RETRY_MS = 1_000;
 
 interface KeyCounters {
   /** Admission times in the window, oldest first. */
   requests: number[];
   /** Tokens by the second they were reported in. */
   tokens: Map<number, number>;
+  /** Reservations of calls in flight, by id, each with its lease's end. */
+  reservations: Map<string, { tokens: number; costNanoUsd: number; expiresAt: number }>;
 }
 
 /**
@@ -36,28 +42,63 @@ export class MemoryGovernanceStore implements GovernanceStore {
     const spentNanoUsd = request.budget
       ? (this.spend.get(spendKey(request.keyId, request.budget.period)) ?? 0)
       : 0;
+    let reservedTokens = 0;
+    let reservedNanoUsd = 0;
+    for (const held of counters.reservations.values()) {
+      reservedTokens += held.tokens;
+      reservedNanoUsd += held.costNanoUsd;
+    }
     const base = {
       requestsInWindow: counters.requests.length,
       tokensInWindow,
       spentNanoUsd,
+      reservedTokens,
+      reservedNanoUsd,
       requestsResetMs: counters.requests.length ? counters.requests[0] + WINDOW_MS : now,
       tokensResetMs: buckets.length ? (buckets[0][0] + 1) * 1000 + WINDOW_MS : now,
     };
-    if (request.budget && spentNanoUsd >= request.budget.limitNanoUsd) {
-      return done({
-        ...base,
-        admitted: false,
-        reason: 'budget',
-        retryAfterMs: request.budget.endsAtMs - now,
-      });
-    }
-    if (request.tokensPerMinute && tokensInWindow >= request.tokensPerMinute) {
+    const budgetRefusal = (retryAfterMs?: number) =>
+      done({ ...base, admitted: false, reason: 'budget', retryAfterMs });
+    if (request.budget && spentNanoUsd >= request.budget.limitNanoUsd)
+      return budgetRefusal(request.budget.endsAtMs - now);
+    if (!request.reserve && request.tokensPerMinute && tokensInWindow >= request.tokensPerMinute) {
       return done({
         ...base,
         admitted: false,
         reason: 'tokens',
         retryAfterMs: tokensRetryAfter(buckets, tokensInWindow, request.tokensPerMinute, now),
       });
+    }
+    const plan = request.reserve
+      ? planReservation(
+          {
+            tokensPerMinute: request.tokensPerMinute || undefined,
+            budgetNanoUsd: request.budget?.limitNanoUsd,
+            tokensInWindow,
+            reservedTokens,
+            spentNanoUsd,
+            reservedNanoUsd,
+          },
+          request.reserve,
+        )
+      : undefined;
+    if (plan && !plan.ok) {
+      const retryAfterMs =
+        plan.reason === 'tokens'
+          ? plan.blockedBySettled && request.tokensPerMinute
+            ? tokensRetryAfter(
+                buckets,
+                tokensInWindow + reservedTokens + (request.reserve?.promptTokens ?? 0) + 1,
+                request.tokensPerMinute,
+                now,
+              )
+            : RESERVATIONS_RETRY_MS
+          : plan.reason === 'budget'
+            ? plan.blockedBySettled && request.budget
+              ? request.budget.endsAtMs - now
+              : RESERVATIONS_RETRY_MS
+            : undefined;
+      return done({ ...base, admitted: false, reason: plan.reason, retryAfterMs });
     }
     if (request.requestsPerMinute && counters.requests.length >= request.requestsPerMinute) {
       return done({
@@ -68,17 +109,35 @@ export class MemoryGovernanceStore implements GovernanceStore {
       });
     }
     counters.requests.push(now);
+    let reservation: Admission['reservation'];
+    if (plan?.ok && request.reserve) {
+      reservation = {
+        id: request.reserve.id,
+        tokens: plan.tokens,
+        costNanoUsd: plan.costNanoUsd,
+        outputTokens: plan.outputTokens,
+      };
+      counters.reservations.set(reservation.id, {
+        tokens: plan.tokens,
+        costNanoUsd: plan.costNanoUsd,
+        expiresAt: now + request.reserve.leaseMs,
+      });
+    }
     return done({
       ...base,
       admitted: true,
       requestsInWindow: counters.requests.length,
       requestsResetMs: counters.requests[0] + WINDOW_MS,
+      reservedTokens: reservedTokens + (reservation?.tokens ?? 0),
+      reservedNanoUsd: reservedNanoUsd + (reservation?.costNanoUsd ?? 0),
+      reservation,
     });
   }
 
   record(usage: UsageRecord): Promise<void> {
     const now = this.clock();
     const counters = this.prune(usage.keyId, now);
+    if (usage.reservationId) counters.reservations.delete(usage.reservationId);
     if (usage.tokens > 0) {
       const second = Math.floor(now / 1000);
       counters.tokens.set(second, (counters.tokens.get(second) ?? 0) + usage.tokens);
@@ -94,10 +153,19 @@ export class MemoryGovernanceStore implements GovernanceStore {
     const counters = this.prune(keyId, this.clock());
     let tokens = 0;
     for (const n of counters.tokens.values()) tokens += n;
+    let reservedTokens = 0;
+    let reservedNanoUsd = 0;
+    for (const held of counters.reservations.values()) {
+      reservedTokens += held.tokens;
+      reservedNanoUsd += held.costNanoUsd;
+    }
     return Promise.resolve({
       requestsInWindow: counters.requests.length,
       tokensInWindow: tokens,
       spentNanoUsd: budgetPeriod ? (this.spend.get(spendKey(keyId, budgetPeriod)) ?? 0) : 0,
+      reservations: counters.reservations.size,
+      reservedTokens,
+      reservedNanoUsd,
     });
   }
 
@@ -122,7 +190,7 @@ export class MemoryGovernanceStore implements GovernanceStore {
   private prune(keyId: string, now: number): KeyCounters {
     let counters = this.counters.get(keyId);
     if (!counters) {
-      counters = { requests: [], tokens: new Map() };
+      counters = { requests: [], tokens: new Map(), reservations: new Map() };
       this.counters.set(keyId, counters);
     }
     const since = now - WINDOW_MS;
@@ -132,6 +200,9 @@ export class MemoryGovernanceStore implements GovernanceStore {
     for (const second of counters.tokens.keys()) {
       if ((second + 1) * 1000 <= since) counters.tokens.delete(second);
     }
+    // A lease past its end: the replica holding it died, or its call never settled.
+    for (const [id, held] of counters.reservations)
+      if (held.expiresAt <= now) counters.reservations.delete(id);
     return counters;
   }
 }

@@ -3,11 +3,14 @@
  * The rules and their order are those of MemoryGovernanceStore. Time is Redis's own clock, so
  * replicas with skewed clocks still share one window.
  *
- * admit: KEYS = requests zset, tokens hash, spend counter;
+ * admit: KEYS = requests zset, tokens hash, spend counter, reservations hash;
  *        ARGV = window ms, requests/min (0: none), tokens/min (0: none), budget nano-USD (-1:
- *        none), period end ms, a unique member for this request.
+ *        none), period end ms, a unique member for this request, reserve (1/0), reservation id,
+ *        prompt tokens, explicit output tokens (-1: none), output cap, input and output nano-USD
+ *        per token, lease ms. The reservation rules are planReservation's (reservation.ts).
  * Returns {admitted, reason, retryAfterMs, requests, tokens, spent (string), requestsResetMs,
- *          tokensResetMs}.
+ *          tokensResetMs, reserved tokens, reserved nano-USD (string), this call's reserved
+ *          tokens, its cost (string), its output tokens}.
  */
 export const ADMIT_SCRIPT = `
 local t = redis.call('TIME')
@@ -16,6 +19,7 @@ local window = tonumber(ARGV[1])
 local rpm = tonumber(ARGV[2])
 local tpm = tonumber(ARGV[3])
 local budget = tonumber(ARGV[4])
+local reserve = tonumber(ARGV[7]) == 1
 local since = now - window
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', since)
 local count = redis.call('ZCARD', KEYS[1])
@@ -40,35 +44,96 @@ local tokensReset = now
 if #buckets > 0 then tokensReset = (buckets[1][1] + 1) * 1000 + window end
 local spent = 0
 if budget >= 0 then spent = tonumber(redis.call('GET', KEYS[3]) or '0') end
-local function answer(admitted, reason, retry, n)
-  return {admitted, reason, retry, n, tokens, tostring(spent), requestsReset, tokensReset}
+-- Reservations in flight: "tokens cost expiresAt" by id; an expired lease frees itself.
+local reservedTokens = 0
+local reservedCost = 0
+local held = redis.call('HGETALL', KEYS[4])
+for i = 1, #held, 2 do
+  local tk, cs, ex = string.match(held[i + 1], '(%d+) (%d+) (%d+)')
+  if tonumber(ex) <= now then
+    redis.call('HDEL', KEYS[4], held[i])
+  else
+    reservedTokens = reservedTokens + tonumber(tk)
+    reservedCost = reservedCost + tonumber(cs)
+  end
 end
-if budget >= 0 and spent >= budget then
-  return answer(0, 'budget', tonumber(ARGV[5]) - now, count)
+local function answer(admitted, reason, retry, n, rTokens, rCost, rOut)
+  return {admitted, reason, retry, n, tokens, tostring(spent), requestsReset, tokensReset,
+    reservedTokens + rTokens, tostring(reservedCost + rCost), rTokens, tostring(rCost), rOut}
 end
-if tpm > 0 and tokens >= tpm then
-  local left = tokens
-  local retry = window
+local function tokensRetry(total)
+  local left = total
   for _, b in ipairs(buckets) do
     left = left - b[2]
-    if left < tpm then
-      retry = math.max(1, (b[1] + 1) * 1000 + window - now)
-      break
-    end
+    if left <= tpm then return math.max(1, (b[1] + 1) * 1000 + window - now) end
   end
-  return answer(0, 'tokens', retry, count)
+  return window
+end
+if budget >= 0 and spent >= budget then
+  return answer(0, 'budget', tonumber(ARGV[5]) - now, count, 0, 0, 0)
+end
+if not reserve and tpm > 0 and tokens >= tpm then
+  return answer(0, 'tokens', tokensRetry(tokens + 1), count, 0, 0, 0)
+end
+local rTokens, rCost, rOut = 0, 0, 0
+if reserve then
+  local prompt = tonumber(ARGV[9])
+  local explicit = tonumber(ARGV[10])
+  local cap = tonumber(ARGV[11])
+  local inP = tonumber(ARGV[12])
+  local outP = tonumber(ARGV[13])
+  local promptCost = math.ceil(prompt * inP)
+  local minOut = 1
+  if explicit >= 0 then minOut = explicit end
+  if tpm > 0 and prompt + minOut > tpm then
+    return answer(0, 'tokens-never', 0, count, 0, 0, 0)
+  end
+  if budget >= 0 and promptCost + math.ceil(minOut * outP) > budget then
+    return answer(0, 'budget-never', 0, count, 0, 0, 0)
+  end
+  local inf = 1e300
+  local tokensLeft = inf
+  if tpm > 0 then tokensLeft = tpm - tokens - reservedTokens - prompt end
+  local budgetTokens = inf
+  if budget >= 0 then
+    local budgetLeft = budget - spent - reservedCost - promptCost
+    if outP > 0 then budgetTokens = math.floor(budgetLeft / outP)
+    elseif budgetLeft < 0 then budgetTokens = -1 end
+  end
+  local out = explicit
+  if explicit < 0 then out = math.min(cap, tokensLeft, budgetTokens) end
+  if out < minOut or tokensLeft < minOut or budgetTokens < minOut then
+    if tokensLeft < minOut then
+      local retry = 1000
+      if tpm - tokens - prompt < minOut then retry = tokensRetry(tokens + reservedTokens + prompt + minOut) end
+      return answer(0, 'tokens', retry, count, 0, 0, 0)
+    end
+    local retry = 1000
+    if budget - spent - promptCost < math.ceil(minOut * outP) then retry = tonumber(ARGV[5]) - now end
+    return answer(0, 'budget', retry, count, 0, 0, 0)
+  end
+  rOut = out
+  rTokens = prompt + out
+  rCost = promptCost + math.ceil(out * outP)
 end
 if rpm > 0 and count >= rpm then
-  return answer(0, 'requests', requestsReset - now, count)
+  return answer(0, 'requests', requestsReset - now, count, 0, 0, 0)
 end
 redis.call('ZADD', KEYS[1], now, ARGV[6])
 redis.call('PEXPIRE', KEYS[1], window)
+if reserve then
+  local lease = tonumber(ARGV[14])
+  redis.call('HSET', KEYS[4], ARGV[8], string.format('%d %d %d', rTokens, rCost, now + lease))
+  local ttl = redis.call('PTTL', KEYS[4])
+  if ttl < lease + 1000 then redis.call('PEXPIRE', KEYS[4], lease + 1000) end
+end
 if count == 0 then requestsReset = now + window end
-return answer(1, '', 0, count + 1)
+return answer(1, '', 0, count + 1, rTokens, rCost, rOut)
 `;
 
 /**
- * record: KEYS = tokens hash, spend counter; ARGV = tokens, cost nano-USD, period end ms, window.
+ * record: KEYS = tokens hash, spend counter, reservations hash; ARGV = tokens, cost nano-USD,
+ * period end ms, window, reservation id ('' for none), released as the real use is counted.
  * The spend counter expires a day after its period ends; nothing is kept longer than it is read.
  */
 export const RECORD_SCRIPT = `
@@ -76,6 +141,7 @@ local t = redis.call('TIME')
 local second = tonumber(t[1])
 local tokens = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
+if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
 if tokens > 0 then
   redis.call('HINCRBY', KEYS[1], second, tokens)
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + 1000)
@@ -87,7 +153,7 @@ end
 return 1
 `;
 
-/** usage: KEYS = requests zset, tokens hash, spend counter; ARGV = window ms. */
+/** usage: KEYS = requests zset, tokens hash, spend counter, reservations hash; ARGV = window ms. */
 export const USAGE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -98,5 +164,15 @@ local flat = redis.call('HGETALL', KEYS[2])
 for i = 1, #flat, 2 do
   if (tonumber(flat[i]) + 1) * 1000 > since then tokens = tokens + tonumber(flat[i + 1]) end
 end
-return {requests, tokens, redis.call('GET', KEYS[3]) or '0'}
+local count, rTokens, rCost = 0, 0, 0
+local held = redis.call('HGETALL', KEYS[4])
+for i = 1, #held, 2 do
+  local tk, cs, ex = string.match(held[i + 1], '(%d+) (%d+) (%d+)')
+  if tonumber(ex) > now then
+    count = count + 1
+    rTokens = rTokens + tonumber(tk)
+    rCost = rCost + tonumber(cs)
+  end
+end
+return {requests, tokens, redis.call('GET', KEYS[3]) or '0', count, rTokens, tostring(rCost)}
 `;

@@ -13,12 +13,28 @@ import {
 } from './governance-store';
 import { ADMIT_SCRIPT, RECORD_SCRIPT, USAGE_SCRIPT } from './redis-scripts';
 
-type AdmitReply = [number, string, number, number, number, string, number, number];
+type AdmitReply = [
+  number,
+  string,
+  number,
+  number,
+  number,
+  string,
+  number,
+  number,
+  number,
+  string,
+  number,
+  string,
+  number,
+];
 
 interface ScriptedRedis extends Redis {
   gwAdmit(...args: Array<string | number>): Promise<AdmitReply>;
   gwRecord(...args: Array<string | number>): Promise<number>;
-  gwUsage(...args: Array<string | number>): Promise<[number, number, string]>;
+  gwUsage(
+    ...args: Array<string | number>
+  ): Promise<[number, number, string, number, number, string]>;
 }
 
 const KEYS_HASH = 'gw:keys';
@@ -37,9 +53,9 @@ export class RedisGovernanceStore implements GovernanceStore {
   constructor(url: string, onError: (error: Error) => void) {
     const redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, commandTimeout: 1_000 });
     redis.on('error', onError);
-    redis.defineCommand('gwAdmit', { numberOfKeys: 3, lua: ADMIT_SCRIPT });
-    redis.defineCommand('gwRecord', { numberOfKeys: 2, lua: RECORD_SCRIPT });
-    redis.defineCommand('gwUsage', { numberOfKeys: 3, lua: USAGE_SCRIPT });
+    redis.defineCommand('gwAdmit', { numberOfKeys: 4, lua: ADMIT_SCRIPT });
+    redis.defineCommand('gwRecord', { numberOfKeys: 3, lua: RECORD_SCRIPT });
+    redis.defineCommand('gwUsage', { numberOfKeys: 4, lua: USAGE_SCRIPT });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -54,27 +70,62 @@ export class RedisGovernanceStore implements GovernanceStore {
   }
 
   async admit(request: AdmissionRequest): Promise<Admission> {
-    const [admitted, reason, retryAfterMs, requests, tokens, spent, requestsReset, tokensReset] =
-      await this.redis.gwAdmit(
-        requestsKey(request.keyId),
-        tokensKey(request.keyId),
-        spendKey(request.keyId, request.budget?.period ?? 'none'),
-        WINDOW_MS,
-        request.requestsPerMinute ?? 0,
-        request.tokensPerMinute ?? 0,
-        request.budget ? request.budget.limitNanoUsd : -1,
-        request.budget ? request.budget.endsAtMs : 0,
-        randomUUID(),
-      );
+    const reserve = request.reserve;
+    const [
+      admitted,
+      reason,
+      retryAfterMs,
+      requests,
+      tokens,
+      spent,
+      requestsReset,
+      tokensReset,
+      reservedTokens,
+      reservedCost,
+      ownTokens,
+      ownCost,
+      ownOutput,
+    ] = await this.redis.gwAdmit(
+      requestsKey(request.keyId),
+      tokensKey(request.keyId),
+      spendKey(request.keyId, request.budget?.period ?? 'none'),
+      reservationsKey(request.keyId),
+      WINDOW_MS,
+      request.requestsPerMinute ?? 0,
+      request.tokensPerMinute ?? 0,
+      request.budget ? request.budget.limitNanoUsd : -1,
+      request.budget ? request.budget.endsAtMs : 0,
+      randomUUID(),
+      reserve ? 1 : 0,
+      reserve?.id ?? '',
+      reserve?.promptTokens ?? 0,
+      reserve?.explicitOutputTokens ?? -1,
+      reserve?.outputCap ?? 0,
+      reserve?.inputNanoPerToken ?? 0,
+      reserve?.outputNanoPerToken ?? 0,
+      reserve?.leaseMs ?? 0,
+    );
+    const refused = admitted !== 1;
     return {
-      admitted: admitted === 1,
+      admitted: !refused,
       reason: reason ? (reason as DenialReason) : undefined,
-      retryAfterMs: admitted === 1 ? undefined : retryAfterMs,
+      retryAfterMs: refused && retryAfterMs > 0 ? retryAfterMs : undefined,
       requestsInWindow: requests,
       tokensInWindow: tokens,
       spentNanoUsd: Number(spent),
       requestsResetMs: requestsReset,
       tokensResetMs: tokensReset,
+      reservedTokens,
+      reservedNanoUsd: Number(reservedCost),
+      reservation:
+        reserve && !refused
+          ? {
+              id: reserve.id,
+              tokens: ownTokens,
+              costNanoUsd: Number(ownCost),
+              outputTokens: ownOutput,
+            }
+          : undefined,
     };
   }
 
@@ -82,24 +133,31 @@ export class RedisGovernanceStore implements GovernanceStore {
     await this.redis.gwRecord(
       tokensKey(usage.keyId),
       spendKey(usage.keyId, usage.budgetPeriod?.period ?? 'none'),
+      reservationsKey(usage.keyId),
       usage.tokens,
       usage.budgetPeriod ? usage.costNanoUsd : 0,
       usage.budgetPeriod?.endsAtMs ?? 0,
       WINDOW_MS,
+      usage.reservationId ?? '',
     );
   }
 
   async usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {
-    const [requests, tokens, spent] = await this.redis.gwUsage(
-      requestsKey(keyId),
-      tokensKey(keyId),
-      spendKey(keyId, budgetPeriod ?? 'none'),
-      WINDOW_MS,
-    );
+    const [requests, tokens, spent, reservations, reservedTokens, reservedCost] =
+      await this.redis.gwUsage(
+        requestsKey(keyId),
+        tokensKey(keyId),
+        spendKey(keyId, budgetPeriod ?? 'none'),
+        reservationsKey(keyId),
+        WINDOW_MS,
+      );
     return {
       requestsInWindow: requests,
       tokensInWindow: tokens,
       spentNanoUsd: budgetPeriod ? Number(spent) : 0,
+      reservations,
+      reservedTokens,
+      reservedNanoUsd: Number(reservedCost),
     };
   }
 
@@ -129,3 +187,4 @@ export class RedisGovernanceStore implements GovernanceStore {
 const requestsKey = (id: string) => `gw:{${id}}:requests`;
 const tokensKey = (id: string) => `gw:{${id}}:tokens`;
 const spendKey = (id: string, period: string) => `gw:{${id}}:spend:${period}`;
+const reservationsKey = (id: string) => `gw:{${id}}:reservations`;
