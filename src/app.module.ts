@@ -16,12 +16,14 @@ import { ModelsModule } from './models/models.module';
 import { ObservabilityModule } from './observability/observability.module';
 import { RequestLogsModule } from './request-logs/request-logs.module';
 import { ResponsesModule } from './responses/responses.module';
+import type { SecretsRuntime } from './secrets/load-config-with-secrets';
+import { SecretsModule } from './secrets/secrets.module';
 import { UnsupportedModule } from './unsupported/unsupported.module';
 
 /** Composes the feature modules around one validated configuration. */
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  static forRoot(config: GatewayConfig, secrets?: SecretsRuntime): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -30,6 +32,7 @@ export class AppModule {
           ignoreEnvFile: true,
           load: [() => ({ gateway: config })],
         }),
+        SecretsModule.forRoot(secrets),
         CallModule,
         ErrorsModule,
         LoggingModule,

@@ -20,6 +20,7 @@ import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './observability/request-hooks';
 import { TracingService } from './observability/tracing.service';
 import type { GatewayConfig } from './config/gateway-config';
+import type { SecretsRuntime } from './secrets/load-config-with-secrets';
 import { isUnsupportedOperationUrl } from './unsupported/unsupported-operations';
 import { httpsOptions } from './network/tls-listener';
 import { clientResolver, type ClientResolver } from './network/client-identity';
@@ -27,9 +28,12 @@ import { clientResolver, type ClientResolver } from './network/client-identity';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** Builds the gateway: Fastify under NestJS, with the envelope for errors Nest never sees. */
-export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
+export async function createGatewayApp(
+  config: GatewayConfig,
+  secrets?: SecretsRuntime,
+): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
+    AppModule.forRoot(config, secrets),
     gatewayAdapter(config),
     {
       bufferLogs: true,

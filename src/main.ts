@@ -4,8 +4,8 @@ import cluster from 'node:cluster';
 import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './create-app';
 import { ConfigError, GatewayConfig } from './config/gateway-config';
-import { loadGatewayConfig } from './config/load-config';
 import { refusePlaceholderGroqKeys } from './config/placeholder-secrets';
+import { loadConfigWithSecrets, type SecretsRuntime } from './secrets/load-config-with-secrets';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { installGlobalEgress } from './network/egress';
 import { listenH2c } from './network/h2c-listener';
@@ -17,14 +17,16 @@ type TlsServer = Parameters<typeof reloadCertificatesOnChange>[0];
 backportAsyncResourceBind();
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
+  const { config, secrets } = await loadConfigOrExit();
   if (config.workers > 1 && cluster.isPrimary) {
+    // Each worker reads the references itself; the primary only checked that they can be read.
+    await secrets?.references.close();
     runPrimary(config.workers);
     return;
   }
   // Before any client is made: fetch and undici calls follow HTTP(S)_PROXY and UPSTREAM_CA_FILE.
   installGlobalEgress(config.network.egress);
-  const app = await createGatewayApp(config);
+  const app = await createGatewayApp(config, secrets);
   if (config.redisUrl) {
     app
       .get(Logger)
@@ -69,12 +71,12 @@ async function main(): Promise<void> {
     );
 }
 
-function loadConfigOrExit(): GatewayConfig {
+async function loadConfigOrExit(): Promise<{ config: GatewayConfig; secrets?: SecretsRuntime }> {
   try {
-    const config = loadGatewayConfig(process.env);
+    const loaded = await loadConfigWithSecrets(process.env);
     // A template's placeholder is no Groq key (the admin key is checked as it is read).
-    refusePlaceholderGroqKeys(config.groq.keys, process.env);
-    return config;
+    refusePlaceholderGroqKeys(loaded.config.groq.keys, process.env);
+    return loaded;
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`groq-gateway: invalid configuration: ${error.message}\n`);

@@ -75,3 +75,23 @@ export function secretFromEnv(
   const value = rawSecretFromEnv(env, name, readFile)?.trim();
   return value ? value : undefined;
 }
+
+/** Keys in one secret: a JSON array of strings, or a comma (or line) separated list. */
+export function splitKeyList(raw: string): string[] {
+  const text = raw.trim();
+  if (text.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed))
+        return parsed
+          .filter((k): k is string => typeof k === 'string' && k.trim() !== '')
+          .map((k) => k.trim());
+    } catch {
+      // not JSON: read as a list below
+    }
+  }
+  return text
+    .split(/[,\n]/)
+    .map((part) => part.trim())
+    .filter(Boolean);
+}

@@ -78,6 +78,8 @@ export interface GatewayConfig {
   guardrails: GuardrailsConfig;
   network: NetworkConfig;
   requestLogs: RequestLogsConfig;
+  /** How often secret references (vault://, aws-sm://, ...) are read again. */
+  secrets: { refreshSeconds: number };
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

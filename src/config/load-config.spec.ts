@@ -91,4 +91,54 @@ describe('loadGatewayConfig', () => {
     files['/etc/notyaml.yaml'] = 'groq: [unclosed';
     expect(configError({ GATEWAY_CONFIG: '/etc/notyaml.yaml' }).setting).toBe('GATEWAY_CONFIG');
   });
+
+  describe('secret references', () => {
+    it('takes values read from references, in env and YAML, keyRef pooling several keys', () => {
+      files['/etc/refs.yaml'] =
+        'groq:\n  keys:\n    - { id: one, key: "vault://secret/groq#k", weight: 2 }\n    - { id: pool, keyRef: "aws-sm://pool", models: [m] }\n';
+      const secrets = new Map([
+        ['vault://secret/groq#k', 'gsk_one'],
+        ['aws-sm://pool', '["gsk_p1", "gsk_p2"]'],
+        ['gcp-sm://projects/p/secrets/redis', 'redis://:pw@redis:6379'],
+      ]);
+      const config = loadGatewayConfig(
+        { GATEWAY_CONFIG: '/etc/refs.yaml', REDIS_URL: 'gcp-sm://projects/p/secrets/redis' },
+        readFile,
+        secrets,
+      );
+      expect(config.groq.keys).toEqual([
+        { id: 'one', key: 'gsk_one', weight: 2, models: [] },
+        { id: 'pool-1', key: 'gsk_p1', weight: 1, models: ['m'] },
+        { id: 'pool-2', key: 'gsk_p2', weight: 1, models: ['m'] },
+      ]);
+      expect(config.redisUrl).toBe('redis://:pw@redis:6379');
+      expect(config.secrets.refreshSeconds).toBe(300);
+    });
+
+    it('reads GROQ_API_KEYS from a secret holding a JSON array', () => {
+      const config = loadGatewayConfig(
+        { GROQ_API_KEYS: 'vault://s/k#keys' },
+        readFile,
+        new Map([['vault://s/k#keys', '["gsk_a","gsk_b"]']]),
+      );
+      expect(config.groq.keys.map((k) => k.key)).toEqual(['gsk_a', 'gsk_b']);
+    });
+
+    it('takes secrets.refreshSeconds from YAML, SECRETS_REFRESH_SECONDS winning', () => {
+      files['/etc/refresh.yaml'] = 'secrets: { refreshSeconds: 60 }\n';
+      expect(
+        load({ GROQ_API_KEY: 'gsk_a', GATEWAY_CONFIG: '/etc/refresh.yaml' }).secrets.refreshSeconds,
+      ).toBe(60);
+      expect(
+        load({
+          GROQ_API_KEY: 'gsk_a',
+          GATEWAY_CONFIG: '/etc/refresh.yaml',
+          SECRETS_REFRESH_SECONDS: '5',
+        }).secrets.refreshSeconds,
+      ).toBe(5);
+      expect(configError({ GROQ_API_KEY: 'gsk_a', SECRETS_REFRESH_SECONDS: '0' }).setting).toBe(
+        'SECRETS_REFRESH_SECONDS',
+      );
+    });
+  });
 });

@@ -7,6 +7,7 @@ import { checkKeyGuardrails, loadGuardrailsConfig } from '../guardrails/load-gua
 import { loadRequestLogsConfig } from './load-request-logs-config';
 import {
   boolean,
+  integer,
   objectAt,
   rawSecretFromEnv,
   readSecretFile,
@@ -15,22 +16,26 @@ import {
 } from './config-readers';
 import { integerSetting, type IntegerSettingName } from './integer-settings';
 import { ConfigError, GatewayConfig, GroqKeyConfig, LOG_LEVELS, LogLevel } from './gateway-config';
+import { envWithSecrets, yamlWithSecrets, type SecretValues } from './secret-settings';
+import { splitKeyList, type ReadFile } from './config-readers';
 
 type Env = Record<string, string | undefined>;
-import type { ReadFile } from './config-readers';
 
 const DEFAULT_GROQ_BASE_URL = 'https://api.groq.com';
 
 /**
  * Builds the gateway's configuration from the environment and the optional YAML file named by
  * GATEWAY_CONFIG. Pure apart from the file reads it is handed, so it is tested without a process.
- * Environment variables win over the YAML file.
+ * Environment variables win over the YAML file. A setting written as a secret reference
+ * (`vault://...`, `aws-sm://...`, ...) takes its value from `secrets`, read beforehand (src/secrets).
  */
 export function loadGatewayConfig(
-  env: Env,
+  rawEnv: Env,
   readFile: ReadFile = (path) => readFileSync(path, 'utf8'),
+  secrets: SecretValues = new Map(),
 ): GatewayConfig {
-  const yaml = readYamlConfig(env, readFile);
+  const env = envWithSecrets(rawEnv, secrets);
+  const yaml = yamlWithSecrets(readYamlConfig(env, readFile), secrets);
   const int = (name: IntegerSettingName) => integerSetting(name, env, yaml);
   const groqYaml = objectAt(yaml, 'groq', 'GATEWAY_CONFIG groq');
 
@@ -92,6 +97,16 @@ export function loadGatewayConfig(
     shutdown: {
       drainDelayMs: int('SHUTDOWN_DRAIN_DELAY_MS'),
       graceMs: int('SHUTDOWN_GRACE_MS'),
+    },
+    secrets: {
+      refreshSeconds: integer(
+        'SECRETS_REFRESH_SECONDS',
+        env.SECRETS_REFRESH_SECONDS ??
+          objectAt(yaml, 'secrets', 'GATEWAY_CONFIG secrets').refreshSeconds,
+        300,
+        1,
+        86_400,
+      ),
     },
     completions: {
       convertWithoutHeader: boolean(
@@ -203,7 +218,7 @@ function modelAliases(raw: string | undefined, fromYaml: unknown): Record<string
   return { ...(fromYaml as Record<string, string>) };
 }
 
-function readYamlConfig(env: Env, readFile: ReadFile): Record<string, unknown> {
+export function readYamlConfig(env: Env, readFile: ReadFile): Record<string, unknown> {
   const path = env.GATEWAY_CONFIG;
   if (!path) return {};
   let text: string;
@@ -252,7 +267,7 @@ function resolveKeys(
   if (!Array.isArray(yamlKeys) || yamlKeys.length === 0) {
     throw new ConfigError('GATEWAY_CONFIG groq.keys', 'must be a non-empty list');
   }
-  const keys = yamlKeys.map((entry, index) => keyFromYaml(entry, index, env, readFile));
+  const keys = yamlKeys.flatMap((entry, index) => keysFromYaml(entry, index, env, readFile));
   const ids = new Set<string>();
   for (const key of keys) {
     if (ids.has(key.id))
@@ -262,7 +277,16 @@ function resolveKeys(
   return keys;
 }
 
-function keyFromYaml(entry: unknown, index: number, env: Env, readFile: ReadFile): GroqKeyConfig {
+/**
+ * One entry of `groq.keys`: one key (`key`, `keyEnv`, `keyFile`), or with `keyRef` a secret
+ * holding several (a JSON array or a comma list), pooled as `<id>-1`, `<id>-2`, ...
+ */
+function keysFromYaml(
+  entry: unknown,
+  index: number,
+  env: Env,
+  readFile: ReadFile,
+): GroqKeyConfig[] {
   const where = `GATEWAY_CONFIG groq.keys[${index}]`;
   if (typeof entry !== 'object' || entry === null)
     throw new ConfigError(where, 'must be a mapping');
@@ -272,7 +296,14 @@ function keyFromYaml(entry: unknown, index: number, env: Env, readFile: ReadFile
   else if (typeof item.keyEnv === 'string') key = env[item.keyEnv];
   else if (typeof item.keyFile === 'string')
     key = readSecretFile(`${where}.keyFile`, item.keyFile, readFile);
-  if (!key?.trim()) throw new ConfigError(where, 'needs a non-empty key, keyEnv or keyFile');
+  const fromRef =
+    item.key === undefined &&
+    item.keyEnv === undefined &&
+    item.keyFile === undefined &&
+    typeof item.keyRef === 'string';
+  if (fromRef) key = item.keyRef as string;
+  if (!key?.trim())
+    throw new ConfigError(where, 'needs a non-empty key, keyEnv, keyFile or keyRef');
   const weight = item.weight === undefined ? 1 : Number(item.weight);
   if (!Number.isFinite(weight) || weight <= 0)
     throw new ConfigError(`${where}.weight`, 'must be a positive number');
@@ -280,21 +311,17 @@ function keyFromYaml(entry: unknown, index: number, env: Env, readFile: ReadFile
   if (!Array.isArray(models) || models.some((m) => typeof m !== 'string')) {
     throw new ConfigError(`${where}.models`, 'must be a list of model ids');
   }
-  return {
-    id: typeof item.id === 'string' && item.id ? item.id : `key-${index + 1}`,
-    key: key.trim(),
-    weight,
-    models: models as string[],
-  };
+  const id = typeof item.id === 'string' && item.id ? item.id : `key-${index + 1}`;
+  if (!fromRef) return [{ id, key: key.trim(), weight, models: models as string[] }];
+  const keys = splitKeyList(key);
+  if (keys.length === 0) throw new ConfigError(`${where}.keyRef`, 'names a secret holding no key');
+  return keys.map((one, n) => ({ id: `${id}-${n + 1}`, key: one, weight, models: [...models] }));
 }
 
 function listFromEnv(env: Env, name: string, readFile: ReadFile): string[] | undefined {
   const raw = rawSecretFromEnv(env, name, readFile);
   if (raw === undefined) return undefined;
-  const keys = raw
-    .split(/[,\n]/)
-    .map((part) => part.trim())
-    .filter(Boolean);
+  const keys = splitKeyList(raw);
   if (keys.length === 0) throw new ConfigError(name, 'is set but holds no key');
   return keys;
 }

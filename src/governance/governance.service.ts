@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { DEFAULT_GROQ_PRICES } from './default-prices';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig, GatewayConfig } from '../config/gateway-config';
+import { LiveConfig } from '../config/live-config';
 import { isGovernanceEnabled, type ModelPrice } from '../config/governance-config';
 import { bareModelId } from '../providers/model-router';
 import { isPricedByBreakdown } from './default-prices';
@@ -39,6 +40,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
   constructor(
     configService: ConfigService<AllConfig, true>,
     readonly metrics: MetricsService,
+    live: LiveConfig,
   ) {
     this.config = configService.get('gateway', { infer: true });
     const governance = this.config.governance;
@@ -50,6 +52,13 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     this.registry = new KeyRegistry(governance.virtualKeys, this.store);
     this.audit = new AuditLog(governance.audit.destination, governance.audit.includePrompts);
     this.enabled = isGovernanceEnabled(governance);
+    // A rotated REDIS_URL (a new password, a moved server): reconnect, keeping what is counted there.
+    live.onChange((next, previous) => {
+      if (next.redisUrl && next.redisUrl !== previous.redisUrl) {
+        if (this.store instanceof RedisGovernanceStore) this.store.retarget(next.redisUrl);
+        this.logger.log('REDIS_URL changed: governance reconnects to Redis');
+      }
+    });
   }
 
   /** Redis behind a breaker: a hung Redis costs a few timeouts, then calls fail at once. */

@@ -57,6 +57,12 @@ export class MetricsService {
     help: 'Failed calls to the governance store (Redis)',
     registers: [this.registry],
   });
+  private readonly secretRefreshFailures = new Counter({
+    name: 'groq_gateway_secret_refresh_failures_total',
+    help: 'Secret references that could not be read again (the last good value is kept), by provider',
+    labelNames: ['provider'],
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'groq_gateway_request_duration_seconds',
     help: 'Time from request to the end of the response (streams: the last byte)',
@@ -266,5 +272,10 @@ export class MetricsService {
 
   governanceStoreError(): void {
     this.governanceStoreErrors.inc();
+  }
+
+  /** A secret reference could not be read again; `count` 0 makes the series exist. */
+  secretRefreshFailed(provider: string, count = 1): void {
+    this.secretRefreshFailures.inc({ provider }, count);
   }
 }

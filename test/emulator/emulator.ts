@@ -140,6 +140,18 @@ export class GroqEmulator {
     return this.received.filter((r) => r.path.endsWith('/chat/completions'));
   }
 
+  /** The Groq key each chat request came with, in order (who Groq would say called). */
+  chatKeys(): string[] {
+    return this.chatRequests().map(
+      (r) => /^Bearer (.+)$/.exec(r.headers.authorization ?? '')?.[1] ?? '',
+    );
+  }
+
+  /** The keys accepted from now on, as when a key is made or revoked in Groq's console. */
+  setKeys(keys: string[]): void {
+    this.options.keys = [...keys];
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.stats.open++;
     let finished = false;

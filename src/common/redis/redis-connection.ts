@@ -24,3 +24,21 @@ export function whenReady(redis: Redis, timeoutMs: number): Promise<boolean> {
     });
   });
 }
+
+const ADDRESS_OPTIONS = ['host', 'port', 'path', 'username', 'password', 'db', 'tls'] as const;
+
+/**
+ * Points a live connection at another Redis URL (a rotated password or a moved server): the
+ * connection's address options are replaced and it reconnects, keeping its defined scripts,
+ * its subscriptions and its listeners. Commands in flight fail as on any disconnect.
+ */
+export function retargetRedis(redis: Redis, url: string): void {
+  // ioredis parses the URL itself; a connection never opened borrows the result.
+  const RedisClass = redis.constructor as new (url: string, options: RedisOptions) => Redis;
+  const parsed = new RedisClass(url, { lazyConnect: true });
+  const options = redis.options as unknown as Record<string, unknown>;
+  const from = parsed.options as unknown as Record<string, unknown>;
+  for (const name of ADDRESS_OPTIONS) options[name] = from[name];
+  parsed.disconnect();
+  redis.disconnect(true);
+}

@@ -3,25 +3,27 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../common/errors/gateway-error';
-import type { AllConfig } from '../../config/gateway-config';
+import type { AllConfig, GatewayConfig } from '../../config/gateway-config';
 import { GovernanceService } from '../governance.service';
 import { presentedKey, secretMatches } from '../virtual-key';
 
 /** The admin API answers only to GATEWAY_ADMIN_KEY, compared in constant time. */
 @Injectable()
 export class AdminGuard implements CanActivate {
-  private readonly adminKeySha256?: string;
+  private readonly config: GatewayConfig;
 
   constructor(
     configService: ConfigService<AllConfig, true>,
     private readonly governance: GovernanceService,
   ) {
-    this.adminKeySha256 = configService.get('gateway', { infer: true }).governance.adminKeySha256;
+    this.config = configService.get('gateway', { infer: true });
   }
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (!this.adminKeySha256) {
+    // Read per request: a GATEWAY_ADMIN_KEY rotated in a secret manager applies without a restart.
+    const adminKeySha256 = this.config.governance.adminKeySha256;
+    if (!adminKeySha256) {
       throw new GatewayError({
         status: 403,
         message:
@@ -30,7 +32,7 @@ export class AdminGuard implements CanActivate {
       });
     }
     const presented = presentedKey(request.headers);
-    if (presented && secretMatches(presented, this.adminKeySha256)) return true;
+    if (presented && secretMatches(presented, adminKeySha256)) return true;
     this.governance.audit.write({
       action: 'admin.auth',
       actor: null,

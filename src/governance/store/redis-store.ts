@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { FAIL_FAST_REDIS_OPTIONS, whenReady } from '../../common/redis/redis-connection';
+import {
+  FAIL_FAST_REDIS_OPTIONS,
+  whenReady,
+  retargetRedis,
+} from '../../common/redis/redis-connection';
 import type { VirtualKeyRecord } from '../../config/governance-config';
 import {
   Admission,
@@ -57,6 +61,11 @@ export class RedisGovernanceStore implements GovernanceStore {
     redis.defineCommand('gwRecord', { numberOfKeys: 3, lua: RECORD_SCRIPT });
     redis.defineCommand('gwUsage', { numberOfKeys: 4, lua: USAGE_SCRIPT });
     this.redis = redis as ScriptedRedis;
+  }
+
+  /** Reconnects to another URL (a rotated REDIS_URL), keeping the scripts defined. */
+  retarget(url: string): void {
+    retargetRedis(this.redis, url);
   }
 
   /** Resolves once connected, or after `timeoutMs` (the failure policy covers the rest). */

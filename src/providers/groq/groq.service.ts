@@ -1,10 +1,11 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Observable } from 'rxjs';
 import type { Dispatcher } from 'undici';
 import { parseKeepingText } from '../../common/http/raw-json';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { AllConfig, GroqKeyConfig } from '../../config/gateway-config';
+import { LiveConfig } from '../../config/live-config';
 import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
 import { KeyPool } from '../keys/key-pool';
 import type { KeyOutcome } from '../keys/key-health';
@@ -37,7 +38,10 @@ export class GroqService implements OnModuleDestroy {
   /** Model routes and their targets' health (issue 23). */
   readonly routes: RouteBalancer;
 
-  constructor(config: ConfigService<AllConfig, true>) {
+  constructor(
+    config: ConfigService<AllConfig, true>,
+    @Optional() private readonly live?: LiveConfig,
+  ) {
     const { groq, circuitBreaker, routes, network } = config.get('gateway', { infer: true });
     this.client = new UpstreamClient(
       groq.baseUrl,
@@ -61,6 +65,20 @@ export class GroqService implements OnModuleDestroy {
         `Every Groq key for model '${model || '(model list)'}' has an open breaker or was refused: routing anyway (panic mode, half-open probes)`,
       );
     };
+    // Keys rotated in a secret manager replace the old ones; calls in flight finish on theirs.
+    live?.onChange((next) => {
+      const { added, replaced, removed } = this.keys.replaceKeys(next.groq.keys);
+      if (added.length + replaced.length + removed.length === 0) return;
+      new Logger('GroqKeys').log(
+        `Groq keys changed: ${[
+          added.length ? `added ${added.join(', ')}` : '',
+          replaced.length ? `new key for ${replaced.join(', ')}` : '',
+          removed.length ? `removed ${removed.join(', ')}` : '',
+        ]
+          .filter(Boolean)
+          .join('; ')}; ${this.keys.size} in the pool`,
+      );
+    });
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -155,6 +173,9 @@ export class GroqService implements OnModuleDestroy {
       headers: response.headers,
       model,
     });
+    // Groq refusing a key: it may have been rotated in the secret manager, so read it again now.
+    if (response.statusCode === 401)
+      this.live?.requestRefresh(`Groq answered 401 for key ${key.id}`);
     if (response.statusCode !== 200) {
       const error = groqHttpError(
         response.statusCode,

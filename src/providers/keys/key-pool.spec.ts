@@ -262,4 +262,42 @@ describe('KeyPool', () => {
       for (let i = 0; i < 4; i++) expect(pool.pick('m').id).toBe('b');
     });
   });
+
+  describe('replaceKeys (secrets rotated while running)', () => {
+    it('adds, replaces and removes keys by id; an unchanged key keeps its health', () => {
+      const time = clock();
+      const pool = new KeyPool([key('a'), key('b'), key('c')], undefined, time.now);
+      pool.report('c', { status: 429, latencyMs: 5, headers: { 'retry-after': '10' } });
+      const changes = pool.replaceKeys([{ ...key('a'), key: 'gsk_rotated' }, key('c'), key('d')]);
+      expect(changes).toEqual({ added: ['d'], replaced: ['a'], removed: ['b'] });
+      expect(pool.size).toBe(3);
+      // c still rests after its 429: the pool picks a and d, never b.
+      const ids = new Set(Array.from({ length: 4 }, () => pool.pick('m').id));
+      expect([...ids].sort()).toEqual(['a', 'd']);
+      time.advance(10_001);
+      const picked = new Map(
+        Array.from({ length: 4 }, () => pool.pick('m')).map((k) => [k.id, k.key]),
+      );
+      expect(picked.get('a')).toBe('gsk_rotated');
+      expect(picked.has('b')).toBe(false);
+    });
+
+    it('a key Groq refused (401) is back in rotation once the secret gives it a new value', () => {
+      const pool = new KeyPool([key('a'), key('b')]);
+      pool.report('a', { status: 401, latencyMs: 5, headers: {} });
+      expect(pool.status()[0].available).toBe(false);
+      pool.replaceKeys([{ ...key('a'), key: 'gsk_rotated' }, key('b')]);
+      expect(pool.status()[0].available).toBe(true);
+    });
+
+    it('lets a call in flight on a removed key report without harm', () => {
+      const pool = new KeyPool([key('a'), key('b')]);
+      const inFlight = pool.pick('m');
+      pool.replaceKeys([key(inFlight.id === 'a' ? 'b' : 'a')]);
+      expect(() =>
+        pool.report(inFlight.id, { status: 200, latencyMs: 5, headers: {} }),
+      ).not.toThrow();
+      expect(pool.status().map((s) => s.id)).toEqual([inFlight.id === 'a' ? 'b' : 'a']);
+    });
+  });
 });

@@ -12,6 +12,13 @@ import {
 /** No keys to avoid: a first attempt. */
 export const NO_KEYS: ReadonlySet<string> = new Set();
 
+/** Key ids a replaceKeys call added, gave a new key, or took out. */
+export interface KeyChanges {
+  added: string[];
+  replaced: string[];
+  removed: string[];
+}
+
 export interface KeyStatus {
   id: string;
   weight: number;
@@ -37,13 +44,40 @@ export interface KeyStatus {
 export class KeyPool {
   private readonly rotation = new SmoothWeighted<string>();
   private readonly health = new Map<string, KeyHealth>();
+  private keys: readonly GroqKeyConfig[];
 
   constructor(
-    private readonly keys: readonly GroqKeyConfig[],
-    breaker: CircuitBreakerPolicy = { failureThreshold: 5, cooldownMs: 30_000 },
+    keys: readonly GroqKeyConfig[],
+    private readonly breaker: CircuitBreakerPolicy = { failureThreshold: 5, cooldownMs: 30_000 },
     private readonly now: () => number = Date.now,
   ) {
+    this.keys = [...keys];
     for (const key of keys) this.health.set(key.id, new KeyHealth(breaker));
+  }
+
+  /**
+   * Takes a new set of keys (secrets rotated in a secret manager). A key whose id and value stay
+   * keeps its health, a new value starts afresh; calls in flight keep the key they were given, so a replaced or removed key serves
+   * its in-flight calls to the end and no new one.
+   */
+  replaceKeys(next: readonly GroqKeyConfig[]): KeyChanges {
+    const before = new Map(this.keys.map((key) => [key.id, key]));
+    const changes: KeyChanges = { added: [], replaced: [], removed: [] };
+    for (const key of next) {
+      const old = before.get(key.id);
+      if (!old) changes.added.push(key.id);
+      else if (old.key !== key.key) changes.replaced.push(key.id);
+      // A new value is a new key: what Groq said of the old one (a 401, a rest) is not its own.
+      if (!old || old.key !== key.key) this.health.set(key.id, new KeyHealth(this.breaker));
+    }
+    const ids = new Set(next.map((key) => key.id));
+    for (const id of before.keys()) {
+      if (ids.has(id)) continue;
+      changes.removed.push(id);
+      this.health.delete(id);
+    }
+    this.keys = [...next];
+    return changes;
   }
 
   /**
@@ -186,6 +220,9 @@ export class KeyPool {
   }
 
   private healthOf(id: string): KeyHealth {
-    return this.health.get(id) as KeyHealth;
+    let health = this.health.get(id);
+    // A key removed while a call of its was in flight: that call still reports to something.
+    if (!health) this.health.set(id, (health = new KeyHealth(this.breaker)));
+    return health;
   }
 }

@@ -2,7 +2,12 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { FAIL_FAST_REDIS_OPTIONS, whenReady } from '../../common/redis/redis-connection';
+import {
+  FAIL_FAST_REDIS_OPTIONS,
+  retargetRedis,
+  whenReady,
+} from '../../common/redis/redis-connection';
+import { LiveConfig } from '../../config/live-config';
 import type { AllConfig } from '../../config/gateway-config';
 import { GroqService } from '../groq/groq.service';
 
@@ -36,7 +41,10 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly groq: GroqService,
     private readonly config: ConfigService<AllConfig, true>,
+    private readonly live: LiveConfig,
   ) {}
+
+  private unsubscribe?: () => void;
 
   async onModuleInit(): Promise<void> {
     const url = this.config.get('gateway', { infer: true }).redisUrl;
@@ -51,12 +59,18 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
     void this.subscriber.subscribe(CHANNEL).catch(() => undefined);
     this.groq.keys.onRest = (keyId, restMs) => this.publish(keyId, restMs);
     this.groq.routes.onRest = (model, restMs) => this.publish(model, restMs, true);
+    this.unsubscribe = this.live.onChange((next, previous) => {
+      if (!next.redisUrl || next.redisUrl === previous.redisUrl) return;
+      for (const connection of [this.publisher, this.subscriber])
+        if (connection) retargetRedis(connection, next.redisUrl);
+    });
     await this.loadRunningRests();
   }
 
   async onModuleDestroy(): Promise<void> {
     this.groq.keys.onRest = undefined;
     this.groq.routes.onRest = undefined;
+    this.unsubscribe?.();
     this.publisher?.disconnect();
     this.subscriber?.disconnect();
     return Promise.resolve();
