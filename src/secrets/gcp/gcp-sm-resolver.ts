@@ -26,7 +26,7 @@ export class GcpSecretManagerResolver implements SecretResolver<GcpSecretManager
     try {
       [version] = await this.client.accessSecretVersion({ name: reference.versionName });
     } catch (error) {
-      throw new SecretReadError(describeSdkError(error));
+      throw new SecretReadError(describeGoogleError(error));
     }
     const data = version.payload?.data;
     if (data === undefined || data === null) throw new SecretReadError('the secret has no payload');
@@ -56,4 +56,18 @@ function endpointOptions(endpoint: string | undefined): Record<string, unknown> 
     port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443,
     protocol,
   };
+}
+
+/** The REST transport leaves some errors as Google's JSON body: worded as `STATUS: message`. */
+export function describeGoogleError(error: unknown): string {
+  const message = (error as Error | undefined)?.message?.trim() ?? '';
+  if (message.startsWith('{')) {
+    try {
+      const body = JSON.parse(message) as { error?: { status?: string; message?: string } };
+      if (body.error?.message) return `${body.error.status ?? 'ERROR'}: ${body.error.message}`;
+    } catch {
+      // not JSON after all
+    }
+  }
+  return describeSdkError(error);
 }
