@@ -64,7 +64,11 @@ export class SecretResolvers {
           import('@azure/keyvault-secrets'),
           import('@azure/identity'),
         ]);
-        return new AzureKeyVaultResolver(secrets, identity) as SecretResolver;
+        return new AzureKeyVaultResolver(
+          secrets,
+          identity,
+          this.env.AZURE_AUTHORITY_HOST,
+        ) as SecretResolver;
       }
     }
   }
