@@ -1,3 +1,4 @@
+import { parseSecretReference } from '../../src/secrets/secret-reference';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -72,12 +73,43 @@ describe('Kubernetes manifests', () => {
         'NetworkPolicy',
         'PodDisruptionBudget',
         'Service',
+        'ServiceAccount',
         'ServiceMonitor',
         // The shared Redis (REDIS_URL): a StatefulSet on a volume, and its Service.
         'Service',
         'StatefulSet',
       ].sort(),
     );
+  });
+
+  it('runs as its own service account (the identity IRSA / workload identity bind), no token mounted', () => {
+    const account = byKind('ServiceAccount');
+    expect(account.metadata.name).toBe('groq-gateway');
+    expect(account.automountServiceAccountToken).toBe(false);
+    expect(deployment.spec.template.spec.serviceAccountName).toBe(account.metadata.name);
+  });
+
+  it('shows each secret manager as a commented option whose references the gateway parses', () => {
+    const text = ['deployment.yaml', 'serviceaccount.yaml']
+      .map((file) => readFileSync(join(K8S, file), 'utf8'))
+      .join('\n');
+    const references = [
+      ...text.matchAll(/#\s+value: ((?:vault|aws-sm|gcp-sm|azure-kv)\S*:\/\/\S+)/g),
+    ].map((m) => m[1]);
+    expect(references.map((r) => parseSecretReference(r).provider).sort()).toEqual([
+      'aws-sm',
+      'azure-kv',
+      'gcp-sm',
+      'vault',
+    ]);
+    for (const option of [
+      'VAULT_K8S_ROLE',
+      'audience: vault',
+      'eks.amazonaws.com/role-arn',
+      'iam.gke.io/gcp-service-account',
+      'azure.workload.identity/client-id',
+    ])
+      expect(text).toContain(option);
   });
 
   it('serves on the gateway port, and the Service and ServiceMonitor reach it by name', () => {
