@@ -6,5 +6,5 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Type checking is `npm run typecheck`; ts-jest only transpiles so the suite stays fast.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  testTimeout: 20000,
+  testTimeout: 60000,
 };

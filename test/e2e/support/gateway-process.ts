@@ -14,6 +14,8 @@ export interface GatewayProcess {
 const MAIN = join(__dirname, '..', '..', '..', 'dist', 'main.js');
 
 /** Starts the built gateway (dist/main.js) on a free loopback port and waits until it listens. */
+const START_TIMEOUT_MS = 40_000;
+
 export async function startGateway(env: Record<string, string>): Promise<GatewayProcess> {
   // Request logs default to SQLite under DATA_DIR: each gateway gets its own temporary one,
   // removed when it stops, so no test writes into the repository.
@@ -42,7 +44,12 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
   );
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`gateway did not start:\n${output}`)), 15_000);
+    // Generous: on a loaded 2-core machine a start can take well over the usual second. A gateway
+    // that misses it is killed, so it cannot keep the test run from exiting.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`gateway did not start within ${START_TIMEOUT_MS / 1000} s:\n${output}`));
+    }, START_TIMEOUT_MS);
     const check = () => {
       const match = /listening on (https?:\/\/[\d.]+:\d+)/.exec(output);
       if (match) {
