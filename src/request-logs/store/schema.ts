@@ -1,40 +1,15 @@
-/** The `request_logs` table as both stores hold it (booleans as 0/1, time as epoch ms). */
-export interface RequestLogRow {
-  id: string;
-  schema_version: number;
+import type { LogRecord } from '../log-record';
+
+/**
+ * The `request_logs` table as both stores hold it: the record's own columns, except that time is
+ * epoch ms, booleans are 0/1, guardrail outcomes are JSON text, and `fallback_used` is not stored
+ * (it is `fallbacks > 0`).
+ */
+export type RequestLogRow = Omit<LogRecord, 'time' | 'stream' | 'fallback_used' | 'guardrails'> & {
   time_ms: number;
-  request_id: string;
-  trace_id: string;
-  method: string;
-  path: string;
-  route: string;
-  api_family: string;
-  virtual_key_id: string | null;
-  team_id: string | null;
-  model_asked: string | null;
-  model: string | null;
-  model_route: string | null;
-  key_id: string | null;
-  status: number;
-  error_code: string | null;
-  attempts: number;
-  retries: number;
-  fallbacks: number;
   stream: number;
-  latency_ms: number;
-  time_to_first_token_ms: number | null;
-  prompt_tokens: number | null;
-  cached_tokens: number | null;
-  completion_tokens: number | null;
-  reasoning_tokens: number | null;
-  total_tokens: number | null;
-  cost_usd: number | null;
   guardrails: string | null;
-  client_address: string | null;
-  user_agent: string | null;
-  request_body: string | null;
-  response_body: string | null;
-}
+};
 
 export interface LogsDatabase {
   request_logs: RequestLogRow;
