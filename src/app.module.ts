@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AlertsModule } from './alerts/alerts.module';
 import { AnthropicModule } from './anthropic/anthropic.module';
 import { CallModule } from './call/call.module';
 import { ChatModule } from './chat/chat.module';
@@ -49,6 +50,7 @@ export class AppModule {
         AnthropicModule,
         UnsupportedModule,
         RequestLogsModule,
+        AlertsModule,
       ],
     };
   }

@@ -1,4 +1,5 @@
 import type { GuardrailsConfig } from '../guardrails/guardrails-config';
+import type { AlertsConfig } from './alerts-config';
 import type { GovernanceConfig } from './governance-config';
 import type { NetworkConfig } from './network-config';
 import type { ModelRouteConfig } from './model-routes-config';
@@ -80,6 +81,7 @@ export interface GatewayConfig {
   requestLogs: RequestLogsConfig;
   /** How often secret references (vault://, aws-sm://, ...) are read again. */
   secrets: { refreshSeconds: number };
+  alerts: AlertsConfig;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

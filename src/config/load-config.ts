@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { loadAlertsConfig } from './load-alerts-config';
 import { loadGovernanceConfig } from './load-governance-config';
 import { loadNetworkConfig } from './load-network-config';
 import { loadRoutesConfig } from './load-routes-config';
@@ -78,6 +79,7 @@ export function loadGatewayConfig(
     guardrails,
     network: loadNetworkConfig(env, readFile),
     requestLogs: loadRequestLogsConfig(env, yaml, readFile),
+    alerts: loadAlertsConfig(env, yaml, readFile),
     otel: {
       endpoint: otelEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
       serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groq-gateway',

@@ -42,6 +42,9 @@ export const GATEWAY_ERROR_CODES = [
   'log_not_found',
   'logs_store_off',
   'logs_store_unavailable',
+  // Alerts.
+  'missing_channel',
+  'channel_not_found',
   // The upstream.
   'upstream_error',
   'upstream_unreachable',

@@ -145,7 +145,18 @@ export class KeyPool {
   /** Told when a 429 rests a key, with how long: other replicas can rest it too. */
   onRest?: (keyId: string, restMs: number) => void;
 
+  private outcomeListeners: Array<(keyId: string, status: number) => void> = [];
+
+  /** Tells `listener` each attempt's status (0: transport failure); returns the unsubscribe. */
+  onOutcome(listener: (keyId: string, status: number) => void): () => void {
+    this.outcomeListeners = [...this.outcomeListeners, listener];
+    return () => {
+      this.outcomeListeners = this.outcomeListeners.filter((l) => l !== listener);
+    };
+  }
+
   report(keyId: string, outcome: KeyOutcome): void {
+    for (const listener of this.outcomeListeners) listener(keyId, outcome.status);
     const health = this.health.get(keyId);
     if (!health) return;
     const now = this.now();

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { ProvidersModule } from '../providers/providers.module';
+import { AlertsController } from './alerts.controller';
+import { AlertsService } from './alerts.service';
+
+/** Rules over the gateway's own signals, sent to Slack, Teams, PagerDuty, email and webhooks. */
+@Module({
+  imports: [ProvidersModule],
+  controllers: [AlertsController],
+  providers: [AlertsService],
+  exports: [AlertsService],
+})
+export class AlertsModule {}

@@ -1,0 +1,112 @@
+import type { AlertState } from '../alert-state';
+import { sumCounts, type Counts } from '../rules/window-counts';
+
+/** What one replica sees for itself and tells the others (never a secret: ids and times). */
+export interface LocalSignals {
+  instance: string;
+  atMs: number;
+  invalidKeys: { keyId: string; status: number; sinceMs: number }[];
+  allKeysDown?: { sinceMs: number; keys: number };
+  storesDown: { store: string; sinceMs: number }[];
+}
+
+/**
+ * Where alert figures, signals and states live: this process alone, or Redis for the fleet.
+ * With Redis, counts are summed over every replica, signals are merged, and only the replica
+ * holding the lock evaluates and sends.
+ */
+export interface AlertFleet {
+  readonly shared: boolean;
+  /** Adds this replica's counts, by second. */
+  add(counts: ReadonlyMap<number, Counts>): Promise<void>;
+  /** Counts summed over the last `seconds` (ending at `nowSec`), for each length asked. */
+  windows(nowSec: number, lengths: readonly number[]): Promise<Map<number, Counts>>;
+  /** Publishes this replica's signals and returns every live replica's, its own included. */
+  exchange(mine: LocalSignals): Promise<LocalSignals[]>;
+  /** True when this replica is the one that evaluates and sends now. */
+  lead(): Promise<boolean>;
+  loadStates(): Promise<AlertState[]>;
+  saveStates(states: readonly AlertState[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Seconds of counts kept past the longest window. */
+const SLACK_SECONDS = 5;
+
+/** Without Redis: each replica alerts for itself, from its own traffic. */
+export class MemoryAlertFleet implements AlertFleet {
+  readonly shared = false;
+  private readonly seconds = new Map<number, Counts>();
+  private states: AlertState[] = [];
+
+  constructor(private readonly keepSeconds: number) {}
+
+  add(counts: ReadonlyMap<number, Counts>): Promise<void> {
+    for (const [second, part] of counts) {
+      this.seconds.set(second, sumCounts([this.seconds.get(second) ?? {}, part]));
+    }
+    return Promise.resolve();
+  }
+
+  windows(nowSec: number, lengths: readonly number[]): Promise<Map<number, Counts>> {
+    for (const second of this.seconds.keys()) {
+      if (second <= nowSec - this.keepSeconds - SLACK_SECONDS) this.seconds.delete(second);
+    }
+    const result = new Map<number, Counts>();
+    for (const length of lengths) {
+      const parts: Counts[] = [];
+      for (const [second, part] of this.seconds) if (second > nowSec - length) parts.push(part);
+      result.set(length, sumCounts(parts));
+    }
+    return Promise.resolve(result);
+  }
+
+  exchange(mine: LocalSignals): Promise<LocalSignals[]> {
+    return Promise.resolve([mine]);
+  }
+
+  lead(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  loadStates(): Promise<AlertState[]> {
+    return Promise.resolve(this.states);
+  }
+
+  saveStates(states: readonly AlertState[]): Promise<void> {
+    const byKey = new Map(this.states.map((s) => [s.alertKey, s]));
+    for (const state of states) byKey.set(state.alertKey, state);
+    this.states = [...byKey.values()];
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Every replica's signals as one: a key refused anywhere, a store down anywhere. */
+export function mergeSignals(
+  all: readonly LocalSignals[],
+): Omit<LocalSignals, 'instance' | 'atMs'> {
+  const keys = new Map<string, LocalSignals['invalidKeys'][number]>();
+  const stores = new Map<string, LocalSignals['storesDown'][number]>();
+  let allKeysDown: LocalSignals['allKeysDown'];
+  for (const signals of all) {
+    for (const key of signals.invalidKeys) {
+      const seen = keys.get(key.keyId);
+      if (!seen || key.sinceMs < seen.sinceMs) keys.set(key.keyId, key);
+    }
+    for (const store of signals.storesDown) {
+      const seen = stores.get(store.store);
+      if (!seen || store.sinceMs < seen.sinceMs) stores.set(store.store, store);
+    }
+    if (
+      signals.allKeysDown &&
+      (!allKeysDown || signals.allKeysDown.sinceMs < allKeysDown.sinceMs)
+    ) {
+      allKeysDown = signals.allKeysDown;
+    }
+  }
+  return { invalidKeys: [...keys.values()], storesDown: [...stores.values()], allKeysDown };
+}

@@ -1,0 +1,42 @@
+import type { RuleConfig } from '../../config/alerts-config';
+import type { AlertMessage, AlertScope } from '../alert-message';
+import type { Counts } from './window-counts';
+
+/** What one rule sees for one scope at one evaluation: is its condition true, and the figures. */
+export interface Observation {
+  /** Stable per rule and scope: `errors`, `budget-80:vk:search-team:0.8`. */
+  alertKey: string;
+  scope: AlertScope;
+  firing: boolean;
+  figure?: number;
+  threshold?: number;
+  unit: AlertMessage['unit'];
+  summary: string;
+  details: Record<string, string | number>;
+  /** When the condition began, when the signal knows it (a store down since...). */
+  sinceMs?: number;
+}
+
+/** Spend of one virtual key with a budget, from the shared store. */
+export interface BudgetFigure {
+  virtualKey: string;
+  spentUsd: number;
+  limitUsd: number;
+  period: 'daily' | 'monthly';
+  resetsAtMs: number;
+}
+
+/** Everything the rules read at one evaluation: fleet-wide where Redis holds it. */
+export interface EvaluationInputs {
+  nowMs: number;
+  /** Counts summed over the last `seconds`. */
+  window(seconds: number): Counts;
+  budgets: readonly BudgetFigure[];
+  /** Groq keys refused with 401/403, still not answered since. */
+  invalidKeys: readonly { keyId: string; status: number; sinceMs: number }[];
+  /** Every Groq key resting or with its breaker open. */
+  allKeysDown?: { sinceMs: number; keys: number };
+  storesDown: readonly { store: string; sinceMs: number }[];
+}
+
+export type RuleEvaluator = (rule: RuleConfig, inputs: EvaluationInputs) => Observation[];
