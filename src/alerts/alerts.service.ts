@@ -21,9 +21,11 @@ import {
   MemoryAlertFleet,
   mergeSignals,
   type AlertFleet,
+  type BudgetCalls,
   type LocalSignals,
 } from './fleet/alert-fleet';
 import { RedisAlertFleet } from './fleet/redis-alert-fleet';
+import { budgetOutcome, refusedSince } from './budget-calls';
 import { LocalSignalWatch } from './local-signals';
 import { evaluateRule } from './rules/evaluate-rule';
 import type { BudgetFigure, EvaluationInputs } from './rules/observation';
@@ -136,6 +138,15 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       ];
       this.unsubscribe.push(
         this.callEvents.onEnded((call) => countCall(call, slow, this.countsNow())),
+      );
+    }
+    if (rules.some((r) => r.kind === 'budget_usage')) {
+      this.unsubscribe.push(
+        this.callEvents.onEnded((call) => {
+          const outcome = budgetOutcome(call);
+          if (outcome)
+            this.signals.budgetCall(outcome.virtualKey, outcome.outcome, call.startedAtMs);
+        }),
       );
     }
     this.unsubscribe.push(
@@ -327,7 +338,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     const inputs: EvaluationInputs = {
       nowMs,
       window: (seconds) => windows.get(seconds) ?? {},
-      budgets: await this.budgets(nowMs),
+      budgets: await this.budgets(nowMs, merged.budgetCalls),
       ...merged,
       // Redis's own outage is each replica's to report (evaluateOutage): it cannot go through Redis.
       storesDown: merged.storesDown.filter((s) => s.store !== 'redis'),
@@ -448,8 +459,10 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  private async budgets(nowMs: number): Promise<BudgetFigure[]> {
+  /** Each budget's spend and reservations from the (shared) store, and the fleet's refusals. */
+  private async budgets(nowMs: number, calls: readonly BudgetCalls[]): Promise<BudgetFigure[]> {
     if (!this.config.rules.some((r) => r.kind === 'budget_usage')) return [];
+    const byKey = new Map(calls.map((c) => [c.virtualKey, c]));
     const figures: BudgetFigure[] = [];
     for (const key of this.governance.registry.all()) {
       if (!key.budget || key.revokedAt) continue;
@@ -458,9 +471,11 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       figures.push({
         virtualKey: key.id,
         spentUsd: usdFromNano(usage.spentNanoUsd),
+        reservedUsd: usdFromNano(usage.reservedNanoUsd),
         limitUsd: key.budget.usd,
         period: key.budget.period,
         resetsAtMs: window.endsAtMs,
+        refusedSinceMs: refusedSince(byKey.get(key.id), key.budget.period, window.label),
       });
     }
     return figures;

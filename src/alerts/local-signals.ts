@@ -1,4 +1,7 @@
-import type { LocalSignals } from './fleet/alert-fleet';
+import type { BudgetCalls, LocalSignals } from './fleet/alert-fleet';
+
+/** Longer than any budget period: older calls tell nothing about this one. */
+const BUDGET_MEMORY_MS = 32 * 24 * 3_600_000;
 
 interface KeyStatusLike {
   id: string;
@@ -14,6 +17,7 @@ export class LocalSignalWatch {
   private readonly invalid = new Map<string, { status: number; sinceMs: number }>();
   private allDownSince?: number;
   private readonly stores = new Map<string, { available: () => boolean; downSince?: number }>();
+  private readonly budgetCalls = new Map<string, BudgetCalls>();
 
   /** One upstream attempt's status for a key (0: transport failure). */
   keyOutcome(keyId: string, status: number, nowMs: number): void {
@@ -22,6 +26,17 @@ export class LocalSignalWatch {
     } else if (status >= 200 && status < 300) {
       this.invalid.delete(keyId);
     }
+  }
+
+  /**
+   * A call on a virtual key with a budget: refused with 402 because the budget is used up, or
+   * admitted (at its start). A key whose last call was refused has reached its whole budget.
+   */
+  budgetCall(virtualKey: string, outcome: 'refused' | 'admitted', atMs: number): void {
+    const calls = this.budgetCalls.get(virtualKey) ?? { virtualKey };
+    if (outcome === 'refused') calls.refusedAtMs = Math.max(calls.refusedAtMs ?? 0, atMs);
+    else calls.admittedAtMs = Math.max(calls.admittedAtMs ?? 0, atMs);
+    this.budgetCalls.set(virtualKey, calls);
   }
 
   watchStore(name: string, available: () => boolean): void {
@@ -46,6 +61,11 @@ export class LocalSignalWatch {
         storesDown.push({ store, sinceMs: watch.downSince });
       }
     }
+    for (const [key, calls] of this.budgetCalls) {
+      if (Math.max(calls.refusedAtMs ?? 0, calls.admittedAtMs ?? 0) < nowMs - BUDGET_MEMORY_MS) {
+        this.budgetCalls.delete(key);
+      }
+    }
     return {
       instance,
       atMs: nowMs,
@@ -55,6 +75,7 @@ export class LocalSignalWatch {
           ? undefined
           : { sinceMs: this.allDownSince, keys: pool.length },
       storesDown,
+      budgetCalls: [...this.budgetCalls.values()].map((calls) => ({ ...calls })),
     };
   }
 }

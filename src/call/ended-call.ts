@@ -44,6 +44,8 @@ export interface EndedCall {
   readonly status: number;
   /** The error code of the envelope (or in-band stream error) the client got, if any. */
   readonly errorCode?: ErrorCode;
+  /** That envelope's `param`: the field at fault, when one is. */
+  readonly errorParam?: string;
   /** Wall-clock start, ms since the epoch. */
   readonly startedAtMs: number;
   readonly durationMs: number;

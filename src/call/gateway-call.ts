@@ -39,6 +39,7 @@ export class GatewayCall implements EndedCall, CallProgress {
   httpRoute = 'unmatched';
   status = 0;
   errorCode?: ErrorCode;
+  errorParam?: string;
   durationMs = 0;
   overheadMs = 0;
   stream = false;

@@ -30,6 +30,9 @@ export function answerError(
   if (error.status >= 500 && error.code === 'internal_error') {
     logger.error({ err: exception, url: request.url }, 'unhandled error');
   }
-  if (request.call && error.code) request.call.errorCode = error.code;
+  if (request.call && error.code) {
+    request.call.errorCode = error.code;
+    request.call.errorParam = error.param ?? undefined;
+  }
   sendGatewayError(reply, error, envelope(error));
 }

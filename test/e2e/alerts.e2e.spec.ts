@@ -264,25 +264,28 @@ alerts:
   });
 
   it('budget_usage: mail over SMTP and a Teams Adaptive Card at 80% and at the whole budget', async () => {
-    for (let i = 0; i < 40; i++) {
-      const answer = await chat(gateway.url, TEAM_KEY, say('spend'));
-      if (answer.status === 402) break;
+    let refused = false;
+    for (let i = 0; i < 40 && !refused; i++) {
+      refused = (await chat(gateway.url, TEAM_KEY, say('spend'))).status === 402;
     }
+    expect(refused).toBe(true);
     const at80 = await until(() =>
-      smtp.mails.find(
-        (m) =>
-          m.subject.startsWith('[FIRING] budget-80: virtual key team-a has spent') &&
-          !m.subject.includes('whole'),
+      smtp.mails.find((m) =>
+        m.subject.startsWith('[FIRING] budget-80: virtual key team-a has used'),
       ),
+    );
+    expect(at80.subject).toMatch(
+      /^\[FIRING\] budget-80: virtual key team-a has used (8\d|9\d|100)\.\d% of its daily budget \(\$[\d.]+ spent and \$[\d.]+ held by calls in flight, of \$2\.00; threshold 80\.0%\)$/,
     );
     expect(at80.from).toBe('gateway@example.com');
     expect(at80.to).toEqual(['platform@example.com']);
     expect(at80.raw).toMatch(/Virtual key: team-a/);
+    // Admission keeps spend plus reservations under the budget: the 402s are the 100 %.
     const whole = await until(() =>
-      smtp.mails.find((m) => m.subject.includes('has spent its whole daily budget')),
+      smtp.mails.find((m) => m.subject.includes('has reached its whole daily budget')),
     );
     expect(whole.subject).toMatch(
-      /^\[FIRING\] budget-80: virtual key team-a has spent its whole daily budget \(\$[\d.]+ of \$2\.00\)$/,
+      /^\[FIRING\] budget-80: virtual key team-a has reached its whole daily budget: calls are refused with 402 budget_exceeded \(\$[\d.]+ spent and \$[\d.]+ held by calls in flight, of \$2\.00\)$/,
     );
     const cards = await until(() => {
       const posts = http.posts('/teams');

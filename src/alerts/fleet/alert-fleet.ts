@@ -8,6 +8,14 @@ export interface LocalSignals {
   invalidKeys: { keyId: string; status: number; sinceMs: number }[];
   allKeysDown?: { sinceMs: number; keys: number };
   storesDown: { store: string; sinceMs: number }[];
+  /** Virtual keys with a budget: the last call refused for it, the last call admitted. */
+  budgetCalls: BudgetCalls[];
+}
+
+export interface BudgetCalls {
+  virtualKey: string;
+  refusedAtMs?: number;
+  admittedAtMs?: number;
 }
 
 /**
@@ -91,8 +99,17 @@ export function mergeSignals(
 ): Omit<LocalSignals, 'instance' | 'atMs'> {
   const keys = new Map<string, LocalSignals['invalidKeys'][number]>();
   const stores = new Map<string, LocalSignals['storesDown'][number]>();
+  const budgets = new Map<string, BudgetCalls>();
   let allKeysDown: LocalSignals['allKeysDown'];
   for (const signals of all) {
+    for (const calls of signals.budgetCalls ?? []) {
+      const seen = budgets.get(calls.virtualKey) ?? { virtualKey: calls.virtualKey };
+      budgets.set(calls.virtualKey, {
+        virtualKey: calls.virtualKey,
+        refusedAtMs: latest(seen.refusedAtMs, calls.refusedAtMs),
+        admittedAtMs: latest(seen.admittedAtMs, calls.admittedAtMs),
+      });
+    }
     for (const key of signals.invalidKeys) {
       const seen = keys.get(key.keyId);
       if (!seen || key.sinceMs < seen.sinceMs) keys.set(key.keyId, key);
@@ -108,5 +125,14 @@ export function mergeSignals(
       allKeysDown = signals.allKeysDown;
     }
   }
-  return { invalidKeys: [...keys.values()], storesDown: [...stores.values()], allKeysDown };
+  return {
+    invalidKeys: [...keys.values()],
+    storesDown: [...stores.values()],
+    allKeysDown,
+    budgetCalls: [...budgets.values()],
+  };
+}
+
+function latest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }

@@ -1,7 +1,7 @@
 import type { RuleConfig } from '../../config/alerts-config';
 import type { EndedCall } from '../../call/ended-call';
 import { evaluateRule } from './evaluate-rule';
-import type { EvaluationInputs } from './observation';
+import type { BudgetFigure, EvaluationInputs } from './observation';
 import { countCall, countUpstream, p95Ms, type Counts } from './window-counts';
 
 const rule = (over: Partial<RuleConfig>): RuleConfig => ({
@@ -82,12 +82,20 @@ describe('latency_p95', () => {
 
 describe('budget_usage', () => {
   const budget = rule({ kind: 'budget_usage', threshold: 0.8 });
-  const spent = (usd: number) =>
+  const spent = (usd: number, more: Partial<BudgetFigure> = {}) =>
     inputs(
       {},
       {
         budgets: [
-          { virtualKey: 'team-a', spentUsd: usd, limitUsd: 10, period: 'daily', resetsAtMs: 0 },
+          {
+            virtualKey: 'team-a',
+            spentUsd: usd,
+            reservedUsd: 0,
+            limitUsd: 10,
+            period: 'daily',
+            resetsAtMs: 0,
+            ...more,
+          },
         ],
       },
     );
@@ -99,8 +107,37 @@ describe('budget_usage', () => {
       ['r:vk:team-a:1', false],
     ]);
     expect(seen[0].scope).toEqual({ virtualKey: 'team-a' });
-    expect(seen[0].summary).toContain('85.0% of its daily budget ($8.50 of $10.00');
+    expect(seen[0].summary).toContain(
+      '85.0% of its daily budget ($8.50 spent and $0.00 held by calls in flight, of $10.00',
+    );
     expect(evaluateRule(budget, spent(10)).every((o) => o.firing)).toBe(true);
+  });
+
+  it('counts what calls in flight hold, as admission does', () => {
+    const seen = evaluateRule(budget, spent(7, { reservedUsd: 1.5 }));
+    expect(seen.map((o) => [o.firing, o.figure])).toEqual([
+      [true, 0.85],
+      [false, 0.85],
+    ]);
+    expect(seen[0].details).toMatchObject({ spentUsd: 7, reservedUsd: 1.5 });
+  });
+
+  it('takes a key refused with 402 budget_exceeded as its whole budget reached', () => {
+    // Admission keeps spend plus reservations under the budget: 97 % and refused is "used up".
+    const seen = evaluateRule(budget, spent(9.7, { refusedSinceMs: 1_000 }));
+    expect(seen.map((o) => [o.alertKey, o.firing, o.figure])).toEqual([
+      ['r:vk:team-a:0.8', true, 0.97],
+      ['r:vk:team-a:1', true, 0.97],
+    ]);
+    expect(seen[1].summary).toBe(
+      'virtual key team-a has reached its whole daily budget: calls are refused with 402 budget_exceeded ($9.70 spent and $0.00 held by calls in flight, of $10.00)',
+    );
+    expect(seen[1]).toMatchObject({
+      sinceMs: 1_000,
+      details: { refusedSince: expect.any(String) },
+    });
+    // A refusal at a low spend (a call too dear for what is left) still says the key is stopped.
+    expect(evaluateRule(budget, spent(1, { refusedSinceMs: 1 }))[1].firing).toBe(true);
   });
 });
 

@@ -5,27 +5,38 @@ import { FIELD, latencyCount, p95Ms } from './window-counts';
 
 const minutes = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`);
 
+/**
+ * A budget's figure is what admission checks: spend plus what calls in flight hold, over the
+ * budget. Admission never lets that pass 100 %, so the whole budget counts as reached when calls
+ * on the key are refused with 402 `budget_exceeded` (and none admitted since) as well.
+ */
 const budgetUsage: RuleEvaluator = (rule, inputs) => {
   const levels = rule.threshold < 1 ? [rule.threshold, 1] : [1];
   return inputs.budgets.flatMap((budget) => {
-    const used = budget.limitUsd > 0 ? budget.spentUsd / budget.limitUsd : 1;
+    const held = budget.spentUsd + budget.reservedUsd;
+    const used = budget.limitUsd > 0 ? held / budget.limitUsd : 1;
+    const refused = budget.refusedSinceMs !== undefined;
+    const money = `${formatFigure(budget.spentUsd, 'usd')} spent and ${formatFigure(budget.reservedUsd, 'usd')} held by calls in flight, of ${formatFigure(budget.limitUsd, 'usd')}`;
     return levels.map((level) => ({
       alertKey: `${rule.id}:vk:${budget.virtualKey}:${level}`,
       scope: { virtualKey: budget.virtualKey },
-      firing: used >= level,
-      figure: used,
+      firing: used >= level || refused,
+      figure: round(used, 6),
       threshold: level,
       unit: 'fraction' as const,
       summary:
         level >= 1
-          ? `virtual key ${budget.virtualKey} has spent its whole ${budget.period} budget (${formatFigure(budget.spentUsd, 'usd')} of ${formatFigure(budget.limitUsd, 'usd')})`
-          : `virtual key ${budget.virtualKey} has spent ${formatFigure(used, 'fraction')} of its ${budget.period} budget (${formatFigure(budget.spentUsd, 'usd')} of ${formatFigure(budget.limitUsd, 'usd')}; threshold ${formatFigure(level, 'fraction')})`,
+          ? `virtual key ${budget.virtualKey} has reached its whole ${budget.period} budget${refused ? ': calls are refused with 402 budget_exceeded' : ''} (${money})`
+          : `virtual key ${budget.virtualKey} has used ${formatFigure(used, 'fraction')} of its ${budget.period} budget (${money}; threshold ${formatFigure(level, 'fraction')})`,
       details: {
         spentUsd: round(budget.spentUsd, 6),
+        reservedUsd: round(budget.reservedUsd, 6),
         budgetUsd: budget.limitUsd,
         period: budget.period,
         resetsAt: new Date(budget.resetsAtMs).toISOString(),
+        ...(refused ? { refusedSince: new Date(budget.refusedSinceMs ?? 0).toISOString() } : {}),
       },
+      sinceMs: used < level ? budget.refusedSinceMs : undefined,
     }));
   });
 };

@@ -21,7 +21,11 @@ export interface Observation {
 export interface BudgetFigure {
   virtualKey: string;
   spentUsd: number;
+  /** Held by calls in flight: admission checks spend plus this against the budget. */
+  reservedUsd: number;
   limitUsd: number;
+  /** Since when calls on the key are refused with 402 `budget_exceeded` (none admitted since). */
+  refusedSinceMs?: number;
   period: 'daily' | 'monthly';
   resetsAtMs: number;
 }
