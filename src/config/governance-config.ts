@@ -22,6 +22,8 @@ export interface VirtualKeyRecord extends VirtualKeyPolicy {
   keySha256: string;
   /** The key's first characters, so a person can tell keys apart in a listing. */
   hint?: string;
+  /** The team the key belongs to (issue 20): its spend also counts against the team's budget. */
+  team?: string;
   source: 'config' | 'admin';
   createdAt: string;
   rotatedAt?: string;

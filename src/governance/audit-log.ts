@@ -4,8 +4,18 @@ import { stdout } from '../logging/stdout';
 export interface AuditEntry {
   /** What happened: `key.create`, `key.rotate`, `key.revoke`, `key.list`, `key.get`, `key.usage`, `admin.auth`, `request`. */
   action: string;
-  /** Who: a virtual key id, `admin`, or null for a caller the gateway could not identify. */
+  /**
+   * Who: a virtual key id for calls; for the admin side the principal's subject (`admin-key`,
+   * `token:<id>`, the IdP subject of a session), or null for a caller the gateway could not identify.
+   */
   actor: string | null;
+  /** The admin-side caller's role and how it signed in (issue 20). */
+  role?: string;
+  via?: string;
+  /** The permission a denied admin call lacked. */
+  permission?: string;
+  /** Why an admin call was refused or a sign-in failed. */
+  reason?: string;
   outcome: 'ok' | 'denied' | 'not_found' | 'invalid' | 'flagged' | 'error';
   requestId: string;
   /** The key acted on, for admin actions. */
@@ -24,6 +34,13 @@ export interface AuditEntry {
   param?: string;
   /** The text a guardrail matched: only with AUDIT_INCLUDE_PROMPTS=true. */
   matched?: string[];
+}
+
+/** Who did an admin action, as the audit line names them. */
+export interface AuditActor {
+  actor: string;
+  role?: string;
+  via?: string;
 }
 
 interface Writable {

@@ -2,7 +2,6 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { isGovernanceEnabled, type GovernanceConfig } from '../config/governance-config';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
-import { AdminGuard } from './admin/admin.guard';
 import { AdminKeysService } from './admin/admin-keys.service';
 import { GovernanceGuard } from './governance.guard';
 import { GovernanceService } from './governance.service';
@@ -26,7 +25,6 @@ export class GovernanceModule {
         GovernanceAdmission,
         GovernanceUsage,
         AdminKeysService,
-        AdminGuard,
         ...(isGovernanceEnabled(governance)
           ? [{ provide: APP_GUARD, useClass: GovernanceGuard }]
           : []),

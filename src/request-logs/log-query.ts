@@ -15,6 +15,13 @@ export interface LogFilter {
   requestId?: string;
   /** Erasure only: records that started before this time. */
   beforeMs?: number;
+  /**
+   * Set by access control, never from a query parameter: only records of these teams (none: no
+   * record), for a developer or viewer (issue 20). Undefined: every team.
+   */
+  teams?: readonly string[];
+  /** Set by access control: false when the caller may not see bodies, so `q` does not search them. */
+  searchBodies?: boolean;
 }
 
 export interface PageQuery {

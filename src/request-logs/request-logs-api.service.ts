@@ -3,16 +3,45 @@ import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { GatewayError } from '../common/errors/gateway-error';
 import { pathOf } from '../common/http/path-of';
+import type { AuditActor } from '../governance/audit-log';
 import { GovernanceService } from '../governance/governance.service';
 import { csvHeader, csvRow, ndjsonLine } from './exports/ndjson';
 import { errorText } from './log-pipeline';
-import { invalid, parseErasure, parseFilter, parsePage, text, type Params } from './log-query';
+import {
+  invalid,
+  parseErasure,
+  parseFilter,
+  parsePage,
+  text,
+  type LogFilter,
+  type Params,
+} from './log-query';
 import type { LogRecord } from './log-record';
 import { RequestLogsService } from './request-logs.service';
 import { INTERVALS, parseStats } from './stats-query';
 import type { LogStore } from './store/log-store';
 
 const CHUNK_CHARS = 32 * 1024;
+
+/**
+ * What the caller may see (issue 20): `teams` undefined for every team, else only records of
+ * those teams; `bodies` false strips request and response bodies (and `q` does not search them).
+ */
+export interface LogAccess {
+  teams?: readonly string[];
+  bodies: boolean;
+}
+
+/** An admin-key caller: everything. */
+export const FULL_LOG_ACCESS: LogAccess = { bodies: true };
+
+function scoped<F extends LogFilter>(filter: F, access: LogAccess): F {
+  return { ...filter, teams: access.teams, searchBodies: access.bodies };
+}
+
+function visible(record: LogRecord, access: LogAccess): LogRecord {
+  return access.bodies ? record : { ...record, request_body: null, response_body: null };
+}
 
 export type ExportFormat = 'ndjson' | 'csv';
 
@@ -26,29 +55,40 @@ export class RequestLogsApiService {
     private readonly governance: GovernanceService,
   ) {}
 
-  list(params: Params) {
+  async list(params: Params, access: LogAccess = FULL_LOG_ACCESS) {
     const query = parsePage(params);
-    return this.run((store) => store.page(query));
+    const page = await this.run((store) =>
+      store.page({ ...query, filter: scoped(query.filter, access) }),
+    );
+    return access.bodies ? page : { ...page, data: page.data.map((r) => visible(r, access)) };
   }
 
-  async get(requestId: string): Promise<LogRecord> {
+  /** A record outside the caller's teams answers 404, as one that does not exist. */
+  async get(requestId: string, access: LogAccess = FULL_LOG_ACCESS): Promise<LogRecord> {
     const record = await this.run((store) => store.byRequestId(requestId));
-    if (!record)
+    const seen =
+      record &&
+      (access.teams === undefined ||
+        (record.team_id !== null && access.teams.includes(record.team_id)));
+    if (!seen)
       throw new GatewayError({
         status: 404,
         message: `No request log for request id '${requestId}' (never made, erased, or past retention).`,
         code: 'log_not_found',
         param: 'requestId',
       });
-    return record;
+    return visible(record, access);
   }
 
   /** The export as a stream pulled page by page: memory stays flat for any number of records. */
-  export(params: Params): { format: ExportFormat; body: Readable } {
+  export(
+    params: Params,
+    access: LogAccess = FULL_LOG_ACCESS,
+  ): { format: ExportFormat; body: Readable } {
     const format = (text(params, 'format') ?? 'ndjson').toLowerCase();
     if (format !== 'ndjson' && format !== 'csv')
       throw invalid('format', 'format must be ndjson or csv.');
-    const filter = parseFilter(params);
+    const filter = scoped(parseFilter(params), access);
     const store = this.storeOrThrow();
     const logger = this.logger;
     async function* lines(): AsyncGenerator<string> {
@@ -58,7 +98,8 @@ export class RequestLogsApiService {
         // page would be a large object that only a full GC frees (the heap grows by pages).
         let chunk = '';
         for await (const page of store.scan(filter)) {
-          for (const record of page) {
+          for (const stored of page) {
+            const record = visible(stored, access);
             chunk += format === 'csv' ? csvRow(record) : ndjsonLine(record);
             if (chunk.length >= CHUNK_CHARS) {
               yield chunk;
@@ -78,8 +119,9 @@ export class RequestLogsApiService {
     };
   }
 
-  stats(params: Params) {
-    const query = parseStats(params, Date.now());
+  stats(params: Params, access: LogAccess = FULL_LOG_ACCESS) {
+    const parsed = parseStats(params, Date.now());
+    const query = { ...parsed, filter: scoped(parsed.filter, access) };
     return this.run(async (store) => ({
       object: 'stats',
       from: query.filter.fromMs === undefined ? null : new Date(query.filter.fromMs).toISOString(),
@@ -94,12 +136,12 @@ export class RequestLogsApiService {
     }));
   }
 
-  async erase(request: FastifyRequest, params: Params) {
+  async erase(request: FastifyRequest, params: Params, actor: AuditActor) {
     const filter = parseErasure(params);
     const deleted = await this.run((store) => store.erase(filter));
     this.governance.audit.write({
       action: 'logs.delete',
-      actor: 'admin',
+      ...actor,
       outcome: 'ok',
       status: 200,
       method: request.method,

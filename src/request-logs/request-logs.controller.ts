@@ -1,29 +1,39 @@
-import { Controller, Delete, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AdminGuard } from '../governance/admin/admin.guard';
-import { Ungoverned } from '../common/http/ungoverned.decorator';
+import { auditActor } from '../auth/audit-actor';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../auth/request-principal';
+import { Requires } from '../auth/requires.decorator';
+import { logAccessOf } from './log-access';
 import type { Params } from './log-query';
 import { LOG_SCHEMA_VERSION } from './log-record';
 import { RequestLogsApiService } from './request-logs-api.service';
 
 const CONTENT_TYPES = { ndjson: 'application/x-ndjson', csv: 'text/csv; charset=utf-8' };
 
-/** The request logs' admin API, behind GATEWAY_ADMIN_KEY. */
+/**
+ * The request logs' admin API. A developer sees its teams' records, a caller without
+ * `logs.bodies` sees them without bodies (docs/access.md).
+ */
 @Controller('admin')
-@Ungoverned()
-@UseGuards(AdminGuard)
 export class RequestLogsController {
   constructor(private readonly api: RequestLogsApiService) {}
 
   @Get('logs')
-  list(@Query() params: Params) {
-    return this.api.list(params);
+  @Requires('logs.read')
+  list(@Query() params: Params, @CurrentPrincipal() principal: Principal) {
+    return this.api.list(params, logAccessOf(principal));
   }
 
   // Before logs/:requestId, which would take "export" as an id.
   @Get('logs/export')
-  export(@Query() params: Params, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { format, body } = this.api.export(params);
+  @Requires('logs.read')
+  export(
+    @Query() params: Params,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { format, body } = this.api.export(params, logAccessOf(principal));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     reply
       .header('content-type', CONTENT_TYPES[format])
@@ -33,17 +43,24 @@ export class RequestLogsController {
   }
 
   @Get('logs/:requestId')
-  get(@Param('requestId') requestId: string) {
-    return this.api.get(requestId);
+  @Requires('logs.read')
+  get(@Param('requestId') requestId: string, @CurrentPrincipal() principal: Principal) {
+    return this.api.get(requestId, logAccessOf(principal));
   }
 
   @Delete('logs')
-  erase(@Req() request: FastifyRequest, @Query() params: Params) {
-    return this.api.erase(request, params);
+  @Requires('logs.delete')
+  erase(
+    @Req() request: FastifyRequest,
+    @Query() params: Params,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    return this.api.erase(request, params, auditActor(principal));
   }
 
   @Get('stats')
-  stats(@Query() params: Params) {
-    return this.api.stats(params);
+  @Requires('usage.read')
+  stats(@Query() params: Params, @CurrentPrincipal() principal: Principal) {
+    return this.api.stats(params, logAccessOf(principal));
   }
 }

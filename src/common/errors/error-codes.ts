@@ -37,6 +37,13 @@ export const GATEWAY_ERROR_CODES = [
   'key_exists',
   'key_not_found',
   'key_not_changeable',
+  // Access (issue 20): roles, personal access tokens, teams.
+  'permission_denied',
+  'access_token_expired',
+  'token_not_found',
+  'role_exceeds_yours',
+  'team_not_found',
+  'team_exists',
   // Request logs.
   'invalid_query_parameter',
   'log_not_found',

@@ -14,6 +14,10 @@ import { GovernanceService } from '../governance.service';
 import { generateVirtualKey, keyHint } from '../virtual-key';
 import type { VirtualKeyRequestDto } from './dto/virtual-key-request.dto';
 import { viewOf, VirtualKeyView } from './virtual-key-view';
+import { auditActor } from '../../auth/audit-actor';
+import { canSeeTeam, seesAllTeams } from '../../auth/permissions';
+import type { Principal } from '../../auth/principal';
+import { principalOf } from '../../auth/request-principal';
 
 type AuditOutcome = 'ok' | 'not_found' | 'invalid';
 
@@ -56,10 +60,12 @@ export class AdminKeysService {
         code: 'unknown_guardrail',
       });
     }
+    const team = this.teamForNewKey(request, id, body.team);
     const key = generateVirtualKey();
     const record: VirtualKeyRecord = {
       id,
       name: body.name,
+      ...(team !== undefined && { team }),
       keySha256: sha256Hex(key),
       hint: keyHint(key),
       source: 'admin',
@@ -81,7 +87,11 @@ export class AdminKeysService {
   async list(request: FastifyRequest): Promise<{ object: 'list'; data: VirtualKeyView[] }> {
     await this.current();
     this.audit(request, 'key.list', undefined, 'ok', 200);
-    return { object: 'list', data: this.governance.registry.all().map(viewOf) };
+    const principal = principalOf(request);
+    const data = this.governance.registry
+      .all()
+      .filter((record) => canSeeTeam(principal, record.team));
+    return { object: 'list', data: data.map(viewOf) };
   }
 
   async get(request: FastifyRequest, id: string): Promise<VirtualKeyView> {
@@ -170,12 +180,38 @@ export class AdminKeysService {
   ): Promise<VirtualKeyRecord> {
     await this.current();
     const record = this.governance.registry.byKeyId(id);
-    if (record) return record;
+    // A key of another team answers as one that does not exist: its id tells nothing.
+    if (record && canSeeTeam(principalOf(request), record.team)) return record;
     this.audit(request, action, id, 'not_found', 404);
     throw new GatewayError({
       status: 404,
       message: `No virtual key with id '${id}'.`,
       code: 'key_not_found',
+    });
+  }
+
+  /**
+   * The team a new key joins: the one asked for, which a developer must be a member of; a
+   * developer of one team who names none gets that team. Admins may leave a key teamless.
+   */
+  private teamForNewKey(
+    request: FastifyRequest,
+    id: string,
+    asked: string | undefined,
+  ): string | undefined {
+    const principal: Principal = principalOf(request);
+    if (seesAllTeams(principal)) return asked;
+    if (asked === undefined && principal.teams.length === 1) return principal.teams[0];
+    if (asked !== undefined && principal.teams.includes(asked)) return asked;
+    this.audit(request, 'key.create', id, 'invalid', 400);
+    throw new GatewayError({
+      status: 400,
+      message:
+        asked === undefined
+          ? `Name the key's team: one of yours (${principal.teams.join(', ') || 'you have none'}).`
+          : `You are not a member of team '${asked.slice(0, 64)}'; your teams: ${principal.teams.join(', ') || 'none'}.`,
+      param: 'team',
+      code: 'team_not_found',
     });
   }
 
@@ -215,7 +251,7 @@ export class AdminKeysService {
   ): void {
     this.governance.audit.write({
       action,
-      actor: 'admin',
+      ...auditActor(principalOf(request)),
       target,
       outcome,
       status,

@@ -1,29 +1,17 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { Requires } from '../../auth/requires.decorator';
 import { BodyValidationPipe } from '../../common/validation/body-validation.pipe';
-import { Ungoverned } from '../../common/http/ungoverned.decorator';
-import { AdminGuard } from './admin.guard';
 import { AdminKeysService } from './admin-keys.service';
 import { VirtualKeyRequestDto } from './dto/virtual-key-request.dto';
 
-/** The admin API for virtual keys, behind GATEWAY_ADMIN_KEY. */
+/** The admin API for virtual keys: `keys.read` / `keys.write`, a developer its teams' keys only. */
 @Controller('admin/keys')
-@Ungoverned()
-@UseGuards(AdminGuard)
 export class AdminController {
   constructor(private readonly keys: AdminKeysService) {}
 
   @Post()
+  @Requires('keys.write')
   @HttpCode(201)
   create(
     @Req() request: FastifyRequest,
@@ -33,27 +21,32 @@ export class AdminController {
   }
 
   @Get()
+  @Requires('keys.read')
   list(@Req() request: FastifyRequest) {
     return this.keys.list(request);
   }
 
   @Get(':id')
+  @Requires('keys.read')
   get(@Req() request: FastifyRequest, @Param('id') id: string) {
     return this.keys.get(request, id);
   }
 
   @Get(':id/usage')
+  @Requires('keys.read')
   usage(@Req() request: FastifyRequest, @Param('id') id: string) {
     return this.keys.usage(request, id);
   }
 
   @Post(':id/rotate')
+  @Requires('keys.write')
   @HttpCode(200)
   rotate(@Req() request: FastifyRequest, @Param('id') id: string) {
     return this.keys.rotate(request, id);
   }
 
   @Delete(':id')
+  @Requires('keys.write')
   revoke(@Req() request: FastifyRequest, @Param('id') id: string) {
     return this.keys.revoke(request, id);
   }

@@ -6,6 +6,7 @@ export interface VirtualKeyView {
   id: string;
   name?: string;
   hint?: string;
+  team?: string;
   models: string[];
   requestsPerMinute?: number;
   tokensPerMinute?: number;
@@ -23,6 +24,7 @@ export function viewOf(record: VirtualKeyRecord): VirtualKeyView {
     id: record.id,
     name: record.name,
     hint: record.hint,
+    team: record.team,
     models: record.models.map(publicGroqModelId),
     requestsPerMinute: record.requestsPerMinute,
     tokensPerMinute: record.tokensPerMinute,

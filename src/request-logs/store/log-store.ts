@@ -278,11 +278,19 @@ function conditions(eb: Eb, filter: LogFilter): Expression<SqlBool>[] {
   }
   if (filter.code !== undefined) list.push(eb('error_code', '=', filter.code));
   if (filter.requestId !== undefined) list.push(eb('request_id', '=', filter.requestId));
+  if (filter.teams !== undefined)
+    list.push(
+      filter.teams.length > 0 ? eb('team_id', 'in', [...filter.teams]) : sql<SqlBool>`1 = 0`,
+    );
   if (filter.q !== undefined) {
     const pattern = `%${filter.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const searched =
+      filter.searchBodies === false
+        ? SEARCHED.filter((c) => c !== 'request_body' && c !== 'response_body')
+        : SEARCHED;
     list.push(
       eb.or(
-        SEARCHED.map(
+        searched.map(
           (column) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`,
         ),
       ),

@@ -32,6 +32,11 @@ export class VirtualKeyRequestDto {
   @IsOptional()
   id?: string;
 
+  @Matches(/^[\w.-]{1,64}$/, { message: 'team must be a team id (1-64 letters, digits, _ . or -)' })
+  @IsString({ message: 'team must be a team id' })
+  @IsOptional()
+  team?: string;
+
   @MaxLength(200, { message: 'name must be at most 200 characters' })
   @IsString({ message: 'name must be a string' })
   @IsOptional()
