@@ -13,6 +13,15 @@ describe('export encodings', () => {
     expect(Object.keys(JSON.parse(line) as object)).toEqual(LOG_FIELDS);
   });
 
+  it('keeps nested values whole: the guardrail outcomes are not filtered by the field list', () => {
+    const guardrails = [
+      { policy: 'pii', stage: 'input', outcome: 'redacted', category: 'credit_card' },
+      { policy: 'fruit', stage: 'input', outcome: 'pass' },
+    ];
+    const line = ndjsonLine(sampleRecord({ guardrails, team_id: 'finance' }));
+    expect(JSON.parse(line)).toMatchObject({ guardrails, team_id: 'finance' });
+  });
+
   it('quotes CSV fields as RFC 4180 says and defuses spreadsheet formulas', () => {
     expect(csvField('plain')).toBe('plain');
     expect(csvField('a,b')).toBe('"a,b"');

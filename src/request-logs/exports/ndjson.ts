@@ -1,8 +1,13 @@
 import { LOG_FIELDS, type LogRecord } from '../log-record';
 
-/** One record as one NDJSON line (keys in the schema's order). */
+/**
+ * One record as one NDJSON line (keys in the schema's order). Not JSON.stringify's key-list
+ * replacer: it filters nested objects by the same list, emptying the guardrail outcomes.
+ */
 export function ndjsonLine(record: LogRecord): string {
-  return `${JSON.stringify(record, LOG_FIELDS as string[])}\n`;
+  const ordered: Record<string, unknown> = {};
+  for (const field of LOG_FIELDS) ordered[field] = record[field];
+  return `${JSON.stringify(ordered)}\n`;
 }
 
 export function ndjson(records: readonly LogRecord[]): string {
