@@ -162,13 +162,17 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
         }
       }),
     );
-    await Promise.all(
-      this.exports.map(({ sink }) =>
-        sink()
-          ?.close?.()
-          .catch(() => undefined),
+    // A sink's close waits for its request in flight (a dead one: its timeout): not past the grace.
+    await Promise.race([
+      Promise.all(
+        this.exports.map(({ sink }) =>
+          sink()
+            ?.close?.()
+            .catch(() => undefined),
+        ),
       ),
-    );
+      sleep(Math.max(0, deadline - Date.now())),
+    ]);
     await this.logStore?.close().catch(() => undefined);
   }
 
