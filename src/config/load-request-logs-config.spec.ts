@@ -63,7 +63,11 @@ logs:
   exports:
     - { type: s3, bucket: logs, endpoint: 'http://127.0.0.1:9000' }
     - { type: otlp, url: 'http://collector:4318/v1/logs', headers: { authorization: { env: HOOK_SECRET } } }
-    - { type: http, name: siem, url: 'https://siem.example/ingest', secret: { file: /s/hmac } }
+    - type: http
+      name: siem
+      url: 'https://siem.example/ingest'
+      secret: { file: /s/hmac }
+      headers: { Authorization: { env: HOOK_SECRET }, x-source: gateway }
 `,
     );
     expect(config.retentionDays).toBe(7);
@@ -74,11 +78,20 @@ logs:
       ['otlp', 'otlp-2'],
       ['http', 'siem'],
     ]);
-    expect(config.exports[0]).toMatchObject({ prefix: 'request-logs', forcePathStyle: true });
-    expect(config.exports[1]).toMatchObject({ headers: { authorization: 'from-env' } });
+    expect(config.exports[0]).toMatchObject({
+      prefix: 'request-logs',
+      forcePathStyle: true,
+      timeoutMs: 30_000,
+    });
+    expect(config.exports[1]).toMatchObject({
+      headers: { authorization: 'from-env' },
+      timeoutMs: 10_000,
+    });
     expect(config.exports[2]).toMatchObject({
       secret: 'k3y',
       signatureHeader: 'x-gateway-signature',
+      headers: { authorization: 'from-env', 'x-source': 'gateway' },
+      timeoutMs: 10_000,
     });
   });
 
@@ -91,6 +104,10 @@ logs:
     ],
     ["- { type: http, url: 'http://x', secret: { env: MISSING } }", /MISSING is not set/],
     ["- { type: otlp, url: 'ftp://x' }", /exports\[0\]\.url: must be an http/],
+    [
+      "- { type: http, url: 'http://x', secret: { file: /s/hmac }, headers: { authorization: { env: NOPE } } }",
+      /exports\[0\]\.headers\.authorization: NOPE is not set/,
+    ],
   ])('refuses the export %s', (entry, message) => {
     expect(() => load({}, `logs:\n  exports:\n    ${entry}\n`)).toThrow(message);
   });

@@ -213,6 +213,7 @@ function exportFrom(entry: unknown, index: number, env: Env, readFile: ReadFile)
         item.forcePathStyle,
         endpoint !== undefined,
       ),
+      timeoutMs: integer(`${where}.timeoutMs`, item.timeoutMs, 30_000, 1, 600_000),
     };
   }
   if (type === 'otlp') {
@@ -223,19 +224,12 @@ function exportFrom(entry: unknown, index: number, env: Env, readFile: ReadFile)
         'an OTLP export needs the collector URL (…:4318/v1/logs)',
       );
     httpUrl(`${where}.url`, url);
-    const headers = objectAt(item, 'headers', `${where}.headers`);
     return {
       ...queue,
       type,
       url,
-      headers: Object.fromEntries(
-        Object.entries(headers).map(([name, value]) => [
-          name,
-          typeof value === 'string'
-            ? value
-            : secret(`${where}.headers.${name}`, value, env, readFile),
-        ]),
-      ),
+      headers: headersFrom(item, where, env, readFile),
+      timeoutMs: integer(`${where}.timeoutMs`, item.timeoutMs, 10_000, 1, 600_000),
     };
   }
   if (type === 'http') {
@@ -248,10 +242,27 @@ function exportFrom(entry: unknown, index: number, env: Env, readFile: ReadFile)
       url,
       secret: secret(`${where}.secret`, item.secret, env, readFile),
       signatureHeader: (stringAt(item, 'signatureHeader') ?? 'x-gateway-signature').toLowerCase(),
+      headers: headersFrom(item, where, env, readFile),
       timeoutMs: integer(`${where}.timeoutMs`, item.timeoutMs, 10_000, 1, 600_000),
     };
   }
   throw new ConfigError(`${where}.type`, `must be s3, otlp or http, got '${String(type)}'`);
+}
+
+/** Header values as written, or from a reference (`{env: NAME}` / `{file: /path}`) for secrets. */
+function headersFrom(
+  item: Record<string, unknown>,
+  where: string,
+  env: Env,
+  readFile: ReadFile,
+): Record<string, string> {
+  const headers = objectAt(item, 'headers', `${where}.headers`);
+  return Object.fromEntries(
+    Object.entries(headers).map(([name, value]) => [
+      name.toLowerCase(),
+      typeof value === 'string' ? value : secret(`${where}.headers.${name}`, value, env, readFile),
+    ]),
+  );
 }
 
 /** `{env: NAME}` or `{file: /path}`: secrets are never written into the YAML itself. */

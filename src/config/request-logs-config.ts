@@ -23,6 +23,8 @@ export interface S3ExportConfig extends ExportQueueConfig {
   endpoint?: string;
   region: string;
   forcePathStyle: boolean;
+  /** One PutObject may take this long; then it fails and is retried (a hung connection never stalls the export). */
+  timeoutMs: number;
 }
 
 export interface OtlpExportConfig extends ExportQueueConfig {
@@ -31,6 +33,7 @@ export interface OtlpExportConfig extends ExportQueueConfig {
   url: string;
   /** Resolved at start-up from their references (`{env}` / `{file}`) or plain values. */
   headers: Record<string, string>;
+  timeoutMs: number;
 }
 
 export interface HttpExportConfig extends ExportQueueConfig {
@@ -39,6 +42,8 @@ export interface HttpExportConfig extends ExportQueueConfig {
   /** The HMAC-SHA256 key the receiver verifies the signature header with (from `secret: {env|file}`). */
   secret: string;
   signatureHeader: string;
+  /** Extra headers, such as the receiver's own auth (`authorization: {env: SIEM_TOKEN}`), resolved at start-up. */
+  headers: Record<string, string>;
   timeoutMs: number;
 }
 

@@ -31,6 +31,7 @@ export class HttpSink implements ExportSink {
     const response = await request(this.config.url, {
       method: 'POST',
       headers: {
+        ...this.config.headers,
         'content-type': 'application/x-ndjson',
         'x-gateway-logs-schema-version': String(LOG_SCHEMA_VERSION),
         'x-gateway-batch-size': String(batch.length),
@@ -39,6 +40,7 @@ export class HttpSink implements ExportSink {
       body,
       headersTimeout: this.config.timeoutMs,
       bodyTimeout: this.config.timeoutMs,
+      signal: AbortSignal.timeout(this.config.timeoutMs),
     });
     await response.body.dump();
     if (response.statusCode < 200 || response.statusCode >= 300)

@@ -58,7 +58,11 @@ export class OtlpSink implements ExportSink {
 
   constructor(config: OtlpExportConfig, replicaId: string, serviceName = 'groq-gateway') {
     this.name = config.name;
-    this.exporter = new OTLPLogExporter({ url: config.url, headers: config.headers });
+    this.exporter = new OTLPLogExporter({
+      url: config.url,
+      headers: config.headers,
+      timeoutMillis: config.timeoutMs,
+    });
     this.provider = new LoggerProvider({
       resource: resourceFromAttributes({
         'service.name': serviceName,

@@ -71,6 +71,8 @@ export class S3Sink implements ExportSink {
             records: String(records.length),
           },
         }),
+        // A hung connection fails the batch (retried) instead of stalling the export for good.
+        { abortSignal: AbortSignal.timeout(this.config.timeoutMs) },
       );
     }
   }
