@@ -4,7 +4,7 @@ import pino, { Logger } from 'pino';
 import { CallEvents } from '../call/call-events';
 import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
 import type { AllConfig } from '../config/gateway-config';
-import { stdout } from './stdout';
+import { accessStdout } from './stdout';
 import { formatUsd } from '../governance/call-cost';
 
 /**
@@ -20,7 +20,7 @@ export class AccessLog {
   constructor(config: ConfigService<AllConfig, true>, events: CallEvents) {
     this.log = pino(
       { level: config.get('gateway', { infer: true }).logLevel, base: { service: 'groq-gateway' } },
-      stdout,
+      accessStdout,
     );
     if (this.log.isLevelEnabled('info')) events.onEnded((call) => this.write(call));
   }

@@ -8,7 +8,6 @@ import { callCostUsd, costSourceOf, reportedUsage } from '../governance/call-cos
 import { effectivePrices } from '../governance/default-prices';
 import {
   inClientStyle,
-  lifecycleHeaders,
   retiredModelRefusal,
   withSuccessorNamed,
 } from './lifecycle/model-lifecycle';
@@ -73,7 +72,7 @@ export class ChatCompletionsService {
           upstreamModel: decision.successor,
           requestedModel: inClientStyle(decision.successor, asked),
         };
-      call.onRetiredModel?.(lifecycleHeaders(decision, asked));
+      call.onRetiredModel?.(this.lifecycle.headersFor(decision, asked));
     }
     const prepared = toGroqChatRequest(request, route);
     if (decision?.action === 'substitute') prepared.substitutedFrom = asked;

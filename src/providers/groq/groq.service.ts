@@ -10,7 +10,7 @@ import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
 import { KeyPool } from '../keys/key-pool';
 import type { KeyOutcome } from '../keys/key-health';
 import { RouteBalancer } from '../routes/route-balancer';
-import { readSseEvents } from '../upstream/sse-events';
+import { consumeSseEvents } from '../upstream/sse-events';
 import { UpstreamClient, type UpstreamRequest } from '../upstream/upstream-client';
 import { UpstreamCancel } from '../upstream/upstream-cancel';
 import { upstreamFailure } from '../upstream/upstream-failure';
@@ -104,14 +104,13 @@ export class GroqService implements OnModuleDestroy {
   ): Observable<ChatCompletionChunk> {
     const chunks = this.call<ChatCompletionChunk>(request, key, headers, async (response, emit) => {
       let done = false;
-      for await (const event of readSseEvents(response.body)) {
+      // Read to the body's end: what follows `[DONE]` (nothing, from Groq) is ignored.
+      await consumeSseEvents(response.body, (event) => {
+        if (done) return;
         if (event.event === 'error') throw groqStreamError(event.data);
-        if (event.data === '[DONE]') {
-          done = true;
-          break;
-        }
-        emit(parseKeepingText<ChatCompletionChunk>(event.data));
-      }
+        if (event.data === '[DONE]') done = true;
+        else emit(parseKeepingText<ChatCompletionChunk>(event.data));
+      });
       if (!done) {
         throw new GatewayError({
           status: 502,

@@ -4,8 +4,10 @@ import type { AllConfig } from '../../config/gateway-config';
 import { GROQ_RETIREMENTS } from '../groq/groq-retirements';
 import {
   buildRetirementTable,
+  dayStartMs,
   decideRetired,
   finalSuccessor,
+  lifecycleHeaders,
   utcDay,
   type LifecycleDecision,
   type Retirement,
@@ -27,6 +29,15 @@ export class ModelLifecycleService {
   private readonly warned = new Set<string>();
   readonly defaultPolicy: RetiredPolicy;
   private listener?: RetiredCallListener;
+  /**
+   * Decisions by policy and id, and their headers by the model as asked: the same every call
+   * until the next retirement day in the table comes (or the table learns an id), so computed once
+   * (date parsing and header formatting were measurable on every call for a retired model).
+   */
+  private readonly decisions = new Map<string, LifecycleDecision>();
+  private readonly headers = new WeakMap<LifecycleDecision, Map<string, Record<string, string>>>();
+  private decisionsFrom = 0;
+  private decisionsUntil = 0;
 
   constructor(config: ConfigService<AllConfig, true>) {
     const retired = config.get('gateway', { infer: true }).governance.retiredModels;
@@ -45,7 +56,46 @@ export class ModelLifecycleService {
     policy: RetiredPolicy = this.defaultPolicy,
     nowMs = Date.now(),
   ): LifecycleDecision | undefined {
-    return decideRetired(this.table, upstreamId, policy, nowMs);
+    if (!this.table.has(upstreamId)) return undefined;
+    if (nowMs < this.decisionsFrom || nowMs >= this.decisionsUntil) this.forgetDecisions(nowMs);
+    const key = `${policy}\u0000${upstreamId}`;
+    let decision = this.decisions.get(key);
+    if (!decision) {
+      decision = decideRetired(this.table, upstreamId, policy, nowMs) as LifecycleDecision;
+      this.decisions.set(key, decision);
+    }
+    return decision;
+  }
+
+  /** The lifecycle response headers of a decision for the model as the client named it. */
+  headersFor(
+    decision: LifecycleDecision,
+    requestedModel: string,
+  ): Readonly<Record<string, string>> {
+    let byModel = this.headers.get(decision);
+    if (!byModel) {
+      byModel = new Map();
+      this.headers.set(decision, byModel);
+    }
+    let headers = byModel.get(requestedModel);
+    if (!headers) {
+      headers = Object.freeze(lifecycleHeaders(decision, requestedModel));
+      // Ids asked are few (those the table knows, in their spellings); bounded all the same.
+      if (byModel.size < 64) byModel.set(requestedModel, headers);
+    }
+    return headers;
+  }
+
+  /** Starts the cache afresh, valid until the next retirement day after `nowMs`. */
+  private forgetDecisions(nowMs: number): void {
+    this.decisions.clear();
+    this.decisionsFrom = nowMs;
+    let until = Number.POSITIVE_INFINITY;
+    for (const retirement of this.table.values()) {
+      const at = dayStartMs(retirement.retiredOn);
+      if (at > nowMs && at < until) until = at;
+    }
+    this.decisionsUntil = until;
   }
 
   /** Counts and logs (once per id) a call that named a retired id. */
@@ -69,6 +119,7 @@ export class ModelLifecycleService {
         source: 'learnt from Groq model_decommissioned',
       };
       this.table.set(upstreamId, retirement);
+      this.decisionsUntil = 0;
       this.logger.warn(
         `Groq answered model_decommissioned for ${upstreamId}, which the gateway's table did not know: treated as retired from now on (successor: ${retirement.successor ?? 'none; name one with models.successors'}).`,
       );
