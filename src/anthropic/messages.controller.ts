@@ -43,6 +43,8 @@ export class MessagesController {
     @Body(new BodyValidationPipe(AnthropicMessagesRequestDto)) body: AnthropicMessagesRequest,
     @Call() call: GatewayCall,
   ): Observable<ChatCompletion | ChatCompletionChunk> {
+    // For the interceptor that converts the answer back.
+    call.wireRequest = body;
     const prepare = () => {
       const { chat, dropped } = messagesToChat(body);
       const prepared = this.chat.prepare(chat, call);

@@ -48,6 +48,11 @@ export class GatewayCall implements EndedCall, CallProgress {
   route?: ModelRoute;
   /** What goes upstream, once the handler has prepared it. */
   upstream?: GroqChatRequest;
+  /**
+   * The validated body in the client's own wire format (a Responses or Anthropic Messages
+   * request), for the interceptor that converts the chat answer back; set by the handler.
+   */
+  wireRequest?: unknown;
   model?: string;
   /** The model route the call came through and the target that served it (issue 23). */
   modelRoute?: { id: string; target: string };

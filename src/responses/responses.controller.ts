@@ -43,6 +43,8 @@ export class ResponsesController {
     @Body(new BodyValidationPipe(ResponsesRequestDto)) body: ResponsesRequest,
     @Call() call: GatewayCall,
   ): Observable<ChatCompletion | ChatCompletionChunk> {
+    // For the interceptor that converts the answer back.
+    call.wireRequest = body;
     const prepare = () => {
       const { chat, dropped } = responsesToChat(body);
       const prepared = this.chat.prepare(chat, call);

@@ -1,6 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
-import { map, Observable } from 'rxjs';
+import { map, Observable, type OperatorFunction } from 'rxjs';
+import { callOf } from '../call/call.decorator';
+import { onceKnown } from '../common/rx/once-known';
 import type { ChatCompletion, ChatCompletionChunk } from '../providers/chat-types';
 import { chatToResponse } from './responses-response.converter';
 import { chatChunksToResponsesEvents } from './responses-stream.operator';
@@ -9,18 +10,22 @@ import type { ResponsesRequest } from './responses-types';
 /**
  * The way back from chat to Responses: a JSON completion becomes a response object, a chunk
  * stream becomes Responses events. Sits inside the SSE interceptor, which writes the events.
+ * It reads the call, not the raw request: the validated Responses request the handler put on it
+ * and whether it streams, both known by the answer's first notification.
  */
 @Injectable()
 export class ResponsesInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>().body as ResponsesRequest;
-    if (request.stream === true) {
-      return (next.handle() as Observable<ChatCompletionChunk>).pipe(
-        chatChunksToResponsesEvents(request),
-      );
-    }
-    return (next.handle() as Observable<ChatCompletion>).pipe(
-      map((completion) => chatToResponse(completion, request)),
+    const call = callOf(context);
+    return (next.handle() as Observable<ChatCompletion | ChatCompletionChunk>).pipe(
+      onceKnown(() => {
+        const request = call.wireRequest as ResponsesRequest;
+        return (
+          call.stream
+            ? chatChunksToResponsesEvents(request)
+            : map((completion: ChatCompletion) => chatToResponse(completion, request))
+        ) as OperatorFunction<ChatCompletion | ChatCompletionChunk, unknown>;
+      }),
     );
   }
 }

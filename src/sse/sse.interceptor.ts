@@ -1,7 +1,6 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
-import type { GatewayCall } from '../call/gateway-call';
+import { callOf } from '../call/call.decorator';
 import type { Observable } from 'rxjs';
 import { SSE_FORMAT, SseFormat } from './sse-format';
 import { SseWriter } from './sse-writer';
@@ -20,7 +19,7 @@ export class SseInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const call = context.switchToHttp().getRequest<FastifyRequest>().call as GatewayCall;
+    const call = callOf(context);
     const format = this.reflector.getAllAndOverride<SseFormat | undefined>(SSE_FORMAT, [
       context.getHandler(),
       context.getClass(),
