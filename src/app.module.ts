@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { AccessModule } from './auth/access.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AnthropicModule } from './anthropic/anthropic.module';
 import { CallModule } from './call/call.module';
@@ -43,6 +44,7 @@ export class AppModule {
         ObservabilityModule,
         SseModule,
         GovernanceModule.forRoot(config.governance),
+        AccessModule,
         ChatModule,
         ResponsesModule,
         CompletionsModule,

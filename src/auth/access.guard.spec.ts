@@ -10,11 +10,16 @@ import { AccessGuard } from './access.guard';
 import type { Permission } from './permissions';
 import type { Principal, SessionPrincipals } from './principal';
 import { requestPrincipal } from './request-principal';
+import type { AccessTokensService, TokenLookup } from './tokens/access-tokens.service';
 import { REQUIRED_PERMISSIONS } from './required-permissions';
 
 const ADMIN_KEY = 'admin-key-0123456789abcdef';
 
-function setup(options: { adminKey?: string; sessions?: SessionPrincipals }) {
+function setup(options: {
+  adminKey?: string;
+  sessions?: SessionPrincipals;
+  tokens?: Record<string, TokenLookup>;
+}) {
   const audit: AuditEntry[] = [];
   const config = {
     get: () => ({
@@ -28,6 +33,10 @@ function setup(options: { adminKey?: string; sessions?: SessionPrincipals }) {
     config,
     new Reflector(),
     governance as unknown as GovernanceService,
+    {
+      lookup: (presented: string) =>
+        Promise.resolve(options.tokens?.[presented] ?? { kind: 'none' }),
+    } as unknown as AccessTokensService,
     options.sessions,
   );
   return { guard, audit };
@@ -84,6 +93,33 @@ describe('AccessGuard', () => {
     expect(audit).toEqual([
       expect.objectContaining({ action: 'admin.auth', outcome: 'denied', status: 401 }),
     ]);
+  });
+
+  it('takes a live personal access token after the admin key, and refuses an expired one (401)', async () => {
+    const developer: Principal = {
+      subject: 'token:pat-1',
+      role: 'developer',
+      teams: ['search'],
+      via: 'token',
+      tokenId: 'pat-1',
+    };
+    const { guard, audit } = setup({
+      adminKey: ADMIN_KEY,
+      tokens: {
+        gpat_live: { kind: 'valid', principal: developer },
+        gpat_old: {
+          kind: 'expired',
+          record: { id: 'pat-2' } as unknown as Extract<TokenLookup, { kind: 'expired' }>['record'],
+        },
+      },
+    });
+    const live = call(['keys.write'], { authorization: 'Bearer gpat_live' });
+    await expect(guard.canActivate(live.context)).resolves.toBe(true);
+    expect(requestPrincipal(live.request)).toBe(developer);
+    await expect(
+      guard.canActivate(call(['keys.read'], { authorization: 'Bearer gpat_old' }).context),
+    ).rejects.toMatchObject({ status: 401, code: 'access_token_expired' });
+    expect(audit.at(-1)).toMatchObject({ actor: 'token:pat-2', reason: 'token_expired' });
   });
 
   it('takes the session when no bearer is presented, and works without an admin key', async () => {

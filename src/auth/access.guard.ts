@@ -7,11 +7,17 @@ import type { AllConfig, GatewayConfig } from '../config/gateway-config';
 import { GovernanceService } from '../governance/governance.service';
 import { presentedKey, secretMatches } from '../governance/virtual-key';
 import { auditActor } from './audit-actor';
-import { adminApiDisabled, notAuthenticated, permissionDenied } from './access-errors';
+import {
+  adminApiDisabled,
+  notAuthenticated,
+  permissionDenied,
+  tokenExpired,
+} from './access-errors';
 import { missingPermission, type Permission } from './permissions';
 import { SESSION_PRINCIPALS, type Principal, type SessionPrincipals } from './principal';
 import { requestPrincipal, setRequestPrincipal } from './request-principal';
 import { REQUIRED_PERMISSIONS } from './required-permissions';
+import { AccessTokensService } from './tokens/access-tokens.service';
 
 /** The break-glass principal of GATEWAY_ADMIN_KEY. */
 export const ADMIN_KEY_PRINCIPAL: Principal = Object.freeze({
@@ -35,6 +41,7 @@ export class AccessGuard implements CanActivate {
     configService: ConfigService<AllConfig, true>,
     private readonly reflector: Reflector,
     private readonly governance: GovernanceService,
+    private readonly tokens: AccessTokensService,
     @Optional() @Inject(SESSION_PRINCIPALS) private readonly sessions?: SessionPrincipals,
   ) {
     this.config = configService.get('gateway', { infer: true });
@@ -72,6 +79,12 @@ export class AccessGuard implements CanActivate {
     const presented = presentedKey(request.headers);
     if (presented !== undefined) {
       if (adminKeySha256 && secretMatches(presented, adminKeySha256)) return ADMIN_KEY_PRINCIPAL;
+      const token = await this.tokens.lookup(presented);
+      if (token.kind === 'valid') return token.principal;
+      if (token.kind === 'expired') {
+        this.audit401(request, 'token_expired', `token:${token.record.id}`);
+        throw tokenExpired();
+      }
       this.refuse(request, 'invalid_credential');
     }
     const session = await this.sessions?.principalOf(request);
@@ -80,9 +93,14 @@ export class AccessGuard implements CanActivate {
   }
 
   private refuse(request: FastifyRequest, reason: string): never {
+    this.audit401(request, reason, null);
+    throw notAuthenticated(this.sessions !== undefined);
+  }
+
+  private audit401(request: FastifyRequest, reason: string, actor: string | null): void {
     this.governance.audit.write({
       action: 'admin.auth',
-      actor: null,
+      actor,
       outcome: 'denied',
       status: 401,
       reason,
@@ -90,6 +108,5 @@ export class AccessGuard implements CanActivate {
       path: pathOf(request.url),
       requestId: String(request.id),
     });
-    throw notAuthenticated(this.sessions !== undefined);
   }
 }

@@ -16,6 +16,8 @@ export interface AuditEntry {
   permission?: string;
   /** Why an admin call was refused or a sign-in failed. */
   reason?: string;
+  /** What else the action concerned (a token's owner, role, teams and expiry; never a secret). */
+  detail?: Record<string, unknown>;
   outcome: 'ok' | 'denied' | 'not_found' | 'invalid' | 'flagged' | 'error';
   requestId: string;
   /** The key acted on, for admin actions. */

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { Role } from '../principal';
+
+export const ACCESS_TOKEN_PREFIX = 'gpat_';
+export const DEFAULT_TOKEN_DAYS = 90;
+export const MAX_TOKEN_DAYS = 365;
+const DAY_MS = 86_400_000;
+
+/** A personal access token as kept: its digest, never the token. */
+export interface AccessTokenRecord {
+  /** `pat-<hex>`: safe to log and show. */
+  id: string;
+  name: string;
+  role: Role;
+  /** Teams it acts for (developer, viewer); empty for admin and auditor. */
+  teams: string[];
+  /**
+   * The subject of whoever made it: a person's (session), `admin-key`, or `token:<id>` for a token
+   * made with another token. A caller sees and deletes the tokens it made; an admin all of them.
+   */
+  owner: string;
+  tokenSha256: string;
+  /** The token's first characters, enough to recognise it, far too few to use. */
+  hint: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** What the API shows of a token: everything but its digest. */
+export type AccessTokenView = Omit<AccessTokenRecord, 'tokenSha256'>;
+
+/** A new token: 32 random bytes, base64url, behind a prefix secret scanners can match. */
+export function generateAccessToken(): { id: string; token: string } {
+  return {
+    id: `pat-${randomBytes(6).toString('hex')}`,
+    token: `${ACCESS_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`,
+  };
+}
+
+export function tokenHint(token: string): string {
+  return `${token.slice(0, ACCESS_TOKEN_PREFIX.length + 4)}...`;
+}
+
+export function expiryOf(createdMs: number, days: number | undefined): string {
+  return new Date(createdMs + (days ?? DEFAULT_TOKEN_DAYS) * DAY_MS).toISOString();
+}
+
+export function isExpired(record: Pick<AccessTokenRecord, 'expiresAt'>, nowMs: number): boolean {
+  return Date.parse(record.expiresAt) <= nowMs;
+}
+
+export function tokenView(record: AccessTokenRecord): AccessTokenView {
+  const { tokenSha256: _digest, ...view } = record;
+  return view;
+}

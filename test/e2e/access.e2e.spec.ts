@@ -1,0 +1,330 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ADMIN_KEY } from './support/governance-fixtures';
+import { adminCall, auditLines, eventually, makeToken } from './support/access';
+import { Stack, startStack } from './support/stack';
+
+type Role = 'admin' | 'developer' | 'viewer' | 'auditor';
+const ROLES: Role[] = ['admin', 'developer', 'viewer', 'auditor'];
+
+/**
+ * Every admin route, what it needs, and which roles issue 20 lets through (written out here from
+ * the issue's words, not read from the code under test).
+ */
+const ROUTES: Array<{ method: string; path: string; body?: unknown; allowed: Role[] }> = [
+  { method: 'GET', path: '/admin/keys', allowed: ['admin', 'developer', 'auditor'] },
+  { method: 'GET', path: '/admin/keys/search-key', allowed: ['admin', 'developer', 'auditor'] },
+  {
+    method: 'GET',
+    path: '/admin/keys/search-key/usage',
+    allowed: ['admin', 'developer', 'auditor'],
+  },
+  {
+    method: 'POST',
+    path: '/admin/keys',
+    body: { name: 'made in the table', team: 'search' },
+    allowed: ['admin', 'developer'],
+  },
+  { method: 'POST', path: '/admin/keys/search-key/rotate', allowed: ['admin', 'developer'] },
+  { method: 'DELETE', path: '/admin/keys/doomed-key', allowed: ['admin', 'developer'] },
+  { method: 'GET', path: '/admin/logs', allowed: ['admin', 'developer', 'auditor'] },
+  { method: 'GET', path: '/admin/logs/export', allowed: ['admin', 'developer', 'auditor'] },
+  { method: 'GET', path: '/admin/logs/no-such-id', allowed: ['admin', 'developer', 'auditor'] },
+  { method: 'DELETE', path: '/admin/logs?requestId=no-such-id', allowed: ['admin'] },
+  { method: 'GET', path: '/admin/stats', allowed: ['admin', 'developer', 'viewer', 'auditor'] },
+  { method: 'GET', path: '/admin/alerts', allowed: ['admin', 'developer', 'auditor'] },
+  { method: 'POST', path: '/admin/alerts/test?channel=none', allowed: ['admin'] },
+  { method: 'GET', path: '/admin/tokens', allowed: ['admin', 'developer', 'viewer', 'auditor'] },
+  {
+    method: 'POST',
+    path: '/admin/tokens',
+    body: { name: 'made in the table', role: 'viewer', teams: ['search'] },
+    allowed: ['admin', 'developer', 'viewer', 'auditor'],
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/tokens/pat-none',
+    allowed: ['admin', 'developer', 'viewer', 'auditor'],
+  },
+];
+
+describe('access: roles on every admin route, personal access tokens, team scope', () => {
+  let stack: Stack;
+  let url: string;
+  let auditPath: string;
+  const tokens = {} as Record<Role, { id: string; token: string }>;
+
+  beforeAll(async () => {
+    auditPath = join(mkdtempSync(join(tmpdir(), 'access-audit-')), 'audit.jsonl');
+    stack = await startStack({ GATEWAY_ADMIN_KEY: ADMIN_KEY, AUDIT_LOG: auditPath });
+    url = stack.gateway.url;
+    for (const role of ROLES) {
+      tokens[role] = await makeToken(url, ADMIN_KEY, {
+        name: `${role} automation`,
+        role,
+        ...(role === 'developer' || role === 'viewer' ? { teams: ['search'] } : {}),
+      });
+    }
+    for (const [id, team] of [
+      ['search-key', 'search'],
+      ['doomed-key', 'search'],
+      ['ads-key', 'ads'],
+    ]) {
+      const made = await adminCall(url, 'POST', '/admin/keys', ADMIN_KEY, { id, team });
+      expect(made.status).toBe(201);
+    }
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const cases = ROUTES.flatMap((route) =>
+    ROLES.map(
+      (role) =>
+        [
+          `${route.method} ${route.path}`,
+          role,
+          route.allowed.includes(role) ? 'allowed' : '403',
+          route,
+        ] as const,
+    ),
+  );
+
+  it.each(cases)('%s as %s: %s', async (_name, role, expected, route) => {
+    const answer = await adminCall(url, route.method, route.path, tokens[role].token, route.body);
+    if (expected === 'allowed') {
+      expect([401, 403]).not.toContain(answer.status);
+      expect(answer.status).toBeLessThan(500);
+    } else {
+      expect(answer.status).toBe(403);
+      expect(answer.json.error).toMatchObject({
+        type: 'permission_error',
+        code: 'permission_denied',
+      });
+      expect(answer.json.error?.message).toContain(`Role '${role}' lacks the permission`);
+    }
+  });
+
+  it('answers 401 without a credential and with a wrong one, and keeps the admin key as admin', async () => {
+    const none = await adminCall(url, 'GET', '/admin/tokens', null);
+    expect(none.status).toBe(401);
+    expect(none.json.error?.code).toBe('invalid_admin_key');
+    const wrong = await adminCall(url, 'GET', '/admin/keys', 'gpat_not-a-token');
+    expect(wrong.status).toBe(401);
+    const admin = await adminCall(url, 'DELETE', '/admin/logs?requestId=nothing', ADMIN_KEY);
+    expect(admin.status).toBe(200);
+  });
+
+  describe('personal access tokens', () => {
+    it('shows the token once; lists carry no token and no digest; the token works at once', async () => {
+      const made = await adminCall(url, 'POST', '/admin/tokens', tokens.developer.token, {
+        name: 'ci deploys',
+        role: 'developer',
+        expiresInDays: 7,
+      });
+      expect(made.status).toBe(201);
+      expect(made.json).toMatchObject({
+        id: expect.stringMatching(/^pat-[0-9a-f]{12}$/),
+        name: 'ci deploys',
+        role: 'developer',
+        teams: ['search'],
+        token: expect.stringMatching(/^gpat_[\w-]{43}$/),
+      });
+      const days = (Date.parse(made.json.expiresAt as string) - Date.now()) / 86_400_000;
+      expect(days).toBeGreaterThan(6.99);
+      expect(days).toBeLessThanOrEqual(7);
+      const listed = await adminCall(url, 'GET', '/admin/tokens', tokens.developer.token);
+      expect(listed.text).not.toContain(made.json.token as string);
+      expect(listed.text).not.toContain('Sha256');
+      const mine = (listed.json.data as Array<Record<string, unknown>>).find(
+        (t) => t.id === made.json.id,
+      );
+      expect(mine).toMatchObject({ name: 'ci deploys', expired: false });
+      const used = await adminCall(url, 'GET', '/admin/keys', made.json.token as string);
+      expect(used.status).toBe(200);
+    });
+
+    it('never holds more than its maker: role and teams', async () => {
+      const asAdmin = await adminCall(url, 'POST', '/admin/tokens', tokens.developer.token, {
+        name: 'escalate',
+        role: 'admin',
+      });
+      expect(asAdmin.status).toBe(403);
+      expect(asAdmin.json.error).toMatchObject({ code: 'role_exceeds_yours', param: 'role' });
+      const asAuditor = await adminCall(url, 'POST', '/admin/tokens', tokens.developer.token, {
+        name: 'sideways',
+        role: 'auditor',
+      });
+      expect(asAuditor.status).toBe(403);
+      const otherTeam = await adminCall(url, 'POST', '/admin/tokens', tokens.developer.token, {
+        name: 'other team',
+        role: 'viewer',
+        teams: ['search', 'ads'],
+      });
+      expect(otherTeam.status).toBe(403);
+      expect(otherTeam.json.error).toMatchObject({ code: 'role_exceeds_yours', param: 'teams' });
+      const viewerUp = await adminCall(url, 'POST', '/admin/tokens', tokens.viewer.token, {
+        name: 'up',
+        role: 'developer',
+      });
+      expect(viewerUp.status).toBe(403);
+      const auditorUp = await adminCall(url, 'POST', '/admin/tokens', tokens.auditor.token, {
+        name: 'up',
+        role: 'developer',
+        teams: ['search'],
+      });
+      expect(auditorUp.status).toBe(403);
+      const down = await adminCall(url, 'POST', '/admin/tokens', tokens.developer.token, {
+        name: 'dashboards',
+        role: 'viewer',
+      });
+      expect(down.status).toBe(201);
+      expect(down.json).toMatchObject({ role: 'viewer', teams: ['search'] });
+      // The viewer token made by the developer's token reads usage, and nothing of keys.
+      expect(
+        (await adminCall(url, 'GET', '/admin/stats', down.json.token as string)).status,
+      ).not.toBe(403);
+      expect((await adminCall(url, 'GET', '/admin/keys', down.json.token as string)).status).toBe(
+        403,
+      );
+    });
+
+    it("lists and deletes one's own; an admin lists and revokes anyone's", async () => {
+      const made = await makeToken(url, tokens.viewer.token, {
+        name: 'viewer script',
+        role: 'viewer',
+      });
+      const ownList = await adminCall(url, 'GET', '/admin/tokens', tokens.viewer.token);
+      const ownIds = (ownList.json.data as Array<{ id: string; owner: string }>).map((t) => t.id);
+      expect(ownIds).toContain(made.id);
+      expect(ownIds).not.toContain(tokens.developer.id);
+      // Someone else's token is not found for a non-admin...
+      const foreign = await adminCall(
+        url,
+        'DELETE',
+        `/admin/tokens/${made.id}`,
+        tokens.developer.token,
+      );
+      expect(foreign.status).toBe(404);
+      expect(foreign.json.error?.code).toBe('token_not_found');
+      // ...while the admin sees every token (by owner if asked) and revokes any.
+      const all = await adminCall(url, 'GET', '/admin/tokens', ADMIN_KEY);
+      const allIds = (all.json.data as Array<{ id: string }>).map((t) => t.id);
+      expect(allIds).toEqual(
+        expect.arrayContaining([made.id, tokens.developer.id, tokens.viewer.id]),
+      );
+      const byOwner = await adminCall(
+        url,
+        'GET',
+        `/admin/tokens?owner=token:${tokens.viewer.id}`,
+        ADMIN_KEY,
+      );
+      expect(byOwner.status).toBe(200);
+      expect((await adminCall(url, 'GET', '/admin/stats', made.token)).status).toBe(200);
+      const revoked = await adminCall(url, 'DELETE', `/admin/tokens/${made.id}`, ADMIN_KEY);
+      expect(revoked.status).toBe(200);
+      expect(revoked.json).toMatchObject({ id: made.id, name: 'viewer script' });
+      const after = await adminCall(url, 'GET', '/admin/stats', made.token);
+      expect(after.status).toBe(401);
+      // And one deletes one's own.
+      const own = await makeToken(url, tokens.auditor.token, {
+        name: 'short',
+        role: 'viewer',
+        teams: ['ads'],
+      });
+      expect(
+        (await adminCall(url, 'DELETE', `/admin/tokens/${own.id}`, tokens.auditor.token)).status,
+      ).toBe(200);
+      expect((await adminCall(url, 'GET', '/admin/stats', own.token)).status).toBe(401);
+    });
+
+    it('refuses bad requests with 400 naming the field', async () => {
+      const cases: Array<[unknown, string]> = [
+        [{ role: 'viewer' }, 'name'],
+        [{ name: 'x', role: 'root' }, 'role'],
+        [{ name: 'x', role: 'viewer', expiresInDays: 0 }, 'expiresInDays'],
+        [{ name: 'x', role: 'viewer', expiresInDays: 366 }, 'expiresInDays'],
+        [{ name: 'x', role: 'viewer', teams: 'search' }, 'teams'],
+      ];
+      for (const [body, param] of cases) {
+        const answer = await adminCall(url, 'POST', '/admin/tokens', ADMIN_KEY, body);
+        expect(answer.status).toBe(400);
+        expect(answer.json.error?.param).toBe(param);
+      }
+    });
+  });
+
+  describe('team scope', () => {
+    it("shows a developer its teams' keys only; another team's key is a 404", async () => {
+      const dev = tokens.developer.token;
+      const list = await adminCall(url, 'GET', '/admin/keys', dev);
+      const ids = (list.json.data as Array<{ id: string; team?: string }>).map((k) => k.id);
+      expect(ids).toContain('search-key');
+      expect(ids).not.toContain('ads-key');
+      for (const [method, path] of [
+        ['GET', '/admin/keys/ads-key'],
+        ['GET', '/admin/keys/ads-key/usage'],
+        ['POST', '/admin/keys/ads-key/rotate'],
+        ['DELETE', '/admin/keys/ads-key'],
+      ]) {
+        const answer = await adminCall(url, method, path, dev);
+        expect(answer.status).toBe(404);
+        expect(answer.json.error?.code).toBe('key_not_found');
+      }
+      // The ads key is untouched, and the admin and the auditor see it.
+      const adminView = await adminCall(url, 'GET', '/admin/keys/ads-key', ADMIN_KEY);
+      expect(adminView.json).toMatchObject({ id: 'ads-key', team: 'ads', status: 'active' });
+      const auditorList = await adminCall(url, 'GET', '/admin/keys', tokens.auditor.token);
+      expect((auditorList.json.data as Array<{ id: string }>).map((k) => k.id)).toContain(
+        'ads-key',
+      );
+    });
+
+    it("puts a developer's new key in its team, and refuses another team", async () => {
+      const dev = tokens.developer.token;
+      const made = await adminCall(url, 'POST', '/admin/keys', dev, { name: 'no team named' });
+      expect(made.status).toBe(201);
+      expect(made.json.team).toBe('search');
+      const foreign = await adminCall(url, 'POST', '/admin/keys', dev, { team: 'ads' });
+      expect(foreign.status).toBe(400);
+      expect(foreign.json.error).toMatchObject({ code: 'team_not_found', param: 'team' });
+    });
+  });
+
+  it('writes audit lines for denials, token creation and deletion, with subject and role, and no token', async () => {
+    await adminCall(url, 'GET', '/admin/keys', tokens.viewer.token);
+    const made = await makeToken(url, tokens.developer.token, { name: 'audited', role: 'viewer' });
+    await adminCall(url, 'DELETE', `/admin/tokens/${made.id}`, tokens.developer.token);
+    const denial = await eventually(() =>
+      auditLines(auditPath).find(
+        (l) => l.action === 'access.denied' && l.actor === `token:${tokens.viewer.id}`,
+      ),
+    );
+    expect(denial).toMatchObject({
+      role: 'viewer',
+      via: 'token',
+      permission: 'keys.read',
+      outcome: 'denied',
+      status: 403,
+      path: '/admin/keys',
+    });
+    const created = await eventually(() =>
+      auditLines(auditPath).find((l) => l.action === 'token.create' && l.target === made.id),
+    );
+    expect(created).toMatchObject({
+      actor: `token:${tokens.developer.id}`,
+      role: 'developer',
+      outcome: 'ok',
+      detail: { owner: `token:${tokens.developer.id}`, tokenRole: 'viewer', teams: ['search'] },
+    });
+    const deleted = await eventually(() =>
+      auditLines(auditPath).find((l) => l.action === 'token.delete' && l.target === made.id),
+    );
+    expect(deleted).toMatchObject({ outcome: 'ok', role: 'developer' });
+    const everything = `${JSON.stringify(auditLines(auditPath))}${stack.gateway.output()}`;
+    for (const role of ROLES) expect(everything).not.toContain(tokens[role].token);
+    expect(everything).not.toContain(made.token);
+  });
+});
