@@ -26,7 +26,7 @@ import {
 } from './fleet/alert-fleet';
 import { RedisAlertFleet } from './fleet/redis-alert-fleet';
 import { budgetOutcome, refusedSince } from './budget-calls';
-import { LocalSignalWatch } from './local-signals';
+import { LocalSignalWatch, STORE_DOWN_AFTER_MS } from './local-signals';
 import { evaluateRule } from './rules/evaluate-rule';
 import type { BudgetFigure, EvaluationInputs } from './rules/observation';
 import { countCall, countUpstream, type Counts } from './rules/window-counts';
@@ -87,6 +87,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   /** store_unavailable while Redis itself is away: each replica for itself. */
   private outageStates = new Map<string, AlertState>();
   private lastFleetWarning = 0;
+  /** Since when calls to the fleet's Redis fail (a Redis that hangs can stay 'connected'). */
+  private fleetFailingSince?: number;
 
   constructor(
     configService: ConfigService<AllConfig, true>,
@@ -310,6 +312,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       everyone = await fleet.exchange(mine);
       this.leading = await fleet.lead();
       if (!this.leading) {
+        this.fleetFailingSince = undefined;
         await this.evaluateOutage(mine, nowMs);
         return;
       }
@@ -318,6 +321,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
         ...new Set(this.config.rules.map((r) => r.windowSeconds).filter((s) => s > 0)),
       ];
       windows = await fleet.windows(Math.floor(nowMs / 1000), lengths);
+      this.fleetFailingSince = undefined;
     } catch (error) {
       // Redis is away: no fleet figures, no lock. Each replica reports the outage itself.
       this.leading = false;
@@ -327,8 +331,12 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
           `Alert state in Redis unavailable (${(error as Error).message}); only store_unavailable is evaluated, by each replica`,
         );
       }
-      if (!mine.storesDown.some((s) => s.store === 'redis')) {
-        mine.storesDown.push({ store: 'redis', sinceMs: nowMs });
+      this.fleetFailingSince ??= nowMs;
+      if (
+        nowMs - this.fleetFailingSince >= STORE_DOWN_AFTER_MS &&
+        !mine.storesDown.some((s) => s.store === 'redis')
+      ) {
+        mine.storesDown.push({ store: 'redis', sinceMs: this.fleetFailingSince });
       }
       await this.evaluateOutage(mine, nowMs);
       return;

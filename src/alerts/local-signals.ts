@@ -1,5 +1,8 @@
 import type { BudgetCalls, LocalSignals } from './fleet/alert-fleet';
 
+/** How long a store must stay unanswering to count as down: not a reconnect, not start-up. */
+export const STORE_DOWN_AFTER_MS = 3_000;
+
 /** Longer than any budget period: older calls tell nothing about this one. */
 const BUDGET_MEMORY_MS = 32 * 24 * 3_600_000;
 
@@ -58,7 +61,9 @@ export class LocalSignalWatch {
       if (available) watch.downSince = undefined;
       else {
         watch.downSince ??= nowMs;
-        storesDown.push({ store, sinceMs: watch.downSince });
+        if (nowMs - watch.downSince >= STORE_DOWN_AFTER_MS) {
+          storesDown.push({ store, sinceMs: watch.downSince });
+        }
       }
     }
     for (const [key, calls] of this.budgetCalls) {

@@ -21,12 +21,34 @@ export function integer(
   min: number,
   max: number,
 ): number {
+  return numberIn(setting, raw, fallback, min, max, true);
+}
+
+/** A number, fractions allowed (ratios, sub-second intervals), in a range. */
+export function decimal(
+  setting: string,
+  raw: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  return numberIn(setting, raw, fallback, min, max, false);
+}
+
+function numberIn(
+  setting: string,
+  raw: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  whole: boolean,
+): number {
   if (raw === undefined || raw === '') return fallback;
   const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!(whole ? Number.isInteger(value) : Number.isFinite(value)) || value < min || value > max) {
     throw new ConfigError(
       setting,
-      `must be a whole number from ${min} to ${max}, got '${String(raw)}'`,
+      `must be a ${whole ? 'whole number' : 'number'} from ${min} to ${max}, got '${String(raw)}'`,
     );
   }
   return value;

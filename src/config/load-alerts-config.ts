@@ -6,7 +6,7 @@ import type {
   RuleKind,
 } from './alerts-config';
 import { RULE_KINDS } from './alerts-config';
-import { boolean, integer, objectAt, type ReadFile } from './config-readers';
+import { boolean, decimal, integer, objectAt, type ReadFile } from './config-readers';
 import { ConfigError } from './gateway-config';
 import { readSecretField } from './secret-field';
 
@@ -67,7 +67,7 @@ export function loadAlertsConfig(
       false,
     ),
     evaluateIntervalMs: Math.round(
-      seconds('GATEWAY_CONFIG alerts.evaluateSeconds', alerts.evaluateSeconds, 10, 0.05, 300) *
+      decimal('GATEWAY_CONFIG alerts.evaluateSeconds', alerts.evaluateSeconds, 10, 0.05, 300) *
         1000,
     ),
     deliveryAttempts: integer(
@@ -178,7 +178,7 @@ function rule(
     kind === 'guardrail_blocks'
       ? integer(`${where}.threshold`, item.threshold, defaults.threshold, 1, 1_000_000)
       : fraction
-        ? seconds(`${where}.threshold`, item.threshold, defaults.threshold, 0.0001, 1)
+        ? decimal(`${where}.threshold`, item.threshold, defaults.threshold, 0.0001, 1)
         : 0;
   if (kind === 'latency_p95' && item.thresholdMs === undefined) {
     throw new ConfigError(`${where}.thresholdMs`, 'a latency_p95 rule needs thresholdMs');
@@ -201,22 +201,6 @@ function rule(
     cooldownMs:
       integer(`${where}.cooldownSeconds`, item.cooldownSeconds, cooldownSeconds, 0, 86_400) * 1000,
   };
-}
-
-/** A number (not only whole) in a range: fractions and sub-second intervals. */
-function seconds(
-  setting: string,
-  raw: unknown,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (raw === undefined || raw === '') return fallback;
-  const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigError(setting, `must be a number from ${min} to ${max}, got '${String(raw)}'`);
-  }
-  return value;
 }
 
 function listAt(source: Record<string, unknown>, key: string): unknown[] {

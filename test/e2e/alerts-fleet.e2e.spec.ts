@@ -1,44 +1,33 @@
 import Redis from 'ioredis';
-import { GroqEmulator } from '../emulator/emulator';
-import { startHttpReceiver, until, type HttpReceiver } from './support/alert-receivers';
+import { until, type HttpReceiver } from './support/alert-receivers';
+import {
+  adminAlerts,
+  alertsYaml,
+  eventsOf,
+  FREE_KEY,
+  say,
+  spend,
+  startAlertsBench,
+  TEAM_KEY,
+} from './support/alerts-fixtures';
 import { GatewayProcess, startGateway } from './support/gateway-process';
-import { ADMIN_KEY, chat, writeGatewayConfig } from './support/governance-fixtures';
+import { chat, writeGatewayConfig } from './support/governance-fixtures';
 import { RedisServer, startRedisServer } from './support/redis-server';
 import { manyKeys } from './support/stack';
 
-const FREE_KEY = 'vk-no-budget-secret-0000000000000';
-const TEAM_KEY = 'vk-fleet-team-secret-00000000000';
 const HOOK_SECRET = 'webhook-signing-secret-fleet-01';
-const say = (text: string) => ({ messages: [{ role: 'user', content: text }] });
 
-function config(receiver: HttpReceiver, rules: string): string {
-  return `
-governance:
-  prices:
-    llama-3.3-70b-versatile: { input: 5000, output: 5000 }
-  virtualKeys:
-    - { id: team-a, keyEnv: TEAM_KEY, budget: { usd: 2, period: daily } }
-    - { id: team-free, keyEnv: FREE_KEY }
-alerts:
-  allowPrivateNetworks: true
-  evaluateSeconds: 0.2
-  cooldownSeconds: 0
-  channels:
-    - { id: oncall, kind: pagerduty, routingKey: fleet-routing-key, eventsUrl: ${receiver.url}/pagerduty/v2/enqueue }
-    - { id: hook, kind: webhook, url: ${receiver.url}/hook, secretEnv: HOOK_SECRET }
-  rules:
-${rules}
-`;
-}
-
-/** Webhook messages by alert and state: each event must appear exactly once. */
-function eventsOf(receiver: HttpReceiver): Map<string, number> {
-  const events = new Map<string, number>();
-  for (const post of receiver.posts('/hook')) {
-    const event = `${String(post.body.alertKey)} ${String(post.body.type)}`;
-    events.set(event, (events.get(event) ?? 0) + 1);
-  }
-  return events;
+/** PagerDuty and a signed webhook on the receiver, with these rules. */
+function config(receiver: HttpReceiver, rules: string[]): string {
+  return writeGatewayConfig(
+    alertsYaml({
+      channels: [
+        `{ id: oncall, kind: pagerduty, routingKey: fleet-routing-key, eventsUrl: ${receiver.url}/pagerduty/v2/enqueue }`,
+        `{ id: hook, kind: webhook, url: ${receiver.url}/hook, secretEnv: HOOK_SECRET }`,
+      ],
+      rules,
+    }),
+  ).path;
 }
 
 // Alerts are evaluated on timers; a loaded machine needs more than the default 20 s per test.
@@ -46,39 +35,31 @@ jest.setTimeout(60_000);
 
 describe('alerts once per fleet: two replicas on one Redis', () => {
   let redis: RedisServer;
-  let emulator: GroqEmulator;
   let receiver: HttpReceiver;
+  let stopBench: () => Promise<void>;
   let a: GatewayProcess;
   let b: GatewayProcess;
 
   beforeAll(async () => {
     redis = await startRedisServer();
     const keys = manyKeys(2);
-    emulator = new GroqEmulator({ keys: keys.split(',') });
-    const upstream = await emulator.start();
-    receiver = await startHttpReceiver();
+    const bench = await startAlertsBench(keys.split(','));
+    ({ receiver, stop: stopBench } = bench);
     const env = {
-      GROQ_BASE_URL: upstream,
+      ...bench.env,
       GROQ_API_KEYS: keys,
-      GATEWAY_CONFIG: writeGatewayConfig(
-        config(
-          receiver,
-          `    - { id: errors, kind: error_rate, threshold: 0.5, windowSeconds: 3, minRequests: 6, channels: [oncall, hook] }
-    - { id: budget-80, kind: budget_usage, threshold: 0.8, channels: [hook] }`,
-        ),
-      ).path,
-      GATEWAY_ADMIN_KEY: ADMIN_KEY,
-      TEAM_KEY,
-      FREE_KEY,
+      GATEWAY_CONFIG: config(receiver, [
+        '{ id: errors, kind: error_rate, threshold: 0.5, windowSeconds: 3, minRequests: 6, channels: [oncall, hook] }',
+        '{ id: budget-80, kind: budget_usage, threshold: 0.8, channels: [hook] }',
+      ]),
       HOOK_SECRET,
       REDIS_URL: redis.url,
-      RETRY_MAX_ATTEMPTS: '1',
     };
     [a, b] = await Promise.all([startGateway(env), startGateway(env)]);
   });
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()]);
-    await Promise.all([emulator?.stop(), receiver?.stop()]);
+    await stopBench?.();
     await redis?.stop();
   });
 
@@ -114,7 +95,7 @@ describe('alerts once per fleet: two replicas on one Redis', () => {
     // Spend on both replicas; the one that sees the 402 need not be the one that evaluates.
     let refused = false;
     for (let i = 0; i < 40 && !refused; i++) {
-      refused = (await chat((i % 2 ? a : b).url, TEAM_KEY, say('spend'))).status === 402;
+      refused = (await chat((i % 2 ? a : b).url, TEAM_KEY, spend)).status === 402;
     }
     expect(refused).toBe(true);
     await until(() => eventsOf(receiver).get('budget-80:vk:team-a:1 alert.firing'));
@@ -142,14 +123,12 @@ describe('alerts once per fleet: two replicas on one Redis', () => {
   it('GET /admin/alerts on either replica shows the same fleet state', async () => {
     const views = await Promise.all(
       [a, b].map(async (gateway) => {
-        const response = await fetch(`${gateway.url}/admin/alerts`, {
-          headers: { authorization: `Bearer ${ADMIN_KEY}` },
-        });
-        return (await response.json()) as {
+        const view = await adminAlerts<{
           mode: string;
           leader: boolean;
           rules: Array<{ id: string; state: string; lastSent: string | null }>;
-        };
+        }>(gateway.url, 'GET', '');
+        return view.json;
       }),
     );
     expect(views.map((v) => v.mode)).toEqual(['fleet', 'fleet']);
@@ -162,31 +141,27 @@ describe('alerts once per fleet: two replicas on one Redis', () => {
 
 describe('store_unavailable: a real redis-server stopped and started', () => {
   let redis: RedisServer;
-  let emulator: GroqEmulator;
   let receiver: HttpReceiver;
+  let stopBench: () => Promise<void>;
   let gateway: GatewayProcess;
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    emulator = new GroqEmulator();
-    const upstream = await emulator.start();
-    receiver = await startHttpReceiver();
+    const bench = await startAlertsBench();
+    ({ receiver, stop: stopBench } = bench);
     gateway = await startGateway({
-      GROQ_BASE_URL: upstream,
+      ...bench.env,
       GROQ_API_KEY: 'gsk_store_test_key',
-      GATEWAY_CONFIG: writeGatewayConfig(
-        config(receiver, '    - { id: store, kind: store_unavailable, channels: [oncall, hook] }'),
-      ).path,
-      GATEWAY_ADMIN_KEY: ADMIN_KEY,
-      TEAM_KEY,
-      FREE_KEY,
+      GATEWAY_CONFIG: config(receiver, [
+        '{ id: store, kind: store_unavailable, channels: [oncall, hook] }',
+      ]),
       HOOK_SECRET,
       REDIS_URL: redis.url,
     });
   });
   afterAll(async () => {
     await gateway?.stop();
-    await Promise.all([emulator?.stop(), receiver?.stop()]);
+    await stopBench?.();
     await redis?.stop();
   });
 

@@ -1,19 +1,25 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GroqEmulator } from '../emulator/emulator';
+import type { GroqEmulator } from '../emulator/emulator';
 import {
-  startHttpReceiver,
   startSmtpReceiver,
   until,
   type HttpReceiver,
   type ReceivedPost,
 } from './support/alert-receivers';
+import {
+  adminAlerts,
+  alertsYaml,
+  FREE_KEY,
+  say,
+  spend,
+  startAlertsBench,
+  TEAM_KEY,
+} from './support/alerts-fixtures';
 import { GatewayProcess, startGateway } from './support/gateway-process';
-import { ADMIN_KEY, chat, writeGatewayConfig } from './support/governance-fixtures';
+import { chat, writeGatewayConfig } from './support/governance-fixtures';
 
-const FREE_KEY = 'vk-no-budget-secret-0000000000000';
-const TEAM_KEY = 'vk-team-a-secret-000000000000000';
 const KEYS = ['gsk_alerts_key_1', 'gsk_alerts_key_2'];
 const ROUTING_KEY = 'pd-routing-key-e2e-0123456789';
 const HOOK_SECRET = 'webhook-signing-secret-e2e-0123';
@@ -35,21 +41,6 @@ interface AdminAnswer {
   error?: Record<string, unknown>;
 }
 
-const say = (text: string) => ({ messages: [{ role: 'user', content: text }] });
-
-async function adminCall(
-  url: string,
-  method: string,
-  path: string,
-  key: string | null = ADMIN_KEY,
-) {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: key ? { authorization: `Bearer ${key}` } : {},
-  });
-  return { status: response.status, json: (await response.json()) as AdminAnswer };
-}
-
 // Alerts are evaluated on timers; a loaded machine needs more than the default 20 s per test.
 jest.setTimeout(60_000);
 
@@ -58,11 +49,11 @@ describe('alerts: rules fire and resolve, each channel in its native format', ()
   let http: HttpReceiver;
   let smtp: Awaited<ReturnType<typeof startSmtpReceiver>>;
   let gateway: GatewayProcess;
+  let stopBench: () => Promise<void>;
 
   beforeAll(async () => {
-    emulator = new GroqEmulator({ keys: KEYS });
-    const upstream = await emulator.start();
-    http = await startHttpReceiver();
+    const bench = await startAlertsBench(KEYS);
+    ({ emulator, receiver: http, stop: stopBench } = bench);
     smtp = await startSmtpReceiver();
     const { path, dir } = writeGatewayConfig('');
     writeFileSync(join(dir, 'slack-webhook'), `${http.url}/slack\n`);
@@ -70,47 +61,37 @@ describe('alerts: rules fire and resolve, each channel in its native format', ()
     writeFileSync(join(dir, 'hook-secret'), HOOK_SECRET);
     writeFileSync(
       path,
-      `
-governance:
-  prices:
-    llama-3.3-70b-versatile: { input: 5000, output: 5000 }
-  virtualKeys:
-    - { id: team-a, keyEnv: TEAM_KEY, budget: { usd: 2, period: daily } }
-    - { id: team-free, keyEnv: FREE_KEY }
-alerts:
-  allowPrivateNetworks: true
-  evaluateSeconds: 0.2
-  cooldownSeconds: 0
-  linkTemplate: https://grafana.example.com/d/gw?var-rule={rule}&var-key={virtualKey}&from={sinceMs}
-  channels:
-    - { id: oncall, kind: pagerduty, routingKeyEnv: PD_ROUTING_KEY, eventsUrl: ${http.url}/pagerduty/v2/enqueue }
-    - { id: team-slack, kind: slack, webhookUrlFile: ${join(dir, 'slack-webhook')} }
-    - { id: teams, kind: teams, webhookUrlEnv: TEAMS_WEBHOOK_URL }
-    - { id: mail, kind: email, smtpUrlFile: ${join(dir, 'smtp-url')}, from: gateway@example.com, to: [platform@example.com] }
-    - { id: hook, kind: webhook, url: ${http.url}/hook, secretFile: ${join(dir, 'hook-secret')} }
-  rules:
-    - { id: budget-80, kind: budget_usage, threshold: 0.8, channels: [mail, teams] }
-    - { id: errors, kind: error_rate, threshold: 0.5, windowSeconds: 2, minRequests: 4, channels: [oncall, hook] }
-    - { id: slow, kind: latency_p95, thresholdMs: 400, windowSeconds: 2, minRequests: 3, channels: [team-slack] }
-    - { id: key-bad, kind: key_invalid, channels: [oncall] }
-`,
+      alertsYaml({
+        extra: [
+          'linkTemplate: https://grafana.example.com/d/gw?var-rule={rule}&var-key={virtualKey}&from={sinceMs}',
+        ],
+        channels: [
+          `{ id: oncall, kind: pagerduty, routingKeyEnv: PD_ROUTING_KEY, eventsUrl: ${http.url}/pagerduty/v2/enqueue }`,
+          `{ id: team-slack, kind: slack, webhookUrlFile: ${join(dir, 'slack-webhook')} }`,
+          '{ id: teams, kind: teams, webhookUrlEnv: TEAMS_WEBHOOK_URL }',
+          `{ id: mail, kind: email, smtpUrlFile: ${join(dir, 'smtp-url')}, from: gateway@example.com, to: [platform@example.com] }`,
+          `{ id: hook, kind: webhook, url: ${http.url}/hook, secretFile: ${join(dir, 'hook-secret')} }`,
+        ],
+        rules: [
+          '{ id: budget-80, kind: budget_usage, threshold: 0.8, channels: [mail, teams] }',
+          '{ id: errors, kind: error_rate, threshold: 0.5, windowSeconds: 2, minRequests: 4, channels: [oncall, hook] }',
+          '{ id: slow, kind: latency_p95, thresholdMs: 400, windowSeconds: 2, minRequests: 3, channels: [team-slack] }',
+          '{ id: key-bad, kind: key_invalid, channels: [oncall] }',
+        ],
+      }),
     );
     gateway = await startGateway({
-      GROQ_BASE_URL: upstream,
+      ...bench.env,
       GROQ_API_KEYS: KEYS.join(','),
       GATEWAY_CONFIG: path,
-      GATEWAY_ADMIN_KEY: ADMIN_KEY,
-      TEAM_KEY,
-      FREE_KEY,
       PD_ROUTING_KEY: ROUTING_KEY,
       TEAMS_WEBHOOK_URL: `${http.url}/teams`,
-      RETRY_MAX_ATTEMPTS: '1',
       BREAKER_COOLDOWN_MS: '50',
     });
   });
   afterAll(async () => {
     await gateway?.stop();
-    await Promise.all([emulator?.stop(), http?.stop(), smtp?.stop()]);
+    await Promise.all([stopBench?.(), smtp?.stop()]);
   });
 
   it('error_rate: a PagerDuty trigger and a signed webhook when 5xx pass the threshold, then their resolves', async () => {
@@ -162,7 +143,7 @@ alerts:
       false,
     );
 
-    const state = await adminCall(gateway.url, 'GET', '/admin/alerts');
+    const state = await adminAlerts<AdminAnswer>(gateway.url, 'GET', '');
     const errors = state.json.rules.find((r) => r.id === 'errors');
     expect(errors).toMatchObject({ state: 'firing', firingSince: expect.any(String) });
 
@@ -189,7 +170,7 @@ alerts:
         .posts('/pagerduty/v2/enqueue')
         .filter((p) => String(p.body.dedup_key) === trigger.body.dedup_key),
     ).toHaveLength(2);
-    const after = await adminCall(gateway.url, 'GET', '/admin/alerts');
+    const after = await adminAlerts<AdminAnswer>(gateway.url, 'GET', '');
     expect(after.json.rules.find((r) => r.id === 'errors')).toMatchObject({
       state: 'ok',
       firingSince: null,
@@ -213,7 +194,7 @@ alerts:
       blocks: Array<{ type: string; fields?: unknown[] } & Record<string, unknown>>;
     };
     expect(body.text).toMatch(
-      /^\[FIRING\] slow: p95 latency [\d,]+ ms over 2 s \([1-3] of [1-3] calls slower than 400 ms\)$/,
+      /^\[FIRING\] slow: p95 latency [\d,]+ ms over 2 s \(\d+ of \d+ calls slower than 400 ms\)$/,
     );
     expect(body.blocks[0]).toEqual({
       type: 'header',
@@ -266,7 +247,7 @@ alerts:
   it('budget_usage: mail over SMTP and a Teams Adaptive Card at 80% and at the whole budget', async () => {
     let refused = false;
     for (let i = 0; i < 40 && !refused; i++) {
-      refused = (await chat(gateway.url, TEAM_KEY, say('spend'))).status === 402;
+      refused = (await chat(gateway.url, TEAM_KEY, spend)).status === 402;
     }
     expect(refused).toBe(true);
     const at80 = await until(() =>
@@ -313,28 +294,28 @@ alerts:
 
   it('POST /admin/alerts/test sends to one channel and reports it; refuses unknown and unauthenticated calls', async () => {
     const before = http.posts('/slack').length;
-    const sent = await adminCall(gateway.url, 'POST', '/admin/alerts/test?channel=team-slack');
+    const sent = await adminAlerts<AdminAnswer>(gateway.url, 'POST', '/test?channel=team-slack');
     expect(sent).toEqual({
       status: 200,
       json: { channel: 'team-slack', outcome: 'sent', attempts: 1 },
     });
     expect(http.posts('/slack')).toHaveLength(before + 1);
     expect(http.posts('/slack').at(-1)?.body.text).toMatch(/^\[TEST\] test: a test message/);
-    const mail = await adminCall(gateway.url, 'POST', '/admin/alerts/test?channel=mail');
+    const mail = await adminAlerts<AdminAnswer>(gateway.url, 'POST', '/test?channel=mail');
     expect(mail.json.outcome).toBe('sent');
     await until(() => smtp.mails.find((m) => m.subject.startsWith('[TEST]')));
 
-    const unknown = await adminCall(gateway.url, 'POST', '/admin/alerts/test?channel=nope');
+    const unknown = await adminAlerts<AdminAnswer>(gateway.url, 'POST', '/test?channel=nope');
     expect(unknown).toMatchObject({
       status: 404,
       json: { error: { code: 'channel_not_found', param: 'channel' } },
     });
-    const missing = await adminCall(gateway.url, 'POST', '/admin/alerts/test');
+    const missing = await adminAlerts<AdminAnswer>(gateway.url, 'POST', '/test');
     expect(missing).toMatchObject({
       status: 400,
       json: { error: { code: 'missing_channel', param: 'channel' } },
     });
-    const anonymous = await adminCall(gateway.url, 'GET', '/admin/alerts', null);
+    const anonymous = await adminAlerts<AdminAnswer>(gateway.url, 'GET', '', null);
     expect(anonymous.status).toBe(401);
   });
 
@@ -346,7 +327,7 @@ alerts:
     expect(metrics).toMatch(
       /groq_gateway_alerts_sent_total\{rule="test",channel="team-slack",outcome="sent"\} 1/,
     );
-    const view = JSON.stringify((await adminCall(gateway.url, 'GET', '/admin/alerts')).json);
+    const view = JSON.stringify((await adminAlerts<AdminAnswer>(gateway.url, 'GET', '')).json);
     for (const secret of [ROUTING_KEY, HOOK_SECRET, http.url, smtp.url, TEAM_KEY]) {
       expect(gateway.output()).not.toContain(secret);
       expect(view).not.toContain(secret);

@@ -1,8 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { PagerDutyChannel as PagerDutyConfig } from '../../config/alerts-config';
 import { scopeText, titleOf, type AlertMessage } from '../alert-message';
-import type { AlertChannel } from './alert-channel';
-import type { HttpPoster } from './http-poster';
 
 const SEVERITY: Record<string, 'critical' | 'error' | 'warning' | 'info'> = {
   upstream_unavailable: 'critical',
@@ -63,21 +60,4 @@ export function pagerDutyPayload(
     event.links = [{ href: message.link, text: 'Open in the dashboard' }];
   }
   return event;
-}
-
-export class PagerDutyChannel implements AlertChannel {
-  readonly kind = 'pagerduty' as const;
-  readonly id: string;
-
-  constructor(
-    private readonly config: PagerDutyConfig,
-    private readonly http: HttpPoster,
-  ) {
-    this.id = config.id;
-  }
-
-  async send(message: AlertMessage): Promise<void> {
-    const body = pagerDutyPayload(message, this.config.routingKey);
-    await this.http.post(this.config.eventsUrl, JSON.stringify(body), {});
-  }
 }

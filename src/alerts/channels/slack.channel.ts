@@ -1,7 +1,5 @@
-import type { WebhookUrlChannel } from '../../config/alerts-config';
 import { titleOf, type AlertMessage } from '../alert-message';
-import { factsOf, type AlertChannel } from './alert-channel';
-import type { HttpPoster } from './http-poster';
+import { factsOf } from './alert-channel';
 
 const EMOJI = {
   firing: ':rotating_light:',
@@ -45,22 +43,6 @@ export function slackPayload(message: AlertMessage): Record<string, unknown> {
     });
   }
   return { text: clip(title, 3000), blocks };
-}
-
-export class SlackChannel implements AlertChannel {
-  readonly kind = 'slack' as const;
-  readonly id: string;
-
-  constructor(
-    private readonly config: WebhookUrlChannel,
-    private readonly http: HttpPoster,
-  ) {
-    this.id = config.id;
-  }
-
-  async send(message: AlertMessage): Promise<void> {
-    await this.http.post(this.config.url, JSON.stringify(slackPayload(message)), {});
-  }
 }
 
 function clip(text: string, max: number): string {

@@ -1,7 +1,5 @@
-import type { WebhookUrlChannel } from '../../config/alerts-config';
 import { titleOf, type AlertMessage } from '../alert-message';
-import { factsOf, type AlertChannel } from './alert-channel';
-import type { HttpPoster } from './http-poster';
+import { factsOf } from './alert-channel';
 
 const COLOR = { firing: 'Attention', resolved: 'Good', test: 'Accent' } as const;
 
@@ -41,20 +39,4 @@ export function teamsPayload(message: AlertMessage): Record<string, unknown> {
       { contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card },
     ],
   };
-}
-
-export class TeamsChannel implements AlertChannel {
-  readonly kind = 'teams' as const;
-  readonly id: string;
-
-  constructor(
-    private readonly config: WebhookUrlChannel,
-    private readonly http: HttpPoster,
-  ) {
-    this.id = config.id;
-  }
-
-  async send(message: AlertMessage): Promise<void> {
-    await this.http.post(this.config.url, JSON.stringify(teamsPayload(message)), {});
-  }
 }

@@ -113,13 +113,13 @@ describe('budget_usage', () => {
     expect(evaluateRule(budget, spent(10)).every((o) => o.firing)).toBe(true);
   });
 
-  it('counts what calls in flight hold, as admission does', () => {
-    const seen = evaluateRule(budget, spent(7, { reservedUsd: 1.5 }));
+  it('shows what calls in flight hold without counting it: the figure only rises in a period', () => {
+    const seen = evaluateRule(budget, spent(7, { reservedUsd: 3 }));
     expect(seen.map((o) => [o.firing, o.figure])).toEqual([
-      [true, 0.85],
-      [false, 0.85],
+      [false, 0.7],
+      [false, 0.7],
     ]);
-    expect(seen[0].details).toMatchObject({ spentUsd: 7, reservedUsd: 1.5 });
+    expect(seen[0].details).toMatchObject({ spentUsd: 7, reservedUsd: 3 });
   });
 
   it('takes a key refused with 402 budget_exceeded as its whole budget reached', () => {

@@ -6,15 +6,17 @@ import { FIELD, latencyCount, p95Ms } from './window-counts';
 const minutes = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`);
 
 /**
- * A budget's figure is what admission checks: spend plus what calls in flight hold, over the
- * budget. Admission never lets that pass 100 %, so the whole budget counts as reached when calls
- * on the key are refused with 402 `budget_exceeded` (and none admitted since) as well.
+ * A budget's figure is the settled spend of its period over the budget: it only rises within a
+ * period, so each level fires once and resolves when the period rolls over. What calls in flight
+ * hold is shown, not counted: admission reserves each call's worst case (with clampToRemaining,
+ * everything left), so a figure counting holds would rise and fall with every call. Admission
+ * never lets spend pass the budget, so the whole budget also counts as reached when calls on the
+ * key are refused with 402 `budget_exceeded` (and none admitted since).
  */
 const budgetUsage: RuleEvaluator = (rule, inputs) => {
   const levels = rule.threshold < 1 ? [rule.threshold, 1] : [1];
   return inputs.budgets.flatMap((budget) => {
-    const held = budget.spentUsd + budget.reservedUsd;
-    const used = budget.limitUsd > 0 ? held / budget.limitUsd : 1;
+    const used = budget.limitUsd > 0 ? budget.spentUsd / budget.limitUsd : 1;
     const refused = budget.refusedSinceMs !== undefined;
     const money = `${formatFigure(budget.spentUsd, 'usd')} spent and ${formatFigure(budget.reservedUsd, 'usd')} held by calls in flight, of ${formatFigure(budget.limitUsd, 'usd')}`;
     return levels.map((level) => ({
