@@ -5,6 +5,7 @@ import { AlertsModule } from './alerts/alerts.module';
 import { AnthropicModule } from './anthropic/anthropic.module';
 import { CallModule } from './call/call.module';
 import { ChatModule } from './chat/chat.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { ErrorsModule } from './errors/errors.module';
 import { SseModule } from './sse/sse.module';
 import type { GatewayConfig } from './config/gateway-config';
@@ -53,6 +54,7 @@ export class AppModule {
         UnsupportedModule,
         RequestLogsModule,
         AlertsModule,
+        DashboardModule,
       ],
     };
   }

@@ -24,6 +24,7 @@ import type { SecretsRuntime } from './secrets/load-config-with-secrets';
 import { isUnsupportedOperationUrl } from './unsupported/unsupported-operations';
 import { httpsOptions } from './network/tls-listener';
 import { clientResolver, type ClientResolver } from './network/client-identity';
+import { serveUi } from './dashboard/serve-ui';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -44,6 +45,7 @@ export async function createGatewayApp(
   app.useLogger(quietFrameworkLogs(app.get(Logger)));
   configureGatewayApp(app, config);
   mountOpenApiDocs(app);
+  await serveUi(app.getHttpAdapter().getInstance());
   // No enableShutdownHooks(): Nest would close at once on SIGTERM; main.ts drains first.
   return app;
 }

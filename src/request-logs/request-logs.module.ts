@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { LogTail } from './log-tail';
 import { RequestLogsApiService } from './request-logs-api.service';
 import { RequestLogsController } from './request-logs.controller';
 import { RequestLogsService } from './request-logs.service';
+import { RequestLogsTailController } from './request-logs-tail.controller';
 
-/** Request logs: the record of every call, its store, the admin query API and the exports. */
+/** Request logs: the record of every call, its store, the admin query API, the live tail and the exports. */
 @Module({
-  controllers: [RequestLogsController],
-  providers: [RequestLogsService, RequestLogsApiService],
+  controllers: [RequestLogsController, RequestLogsTailController],
+  providers: [RequestLogsService, RequestLogsApiService, LogTail],
 })
 export class RequestLogsModule {}

@@ -19,6 +19,7 @@ import type { LogRecord } from './log-record';
 import { RequestLogsMetrics } from './request-logs-metrics';
 import type { LogStore } from './store/log-store';
 import { openStore } from './store/open-store';
+import { LogTail } from './log-tail';
 import { toLogRecord, type RecordOptions } from './to-log-record';
 
 /** Not model traffic: admin actions have the audit log; sign-ins and the UI are not calls. */
@@ -55,6 +56,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     private readonly governance: GovernanceService,
     private readonly lifecycle: LifecycleService,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly tail: LogTail,
   ) {
     this.config = configService.get('gateway', { infer: true }).requestLogs;
     this.metrics = new RequestLogsMetrics(metrics.registry);
@@ -139,6 +141,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     const block = this.config.onOverflow === 'block';
     if (this.storeQueue) this.enqueue(this.storeQueue, 'store', record, block);
     for (const { name, queue } of this.exports) this.enqueue(queue, name, record, block);
+    this.tail.publish(record);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -1,7 +1,12 @@
 import { invalid, parseFilter, text, type LogFilter, type Params } from './log-query';
 import { STATS_GROUPS, type StatsGroup } from './store/log-store';
 
-export const INTERVALS = { '1m': 60_000, '1h': 3_600_000, '1d': 86_400_000 } as const;
+export const INTERVALS = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '1h': 3_600_000,
+  '1d': 86_400_000,
+} as const;
 export type Interval = keyof typeof INTERVALS;
 
 /** Buckets one answer may hold (per group), so a year by the minute is refused, not computed. */

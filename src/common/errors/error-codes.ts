@@ -48,6 +48,8 @@ export const GATEWAY_ERROR_CODES = [
   'invalid_query_parameter',
   'log_not_found',
   'logs_store_off',
+  'ui_not_built',
+  'too_many_tails',
   'logs_store_unavailable',
   // Alerts.
   'missing_channel',

@@ -24,6 +24,9 @@ export interface StatsRow {
   error_rate: number;
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
+  /** Time to first token of streamed calls (nearest rank); null when none streamed. */
+  ttft_p50_ms: number | null;
+  ttft_p95_ms: number | null;
   prompt_tokens: number;
   cached_tokens: number;
   completion_tokens: number;
@@ -147,6 +150,7 @@ export class LogStore {
         bucket.as('bucket'),
         group.as('grp'),
         'latency_ms',
+        'time_to_first_token_ms',
         'status',
         'prompt_tokens',
         'cached_tokens',
@@ -161,7 +165,12 @@ export class LogStore {
       with ranked as (
         select f.*,
           row_number() over (partition by bucket, grp order by latency_ms) as rn,
-          count(*) over (partition by bucket, grp) as cnt
+          count(*) over (partition by bucket, grp) as cnt,
+          row_number() over (
+            partition by bucket, grp, case when time_to_first_token_ms is null then 1 else 0 end
+            order by time_to_first_token_ms
+          ) as trn,
+          count(time_to_first_token_ms) over (partition by bucket, grp) as tcnt
         from (${filtered}) as f
       )
       select bucket, grp, count(*) as requests,
@@ -169,6 +178,10 @@ export class LogStore {
         sum(case when status = 499 then 1 else 0 end) as abandoned,
         min(case when rn * 100 >= cnt * 50 then latency_ms end) as p50,
         min(case when rn * 100 >= cnt * 95 then latency_ms end) as p95,
+        min(case when time_to_first_token_ms is not null and trn * 100 >= tcnt * 50
+          then time_to_first_token_ms end) as ttft_p50,
+        min(case when time_to_first_token_ms is not null and trn * 100 >= tcnt * 95
+          then time_to_first_token_ms end) as ttft_p95,
         coalesce(sum(prompt_tokens), 0) as prompt_tokens,
         coalesce(sum(cached_tokens), 0) as cached_tokens,
         coalesce(sum(completion_tokens), 0) as completion_tokens,
@@ -190,6 +203,8 @@ export class LogStore {
         error_rate: requests ? round(errors / requests, 6) : 0,
         latency_p50_ms: row.p50 === null ? null : Number(row.p50),
         latency_p95_ms: row.p95 === null ? null : Number(row.p95),
+        ttft_p50_ms: row.ttft_p50 === null ? null : Number(row.ttft_p50),
+        ttft_p95_ms: row.ttft_p95 === null ? null : Number(row.ttft_p95),
         prompt_tokens: Number(row.prompt_tokens),
         cached_tokens: Number(row.cached_tokens),
         completion_tokens: Number(row.completion_tokens),

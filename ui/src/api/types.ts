@@ -1,0 +1,88 @@
+/** Shapes of the admin API the dashboard reads (docs/request-logs.md, docs/dashboard.md). */
+
+export interface GuardrailOutcome {
+  policy: string;
+  stage: string;
+  outcome: string;
+  category?: string;
+}
+
+export interface LogRecord {
+  id: string;
+  time: string;
+  request_id: string;
+  trace_id: string;
+  method: string;
+  path: string;
+  route: string;
+  api_family: string;
+  virtual_key_id: string | null;
+  team_id: string | null;
+  model_asked: string | null;
+  model: string | null;
+  model_route: string | null;
+  key_id: string | null;
+  status: number;
+  error_code: string | null;
+  attempts: number;
+  retries: number;
+  fallbacks: number;
+  fallback_used: boolean;
+  stream: boolean;
+  latency_ms: number;
+  time_to_first_token_ms: number | null;
+  prompt_tokens: number | null;
+  cached_tokens: number | null;
+  completion_tokens: number | null;
+  reasoning_tokens: number | null;
+  total_tokens: number | null;
+  cost_usd: number | null;
+  guardrails: GuardrailOutcome[] | null;
+  client_address: string | null;
+  user_agent: string | null;
+  request_body?: string | null;
+  response_body?: string | null;
+}
+
+export interface LogPage {
+  data: LogRecord[];
+  next_cursor: string | null;
+}
+
+export interface StatsRow {
+  start: string | null;
+  group: string | null;
+  requests: number;
+  errors: number;
+  abandoned: number;
+  error_rate: number;
+  latency_p50_ms: number | null;
+  latency_p95_ms: number | null;
+  ttft_p50_ms?: number | null;
+  ttft_p95_ms?: number | null;
+  prompt_tokens: number;
+  cached_tokens: number;
+  completion_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+  cost_usd: number;
+}
+
+export interface Stats {
+  from: string | null;
+  to: string | null;
+  group_by: string | null;
+  interval: string | null;
+  data: StatsRow[];
+}
+
+export type Role = 'admin' | 'developer' | 'viewer' | 'auditor';
+
+export interface Me {
+  subject: string;
+  role: Role;
+  teams: string[];
+  via: 'admin_key' | 'token' | 'session';
+  email?: string;
+  permissions: string[];
+}

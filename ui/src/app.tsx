@@ -1,0 +1,108 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, credentials, whenUnauthorized } from './api/client';
+import type { Me } from './api/types';
+import { Loading } from './components/notice';
+import { LogDetail } from './pages/log-detail';
+import { Logs } from './pages/logs';
+import { Overview } from './pages/overview';
+import { SignIn } from './pages/sign-in';
+import { href, useRoute } from './router';
+import { SessionContext } from './session';
+
+interface Page {
+  id: string;
+  label: string;
+  /** Shown only to principals holding this permission. */
+  needs?: string;
+}
+
+const PAGES: Page[] = [
+  { id: 'overview', label: 'Overview', needs: 'usage.read' },
+  { id: 'logs', label: 'Logs', needs: 'logs.read' },
+];
+
+/** The signed-in shell: navigation by permission, the current page, sign-out. */
+export function App() {
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [reason, setReason] = useState<string>();
+  const route = useRoute();
+  useEffect(() => {
+    whenUnauthorized(() => {
+      credentials.clear();
+      setReason('Your sign-in is no longer valid; sign in again.');
+      setMe(null);
+    });
+    // A key from earlier in this tab, or a session cookie from single sign-on.
+    api<Me>('/admin/me')
+      .then(setMe)
+      .catch((error: unknown) => {
+        if (!(error instanceof ApiError) || error.status !== 401)
+          setReason((error as Error).message);
+        setMe(null);
+      });
+  }, []);
+  useEffect(() => {
+    const page = PAGES.find((p) => p.id === route.page);
+    document.title = `${page?.label ?? 'Dashboard'} · Groq Gateway`;
+  }, [route.page]);
+  if (me === undefined) return <Loading>Checking your sign-in…</Loading>;
+  if (me === null)
+    return (
+      <SignIn
+        reason={reason}
+        onSignedIn={(signedIn) => {
+          setReason(undefined);
+          setMe(signedIn);
+        }}
+      />
+    );
+  const visible = PAGES.filter((page) => !page.needs || me.permissions.includes(page.needs));
+  const current = visible.find((page) => page.id === route.page) ?? visible[0];
+  const signOut = () => {
+    credentials.clear();
+    setMe(null);
+  };
+  return (
+    <SessionContext.Provider value={me}>
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <span class="brand">Groq Gateway</span>
+        <nav aria-label="Dashboard pages">
+          <ul>
+            {visible.map((page) => (
+              <li key={page.id}>
+                <a href={href(page.id)} aria-current={page.id === current?.id ? 'page' : undefined}>
+                  {page.label}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <span class="who" title={me.email ?? me.subject}>
+          {me.email ?? me.subject} · <span class="role">{me.role}</span>
+        </span>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {current ? (
+          <PageBody page={current.id} id={route.id} />
+        ) : (
+          <p class="notice">Your role has no dashboard pages.</p>
+        )}
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+function PageBody({ page, id }: { page: string; id?: string }) {
+  switch (page) {
+    case 'logs':
+      return id ? <LogDetail requestId={id} /> : <Logs />;
+    default:
+      return <Overview />;
+  }
+}
