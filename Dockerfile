@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Build stage: dev dependencies, TypeScript build, then only production dependencies are kept.
+# Build stage: dev dependencies, TypeScript and dashboard (Vite) build, then only production dependencies are kept.
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -7,6 +7,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json tsconfig.emulator.json nest-cli.json ./
 COPY src ./src
 COPY test/emulator ./test/emulator
+COPY ui ./ui
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime stage: the built gateway (and the emulator, for local trials), no compiler, non-root.

@@ -70,7 +70,8 @@ describe('log query parameters', () => {
       filter: { fromMs: now - 86_400_000 },
     });
     expect(paramOf(() => parseStats({ groupBy: 'team' }, now))).toBe('groupBy');
-    expect(paramOf(() => parseStats({ interval: '5m' }, now))).toBe('interval');
+    expect(paramOf(() => parseStats({ interval: '10m' }, now))).toBe('interval');
+    expect(paramOf(() => parseStats({ interval: '5m' }, now))).toBeNull();
     expect(paramOf(() => parseStats({ interval: '1m', from: '2026-01-01' }, now))).toBe('interval');
   });
 });

@@ -41,7 +41,7 @@ export function Chart({ title, times, series, format, height = 200 }: ChartProps
             stroke: ink,
             grid: { stroke: grid, width: 1 },
             ticks: { stroke: grid },
-            size: 60,
+            size: 84,
             values: (_u, splits) => splits.map((n) => value(n)),
           },
         ],
@@ -52,7 +52,8 @@ export function Chart({ title, times, series, format, height = 200 }: ChartProps
             stroke: SERIES_COLOURS[i % SERIES_COLOURS.length],
             width: 2,
             spanGaps: false,
-            points: { show: times.length < 60 },
+            // Isolated buckets (traffic now and then) would draw nothing as a line alone.
+            points: { show: s.values.filter((n) => n !== null && n !== 0).length < 60, size: 5 },
             value: (_u: uPlot, n: number | null) => value(n),
           })),
         ],

@@ -3,6 +3,7 @@ import { query } from '../api/client';
 import { openEventStream } from '../api/event-stream';
 import type { LogPage, LogRecord } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
+import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
 import { count, localInputToIso, localTime, ms, statusClass, usd, viewerZone } from '../format';
 import { href } from '../router';
@@ -175,24 +176,23 @@ export function Logs() {
         </div>
       </div>
       <form class="filters" onSubmit={apply} aria-label="Filter the logs">
-        <label>
-          Search{' '}
+        <Field id="f-q" label="Search">
           <input
+            id="f-q"
             type="search"
             value={draft.q}
             onInput={set('q')}
             placeholder="id, model, error, path…"
           />
-        </label>
-        <label>
-          Model <input value={draft.model} onInput={set('model')} />
-        </label>
-        <label>
-          Virtual key <input value={draft.virtualKey} onInput={set('virtualKey')} />
-        </label>
-        <label>
-          Status{' '}
-          <select value={draft.status} onChange={set('status')}>
+        </Field>
+        <Field id="f-model" label="Model">
+          <input id="f-model" value={draft.model} onInput={set('model')} />
+        </Field>
+        <Field id="f-vk" label="Virtual key">
+          <input id="f-vk" value={draft.virtualKey} onInput={set('virtualKey')} />
+        </Field>
+        <Field id="f-status" label="Status">
+          <select id="f-status" value={draft.status} onChange={set('status')}>
             <option value="">any</option>
             <option value="2xx">2xx</option>
             <option value="4xx">4xx</option>
@@ -200,16 +200,22 @@ export function Logs() {
             <option value="429">429</option>
             <option value="499">499 (abandoned)</option>
           </select>
-        </label>
-        <label>
-          Error code <input value={draft.code} onInput={set('code')} />
-        </label>
-        <label>
-          From <input type="datetime-local" step="1" value={draft.from} onInput={set('from')} />
-        </label>
-        <label>
-          To <input type="datetime-local" step="1" value={draft.to} onInput={set('to')} />
-        </label>
+        </Field>
+        <Field id="f-code" label="Error code">
+          <input id="f-code" value={draft.code} onInput={set('code')} />
+        </Field>
+        <Field id="f-from" label="From">
+          <input
+            id="f-from"
+            type="datetime-local"
+            step="1"
+            value={draft.from}
+            onInput={set('from')}
+          />
+        </Field>
+        <Field id="f-to" label="To">
+          <input id="f-to" type="datetime-local" step="1" value={draft.to} onInput={set('to')} />
+        </Field>
         <div class="buttons">
           <button type="submit">Apply filters</button>
           <button
