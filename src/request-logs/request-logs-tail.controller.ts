@@ -1,21 +1,26 @@
-import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { GatewayError } from '../common/errors/gateway-error';
-import { Ungoverned } from '../common/http/ungoverned.decorator';
-import { AdminGuard } from '../governance/admin/admin.guard';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../auth/request-principal';
+import { Requires } from '../auth/requires.decorator';
+import { logAccessOf } from './log-access';
 import { LOG_SCHEMA_VERSION } from './log-record';
 import { parseFilter, type Params } from './log-query';
 import { LogTail, MAX_TAILS } from './log-tail';
 
 /** `GET /admin/logs/tail`: new request log records as server-sent events, as calls finish. */
 @Controller('admin')
-@Ungoverned()
-@UseGuards(AdminGuard)
 export class RequestLogsTailController {
   constructor(private readonly tail: LogTail) {}
 
   @Get('logs/tail')
-  open(@Query() params: Params, @Res() reply: FastifyReply): void {
+  @Requires('logs.read')
+  open(
+    @Query() params: Params,
+    @CurrentPrincipal() principal: Principal,
+    @Res() reply: FastifyReply,
+  ): void {
     // from/to make no sense for what has not happened yet; the other filters apply as in the list.
     const { fromMs: _from, toMs: _to, ...filter } = parseFilter(params);
     if (this.tail.full)
@@ -34,6 +39,9 @@ export class RequestLogsTailController {
       'x-request-id': String(reply.request.id),
       'x-gateway-logs-schema-version': String(LOG_SCHEMA_VERSION),
     });
-    this.tail.open(reply.raw, filter);
+    // A developer's tail carries its own teams' calls only, as its list does; without
+    // logs.bodies, free text does not search bodies.
+    const access = logAccessOf(principal);
+    this.tail.open(reply.raw, { ...filter, teams: access.teams, searchBodies: access.bodies });
   }
 }

@@ -7,6 +7,7 @@ const record = {
   model: 'groq/llama-3.3-70b-versatile',
   model_asked: 'llama',
   virtual_key_id: 'team-a',
+  team_id: 'payments',
   key_id: 'key-1',
   status: 503,
   error_code: 'upstream_error',
@@ -28,11 +29,20 @@ describe('live tail filter', () => {
     expect(matchesTail(record, { status: { min: 200, max: 299 } })).toBe(false);
   });
 
+  it("shows a team-scoped reader only its teams' calls", () => {
+    expect(matchesTail(record, { teams: ['payments'] })).toBe(true);
+    expect(matchesTail(record, { teams: ['search'] })).toBe(false);
+    expect(matchesTail(record, { teams: [] })).toBe(false);
+    expect(matchesTail({ ...record, team_id: null }, { teams: ['payments'] })).toBe(false);
+  });
+
   it('matches free text case-insensitively in ids, models, codes, paths, agents and bodies', () => {
     expect(matchesTail(record, { q: 'REQ-1' })).toBe(true);
     expect(matchesTail(record, { q: 'openai/js' })).toBe(true);
     expect(matchesTail(record, { q: 'needle' })).toBe(true);
     expect(matchesTail(record, { q: 'haystack' })).toBe(false);
+    // A reader who may not see bodies cannot find calls by their text either.
+    expect(matchesTail(record, { q: 'needle', searchBodies: false })).toBe(false);
   });
 
   it('sends records without their bodies', () => {

@@ -6,6 +6,8 @@ export type TailFilter = Omit<LogFilter, 'fromMs' | 'toMs' | 'beforeMs' | 'reque
 
 /** Whether a new record matches the tail's filter, as `GET /admin/logs` would match it. */
 export function matchesTail(record: LogRecord, filter: TailFilter): boolean {
+  if (filter.teams !== undefined && (!record.team_id || !filter.teams.includes(record.team_id)))
+    return false;
   if (filter.model !== undefined && record.model !== filter.model) return false;
   if (filter.virtualKey !== undefined && record.virtual_key_id !== filter.virtualKey) return false;
   if (filter.keyId !== undefined && record.key_id !== filter.keyId) return false;
@@ -26,8 +28,7 @@ export function matchesTail(record: LogRecord, filter: TailFilter): boolean {
       record.path,
       record.user_agent,
       record.virtual_key_id,
-      record.request_body,
-      record.response_body,
+      ...(filter.searchBodies === false ? [] : [record.request_body, record.response_body]),
     ];
     if (!haystack.some((value) => value?.toLowerCase().includes(needle))) return false;
   }
