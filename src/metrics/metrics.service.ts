@@ -4,21 +4,22 @@ import { CallEvents } from '../call/call-events';
 import type { EndedCall } from '../call/ended-call';
 import { GroqService } from '../providers/groq/groq.service';
 import { ModelLifecycleService } from '../providers/lifecycle/model-lifecycle.service';
+import { counterSeries, histogramSeries, type CounterSeries, type HistogramSeries } from './series';
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
 interface RouteChildren {
-  requests(status: number): Counter.Internal;
-  jsonDuration: Histogram.Internal<string>;
-  streamedDuration: Histogram.Internal<string>;
-  firstToken: Histogram.Internal<string>;
-  overhead: Histogram.Internal<string>;
-  attempts: Counter.Internal;
-  retries: Counter.Internal;
-  fallbacks: Counter.Internal;
-  tokensIn: Counter.Internal;
-  tokensOut: Counter.Internal;
+  requests(status: number): CounterSeries;
+  jsonDuration: HistogramSeries;
+  streamedDuration: HistogramSeries;
+  firstToken: HistogramSeries;
+  overhead: HistogramSeries;
+  attempts: CounterSeries;
+  retries: CounterSeries;
+  fallbacks: CounterSeries;
+  tokensIn: CounterSeries;
+  tokensOut: CounterSeries;
 }
 
 /**
@@ -198,7 +199,7 @@ export class MetricsService {
     });
   }
 
-  /** One ended call, through labelled children cached per label set (no label hashing per call). */
+  /** One ended call, through series found once per label set (series.ts: no label hashing per call). */
   record(call: EndedCall): void {
     if (call.stream && call.firstByteMs !== undefined) this.openStreams.dec();
     const route = call.httpRoute;
@@ -229,25 +230,25 @@ export class MetricsService {
     const key = `${route}\u0000${model}`;
     let children = this.children.get(key);
     if (!children) {
-      const byStatus = new Map<number, Counter.Internal>();
+      const byStatus = new Map<number, CounterSeries>();
       children = {
         requests: (status) => {
           let counter = byStatus.get(status);
           if (!counter) {
-            counter = this.requests.labels({ route, model, status: String(status) });
+            counter = counterSeries(this.requests, { route, model, status: String(status) });
             byStatus.set(status, counter);
           }
           return counter;
         },
-        jsonDuration: this.duration.labels({ route, model, stream: 'false' }),
-        streamedDuration: this.duration.labels({ route, model, stream: 'true' }),
-        firstToken: this.firstToken.labels({ route, model }),
-        overhead: this.overhead.labels({ route }),
-        attempts: this.attempts.labels({ model }),
-        retries: this.retries.labels({ route }),
-        fallbacks: this.fallbacks.labels({ route }),
-        tokensIn: this.tokens.labels({ model, direction: 'in' }),
-        tokensOut: this.tokens.labels({ model, direction: 'out' }),
+        jsonDuration: histogramSeries(this.duration, { route, model, stream: 'false' }),
+        streamedDuration: histogramSeries(this.duration, { route, model, stream: 'true' }),
+        firstToken: histogramSeries(this.firstToken, { route, model }),
+        overhead: histogramSeries(this.overhead, { route }),
+        attempts: counterSeries(this.attempts, { model }),
+        retries: counterSeries(this.retries, { route }),
+        fallbacks: counterSeries(this.fallbacks, { route }),
+        tokensIn: counterSeries(this.tokens, { model, direction: 'in' }),
+        tokensOut: counterSeries(this.tokens, { model, direction: 'out' }),
       };
       this.children.set(key, children);
     }

@@ -4,11 +4,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool, types } from 'pg';
 import type { LogsDatabase } from './schema';
+import { sqliteRowWriter, type RowWriter } from './sqlite-rows';
 
 export type LogsDialect = 'sqlite' | 'postgres';
 
-/** The SQLite store: one file, WAL so readers (the query API) never wait on the writer. */
-export function openSqlite(dataDir: string): Kysely<LogsDatabase> {
+/**
+ * The SQLite store: one file, WAL so readers (the query API) never wait on the writer. Queries go
+ * through Kysely; batches are written by a prepared statement of their own (sqlite-rows.ts).
+ */
+export function openSqlite(dataDir: string): { db: Kysely<LogsDatabase>; writeRows: RowWriter } {
   mkdirSync(dataDir, { recursive: true });
   const database = new Database(join(dataDir, 'requests.sqlite'));
   database.pragma('journal_mode = WAL');
@@ -16,7 +20,10 @@ export function openSqlite(dataDir: string): Kysely<LogsDatabase> {
   // better-sqlite3 is synchronous: a lock held elsewhere (another process) must fail fast rather
   // than stall the event loop; the write queue retries the batch later.
   database.pragma('busy_timeout = 50');
-  return new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) });
+  return {
+    db: new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) }),
+    writeRows: sqliteRowWriter(database),
+  };
 }
 
 /** bigint (COUNT, time_ms) and numeric (SUM of bigints) as numbers: they fit doubles here. */

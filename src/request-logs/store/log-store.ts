@@ -4,6 +4,7 @@ import { encodeCursor, type Cursor, type LogFilter, type PageQuery } from '../lo
 import { migrateToLatest } from './migrations';
 import { fromRow, toRow } from './row-mapping';
 import type { LogsDatabase, RequestLogRow } from './schema';
+import type { RowWriter } from './sqlite-rows';
 
 type Eb = ExpressionBuilder<LogsDatabase, 'request_logs'>;
 
@@ -61,7 +62,11 @@ const SEARCHED = [
  * subset both dialects run the same (window functions, integer division, LIKE on lower()).
  */
 export class LogStore {
-  constructor(private readonly db: Kysely<LogsDatabase>) {}
+  constructor(
+    private readonly db: Kysely<LogsDatabase>,
+    /** SQLite's own batch writer (a statement prepared once); Postgres inserts through Kysely. */
+    private readonly writeRows?: RowWriter,
+  ) {}
 
   migrate(): Promise<void> {
     return migrateToLatest(this.db as Kysely<unknown>);
@@ -70,6 +75,7 @@ export class LogStore {
   /** Writes a batch; a record already stored (a retried batch) is left as it was. */
   async insert(records: readonly LogRecord[]): Promise<void> {
     if (records.length === 0) return;
+    if (this.writeRows) return this.writeRows(records.map(toRow));
     await this.db
       .insertInto('request_logs')
       .values(records.map(toRow))

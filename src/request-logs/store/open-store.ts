@@ -9,6 +9,9 @@ export async function openStore(config: RequestLogsConfig): Promise<LogStore | u
   if (config.store === 'off') return undefined;
   const { LogStore } = await import('./log-store');
   const connect = await import('./connect');
-  if (config.store === 'sqlite') return new LogStore(connect.openSqlite(config.dataDir));
+  if (config.store === 'sqlite') {
+    const { db, writeRows } = connect.openSqlite(config.dataDir);
+    return new LogStore(db, writeRows);
+  }
   return new LogStore(connect.openPostgres(config.postgresUrl ?? ''));
 }
