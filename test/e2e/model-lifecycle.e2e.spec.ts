@@ -1,7 +1,7 @@
 import Groq from 'groq-sdk';
 import OpenAI from 'openai';
 import { caught } from './support/caught';
-import { writeGatewayConfig } from './support/governance-fixtures';
+import { admin, ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { manyKeys, Stack, startStack, waitFor } from './support/stack';
 
 const KEYS = {
@@ -47,6 +47,7 @@ describe('model lifecycle: retired Groq models warned about, substituted or refu
     stack = await startStack(
       {
         GATEWAY_CONFIG: config.path,
+        GATEWAY_ADMIN_KEY: ADMIN_KEY,
         GROQ_API_KEYS: manyKeys(2),
         RETRY_MAX_ATTEMPTS: '1',
         WARN_KEY: KEYS.warn,
@@ -183,6 +184,71 @@ describe('model lifecycle: retired Groq models warned about, substituted or refu
 
       const again = await caught(chat(KEYS.warn, 'groq/moonshotai/kimi-k2-instruct'));
       expect(again.headers?.get('deprecation')).toMatch(/^@\d+$/);
+    });
+  });
+
+  describe('per virtual key through the admin API', () => {
+    it('sets onRetired when a key is made, changes it with PATCH, and takes it off with null', async () => {
+      const made = await admin(stack.gateway.url, 'POST', '', {
+        id: 'admin-made',
+        onRetired: 'substitute',
+      });
+      expect(made.status).toBe(201);
+      expect(made.json.onRetired).toBe('substitute');
+      const key = made.json.key as string;
+
+      const substituted = await chat(key, 'groq/llama-3.1-8b-instant');
+      expect(substituted.response.headers.get('x-gateway-model-substituted')).toBe(
+        'groq/llama-3.1-8b-instant -> groq/openai/gpt-oss-20b',
+      );
+
+      const patched = await admin(stack.gateway.url, 'PATCH', '/admin-made', {
+        onRetired: 'refuse',
+      });
+      expect(patched.status).toBe(200);
+      expect(patched.json).toMatchObject({ id: 'admin-made', onRetired: 'refuse' });
+      stack.emulator.reset();
+      const refused = await caught(chat(key, 'groq/llama-3.1-8b-instant'));
+      expect(refused.status).toBe(400);
+      expect(refused.code).toBe('model_decommissioned');
+      expect(stack.emulator.chatRequests()).toHaveLength(0);
+
+      // null: the key follows models.onRetired (warn here) again; its other settings stay.
+      const cleared = await admin(stack.gateway.url, 'PATCH', '/admin-made', { onRetired: null });
+      expect(cleared.status).toBe(200);
+      expect(cleared.json.onRetired).toBeUndefined();
+      const warned = await chat(key, 'groq/llama-3.1-8b-instant');
+      expect(warned.response.headers.get('x-gateway-model-successor')).toBe(
+        'groq/openai/gpt-oss-20b',
+      );
+      expect(warned.response.headers.get('x-gateway-model-substituted')).toBeNull();
+      expect((await admin(stack.gateway.url, 'GET', '/admin-made')).json.onRetired).toBeUndefined();
+    });
+
+    it('refuses a policy it does not know, naming the field, on create and on PATCH', async () => {
+      const created = await admin(stack.gateway.url, 'POST', '', { onRetired: 'sometimes' });
+      expect(created.status).toBe(400);
+      expect(created.json.error).toMatchObject({
+        param: 'onRetired',
+        message: expect.stringContaining('warn, substitute, refuse'),
+      });
+      const made = await admin(stack.gateway.url, 'POST', '', { id: 'admin-typo' });
+      const patched = await admin(stack.gateway.url, 'PATCH', '/admin-typo', { onRetired: 1 });
+      expect(patched.status).toBe(400);
+      expect(patched.json.error).toMatchObject({ param: 'onRetired' });
+      expect(made.status).toBe(201);
+    });
+
+    it('leaves keys from GATEWAY_CONFIG read-only, and answers 404 for an unknown key', async () => {
+      const configKey = await admin(stack.gateway.url, 'PATCH', '/warn-team', {
+        onRetired: 'refuse',
+      });
+      expect(configKey.status).toBe(409);
+      expect(configKey.json.error).toMatchObject({ code: 'key_not_changeable' });
+      const unknown = await admin(stack.gateway.url, 'PATCH', '/no-such-key', {
+        onRetired: 'warn',
+      });
+      expect(unknown.status).toBe(404);
     });
   });
 

@@ -12,7 +12,7 @@ import { budgetPeriod, usdFromNano } from '../budget';
 import { governanceUnavailable } from '../governance-errors';
 import { GovernanceService } from '../governance.service';
 import { generateVirtualKey, keyHint } from '../virtual-key';
-import type { VirtualKeyRequestDto } from './dto/virtual-key-request.dto';
+import type { VirtualKeyRequestDto, VirtualKeyUpdateDto } from './dto/virtual-key-request.dto';
 import { viewOf, VirtualKeyView } from './virtual-key-view';
 import { auditActor } from '../../auth/audit-actor';
 import { canSeeTeam, seesAllTeams } from '../../auth/permissions';
@@ -50,16 +50,7 @@ export class AdminKeysService {
         code: 'key_exists',
       });
     }
-    const unknownGuardrail = body.guardrails?.find((g) => !this.guardrailIds.has(g));
-    if (unknownGuardrail !== undefined) {
-      this.audit(request, 'key.create', id, 'invalid', 400);
-      throw new GatewayError({
-        status: 400,
-        message: `Unknown guardrail policy '${unknownGuardrail.slice(0, 64)}'. Configured policies: ${[...this.guardrailIds].join(', ') || 'none'}.`,
-        param: 'guardrails',
-        code: 'unknown_guardrail',
-      });
-    }
+    this.checkGuardrails(request, 'key.create', id, body.guardrails);
     const team = this.teamForNewKey(request, id, body.team);
     const key = generateVirtualKey();
     const record: VirtualKeyRecord = {
@@ -77,6 +68,7 @@ export class AdminKeysService {
         ? { usd: body.budget.usd, period: body.budget.period ?? 'monthly' }
         : undefined,
       ...(body.guardrails?.length && { guardrails: [...new Set(body.guardrails)] }),
+      ...(body.onRetired && { onRetired: body.onRetired }),
     };
     await this.save(record);
     this.audit(request, 'key.create', id, 'ok', 201);
@@ -161,6 +153,39 @@ export class AdminKeysService {
     return { ...viewOf(rotated), key };
   }
 
+  /**
+   * Changes an admin-made key's settings: each field given replaces the key's, `null` takes it
+   * off; the key itself, its id and its usage stay. Config keys are changed in GATEWAY_CONFIG.
+   */
+  async update(
+    request: FastifyRequest,
+    id: string,
+    body: VirtualKeyUpdateDto,
+  ): Promise<VirtualKeyView> {
+    const record = this.changeable(
+      request,
+      'key.update',
+      await this.find(request, 'key.update', id),
+    );
+    this.checkGuardrails(request, 'key.update', id, body.guardrails ?? undefined);
+    const given = (field: keyof VirtualKeyUpdateDto) => Object.hasOwn(body, field);
+    const updated: VirtualKeyRecord = { ...record };
+    if (given('name')) updated.name = body.name ?? undefined;
+    if (given('models')) updated.models = (body.models ?? []).map(bareModelId);
+    if (given('requestsPerMinute')) updated.requestsPerMinute = body.requestsPerMinute ?? undefined;
+    if (given('tokensPerMinute')) updated.tokensPerMinute = body.tokensPerMinute ?? undefined;
+    if (given('budget'))
+      updated.budget = body.budget
+        ? { usd: body.budget.usd, period: body.budget.period ?? 'monthly' }
+        : undefined;
+    if (given('guardrails'))
+      updated.guardrails = body.guardrails?.length ? [...new Set(body.guardrails)] : undefined;
+    if (given('onRetired')) updated.onRetired = body.onRetired ?? undefined;
+    await this.save(updated);
+    this.audit(request, 'key.update', id, 'ok', 200);
+    return viewOf(updated);
+  }
+
   async revoke(request: FastifyRequest, id: string): Promise<VirtualKeyView> {
     const record = this.changeable(
       request,
@@ -212,6 +237,24 @@ export class AdminKeysService {
           : `You are not a member of team '${asked.slice(0, 64)}'; your teams: ${principal.teams.join(', ') || 'none'}.`,
       param: 'team',
       code: 'team_not_found',
+    });
+  }
+
+  /** Every guardrail policy a key names must be configured. */
+  private checkGuardrails(
+    request: FastifyRequest,
+    action: string,
+    id: string,
+    guardrails: readonly string[] | undefined,
+  ): void {
+    const unknownGuardrail = guardrails?.find((g) => !this.guardrailIds.has(g));
+    if (unknownGuardrail === undefined) return;
+    this.audit(request, action, id, 'invalid', 400);
+    throw new GatewayError({
+      status: 400,
+      message: `Unknown guardrail policy '${unknownGuardrail.slice(0, 64)}'. Configured policies: ${[...this.guardrailIds].join(', ') || 'none'}.`,
+      param: 'guardrails',
+      code: 'unknown_guardrail',
     });
   }
 

@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Requires } from '../../auth/requires.decorator';
 import { BodyValidationPipe } from '../../common/validation/body-validation.pipe';
 import { AdminKeysService } from './admin-keys.service';
-import { VirtualKeyRequestDto } from './dto/virtual-key-request.dto';
+import { VirtualKeyRequestDto, VirtualKeyUpdateDto } from './dto/virtual-key-request.dto';
 
 /** The admin API for virtual keys: `keys.read` / `keys.write`, a developer its teams' keys only. */
 @Controller('admin/keys')
@@ -36,6 +36,16 @@ export class AdminController {
   @Requires('keys.read')
   usage(@Req() request: FastifyRequest, @Param('id') id: string) {
     return this.keys.usage(request, id);
+  }
+
+  @Patch(':id')
+  @Requires('keys.write')
+  update(
+    @Req() request: FastifyRequest,
+    @Param('id') id: string,
+    @Body(new BodyValidationPipe(VirtualKeyUpdateDto)) body: VirtualKeyUpdateDto,
+  ) {
+    return this.keys.update(request, id, body);
   }
 
   @Post(':id/rotate')

@@ -12,6 +12,8 @@ export interface VirtualKeyView {
   tokensPerMinute?: number;
   budget?: { usd: number; period: string };
   guardrails?: string[];
+  /** The key's own policy for retired models; absent: the global models.onRetired. */
+  onRetired?: string;
   source: 'config' | 'admin';
   status: 'active' | 'revoked';
   createdAt: string;
@@ -30,6 +32,7 @@ export function viewOf(record: VirtualKeyRecord): VirtualKeyView {
     tokensPerMinute: record.tokensPerMinute,
     budget: record.budget,
     guardrails: record.guardrails,
+    onRetired: record.onRetired,
     source: record.source,
     status: record.revokedAt ? 'revoked' : 'active',
     createdAt: record.createdAt,

@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { RETIRED_POLICIES, type RetiredPolicy } from '../../../providers/lifecycle/model-lifecycle';
 import {
   ArrayMaxSize,
   IsArray,
@@ -14,6 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { OmitType } from '@nestjs/swagger';
 
 export class BudgetDto {
   @IsPositive({ message: 'budget.usd must be a positive number of US dollars' })
@@ -73,4 +75,15 @@ export class VirtualKeyRequestDto {
   @IsArray({ message: 'guardrails must be an array of guardrail policy ids' })
   @IsOptional()
   guardrails?: string[];
+
+  /** Overrides `models.onRetired` for this key's calls (issue 15). */
+  @IsIn(RETIRED_POLICIES, { message: `onRetired must be one of ${RETIRED_POLICIES.join(', ')}` })
+  @IsOptional()
+  onRetired?: RetiredPolicy;
 }
+
+/**
+ * What PATCH may change on an admin-made key: the fields given replace the key's, `null` takes a
+ * setting off (no limit, no budget, the global onRetired). Its id, team and key stay as they are.
+ */
+export class VirtualKeyUpdateDto extends OmitType(VirtualKeyRequestDto, ['id', 'team'] as const) {}
