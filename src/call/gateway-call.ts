@@ -139,14 +139,20 @@ export class GatewayCall implements EndedCall, CallProgress {
   }
 
   estimatePromptTokens(): number {
-    this.promptTokens ??= this.upstream ? estimateTokens(this.upstream.body.messages ?? []) : 0;
+    const body = this.upstream?.body;
+    // A chat body's messages, or a native Responses body's instructions and input.
+    this.promptTokens ??= body
+      ? estimateTokens(body.messages ?? [body.instructions ?? '', body.input ?? ''])
+      : 0;
     return this.promptTokens;
   }
 
   /** The upstream request's token guess (prompt and completion limit), for key selection. */
   estimateRequestTokens(): number {
     const body = this.upstream?.body;
-    const limit = Number(body?.max_completion_tokens ?? body?.max_tokens ?? 0);
+    const limit = Number(
+      body?.max_completion_tokens ?? body?.max_tokens ?? body?.max_output_tokens ?? 0,
+    );
     return this.estimatePromptTokens() + (Number.isFinite(limit) ? limit : 0);
   }
 

@@ -70,6 +70,11 @@ export interface GatewayConfig {
   /** Model names an application already uses (e.g. Claude ids) mapped to gateway model ids. */
   modelAliases: Record<string, string>;
   completions: { convertWithoutHeader: boolean };
+  /**
+   * `/v1/responses`: converted to chat (`convert`, the default) or passed through to Groq's own
+   * `/openai/v1/responses` (`native`, issue 15).
+   */
+  responses: { mode: ResponsesMode };
   /** OpenTelemetry export; off (and costless) unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   otel: { endpoint?: string; serviceName: string };
   /** Where state shared between replicas lives; undefined keeps it in memory. */
@@ -83,6 +88,9 @@ export interface GatewayConfig {
   secrets: { refreshSeconds: number };
   alerts: AlertsConfig;
 }
+
+export const RESPONSES_MODES = ['convert', 'native'] as const;
+export type ResponsesMode = (typeof RESPONSES_MODES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -26,6 +26,19 @@ describe('loadGatewayConfig', () => {
     expect(config.groq.keys).toEqual([{ id: 'key-1', key: 'gsk_a', weight: 1, models: [] }]);
   });
 
+  it('converts Responses by default, and passes them to Groq with responses.mode: native', () => {
+    expect(load({ GROQ_API_KEY: 'gsk_a' }).responses.mode).toBe('convert');
+    files['/etc/native.yaml'] = 'responses:\n  mode: native\n';
+    expect(load({ GATEWAY_CONFIG: '/etc/native.yaml', GROQ_API_KEY: 'gsk_a' }).responses.mode).toBe(
+      'native',
+    );
+    files['/etc/passthrough.yaml'] = 'responses: { mode: passthrough }\n';
+    const error = configError({ GATEWAY_CONFIG: '/etc/passthrough.yaml', GROQ_API_KEY: 'gsk_a' });
+    expect(error.message).toBe(
+      "GATEWAY_CONFIG responses.mode: must be one of convert, native, got 'passthrough'",
+    );
+  });
+
   it('reads several keys from GROQ_API_KEYS, with ids that are not the keys', () => {
     const { keys } = load({ GROQ_API_KEYS: 'gsk_a, gsk_b,,gsk_c' }).groq;
     expect(keys.map((k) => k.id)).toEqual(['key-1', 'key-2', 'key-3']);

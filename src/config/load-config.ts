@@ -16,7 +16,15 @@ import {
   stringAt,
 } from './config-readers';
 import { integerSetting, type IntegerSettingName } from './integer-settings';
-import { ConfigError, GatewayConfig, GroqKeyConfig, LOG_LEVELS, LogLevel } from './gateway-config';
+import {
+  ConfigError,
+  GatewayConfig,
+  GroqKeyConfig,
+  LOG_LEVELS,
+  LogLevel,
+  RESPONSES_MODES,
+  type ResponsesMode,
+} from './gateway-config';
 import { envWithSecrets, yamlWithSecrets, type SecretValues } from './secret-settings';
 import { splitKeyList, type ReadFile } from './config-readers';
 
@@ -110,6 +118,9 @@ export function loadGatewayConfig(
         86_400,
       ),
     },
+    responses: {
+      mode: responsesMode(objectAt(yaml, 'responses', 'GATEWAY_CONFIG responses').mode),
+    },
     completions: {
       convertWithoutHeader: boolean(
         'COMPLETIONS_CONVERT_ALWAYS',
@@ -119,6 +130,18 @@ export function loadGatewayConfig(
       ),
     },
   };
+}
+
+/** `responses.mode`: `convert` (the default) or `native`. */
+function responsesMode(raw: unknown): ResponsesMode {
+  if (raw === undefined || raw === null) return 'convert';
+  if (typeof raw !== 'string' || !(RESPONSES_MODES as readonly string[]).includes(raw)) {
+    throw new ConfigError(
+      'GATEWAY_CONFIG responses.mode',
+      `must be one of ${RESPONSES_MODES.join(', ')}, got '${String(raw)}'`,
+    );
+  }
+  return raw as ResponsesMode;
 }
 
 function otelEndpoint(raw: string | undefined): string | undefined {

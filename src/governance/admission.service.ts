@@ -130,8 +130,11 @@ export class GovernanceAdmission {
       if (reservation && body && reserve?.explicitOutputTokens === undefined) {
         if (governance.config.governance.clampToRemaining) {
           // The answer may not outrun what was reserved: the upstream is told the same limit.
-          body.max_completion_tokens = reservation.outputTokens;
-          delete body.max_tokens;
+          if (call.upstream?.api === 'responses') body.max_output_tokens = reservation.outputTokens;
+          else {
+            body.max_completion_tokens = reservation.outputTokens;
+            delete body.max_tokens;
+          }
           call.reply.header('x-gateway-max-tokens-clamped', String(reservation.outputTokens));
         }
       }
@@ -222,7 +225,7 @@ export class GovernanceAdmission {
       path: call.path,
       model: call.modelAsked,
       requestId: call.requestId,
-      messages: call.upstream?.body.messages,
+      messages: call.upstream?.body.messages ?? call.upstream?.body.input,
     });
   }
 }

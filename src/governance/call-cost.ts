@@ -1,6 +1,7 @@
 import type { ModelPrice } from '../config/governance-config';
 import type { ChatUsage } from '../providers/chat-types';
 import { bareModelId } from '../providers/model-router';
+import { responsesUsageOf } from '../providers/responses-usage';
 import { isPricedByBreakdown } from './default-prices';
 
 /** Usage as Groq reports it, with the fields cost depends on. */
@@ -95,8 +96,13 @@ export function formatUsd(usd: number): string {
   return end === 1 && fixed[0] === '0' ? '0.000000000001' : fixed.slice(0, end);
 }
 
-/** The usage an answer or chunk reports (top-level, else a stream's `x_groq.usage`). */
+/**
+ * The usage an answer or chunk reports (top-level, else a stream's `x_groq.usage`; a native
+ * Responses answer's in chat's words).
+ */
 export function reportedUsage(value: unknown): ChatUsage | undefined {
+  const responses = responsesUsageOf(value);
+  if (responses) return responses;
   const carrier = value as { usage?: ChatUsage | null; x_groq?: { usage?: ChatUsage | null } };
   if (carrier.usage && typeof carrier.usage.prompt_tokens === 'number') return carrier.usage;
   const groq = carrier.x_groq?.usage;

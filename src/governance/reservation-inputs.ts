@@ -9,10 +9,19 @@
  * overhead per message and three to prime the answer; tool definitions and schemas count too.
  */
 export function estimatePromptTokensHigh(body: Record<string, unknown>): number {
-  const messages = Array.isArray(body.messages) ? body.messages.length : 1;
+  // A chat body's messages, or a native Responses body's input items (or one input string).
+  const items = body.messages ?? body.input;
+  const messages = Array.isArray(items) ? items.length : 1;
   let ascii = 0;
   let other = 0;
-  const stack: unknown[] = [body.messages, body.tools, body.response_format];
+  const stack: unknown[] = [
+    body.messages,
+    body.tools,
+    body.response_format,
+    body.input,
+    body.instructions,
+    body.text,
+  ];
   while (stack.length > 0) {
     const value = stack.pop();
     if (typeof value === 'string') {
@@ -34,9 +43,9 @@ export function estimatePromptTokensHigh(body: Record<string, unknown>): number 
   return Math.ceil(ascii / 3) + other + 4 * messages + 3;
 }
 
-/** The caller's own limit on the answer, if it set one. */
+/** The caller's own limit on the answer, if it set one (chat's names, or Responses' own). */
 export function explicitOutputTokens(body: Record<string, unknown>): number | undefined {
-  const limit = body.max_completion_tokens ?? body.max_tokens;
+  const limit = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
   return typeof limit === 'number' && Number.isInteger(limit) && limit > 0 ? limit : undefined;
 }
 

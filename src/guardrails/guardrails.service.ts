@@ -199,6 +199,18 @@ export class GuardrailsService implements OnModuleDestroy {
     return completion;
   }
 
+  /**
+   * Whether any policy would run on this call (an unknown policy asked for counts: the guarded
+   * path refuses it). Native Responses (issue 15) is checked only through the conversion.
+   */
+  hasPoliciesFor(call: GatewayCall): boolean {
+    try {
+      return this.planFor(call) !== undefined;
+    } catch {
+      return true;
+    }
+  }
+
   /** Defaults, then the virtual key's, then the caller's `x-gateway-guardrails` (added only). */
   private planFor(call: GatewayCall): CallPlan | undefined {
     const asked = call.reply.request.headers[GUARDRAILS_HEADER];

@@ -13,7 +13,15 @@ import {
 } from './lifecycle/model-lifecycle';
 import { ModelLifecycleService } from './lifecycle/model-lifecycle.service';
 import type { CallProgress } from './call-progress';
-import type { ChatCompletion, ChatCompletionChunk, ChatRequest, ChatUsage } from './chat-types';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatRequest,
+  ChatUsage,
+  ModelRoute,
+  NativeResponsesValue,
+} from './chat-types';
+import { toNativeResponsesRequest, type ResponsesPassThrough } from './groq/groq-native-responses';
 import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parameters';
 import { GroqService } from './groq/groq.service';
 import { publicModelName, routeModel } from './model-router';
@@ -58,7 +66,38 @@ export class ChatCompletionsService {
    * throws 400s before any I/O.
    */
   prepare(request: ChatRequest, call: CallProgress): GroqChatRequest {
-    let route = routeModel(request.model, this.config.modelAliases);
+    return this.prepareFor(request.model, call, (route) => toGroqChatRequest(request, route));
+  }
+
+  /**
+   * A Responses request for Groq's own `/openai/v1/responses` (responses.mode: native): routed,
+   * retired models and model routes handled as for chat, the body passed on as the client wrote
+   * it but for the model id.
+   */
+  prepareNativeResponses(request: ResponsesPassThrough, call: CallProgress): GroqChatRequest {
+    return this.prepareFor(request.model, call, (route) =>
+      toNativeResponsesRequest(request, route),
+    );
+  }
+
+  /** Native Responses, JSON or streamed events, with the same keys, retries and fallbacks as chat. */
+  sendNativeResponses(
+    prepared: GroqChatRequest,
+    call: CallProgress,
+  ): Observable<NativeResponsesValue> {
+    return this.withReliability(prepared, call, (candidate, key, headers) =>
+      prepared.stream
+        ? this.groq.responsesStream(candidate, key, headers)
+        : this.groq.responses(candidate, key, headers),
+    );
+  }
+
+  private prepareFor(
+    model: string,
+    call: CallProgress,
+    build: (route: ModelRoute) => GroqChatRequest,
+  ): GroqChatRequest {
+    let route = routeModel(model, this.config.modelAliases);
     // A retired model, by the caller's policy (its virtual key's, else models.onRetired).
     const asked = route.requestedModel;
     const decision = this.lifecycle.decide(route.upstreamModel, call.retiredPolicy);
@@ -74,7 +113,7 @@ export class ChatCompletionsService {
         };
       call.onRetiredModel?.(this.lifecycle.headersFor(decision, asked));
     }
-    const prepared = toGroqChatRequest(request, route);
+    const prepared = build(route);
     if (decision?.action === 'substitute') prepared.substitutedFrom = asked;
     // Fallback names are refused before any I/O too; they are routed for use only on a failure.
     for (const fallback of prepared.fallbacks)
@@ -295,9 +334,15 @@ export class ChatCompletionsService {
  * call's cost in it as `usage.cost_usd`: a copy, since upstream chunks are read-only (raw-json).
  */
 function withStreamCost<T>(value: T, costUsd: number | undefined): T {
-  const chunk = value as { usage?: ChatUsage | null };
-  if (costUsd === undefined || !chunk.usage) return value;
-  return { ...value, usage: { ...chunk.usage, cost_usd: Number(costUsd.toFixed(12)) } };
+  const chunk = value as { usage?: ChatUsage | null; response?: NativeResponsesValue['response'] };
+  if (costUsd === undefined) return value;
+  const cost_usd = Number(costUsd.toFixed(12));
+  if (chunk.usage) return { ...value, usage: { ...chunk.usage, cost_usd } };
+  // A native Responses stream: its final event's response carries the usage.
+  const response = chunk.response;
+  if (response?.usage)
+    return { ...value, response: { ...response, usage: { ...response.usage, cost_usd } } };
+  return value;
 }
 
 /** Points a prepared request at a model route's target: the route and the model sent upstream. */

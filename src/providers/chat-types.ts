@@ -101,3 +101,17 @@ export interface ModelRoute {
   /** The model string as the client wrote it. */
   requestedModel: string;
 }
+
+/**
+ * What Groq's own `/openai/v1/responses` answers (responses.mode: native): a response object
+ * (`object: "response"`), or one streamed event (`type`, `sequence_number`, often `response`).
+ * Passed on as it came; the gateway reads only its model and usage.
+ */
+export interface NativeResponsesValue {
+  object?: string;
+  type?: string;
+  model?: string;
+  usage?: Record<string, unknown> | null;
+  response?: { model?: string; usage?: Record<string, unknown> | null; [field: string]: unknown };
+  [field: string]: unknown;
+}

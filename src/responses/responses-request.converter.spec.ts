@@ -135,6 +135,15 @@ describe('responsesToChat', () => {
     expect(error.param).toBe(param);
   });
 
+  it.each([[{ previous_response_id: 'resp_1' }], [{ store: true }]])(
+    'says where state is available when refusing %j: native mode',
+    (request) => {
+      expect(refusal(request as Partial<ResponsesRequest>).message).toContain(
+        'responses.mode: native',
+      );
+    },
+  );
+
   it('accepts store: false', () => {
     expect(() => convert({ store: false })).not.toThrow();
   });

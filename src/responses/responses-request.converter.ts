@@ -40,6 +40,10 @@ const BUILT_IN_TOOLS = new Set([
   'custom',
 ]);
 
+/** Where stored state is available instead: Groq's own Responses API, when the operator turns it on. */
+const NATIVE_HINT =
+  " (Responses calls converted to chat, this gateway's default, keep no state; with responses.mode: native in GATEWAY_CONFIG the gateway passes them to Groq's own Responses API, which takes it).";
+
 export interface ConvertedResponsesRequest {
   chat: ChatRequest;
   /** Responses parameters the gateway does not carry over, for `x-gateway-dropped-params`. */
@@ -93,13 +97,13 @@ export function responsesToChat(request: ResponsesRequest): ConvertedResponsesRe
 function refuseWhatCannotBeHonoured(request: ResponsesRequest): void {
   if (request.previous_response_id) {
     throw invalidRequest(
-      'previous_response_id is not supported: the gateway keeps no conversation state for the groq provider. Send the earlier turns in input instead.',
+      `previous_response_id is not supported: the gateway keeps no conversation state for the groq provider. Send the earlier turns in input instead${NATIVE_HINT}`,
       'previous_response_id',
     );
   }
   if (request.store === true) {
     throw invalidRequest(
-      'store: true is not supported: responses are not stored for the groq provider, so they could not be retrieved later. Omit store or set it to false.',
+      `store: true is not supported: responses are not stored for the groq provider, so they could not be retrieved later. Omit store or set it to false${NATIVE_HINT}`,
       'store',
     );
   }

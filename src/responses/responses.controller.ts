@@ -1,5 +1,8 @@
 import { All, Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
+import { invalidRequest } from '../common/errors/gateway-error';
+import { withPublicModel } from '../providers/groq/groq-native-responses';
+import { ResponsesModeService } from './responses-mode.service';
 import { GatewayError } from '../common/errors/gateway-error';
 import { Call } from '../call/call.decorator';
 import type { GatewayCall } from '../call/gateway-call';
@@ -10,7 +13,11 @@ import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { GovernanceAdmission } from '../governance/admission.service';
 import { GuardrailsService } from '../guardrails/guardrails.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
-import type { ChatCompletion, ChatCompletionChunk } from '../providers/chat-types';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  NativeResponsesValue,
+} from '../providers/chat-types';
 import { ResponsesRequestDto } from './dto/responses-request.dto';
 import { responsesToChat } from './responses-request.converter';
 import { ResponsesInterceptor } from './responses.interceptor';
@@ -32,6 +39,7 @@ export class ResponsesController {
     private readonly chat: ChatCompletionsService,
     private readonly admission: GovernanceAdmission,
     private readonly guardrails: GuardrailsService,
+    private readonly mode: ResponsesModeService,
   ) {}
 
   /** Converted to one chat call here; ResponsesInterceptor converts the answer back. */
@@ -42,7 +50,9 @@ export class ResponsesController {
   create(
     @Body(new BodyValidationPipe(ResponsesRequestDto)) body: ResponsesRequest,
     @Call() call: GatewayCall,
-  ): Observable<ChatCompletion | ChatCompletionChunk> {
+  ): Observable<ChatCompletion | ChatCompletionChunk | NativeResponsesValue> {
+    if (this.mode.isNative(call)) return this.passThrough(body, call);
+    if (this.mode.mode === 'native') refuseStateWithGuardrails(body);
     // For the interceptor that converts the answer back.
     call.wireRequest = body;
     const prepare = () => {
@@ -59,6 +69,19 @@ export class ResponsesController {
     );
   }
 
+  /**
+   * responses.mode: native: the request goes to Groq's own `/openai/v1/responses` as the client
+   * wrote it (but for the model id), and Groq's answer or events come back as they are; routing,
+   * retired models, governance, keys, retries and fallbacks as for chat.
+   */
+  private passThrough(body: ResponsesRequest, call: GatewayCall): Observable<NativeResponsesValue> {
+    const prepared = this.chat.prepareNativeResponses(body, call);
+    const surface = call.surface;
+    return this.admission
+      .gate(call, () => this.chat.sendNativeResponses(prepared, call))
+      .pipe(map((value) => withPublicModel(value, surface)));
+  }
+
   /** Stored responses do not exist here (see `store`), so they cannot be read, listed or deleted. */
   @All(['v1/responses/*', 'openai/v1/responses/*'])
   stored(): never {
@@ -69,4 +92,21 @@ export class ResponsesController {
       code: 'unsupported_operation',
     });
   }
+}
+
+/**
+ * In native mode, a call that guardrail policies check is converted to chat, which keeps no
+ * state: its stored-state parameters are refused saying why, rather than as in convert mode.
+ */
+function refuseStateWithGuardrails(body: ResponsesRequest): void {
+  const param = body.previous_response_id
+    ? 'previous_response_id'
+    : body.store === true
+      ? 'store'
+      : undefined;
+  if (!param) return;
+  throw invalidRequest(
+    `${param} cannot be used on this call: guardrail policies apply to it, and they check Responses calls through the gateway's conversion to chat, which keeps no state (responses.mode: native passes only calls without policies to Groq's own Responses API). Send the earlier turns in input instead, or call without the policies.`,
+    param,
+  );
 }

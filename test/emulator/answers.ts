@@ -127,9 +127,13 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
       .trim();
     // `[words:N]` in the message asks for a long answer (N tokens), as a real model may write.
     const words = /\[words:(\d{1,6})\]/.exec(said);
+    // `[recall]` asks what the conversation began with (proof that earlier turns were seen).
+    const first = body.messages.find((m) => m.role === 'user');
     text = words
       ? 'word '.repeat(Number(words[1])).trim()
-      : `Hello from the Groq emulator (${model.id}). You said: ${said.slice(0, 200)}`;
+      : said.includes('[recall]')
+        ? `Earlier you said: ${textOf(first?.content).slice(0, 200)}`
+        : `Hello from the Groq emulator (${model.id}). You said: ${said.slice(0, 200)}`;
   }
 
   let finishReason: Answer['finishReason'] = 'stop';

@@ -6,6 +6,16 @@ import { Answer, answerFor, countTokens, textOf } from './answers';
 import { Fault, faultDirectiveIn, parseFault } from './faults';
 import { checkChatRequest } from './groq-schema';
 import { CURRENT_MODELS, EmulatedModel, RETIRED_MODELS, toWireModel } from './models';
+import {
+  answerMessage,
+  chatBodyOf,
+  type ConversationMessage,
+  inputMessages,
+  instructionMessages,
+  responseEvents,
+  responseObject,
+  RESPONSES_FIELDS,
+} from './responses';
 
 export interface EmulatorOptions {
   port?: number;
@@ -61,6 +71,8 @@ export class GroqEmulator {
   /** Prompt prefixes seen (Groq's automatic prompt cache, shared by the organisation's keys). */
   private readonly promptCache = new Set<string>();
   private readonly decommissioned: Set<string>;
+  /** Responses kept for previous_response_id: the conversation up to and including each answer. */
+  private readonly storedResponses = new Map<string, ConversationMessage[]>();
   private readonly usage = new Map<
     string,
     { windowStart: number; requests: number; tokens: number }
@@ -140,6 +152,11 @@ export class GroqEmulator {
     return this.received.filter((r) => r.path.endsWith('/chat/completions'));
   }
 
+  /** The native Responses requests received (responses.mode: native), newest last. */
+  responsesRequests(): ReceivedRequest[] {
+    return this.received.filter((r) => r.path.endsWith('/openai/v1/responses'));
+  }
+
   /** The Groq key each chat request came with, in order (who Groq would say called). */
   chatKeys(): string[] {
     return this.chatRequests().map(
@@ -202,6 +219,8 @@ export class GroqEmulator {
     }
     if (req.method === 'POST' && path === '/openai/v1/chat/completions')
       return this.chat(res, key, body ?? {}, fault);
+    if (req.method === 'POST' && path === '/openai/v1/responses')
+      return this.responses(res, key, body ?? {}, fault);
     return this.error(
       res,
       404,
@@ -311,6 +330,143 @@ export class GroqEmulator {
       return;
     }
     res.end(payload);
+  }
+
+  /**
+   * Groq's own Responses API (beta): the input (and, with previous_response_id, the stored
+   * conversation before it) answered as chat would be, written as a response object or its
+   * event stream. Responses are kept unless `store: false`, for previous_response_id.
+   */
+  private responses(
+    res: ServerResponse,
+    key: string,
+    body: Record<string, unknown>,
+    fault: Fault | undefined,
+  ): void {
+    for (const field of Object.keys(body)) {
+      if (!RESPONSES_FIELDS.has(field))
+        return this.error(
+          res,
+          400,
+          `property '${field}' is unsupported`,
+          'invalid_request_error',
+          undefined,
+          field,
+        );
+    }
+    const modelId = typeof body.model === 'string' ? body.model : '';
+    const model = this.decommissioned.has(modelId) ? undefined : this.findModel(modelId);
+    if (!model || !model.chat) {
+      if (RETIRED_MODELS.some((m) => m.id === modelId) || this.decommissioned.has(modelId))
+        return this.error(
+          res,
+          400,
+          `The model \`${modelId}\` has been decommissioned and is no longer supported. Please refer to https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.`,
+          'invalid_request_error',
+          'model_decommissioned',
+        );
+      return this.error(
+        res,
+        404,
+        `The model \`${modelId}\` does not exist or you do not have access to it.`,
+        'invalid_request_error',
+        'model_not_found',
+      );
+    }
+    if (body.input === undefined)
+      return this.error(
+        res,
+        400,
+        "'input' : property 'input' is missing",
+        'invalid_request_error',
+        undefined,
+        'input',
+      );
+    const previousId = body.previous_response_id;
+    let history: ConversationMessage[] = [];
+    if (typeof previousId === 'string') {
+      const stored = this.storedResponses.get(previousId);
+      if (!stored)
+        return this.error(
+          res,
+          400,
+          `Previous response with id '${previousId}' not found.`,
+          'invalid_request_error',
+          undefined,
+          'previous_response_id',
+        );
+      history = stored;
+    }
+    const overLimit = this.tokenLimitWait(key);
+    if (overLimit !== undefined) return this.faultStatus(res, 429, overLimit, key);
+
+    const turns = [...history, ...inputMessages(body)];
+    const conversation = [...instructionMessages(body), ...turns];
+    const chatBody = chatBodyOf(body, conversation);
+    const answer = answerFor(chatBody as never, model, randomUUID);
+    const cachedTokens = this.cachedTokens(chatBody);
+    // The whole exchange is now a prefix Groq's cache holds for the conversation's next turn.
+    this.promptCache.add(
+      JSON.stringify([chatBody.model, [...conversation, answerMessage(answer)]]),
+    );
+    const responseId = `resp_${randomUUID().replace(/-/g, '')}`;
+    const response = responseObject(body, answer, {
+      ids: { response: responseId, item: () => randomUUID().replace(/-/g, '') },
+      model: model.id,
+      createdAt: Math.floor(Date.now() / 1000),
+      cachedTokens,
+    });
+    if (body.store !== false)
+      this.storedResponses.set(responseId, [...turns, answerMessage(answer)]);
+    const headers = {
+      ...this.rateLimitHeaders(key, answer.promptTokens + answer.completionTokens),
+      'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
+      'x-groq-region': 'emu',
+    };
+    if (body.stream !== true) {
+      const payload = JSON.stringify(response);
+      this.count(200);
+      res.writeHead(200, { ...headers, 'content-type': 'application/json' });
+      if (fault?.kind === 'cut')
+        return void res.write(payload.slice(0, payload.length >> 1), () => res.socket?.destroy());
+      return void res.end(payload);
+    }
+    void this.writeEvents(res, headers, responseEvents(response, answer), fault);
+  }
+
+  /** A Responses event stream: `event:` and `data:` lines, no `[DONE]`; faults as for chat. */
+  private async writeEvents(
+    res: ServerResponse,
+    headers: Record<string, string>,
+    events: Array<Record<string, unknown>>,
+    fault: Fault | undefined,
+  ): Promise<void> {
+    this.count(200);
+    res.writeHead(200, {
+      ...headers,
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+    });
+    const delay = fault?.kind === 'latency' ? fault.chunkMs : (this.options.chunkDelayMs ?? 0);
+    for (const [index, event] of events.entries()) {
+      if (res.destroyed) return;
+      if (fault?.kind === 'cut' && index === fault.afterChunks)
+        return void res.write('', () => res.socket?.destroy());
+      if (fault?.kind === 'stall' && index === fault.afterChunks) return;
+      if (fault?.kind === 'stream-error' && index === fault.afterChunks) {
+        const error = {
+          type: 'error',
+          sequence_number: index,
+          code: 'service_unavailable',
+          message: 'Service Unavailable: the model stopped while generating',
+          param: null,
+        };
+        return void res.end(`event: error\ndata: ${JSON.stringify(error)}\n\n`);
+      }
+      res.write(`event: ${String(event.type)}\ndata: ${JSON.stringify(event)}\n\n`);
+      if (delay > 0) await sleep(delay);
+    }
+    res.end();
   }
 
   private async streamAnswer(
@@ -493,7 +649,11 @@ export class GroqEmulator {
   ): Fault | undefined {
     const header = req.headers['x-emulator-fault'];
     if (typeof header === 'string') return parseFault(header);
-    const messages = body?.messages;
+    const messages = Array.isArray(body?.input)
+      ? inputMessages(body)
+      : typeof body?.input === 'string'
+        ? [{ role: 'user', content: body.input }]
+        : body?.messages;
     if (!Array.isArray(messages)) return undefined;
     for (let i = messages.length - 1; i >= 0; i--) {
       const message = messages[i] as { role?: string; content?: unknown };

@@ -85,7 +85,12 @@ const MESSAGE_FIELDS: Readonly<Record<ChatMessage['role'], readonly string[]>> =
 };
 
 export interface GroqChatRequest {
-  /** The body sent to `POST /openai/v1/chat/completions`. */
+  /**
+   * Groq's API it goes to: chat completions (absent), or its own Responses API in
+   * `responses.mode: native` (the body is then a Responses request).
+   */
+  api?: 'responses';
+  /** The body sent to `POST /openai/v1/chat/completions` (or `/responses`, see `api`). */
   body: Record<string, unknown>;
   /** What was not sent, for `x-gateway-dropped-params` (`messages[].name` for message fields). */
   dropped: string[];

@@ -73,6 +73,16 @@ function parseErrorBody(text: string): Record<string, unknown> | undefined {
       return body.error as Record<string, unknown>;
     }
     if (body && typeof body.error === 'string') return { message: body.error };
+    // A Responses stream's error event carries its fields itself: {type: "error", code, message}.
+    const event = body as { type?: unknown; message?: unknown };
+    if (event?.type === 'error' && typeof event.message === 'string') {
+      const {
+        type: _type,
+        sequence_number: _sequence,
+        ...fields
+      } = event as Record<string, unknown>;
+      return { type: 'api_error', ...fields };
+    }
   } catch {
     // Not JSON (a proxy's HTML page, say): fall through to a message built from the text.
   }

@@ -6,7 +6,7 @@ import { parseKeepingText } from '../../common/http/raw-json';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { AllConfig, GroqKeyConfig } from '../../config/gateway-config';
 import { LiveConfig } from '../../config/live-config';
-import type { ChatCompletion, ChatCompletionChunk } from '../chat-types';
+import type { ChatCompletion, ChatCompletionChunk, NativeResponsesValue } from '../chat-types';
 import { KeyPool } from '../keys/key-pool';
 import type { KeyOutcome } from '../keys/key-health';
 import { RouteBalancer } from '../routes/route-balancer';
@@ -22,6 +22,15 @@ import { appendOpenAiUsageChunk } from './groq-stream-usage';
 
 const CHAT_PATH = '/openai/v1/chat/completions';
 const MODELS_PATH = '/openai/v1/models';
+/** Groq's own Responses API: called only in `responses.mode: native` (issue 15). */
+const RESPONSES_PATH = '/openai/v1/responses';
+
+/** The events that end a Responses stream (Groq sends no `[DONE]` there). */
+const RESPONSES_FINAL_EVENTS = new Set([
+  'response.completed',
+  'response.incomplete',
+  'response.failed',
+]);
 
 /**
  * Talks to Groq: the one upstream call (chat completions, JSON or streamed) with a given key, and
@@ -111,17 +120,57 @@ export class GroqService implements OnModuleDestroy {
         if (event.data === '[DONE]') done = true;
         else emit(parseKeepingText<ChatCompletionChunk>(event.data));
       });
-      if (!done) {
-        throw new GatewayError({
-          status: 502,
-          message:
-            'The groq upstream ended the stream before it was complete. The answer above is partial; try again.',
-          type: 'api_error',
-          code: 'upstream_stream_incomplete',
-        });
-      }
+      if (!done) throw streamIncomplete();
     });
     return request.includeUsage ? chunks.pipe(appendOpenAiUsageChunk()) : chunks;
+  }
+
+  /** Native Responses (responses.mode: native): Groq's response object, as it came. */
+  responses(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers: Record<string, string> = {},
+  ): Observable<NativeResponsesValue> {
+    return this.call(
+      request,
+      key,
+      headers,
+      async (response, emit) => {
+        emit(JSON.parse(await response.body.text()) as NativeResponsesValue);
+      },
+      RESPONSES_PATH,
+    );
+  }
+
+  /**
+   * Native Responses, streamed: one emission per Groq event (`type`, `sequence_number`), as it
+   * arrives. The stream is complete at `response.completed` (or `.incomplete`, `.failed`); an
+   * `error` event is Groq's failure after the 200.
+   */
+  responsesStream(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers: Record<string, string> = {},
+  ): Observable<NativeResponsesValue> {
+    return this.call<NativeResponsesValue>(
+      request,
+      key,
+      headers,
+      async (response, emit) => {
+        let done = false;
+        // Read to the body's end: what follows the final event (nothing, from Groq) is ignored.
+        await consumeSseEvents(response.body, (event) => {
+          if (done) return;
+          if (event.event === 'error') throw groqStreamError(event.data);
+          const value = JSON.parse(event.data) as NativeResponsesValue;
+          if (value.type === 'error') throw groqStreamError(event.data);
+          emit(value);
+          if (typeof value.type === 'string' && RESPONSES_FINAL_EVENTS.has(value.type)) done = true;
+        });
+        if (!done) throw streamIncomplete();
+      },
+      RESPONSES_PATH,
+    );
   }
 
   /** Groq's model list, straight from the upstream (the caller caches it). */
@@ -200,6 +249,7 @@ export class GroqService implements OnModuleDestroy {
     key: GroqKeyConfig,
     extraHeaders: Record<string, string>,
     consume: (response: Dispatcher.ResponseData, emit: (value: T) => void) => Promise<void>,
+    path = CHAT_PATH,
   ): Observable<T> {
     return new Observable<T>((subscriber) => {
       const cancel = new UpstreamCancel();
@@ -208,7 +258,7 @@ export class GroqService implements OnModuleDestroy {
           key,
           {
             method: 'POST',
-            path: CHAT_PATH,
+            path,
             headers: {
               ...extraHeaders,
               authorization: `Bearer ${key.key}`,
@@ -243,6 +293,16 @@ export class GroqService implements OnModuleDestroy {
       };
     });
   }
+}
+
+function streamIncomplete(): GatewayError {
+  return new GatewayError({
+    status: 502,
+    message:
+      'The groq upstream ended the stream before it was complete. The answer above is partial; try again.',
+    type: 'api_error',
+    code: 'upstream_stream_incomplete',
+  });
 }
 
 /** The log line for a change in a key's health (the key id, never the key). */
