@@ -307,6 +307,95 @@ describe("Groq's own parameters and response fields, through the official SDKs",
     });
   });
 
+  describe('the same families on a stream', () => {
+    it('forwards service_tier, seed and parallel_tool_calls; x_groq (id, seed) comes back in the first chunk', async () => {
+      const stream = await groq.chat.completions.create({
+        model: 'openai/gpt-oss-120b',
+        messages: [{ role: 'user', content: 'Stream it' }],
+        service_tier: 'performance',
+        seed: 7,
+        parallel_tool_calls: true,
+        disable_tool_validation: true,
+        stream: true,
+      });
+      const firstGroq: unknown[] = [];
+      let text = '';
+      for await (const chunk of stream) {
+        if (chunk.x_groq && firstGroq.length === 0) firstGroq.push(chunk.x_groq);
+        text += chunk.choices[0]?.delta.content ?? '';
+      }
+      expect(sent(stack)).toMatchObject({
+        stream: true,
+        service_tier: 'performance',
+        seed: 7,
+        parallel_tool_calls: true,
+        disable_tool_validation: true,
+      });
+      expect(firstGroq[0]).toMatchObject({ id: expect.stringMatching(/^req_/), seed: 7 });
+      expect(text).toContain('You said: Stream it');
+    });
+
+    it('streams code_interpreter executed_tools', async () => {
+      const stream = await groq.chat.completions.create({
+        model: 'openai/gpt-oss-20b',
+        messages: [{ role: 'user', content: 'Compute' }],
+        tools: [{ type: 'code_interpreter' }],
+        stream: true,
+      });
+      const tools: unknown[] = [];
+      for await (const chunk of stream)
+        tools.push(...(chunk.choices[0]?.delta.executed_tools ?? []));
+      expect(tools).toMatchObject([{ type: 'code_interpreter', output: '42\n' }]);
+    });
+
+    it('drops and reports what Groq refuses on a stream too', async () => {
+      const { data, response } = await stack.openai.chat.completions
+        .create({
+          model: 'groq/openai/gpt-oss-20b',
+          messages: [{ role: 'user', content: 'x', name: 'alice' }],
+          logit_bias: { '50256': -100 },
+          top_logprobs: 1,
+          logprobs: true,
+          stream: true,
+        })
+        .withResponse();
+      for await (const chunk of data) void chunk;
+      expect(response.headers.get('x-gateway-dropped-params')?.split(',')).toEqual(
+        expect.arrayContaining(['logprobs', 'top_logprobs', 'logit_bias', 'messages[].name']),
+      );
+      expect(sent(stack)).not.toHaveProperty('logit_bias');
+      expect((sent(stack).messages as Array<Record<string, unknown>>)[0]).not.toHaveProperty(
+        'name',
+      );
+    });
+
+    it("reports cached prompt tokens in the stream's usage and x_groq.usage", async () => {
+      const messages = [
+        { role: 'system' as const, content: 'Another long, shared system prompt, cached by Groq.' },
+        { role: 'user' as const, content: 'one' },
+      ];
+      await groq.chat.completions.create({ model: 'openai/gpt-oss-20b', messages });
+      const stream = await stack.openai.chat.completions.create({
+        model: 'groq/openai/gpt-oss-20b',
+        messages: [messages[0], { role: 'user', content: 'two' }],
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      type Usage = { prompt_tokens_details?: { cached_tokens?: number } };
+      const cached: Array<number | undefined> = [];
+      for await (const chunk of stream) {
+        const xGroq = (chunk as unknown as { x_groq?: { usage?: Usage } }).x_groq;
+        if (xGroq?.usage) cached.push(xGroq.usage.prompt_tokens_details?.cached_tokens);
+        if (chunk.usage && chunk.choices.length === 0)
+          cached.push(chunk.usage.prompt_tokens_details?.cached_tokens);
+      }
+      // The system prompt's tokens (the emulator's prompt cache), in both places, alike.
+      expect(cached).toHaveLength(2);
+      expect(cached[0]).toBeGreaterThanOrEqual(12);
+      expect(cached[1]).toBe(cached[0]);
+    });
+  });
+
   describe('cached-token usage', () => {
     it("passes prompt_tokens_details and x_groq's cache counts through", async () => {
       const messages = [

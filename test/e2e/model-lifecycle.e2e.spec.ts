@@ -184,6 +184,14 @@ describe('model lifecycle: retired Groq models warned about, substituted or refu
 
       const again = await caught(chat(KEYS.warn, 'groq/moonshotai/kimi-k2-instruct'));
       expect(again.headers?.get('deprecation')).toMatch(/^@\d+$/);
+
+      // substitute: a learnt id has no successor until config names one, so the call goes on as
+      // asked and Groq's refusal says how to name one; nothing is served silently instead.
+      const unsubstituted = await caught(chat(KEYS.substitute, 'groq/moonshotai/kimi-k2-instruct'));
+      expect(unsubstituted.code).toBe('model_decommissioned');
+      expect(unsubstituted.message).toContain('name one with models.successors');
+      expect(unsubstituted.headers?.get('x-gateway-model-substituted')).toBeNull();
+      expect(unsubstituted.headers?.get('sunset')).not.toBeNull();
     });
   });
 

@@ -293,7 +293,15 @@ export class GroqEmulator {
       return void this.streamAnswer(
         res,
         headers,
-        { id, created, model: model.id, answer, usage, includeUsage },
+        {
+          id,
+          created,
+          model: model.id,
+          answer,
+          usage,
+          includeUsage,
+          seed: typeof body.seed === 'number' ? body.seed : 123456,
+        },
         fault,
       );
     }
@@ -479,6 +487,7 @@ export class GroqEmulator {
       answer: Answer;
       usage: ReturnType<typeof usageOf>;
       includeUsage: boolean;
+      seed: number;
     },
     fault: Fault | undefined,
   ): Promise<void> {
@@ -504,7 +513,7 @@ export class GroqEmulator {
     const frames: string[] = [];
     frames.push(
       chunk({ role: 'assistant', content: answer.toolCalls ? null : '' }, null, {
-        x_groq: { id: `req_${randomUUID().replace(/-/g, '')}`, seed: 123456 },
+        x_groq: { id: `req_${randomUUID().replace(/-/g, '')}`, seed: call.seed },
       }),
     );
     if (answer.reasoning) {
