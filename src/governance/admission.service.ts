@@ -126,6 +126,7 @@ export class GovernanceAdmission {
       setHeaders(call.reply, headers);
       if (!admission.admitted) throw admissionRefused(admission, key, reserve);
       const reservation = admission.reservation;
+      if (reservation) governance.leases.hold(key.id, reservation.id);
       const body = call.upstream?.body;
       if (reservation && body && reserve?.explicitOutputTokens === undefined) {
         if (governance.config.governance.clampToRemaining) {

@@ -12,6 +12,7 @@ import { KeyRegistry } from './key-registry';
 import type { GovernanceStore } from './store/governance-store';
 import { MemoryGovernanceStore } from './store/memory-store';
 import { RedisGovernanceStore } from './store/redis-store';
+import { ReservationLeases } from './store/reservation-leases';
 import { BreakerGuardedStore, StoreBreaker, StoreBreakerOpenError } from './store/store-breaker';
 
 const KEY_REFRESH_MS = 1_000;
@@ -29,6 +30,8 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
   readonly store: GovernanceStore;
   readonly registry: KeyRegistry;
   readonly audit: AuditLog;
+  /** The leases of this replica's calls in flight, renewed until each call settles. */
+  readonly leases: ReservationLeases;
   /** With no virtual key configured and no admin API, the gateway is open. */
   readonly enabled: boolean;
   private storeHealthy = true;
@@ -52,6 +55,11 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     this.registry = new KeyRegistry(governance.virtualKeys, this.store);
     this.audit = new AuditLog(governance.audit.destination, governance.audit.includePrompts);
     this.enabled = isGovernanceEnabled(governance);
+    this.leases = new ReservationLeases(
+      governance.reservationLeaseMs,
+      (keyId, ids, leaseMs) => this.store.renew(keyId, ids, leaseMs),
+      (error) => this.storeFailed(error, 'leases not renewed this round'),
+    );
     // A rotated REDIS_URL (a new password, a moved server): reconnect, keeping what is counted there.
     live.onChange((next, previous) => {
       if (next.redisUrl && next.redisUrl !== previous.redisUrl) {
@@ -110,6 +118,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
 
   async onModuleDestroy(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.leases.stop();
     this.audit.flush();
     await this.store.close();
   }

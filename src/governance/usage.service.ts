@@ -24,6 +24,7 @@ export class GovernanceUsage {
     const governed = call.governed;
     if (!governed) return;
     const { governance } = this;
+    if (governed.reservationId) governance.leases.release(governed.reservationId);
     // The call's own tokens, priced by the model that served it; then what guardrail judges
     // (moderation models) spent on its behalf, each priced by its own model.
     const charges: Array<{
@@ -41,7 +42,11 @@ export class GovernanceUsage {
       });
     for (const judged of call.guardrailUsage ?? [])
       charges.push({ usage: judged.usage, models: [judged.model] });
-    if (charges.length === 0) return;
+    if (charges.length === 0) {
+      // Nothing to charge (the call failed): what it reserved is given back now, not at its lease's end.
+      if (governed.reservationId) await this.release(governed.key.id, governed.reservationId);
+      return;
+    }
     let tokens = 0;
     let cost = 0;
     for (const charge of charges) {

@@ -7,7 +7,8 @@ import { GatewayError } from '../common/errors/gateway-error';
 import { Call } from '../call/call.decorator';
 import type { GatewayCall } from '../call/gateway-call';
 import { reportDroppedParams } from '../common/http/gateway-headers';
-import { typedEventFrame, UseSseFormat } from '../sse/sse-format';
+import { UseSseFormat } from '../sse/sse-format';
+import { RESPONSES_SSE } from './responses-sse-format';
 import { SseInterceptor } from '../sse/sse.interceptor';
 import { BodyValidationPipe } from '../common/validation/body-validation.pipe';
 import { GovernanceAdmission } from '../governance/admission.service';
@@ -24,16 +25,7 @@ import { ResponsesInterceptor } from './responses.interceptor';
 import type { ResponsesRequest } from './responses-types';
 
 @Controller()
-@UseSseFormat({
-  frame: typedEventFrame,
-  errorFrame: (error) =>
-    typedEventFrame({
-      type: 'error',
-      code: error.code,
-      message: error.message,
-      param: error.param,
-    }),
-})
+@UseSseFormat(RESPONSES_SSE)
 export class ResponsesController {
   constructor(
     private readonly chat: ChatCompletionsService,

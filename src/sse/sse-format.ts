@@ -6,8 +6,11 @@ import type { GatewayError } from '../common/errors/gateway-error';
 export interface SseFormat {
   /** One emission of the handler's Observable as one SSE frame. */
   frame(value: unknown): string;
-  /** The in-band frame for a failure after the 200 was sent. */
-  errorFrame(error: GatewayError): string;
+  /**
+   * The in-band frame for a failure after the 200 was sent; `last` is the last value framed on
+   * this stream (so a numbered stream can number its error event after it).
+   */
+  errorFrame(error: GatewayError, last: unknown): string;
   /** Written when the stream completes (OpenAI chat's `data: [DONE]`), if any. */
   doneFrame?: string;
 }

@@ -54,12 +54,14 @@ export class SseWriter {
       const upstream = new Subscription();
       let stream: Readable | undefined;
       let ended = false;
+      // The last value framed: a numbered stream numbers its error event after it.
+      let last: unknown;
 
       const fail = (failure: GatewayError) => {
         if (!stream || ended) return;
         ended = true;
         if (failure.code) call.errorCode = failure.code;
-        stream.push(format.errorFrame(failure));
+        stream.push(format.errorFrame(failure, last));
         stream.push(null);
       };
 
@@ -102,8 +104,8 @@ export class SseWriter {
         source.subscribe({
           next(value) {
             if (ended) return;
-            if (stream) stream.push(format.frame(value));
-            else if (call.stream) open().push(format.frame(value));
+            if (stream) stream.push(format.frame((last = value)));
+            else if (call.stream) open().push(format.frame((last = value)));
             else outer.next(value);
           },
           error(error: unknown) {

@@ -1,10 +1,12 @@
 import { GroqEmulator } from '../emulator/emulator';
 import { GatewayProcess, startGateway } from './support/gateway-process';
-import { ADMIN_KEY, admin, chat, writeGatewayConfig } from './support/governance-fixtures';
+import { ADMIN_KEY, MODEL, admin, chat, writeGatewayConfig } from './support/governance-fixtures';
 import { RedisServer, startRedisServer } from './support/redis-server';
 
 const BUDGET_KEY = 'vk-budget-team-secret-000000000000';
 const TOKENS_KEY = 'vk-tokens-team-secret-000000000000';
+const STREAM_BUDGET_KEY = 'vk-stream-budget-secret-0000000000';
+const STREAM_TOKENS_KEY = 'vk-stream-tokens-secret-0000000000';
 const BUDGET_USD = 0.05;
 const TOKENS_PER_MINUTE = 3000;
 // Dear prices, so a few long answers spend the budget: USD per million tokens.
@@ -16,10 +18,40 @@ governance:
   virtualKeys:
     - { id: budget-team, keyEnv: BUDGET_KEY, budget: { usd: ${BUDGET_USD}, period: daily } }
     - { id: tokens-team, keyEnv: TOKENS_KEY, tokensPerMinute: ${TOKENS_PER_MINUTE} }
+    - { id: stream-budget, keyEnv: STREAM_BUDGET_KEY, budget: { usd: ${BUDGET_USD}, period: daily } }
+    - { id: stream-tokens, keyEnv: STREAM_TOKENS_KEY, tokensPerMinute: ${TOKENS_PER_MINUTE} }
 `;
 const LONG = { messages: [{ role: 'user', content: 'Write at length [words:400]' }] };
 
 type Answer = Awaited<ReturnType<typeof chat>>;
+
+/**
+ * A streamed chat call read to its end, with the usage of its last chunk (`include_usage`), in
+ * the shape of a JSON answer, so the same sums apply. A refusal comes before the stream opens.
+ */
+async function streamedChat(baseUrl: string, key: string, body: object): Promise<Answer> {
+  const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({
+      model: MODEL,
+      ...body,
+      stream: true,
+      stream_options: { include_usage: true },
+    }),
+  });
+  const text = await response.text();
+  if (response.status !== 200)
+    return { status: response.status, headers: response.headers, json: JSON.parse(text) as never };
+  const chunks = text
+    .split('\n')
+    .filter((line) => line.startsWith('data: {'))
+    .map((line) => JSON.parse(line.slice(6)) as Answer['json']);
+  expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+  const usage = chunks.map((chunk) => chunk.usage).find(Boolean);
+  expect(usage).toBeDefined();
+  return { status: 200, headers: response.headers, json: { usage } };
+}
 
 function costUsd(answers: Answer[]): number {
   return answers.reduce((sum, answer) => {
@@ -36,15 +68,23 @@ function tokensUsed(answers: Answer[]): number {
   );
 }
 
-/** 200 calls at once, spread over the gateways given. */
-function burst(gateways: GatewayProcess[], key: string): Promise<Answer[]> {
+/** 200 calls at once (JSON or streamed), spread over the gateways given. */
+function burst(gateways: GatewayProcess[], key: string, streamed = false): Promise<Answer[]> {
   return Promise.all(
-    Array.from({ length: 200 }, (_, i) => chat(gateways[i % gateways.length].url, key, LONG)),
+    Array.from({ length: 200 }, (_, i) =>
+      (streamed ? streamedChat : chat)(gateways[i % gateways.length].url, key, LONG),
+    ),
   );
 }
 
 function checkRefusals(answers: Answer[]): void {
   for (const answer of answers.filter((a) => a.status !== 200)) {
+    // 503 governance_unavailable: the store did not answer in time (a loaded machine) and the
+    // policy is to refuse rather than admit uncounted.
+    if (answer.status === 503) {
+      expect(answer.json.error?.code).toBe('governance_unavailable');
+      continue;
+    }
     expect([402, 429]).toContain(answer.status);
     expect(answer.json.error?.message).toBeTruthy();
     // A retry-after, when given, can be met: at most the period's end (a day here).
@@ -72,7 +112,12 @@ describe.each([
       GATEWAY_ADMIN_KEY: ADMIN_KEY,
       BUDGET_KEY,
       TOKENS_KEY,
-      ...(redis ? { REDIS_URL: redis.url } : {}),
+      STREAM_BUDGET_KEY,
+      STREAM_TOKENS_KEY,
+      // A limit that must hold refuses while the store cannot answer (on this shared, loaded
+      // machine a Redis reply can come after the 1 s command timeout); with `open`, the default,
+      // such calls are admitted uncounted and say so (x-gateway-governance: store-unavailable).
+      ...(redis ? { REDIS_URL: redis.url, GOVERNANCE_ON_STORE_FAILURE: 'closed' } : {}),
     };
     for (let i = 0; i < (shared ? 2 : 1); i++) gateways.push(await startGateway(env));
   });
@@ -107,6 +152,42 @@ describe.each([
     );
   });
 
+  it(`streams: spend never passes a $${BUDGET_USD} budget, tokens never pass ${TOKENS_PER_MINUTE} a minute`, async () => {
+    const spent = await burst(gateways, STREAM_BUDGET_KEY, true);
+    const used = await burst(gateways, STREAM_TOKENS_KEY, true);
+    // Every served call was counted by the store (none admitted uncounted).
+    for (const answer of [...spent, ...used])
+      expect(answer.headers.get('x-gateway-governance')).toBeNull();
+    expect(spent.filter((answer) => answer.status === 200).length).toBeGreaterThan(0);
+    expect(costUsd(spent)).toBeLessThanOrEqual(BUDGET_USD);
+    expect(
+      spent.some(
+        (answer) => answer.status === 200 && answer.headers.get('x-gateway-max-tokens-clamped'),
+      ),
+    ).toBe(true);
+    expect(used.some((answer) => answer.status === 200)).toBe(true);
+    expect(tokensUsed(used)).toBeLessThanOrEqual(TOKENS_PER_MINUTE);
+    checkRefusals([...spent, ...used]);
+    const usage = await admin(gateways[0].url, 'GET', '/stream-budget/usage');
+    expect((usage.json.budget as { spentUsd: number }).spentUsd).toBeLessThanOrEqual(BUDGET_USD);
+    expect(usage.json.inFlight).toEqual({ calls: 0, reservedTokens: 0, reservedUsd: 0 });
+  });
+
+  it('a call that fails gives its reservation back at once, not at the end of its lease', async () => {
+    const failed = await chat(gateways[0].url, TOKENS_KEY, {
+      messages: [{ role: 'user', content: 'fail [fault:500]' }],
+      max_tokens: 50,
+    });
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    let inFlight: unknown;
+    for (let i = 0; i < 30; i++) {
+      inFlight = (await admin(gateways[0].url, 'GET', '/tokens-team/usage')).json.inFlight;
+      if ((inFlight as { calls: number }).calls === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(inFlight).toEqual({ calls: 0, reservedTokens: 0, reservedUsd: 0 });
+  });
+
   it('a max_tokens above the whole token limit is a 400 that says so, with no retry-after', async () => {
     const answer = await chat(gateways[0].url, TOKENS_KEY, {
       ...LONG,
@@ -118,5 +199,70 @@ describe.each([
       param: 'max_tokens',
     });
     expect(answer.headers.get('retry-after')).toBeNull();
+  });
+});
+
+describe.each([
+  ['memory, one gateway', false],
+  ['Redis, two replicas', true],
+])('a call longer than its reservation lease keeps its hold (%s)', (_name, shared) => {
+  const LEASE_KEY = 'vk-lease-team-secret-0000000000000';
+  let redis: RedisServer | undefined;
+  let emulator: GroqEmulator;
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    if (shared) redis = await startRedisServer();
+    emulator = new GroqEmulator({ keys: ['gsk_e2e_key_1'] });
+    const upstream = await emulator.start();
+    const config = `
+governance:
+  reservationLeaseMs: 1000
+  virtualKeys:
+    - { id: lease-team, keyEnv: LEASE_KEY, tokensPerMinute: 2000 }
+`;
+    const env = {
+      GROQ_BASE_URL: upstream,
+      GROQ_API_KEY: 'gsk_e2e_key_1',
+      GATEWAY_CONFIG: writeGatewayConfig(config).path,
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
+      LEASE_KEY,
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+    };
+    for (let i = 0; i < (shared ? 2 : 1); i++) gateways.push(await startGateway(env));
+  });
+  afterAll(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    await emulator?.stop();
+    await redis?.stop();
+  });
+
+  it('a slow stream holding all the tokens still holds them after several leases; the next call fits once it ends', async () => {
+    const other = gateways[gateways.length - 1];
+    // Clamped to all the key has left, 60 words at 60 ms: about 3.6 s, over three 1 s leases.
+    const started = Date.now();
+    const slow = streamedChat(gateways[0].url, LEASE_KEY, {
+      messages: [{ role: 'user', content: '[fault:latency=0,60] [words:60]' }],
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    const during = await chat(other.url, LEASE_KEY, { max_tokens: 20 });
+    const inFlight = (await admin(other.url, 'GET', '/lease-team/usage')).json.inFlight as {
+      calls: number;
+    };
+    const streamed = await slow;
+    expect(Date.now() - started).toBeGreaterThan(2_500);
+    expect(streamed.status).toBe(200);
+    expect(streamed.headers.get('x-gateway-max-tokens-clamped')).toBeTruthy();
+    expect(during.status).toBe(429);
+    expect(during.json.error?.code).toBe('rate_limit_exceeded');
+    expect(inFlight.calls).toBe(1);
+    // Settled at its real use: what it held beyond that is free again.
+    // (The settlement follows the stream's end by a moment.)
+    let after = await chat(other.url, LEASE_KEY, { max_tokens: 20 });
+    for (let i = 0; i < 20 && after.status === 429; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await chat(other.url, LEASE_KEY, { max_tokens: 20 });
+    }
+    expect(after.status).toBe(200);
   });
 });

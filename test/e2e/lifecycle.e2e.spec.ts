@@ -278,6 +278,15 @@ describe('streams still open when the shutdown grace ends', () => {
         expect(text).not.toContain('[DONE]');
       }
       expect(texts[4]).toMatch(/event: error\ndata: .*"code":"shutting_down"/);
+      // Every Responses event carries sequence_number, the gateway's own error event included,
+      // numbered right after the stream's last event.
+      const events = texts[4]
+        .trim()
+        .split('\n\n')
+        .map((frame) => JSON.parse(frame.split('\ndata: ')[1]) as Record<string, unknown>);
+      expect(events.length).toBeGreaterThanOrEqual(3);
+      expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, i) => i));
+      expect(events[events.length - 1]).toMatchObject({ type: 'error', code: 'shutting_down' });
     } finally {
       await stack.emulator.stop();
     }

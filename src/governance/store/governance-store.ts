@@ -71,6 +71,11 @@ export interface GovernanceStore {
   readonly shared: boolean;
   admit(request: AdmissionRequest): Promise<Admission>;
   record(usage: UsageRecord): Promise<void>;
+  /**
+   * Extends the leases of reservations still held (calls in flight) to now + `leaseMs`; an id
+   * already settled or expired is left alone (never brought back).
+   */
+  renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void>;
   usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage>;
   /** Keys made through the admin API (config keys are not stored). */
   loadKeys(): Promise<VirtualKeyRecord[]>;

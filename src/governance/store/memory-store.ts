@@ -149,6 +149,16 @@ export class MemoryGovernanceStore implements GovernanceStore {
     return Promise.resolve();
   }
 
+  renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void> {
+    const now = this.clock();
+    const counters = this.prune(keyId, now);
+    for (const id of reservationIds) {
+      const held = counters.reservations.get(id);
+      if (held) held.expiresAt = Math.max(held.expiresAt, now + leaseMs);
+    }
+    return Promise.resolve();
+  }
+
   usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {
     const counters = this.prune(keyId, this.clock());
     let tokens = 0;

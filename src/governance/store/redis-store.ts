@@ -15,7 +15,7 @@ import {
   UsageRecord,
   WINDOW_MS,
 } from './governance-store';
-import { ADMIT_SCRIPT, RECORD_SCRIPT, USAGE_SCRIPT } from './redis-scripts';
+import { ADMIT_SCRIPT, RECORD_SCRIPT, RENEW_SCRIPT, USAGE_SCRIPT } from './redis-scripts';
 
 type AdmitReply = [
   number,
@@ -36,6 +36,7 @@ type AdmitReply = [
 interface ScriptedRedis extends Redis {
   gwAdmit(...args: Array<string | number>): Promise<AdmitReply>;
   gwRecord(...args: Array<string | number>): Promise<number>;
+  gwRenew(...args: Array<string | number>): Promise<number>;
   gwUsage(
     ...args: Array<string | number>
   ): Promise<[number, number, string, number, number, string]>;
@@ -59,6 +60,7 @@ export class RedisGovernanceStore implements GovernanceStore {
     redis.on('error', onError);
     redis.defineCommand('gwAdmit', { numberOfKeys: 4, lua: ADMIT_SCRIPT });
     redis.defineCommand('gwRecord', { numberOfKeys: 3, lua: RECORD_SCRIPT });
+    redis.defineCommand('gwRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
     redis.defineCommand('gwUsage', { numberOfKeys: 4, lua: USAGE_SCRIPT });
     this.redis = redis as ScriptedRedis;
   }
@@ -149,6 +151,11 @@ export class RedisGovernanceStore implements GovernanceStore {
       WINDOW_MS,
       usage.reservationId ?? '',
     );
+  }
+
+  async renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void> {
+    if (reservationIds.length === 0) return;
+    await this.redis.gwRenew(reservationsKey(keyId), leaseMs, ...reservationIds);
   }
 
   async usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {

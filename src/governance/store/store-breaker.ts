@@ -96,6 +96,10 @@ export class BreakerGuardedStore implements GovernanceStore {
     return this.breaker.run(() => this.store.record(usage));
   }
 
+  renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void> {
+    return this.breaker.run(() => this.store.renew(keyId, reservationIds, leaseMs));
+  }
+
   usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {
     return this.breaker.run(() => this.store.usage(keyId, budgetPeriod));
   }

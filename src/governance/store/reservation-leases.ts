@@ -1,0 +1,68 @@
+/**
+ * Keeps the leases of calls in flight alive. A reservation is a lease so that one held by a
+ * replica that died frees itself; a call that runs longer than the lease (a long stream) would
+ * otherwise lose its hold half-way and let other calls spend what it is still using. While a call
+ * is in flight its replica renews its lease every third of `leaseMs`, in one store call per key;
+ * the call's settlement stops it. A replica that dies stops renewing, so its holds still expire.
+ */
+export class ReservationLeases {
+  private readonly held = new Map<string, { keyId: string; since: number }>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly leaseMs: number,
+    /** Extends the named reservations of one key to now + leaseMs (those still held). */
+    private readonly renew: (keyId: string, ids: string[], leaseMs: number) => Promise<void>,
+    private readonly onError: (error: Error) => void,
+    private readonly now: () => number = Date.now,
+    /** A hold nobody settles is not renewed past this (a safety net: every call settles). */
+    private readonly maxHoldMs = 86_400_000,
+  ) {}
+
+  /** How many reservations this replica is keeping alive. */
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** Starts renewing a reservation the store just granted. */
+  hold(keyId: string, reservationId: string): void {
+    this.held.set(reservationId, { keyId, since: this.now() });
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.renewAll(), Math.max(100, this.leaseMs / 3));
+      this.timer.unref();
+    }
+  }
+
+  /** The call settled (or failed): its reservation is no longer renewed. */
+  release(reservationId: string): void {
+    this.held.delete(reservationId);
+    if (this.held.size === 0) this.stop();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One renewal round: every hold older than a third of the lease, grouped by key. */
+  async renewAll(): Promise<void> {
+    const now = this.now();
+    const byKey = new Map<string, string[]>();
+    for (const [id, { keyId, since }] of this.held) {
+      if (now - since > this.maxHoldMs) {
+        this.held.delete(id);
+        continue;
+      }
+      if (now - since < this.leaseMs / 3) continue;
+      byKey.set(keyId, [...(byKey.get(keyId) ?? []), id]);
+    }
+    if (this.held.size === 0) this.stop();
+    await Promise.all(
+      [...byKey].map(([keyId, ids]) =>
+        this.renew(keyId, ids, this.leaseMs).catch((error: unknown) =>
+          this.onError(error as Error),
+        ),
+      ),
+    );
+  }
+}
