@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { AccessModule } from './auth/access.module';
 import { AlertsModule } from './alerts/alerts.module';
 import { AnthropicModule } from './anthropic/anthropic.module';
+import { AuthModule } from './auth/auth.module';
 import { CallModule } from './call/call.module';
 import { ChatModule } from './chat/chat.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -46,6 +47,7 @@ export class AppModule {
         SseModule,
         GovernanceModule.forRoot(config.governance),
         AccessModule,
+        AuthModule.forRoot(config),
         ChatModule,
         ResponsesModule,
         CompletionsModule,

@@ -1,3 +1,4 @@
+import type { AuthConfig } from '../auth/auth-config';
 import type { GuardrailsConfig } from '../guardrails/guardrails-config';
 import type { AlertsConfig } from './alerts-config';
 import type { GovernanceConfig } from './governance-config';
@@ -84,6 +85,8 @@ export interface GatewayConfig {
   guardrails: GuardrailsConfig;
   network: NetworkConfig;
   requestLogs: RequestLogsConfig;
+  /** Sign-in to the admin side (OIDC, SAML, sessions); undefined: no /auth routes. */
+  auth?: AuthConfig;
   /** How often secret references (vault://, aws-sm://, ...) are read again. */
   secrets: { refreshSeconds: number };
   alerts: AlertsConfig;

@@ -6,6 +6,7 @@ import { loadNetworkConfig } from './load-network-config';
 import { loadRoutesConfig } from './load-routes-config';
 import { checkKeyGuardrails, loadGuardrailsConfig } from '../guardrails/load-guardrails-config';
 import { loadRequestLogsConfig } from './load-request-logs-config';
+import { loadAuthConfig } from '../auth/load-auth-config';
 import {
   boolean,
   integer,
@@ -88,6 +89,7 @@ export function loadGatewayConfig(
     network: loadNetworkConfig(env, readFile),
     requestLogs: loadRequestLogsConfig(env, yaml, readFile),
     alerts: loadAlertsConfig(env, yaml, readFile),
+    auth: loadAuthConfig(yaml, env, readFile),
     otel: {
       endpoint: otelEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT),
       serviceName: env.OTEL_SERVICE_NAME?.trim() || 'groq-gateway',

@@ -2,7 +2,8 @@ import { destination } from 'pino';
 import { stdout } from '../logging/stdout';
 
 export interface AuditEntry {
-  /** What happened: `key.create`, `key.rotate`, `key.revoke`, `key.list`, `key.get`, `key.usage`, `admin.auth`, `request`. */
+  /** What happened: `key.create`, `key.rotate`, `key.revoke`, `key.list`, `key.get`, `key.usage`, `admin.auth`, `request`,
+   * `auth.login`, `auth.logout`, `auth.session.end`, `auth.session.recheck`, `auth.csrf`, `session.list`, `session.revoke`. */
   action: string;
   /**
    * Who: a virtual key id for calls; for the admin side the principal's subject (`admin-key`,
@@ -29,6 +30,12 @@ export interface AuditEntry {
   model?: string;
   /** Only with AUDIT_INCLUDE_PROMPTS=true. */
   messages?: unknown;
+  /** The sign-in provider (auth.* actions). */
+  provider?: string;
+  /** What exactly failed or changed, beside the short `reason` (sign-in, session end). */
+  detail?: string;
+  /** The session acted on or acted through. */
+  session?: string;
   /** A guardrail's decision (action `guardrail`): the policy, stage, category and the part. */
   policy?: string;
   stage?: string;

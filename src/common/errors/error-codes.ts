@@ -44,6 +44,13 @@ export const GATEWAY_ERROR_CODES = [
   'role_exceeds_yours',
   'team_not_found',
   'team_exists',
+  // Sign-in to the admin side (issue 20).
+  'not_signed_in',
+  'csrf_failed',
+  'login_failed',
+  'unknown_provider',
+  'auth_unavailable',
+  'session_not_found',
   // Request logs.
   'invalid_query_parameter',
   'log_not_found',
