@@ -1,4 +1,4 @@
-import * as client from 'openid-client';
+import type * as OpenIdClient from 'openid-client';
 import type { OidcConfig } from '../auth-config';
 import { claimValues } from '../role-mapping';
 import type { SignedInUser } from '../sessions/session';
@@ -21,6 +21,19 @@ export interface RecheckedUser {
 
 const DISCOVERY_RETRY_MS = 10_000;
 
+let loaded: typeof OpenIdClient | undefined;
+
+/**
+ * openid-client 6 is an ES module: Node 20.19+ `require`s it natively, but jest's CommonJS
+ * runtime cannot parse it, and every spec that builds the app would fail. It is loaded on first
+ * use, i.e. only when OIDC is configured and someone signs in.
+ */
+function openIdClient(): typeof OpenIdClient {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= require('openid-client') as typeof OpenIdClient;
+  return loaded;
+}
+
 /**
  * OpenID Connect sign-in with openid-client: discovery (cached; tried again after a failure),
  * authorization code with PKCE (S256), state and nonce; the ID token's issuer, audience, expiry,
@@ -28,7 +41,7 @@ const DISCOVERY_RETRY_MS = 10_000;
  * token names a key it has not seen: key rotation). Refresh tokens re-check the user later.
  */
 export class OidcSignIn {
-  private configuration?: Promise<client.Configuration>;
+  private configuration?: Promise<OpenIdClient.Configuration>;
   private failedAt = 0;
 
   constructor(
@@ -39,14 +52,14 @@ export class OidcSignIn {
   async start(): Promise<{ url: string; pending: PendingOidcLogin }> {
     const configuration = await this.discovered();
     const pending: PendingOidcLogin = {
-      codeVerifier: client.randomPKCECodeVerifier(),
-      state: client.randomState(),
-      nonce: client.randomNonce(),
+      codeVerifier: openIdClient().randomPKCECodeVerifier(),
+      state: openIdClient().randomState(),
+      nonce: openIdClient().randomNonce(),
     };
-    const url = client.buildAuthorizationUrl(configuration, {
+    const url = openIdClient().buildAuthorizationUrl(configuration, {
       redirect_uri: this.redirectUri,
       scope: this.config.scopes.join(' '),
-      code_challenge: await client.calculatePKCECodeChallenge(pending.codeVerifier),
+      code_challenge: await openIdClient().calculatePKCECodeChallenge(pending.codeVerifier),
       code_challenge_method: 'S256',
       state: pending.state,
       nonce: pending.nonce,
@@ -59,9 +72,9 @@ export class OidcSignIn {
   /** Redeems the code of the callback URL; a LoginFailure says why the login is refused. */
   async finish(callbackUrl: URL, pending: PendingOidcLogin): Promise<SignedInUser> {
     const configuration = await this.discovered();
-    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>;
+    let tokens: Awaited<ReturnType<typeof OpenIdClient.authorizationCodeGrant>>;
     try {
-      tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
+      tokens = await openIdClient().authorizationCodeGrant(configuration, callbackUrl, {
         pkceCodeVerifier: pending.codeVerifier,
         expectedState: pending.state,
         expectedNonce: pending.nonce,
@@ -89,9 +102,9 @@ export class OidcSignIn {
    */
   async recheck(refreshToken: string, subject: string): Promise<RecheckedUser> {
     const configuration = await this.discovered();
-    let tokens: Awaited<ReturnType<typeof client.refreshTokenGrant>>;
+    let tokens: Awaited<ReturnType<typeof OpenIdClient.refreshTokenGrant>>;
     try {
-      tokens = await client.refreshTokenGrant(configuration, refreshToken);
+      tokens = await openIdClient().refreshTokenGrant(configuration, refreshToken);
     } catch (error) {
       throw loginFailure(error);
     }
@@ -115,28 +128,30 @@ export class OidcSignIn {
    * the ID token (many IdPs put groups and email only there). The ID token wins where both say.
    */
   private async withUserInfo(
-    configuration: client.Configuration,
+    configuration: OpenIdClient.Configuration,
     claims: { sub: string; [claim: string]: unknown },
     accessToken: string,
   ): Promise<Record<string, unknown>> {
     if (claims[this.config.rolesClaim] !== undefined) return claims;
     try {
-      const info = await client.fetchUserInfo(configuration, accessToken, claims.sub);
+      const info = await openIdClient().fetchUserInfo(configuration, accessToken, claims.sub);
       return { ...info, ...claims };
     } catch (error) {
       throw loginFailure(error);
     }
   }
 
-  private discovered(): Promise<client.Configuration> {
+  private discovered(): Promise<OpenIdClient.Configuration> {
     if (this.configuration && !(this.failedAt && Date.now() - this.failedAt >= DISCOVERY_RETRY_MS))
       return this.configuration;
     this.failedAt = 0;
     const issuer = new URL(this.config.issuer);
-    const execute: ((c: client.Configuration) => void)[] = [client.enableNonRepudiationChecks];
+    const execute: ((c: OpenIdClient.Configuration) => void)[] = [
+      openIdClient().enableNonRepudiationChecks,
+    ];
     // http:// is accepted only for a loopback issuer (load-auth-config.ts).
-    if (issuer.protocol === 'http:') execute.push(client.allowInsecureRequests);
-    const discovery = client
+    if (issuer.protocol === 'http:') execute.push(openIdClient().allowInsecureRequests);
+    const discovery = openIdClient()
       .discovery(issuer, this.config.clientId, this.config.clientSecret, undefined, {
         execute,
         timeout: 10,
@@ -163,9 +178,9 @@ function describe(error: unknown): string {
 /** openid-client's errors as the reason a login or recheck is refused. */
 function loginFailure(error: unknown): LoginFailure | IdpUnreachable {
   if (error instanceof LoginFailure || error instanceof IdpUnreachable) return error;
-  if (error instanceof client.ResponseBodyError)
+  if (error instanceof openIdClient().ResponseBodyError)
     return new LoginFailure('idp_refused', `the IdP answered ${error.error}`);
-  if (error instanceof client.AuthorizationResponseError)
+  if (error instanceof openIdClient().AuthorizationResponseError)
     return new LoginFailure('idp_refused', `the IdP answered ${error.error}`);
   const code = (error as { code?: unknown }).code;
   if (error instanceof TypeError || code === 'OAUTH_TIMEOUT' || code === 'ECONNREFUSED')
