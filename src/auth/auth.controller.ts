@@ -160,7 +160,7 @@ export class AuthController {
           status: 401,
           code: 'login_failed',
           reason: error.reason,
-          detail: error.detail,
+          explanation: error.detail,
         });
         throw new GatewayError({
           status: 401,

@@ -32,8 +32,8 @@ export interface AuditEntry {
   messages?: unknown;
   /** The sign-in provider (auth.* actions). */
   provider?: string;
-  /** What exactly failed or changed, beside the short `reason` (sign-in, session end). */
-  detail?: string;
+  /** What exactly failed or changed, in words, beside the short `reason` (sign-in, session end). */
+  explanation?: string;
   /** The session acted on or acted through. */
   session?: string;
   /** A guardrail's decision (action `guardrail`): the policy, stage, category and the part. */

@@ -250,7 +250,7 @@ describe('sign-in with OIDC against a real OpenID Provider (node-oidc-provider)'
         (l) =>
           l.action === 'auth.session.recheck' &&
           l.actor === 'dave' &&
-          String(l.detail).includes('developer -> viewer'),
+          String(l.explanation).includes('developer -> viewer'),
       ),
     ).toBe(true);
   });

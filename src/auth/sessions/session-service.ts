@@ -154,7 +154,7 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
       session: session.id,
       outcome: 'ok',
       reason,
-      detail,
+      explanation: detail,
     });
     return existed;
   }
@@ -237,7 +237,7 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
         provider: session.provider,
         session: session.id,
         outcome: 'ok',
-        detail: changed
+        explanation: changed
           ? `role ${previousRole} -> ${mapped.role}, teams [${mapped.teams.join(', ')}]`
           : undefined,
       });

@@ -50,7 +50,7 @@ export class SessionsAdminController {
       ...auditActor(principalOf(request)),
       target: subject,
       outcome: 'ok',
-      detail: `${theirs.length} session(s)`,
+      explanation: `${theirs.length} session(s)`,
     });
     return { subject, revoked: theirs.length };
   }
