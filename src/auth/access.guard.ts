@@ -1,8 +1,8 @@
+import { requestOrigin } from '../governance/audit-log';
 import { CanActivate, ExecutionContext, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
-import { pathOf } from '../common/http/path-of';
 import type { AllConfig, GatewayConfig } from '../config/gateway-config';
 import { GovernanceService } from '../governance/governance.service';
 import { presentedKey, secretMatches } from '../governance/virtual-key';
@@ -65,9 +65,7 @@ export class AccessGuard implements CanActivate {
       outcome: 'denied',
       status: 403,
       code: 'permission_denied',
-      method: request.method,
-      path: pathOf(request.url),
-      requestId: String(request.id),
+      ...requestOrigin(request),
     });
     throw permissionDenied(principal, missing);
   }
@@ -104,9 +102,7 @@ export class AccessGuard implements CanActivate {
       outcome: 'denied',
       status: 401,
       reason,
-      method: request.method,
-      path: pathOf(request.url),
-      requestId: String(request.id),
+      ...requestOrigin(request),
     });
   }
 }

@@ -1,3 +1,4 @@
+import { callerOf } from './audit-log';
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { defer, switchMap, type Observable } from 'rxjs';
@@ -226,6 +227,7 @@ export class GovernanceAdmission {
       path: call.path,
       model: call.modelAsked,
       requestId: call.requestId,
+      ...callerOf(call),
       messages: call.upstream?.body.messages ?? call.upstream?.body.input,
     });
   }

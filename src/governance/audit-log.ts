@@ -1,4 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import { destination } from 'pino';
+import '../call/call.decorator';
+import type { GatewayCall } from '../call/gateway-call';
+import { pathOf } from '../common/http/path-of';
 import { stdout } from '../logging/stdout';
 
 export interface AuditEntry {
@@ -43,6 +47,33 @@ export interface AuditEntry {
   param?: string;
   /** The text a guardrail matched: only with AUDIT_INCLUDE_PROMPTS=true. */
   matched?: string[];
+  /** The caller's address (from a trusted proxy's X-Forwarded-For / Forwarded when one is set). */
+  client?: string;
+  /** A verified client certificate's identity: direct mTLS, or the mesh's XFCC from a trusted proxy. */
+  clientIdentity?: string;
+}
+
+/** Who called, as far as the network proved it: the address and the mTLS / mesh identity. */
+export function callerOf(
+  call: GatewayCall | undefined,
+): Pick<AuditEntry, 'client' | 'clientIdentity'> {
+  if (!call) return {};
+  return {
+    ...(call.clientAddress ? { client: call.clientAddress } : {}),
+    ...(call.clientIdentity ? { clientIdentity: call.clientIdentity } : {}),
+  };
+}
+
+/** The request part of an admin action's line: id, method, path, and who called. */
+export function requestOrigin(
+  request: FastifyRequest,
+): Pick<AuditEntry, 'requestId' | 'method' | 'path' | 'client' | 'clientIdentity'> {
+  return {
+    method: request.method,
+    path: pathOf(request.url),
+    requestId: String(request.id),
+    ...callerOf(request.call),
+  };
 }
 
 /** Who did an admin action, as the audit line names them. */

@@ -63,7 +63,8 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     // A rotated REDIS_URL (a new password, a moved server): reconnect, keeping what is counted there.
     live.onChange((next, previous) => {
       if (next.redisUrl && next.redisUrl !== previous.redisUrl) {
-        if (this.store instanceof RedisGovernanceStore) this.store.retarget(next.redisUrl);
+        // The store is the breaker-guarded wrapper; the Redis connection is the one it guards.
+        this.redis?.retarget(next.redisUrl);
         this.logger.log('REDIS_URL changed: governance reconnects to Redis');
       }
     });

@@ -18,7 +18,7 @@ import { request as httpRequest } from 'undici';
 import type { GuardrailOutcome } from '../call/ended-call';
 import type { GatewayCall } from '../call/gateway-call';
 import type { AllConfig, GatewayConfig } from '../config/gateway-config';
-import { AuditLog } from '../governance/audit-log';
+import { AuditLog, callerOf } from '../governance/audit-log';
 import { MetricsService } from '../metrics/metrics.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
@@ -257,6 +257,7 @@ export class GuardrailsService implements OnModuleDestroy {
       requestId: call.requestId,
       method: call.method,
       path: call.path,
+      ...callerOf(call),
       model: call.modelAsked,
       policy: result.policy.id,
       stage: result.stage,

@@ -13,6 +13,13 @@ function usesProxy(egress: Egress): boolean {
   return Boolean(egress.httpProxy ?? egress.httpsProxy);
 }
 
+/** A proxy or extra CAs are set: outbound calls need the gateway's dispatcher, not the default. */
+export function egressConfigured(egress: Egress): boolean {
+  return usesProxy(egress) || Boolean(egress.caPem);
+}
+
+let installed = false;
+
 /**
  * The dispatcher for the Groq upstream. Direct (no proxy set): one keep-alive Pool to the origin,
  * as before, with the extra CAs if any. With HTTP(S)_PROXY: undici's EnvHttpProxyAgent, which
@@ -43,12 +50,37 @@ export function upstreamDispatcher(
 }
 
 /**
+ * A dispatcher of a client's own (its timeouts, a CA of its own such as VAULT_CACERT) that still
+ * goes through HTTP(S)_PROXY / NO_PROXY and trusts UPSTREAM_CA_FILE, like the global one.
+ */
+export function egressAgent(
+  egress: Egress,
+  options: Agent.Options & { ownCa?: string },
+): Dispatcher {
+  const { ownCa, ...agentOptions } = options;
+  const ca = [...(trustedCas(egress) ?? []), ...(ownCa ? [ownCa] : [])];
+  const connect = { ...(agentOptions.connect as object), ...(ca.length > 0 ? { ca } : {}) };
+  if (!usesProxy(egress)) return new Agent({ ...agentOptions, connect });
+  return new EnvHttpProxyAgent({
+    ...agentOptions,
+    httpProxy: egress.httpProxy,
+    httpsProxy: egress.httpsProxy,
+    noProxy: egress.noProxy ?? '',
+    connect,
+    ...(ca.length > 0 ? { requestTls: { ca }, proxyTls: { ca } } : {}),
+  });
+}
+
+/**
  * Every other outbound call made with fetch or undici (secret stores, alert channels, exports,
  * OIDC discovery) follows the same proxy and CAs: set once, at start-up, only when configured.
  */
 export function installGlobalEgress(egress: Egress): void {
+  // Start-up reads secret references before the app is built, then main asks again: once is enough
+  // (the egress settings come from the environment, which does not change while running).
+  if (installed || !egressConfigured(egress)) return;
+  installed = true;
   const ca = trustedCas(egress);
-  if (!usesProxy(egress) && !ca) return;
   if (!usesProxy(egress)) {
     setGlobalDispatcher(new Agent({ connect: { ca } }));
     return;

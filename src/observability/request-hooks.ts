@@ -43,8 +43,8 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
   fastify.decorateRequest('call', undefined);
 
   const end = (request: FastifyRequest, call: GatewayCall, status: number): void => {
-    const address = client ? client.address(request) : request.ip;
-    if (client && address !== request.raw.socket?.remoteAddress) call.addressForwarded = true;
+    // Behind trusted proxies the address was worked out when the request came in.
+    const address = call.clientAddress ?? request.ip;
     call.end(status, request.routeOptions.url ?? 'unmatched', address, performance.now());
     events.emitEnded(call);
   };
@@ -82,6 +82,10 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
     request.call = call;
     call.deadlineAt = deadlineFrom(headers, call.startedAtMs);
     if (client) {
+      // Known from the start, so refusals and audit lines name the caller too, not only the end.
+      const address = client.address(request);
+      call.clientAddress = address;
+      call.addressForwarded = address !== request.raw.socket?.remoteAddress;
       const identity = client.identity(request);
       if (identity) call.clientIdentity = identityText(identity);
     }

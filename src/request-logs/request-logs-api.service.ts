@@ -1,3 +1,4 @@
+import { requestOrigin } from '../governance/audit-log';
 import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
@@ -144,9 +145,7 @@ export class RequestLogsApiService {
       ...actor,
       outcome: 'ok',
       status: 200,
-      method: request.method,
-      path: pathOf(request.url),
-      requestId: String(request.id),
+      ...requestOrigin(request),
       target: JSON.stringify({
         virtualKey: filter.virtualKey,
         before: filter.beforeMs === undefined ? undefined : new Date(filter.beforeMs).toISOString(),

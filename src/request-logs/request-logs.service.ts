@@ -6,6 +6,7 @@ import { CallEvents } from '../call/call-events';
 import type { EndedCall } from '../call/ended-call';
 import { pathOf } from '../common/http/path-of';
 import type { AllConfig } from '../config/gateway-config';
+import type { NetworkConfig } from '../config/network-config';
 import type { RequestLogsConfig } from '../config/request-logs-config';
 import { costNanoUsd, usdFromNano } from '../governance/budget';
 import { GovernanceService } from '../governance/governance.service';
@@ -36,6 +37,7 @@ const NEVER_HELD = /^\/(health\/|metrics$|admin\/)/;
 export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger('RequestLogs');
   private readonly config: RequestLogsConfig;
+  private readonly egress: NetworkConfig['egress'];
   private readonly metrics: RequestLogsMetrics;
   private readonly recordOptions: RecordOptions;
   private logStore?: LogStore;
@@ -59,6 +61,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     private readonly tail: LogTail,
   ) {
     this.config = configService.get('gateway', { infer: true }).requestLogs;
+    this.egress = configService.get('gateway', { infer: true }).network.egress;
     this.metrics = new RequestLogsMetrics(metrics.registry);
     this.recordOptions = {
       bodies: this.config.bodies,
@@ -110,7 +113,9 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
     }
     for (const config of this.config.exports) {
       let sink: ExportSink | undefined;
-      const loading = createSink(config, this.config.replicaId).then((made) => (sink = made));
+      const loading = createSink(config, this.config.replicaId, this.egress).then(
+        (made) => (sink = made),
+      );
       // A failure here surfaces in the first write (retried, counted); not as an unhandled rejection.
       loading.catch(() => undefined);
       const queue = createPipeline(

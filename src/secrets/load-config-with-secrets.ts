@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { ReadFile } from '../config/config-readers';
 import type { GatewayConfig } from '../config/gateway-config';
 import { loadGatewayConfig, readYamlConfig } from '../config/load-config';
+import { loadNetworkConfig } from '../config/load-network-config';
+import { installGlobalEgress } from '../network/egress';
 import { findSecretSettings, type SecretValues } from '../config/secret-settings';
 import { SecretReferences } from './secret-references';
 import { SecretResolvers } from './secret-resolvers';
@@ -30,7 +32,11 @@ export async function loadConfigWithSecrets(
   const yamlText = yamlPath ? readFile(yamlPath) : undefined;
   const sameYaml: ReadFile = (path) =>
     path === yamlPath && yamlText !== undefined ? yamlText : readFile(path);
-  const references = new SecretReferences(settings, new SecretResolvers(env));
+  // Secret stores are outbound calls like any other: through HTTP(S)_PROXY and UPSTREAM_CA_FILE
+  // from the first read on, not only once the app is built.
+  const { egress } = loadNetworkConfig(env, readFile);
+  installGlobalEgress(egress);
+  const references = new SecretReferences(settings, new SecretResolvers(env, egress));
   const values = await references.readAll();
   try {
     const config = loadGatewayConfig(env, sameYaml, values);

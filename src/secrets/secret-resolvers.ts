@@ -1,3 +1,4 @@
+import type { NetworkConfig } from '../config/network-config';
 import type { SecretProvider, SecretReference } from './secret-reference';
 import type { ReadSecret, SecretResolver } from './secret-resolver';
 
@@ -10,7 +11,10 @@ type Env = Record<string, string | undefined>;
 export class SecretResolvers {
   private readonly made = new Map<SecretProvider, Promise<SecretResolver>>();
 
-  constructor(private readonly env: Env) {}
+  constructor(
+    private readonly env: Env,
+    private readonly egress: NetworkConfig['egress'] = {},
+  ) {}
 
   async read(reference: SecretReference): Promise<ReadSecret> {
     let resolver = this.made.get(reference.provider);
@@ -39,7 +43,7 @@ export class SecretResolvers {
       case 'vault': {
         const { VaultResolver } = await import('./vault/vault-resolver');
         const { vaultSettings } = await import('./vault/vault-settings');
-        return new VaultResolver(vaultSettings(this.env)) as SecretResolver;
+        return new VaultResolver(vaultSettings(this.env), this.egress) as SecretResolver;
       }
       case 'aws-sm': {
         // The pinned SDK supports Node 20; its warning about later releases would put a
@@ -47,8 +51,9 @@ export class SecretResolvers {
         // still set the variable to false).
         process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
         const { AwsSecretsManagerResolver } = await import('./aws/aws-sm-resolver');
+        const { awsRequestHandler } = await import('../network/aws-request-handler');
         const sdk = await import('@aws-sdk/client-secrets-manager');
-        return new AwsSecretsManagerResolver(sdk) as SecretResolver;
+        return new AwsSecretsManagerResolver(sdk, awsRequestHandler(this.egress)) as SecretResolver;
       }
       case 'gcp-sm': {
         const { GcpSecretManagerResolver } = await import('./gcp/gcp-sm-resolver');

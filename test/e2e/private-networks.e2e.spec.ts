@@ -331,6 +331,43 @@ describe('mesh awareness: B3, trusted proxies, client certs via XFCC, deadlines,
     expect(meshRetries.output()).not.toContain('spiffe://forged');
   });
 
+  it('puts the mesh-verified identity and the forwarded address on audit lines', async () => {
+    const governed = await startGateway({
+      GROQ_API_KEY: GATEWAY_KEY,
+      GROQ_BASE_URL: emulator.url,
+      GATEWAY_ADMIN_KEY: 'admin-key-for-the-audit-identity-test',
+      TRUSTED_PROXIES: '127.0.0.1/32,::1',
+      MESH_CLIENT_CERT_HEADER: 'x-forwarded-client-cert',
+    });
+    try {
+      const mesh = {
+        'x-forwarded-for': '203.0.113.9',
+        'x-forwarded-client-cert': 'Hash=abc;URI=spiffe://cluster.local/ns/shop/sa/cart',
+      };
+      // A call with no virtual key, and an admin call with a wrong key: both refused and audited.
+      expect((await chat(governed.url, mesh)).status).toBe(401);
+      const adminAnswer = await fetch(`${governed.url}/admin/keys`, {
+        headers: { ...mesh, authorization: 'Bearer not-the-admin-key' },
+      });
+      expect(adminAnswer.status).toBe(401);
+      const auditLines = () =>
+        governed
+          .output()
+          .split('\n')
+          .filter((line) => line.includes('"log":"audit"'))
+          .map((line) => JSON.parse(line) as Record<string, unknown>);
+      await waitFor(() => auditLines().length >= 2);
+      for (const action of ['request', 'admin.auth'])
+        expect(auditLines().find((line) => line.action === action)).toMatchObject({
+          outcome: 'denied',
+          client: '203.0.113.9',
+          clientIdentity: 'spiffe://cluster.local/ns/shop/sa/cart',
+        });
+    } finally {
+      await governed.stop();
+    }
+  });
+
   it("keeps a caller's 500 ms deadline against a slow upstream: 504 deadline_exceeded, no retry after it", async () => {
     const before = emulator.chatRequests().length;
     const started = Date.now();

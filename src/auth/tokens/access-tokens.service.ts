@@ -1,8 +1,8 @@
+import { requestOrigin } from '../../governance/audit-log';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../common/errors/gateway-error';
-import { pathOf } from '../../common/http/path-of';
 import type { AllConfig } from '../../config/gateway-config';
 import { LiveConfig } from '../../config/live-config';
 import { sha256Hex } from '../../config/load-governance-config';
@@ -234,9 +234,7 @@ export class AccessTokensService implements OnModuleDestroy {
       target,
       outcome,
       status,
-      method: request.method,
-      path: pathOf(request.url),
-      requestId: String(request.id),
+      ...requestOrigin(request),
       ...(detail && { detail }),
     });
   }

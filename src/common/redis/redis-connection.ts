@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 
 /**
@@ -33,9 +33,9 @@ const ADDRESS_OPTIONS = ['host', 'port', 'path', 'username', 'password', 'db', '
  * its subscriptions and its listeners. Commands in flight fail as on any disconnect.
  */
 export function retargetRedis(redis: Redis, url: string): void {
-  // ioredis parses the URL itself; a connection never opened borrows the result.
-  const RedisClass = redis.constructor as new (url: string, options: RedisOptions) => Redis;
-  const parsed = new RedisClass(url, { lazyConnect: true });
+  // ioredis parses the URL itself; a connection never opened borrows the result. (Not
+  // `redis.constructor`: ioredis mixes EventEmitter in, so that is EventEmitter.)
+  const parsed = new Redis(url, { lazyConnect: true });
   const options = redis.options as unknown as Record<string, unknown>;
   const from = parsed.options as unknown as Record<string, unknown>;
   for (const name of ADDRESS_OPTIONS) options[name] = from[name];

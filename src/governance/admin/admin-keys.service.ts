@@ -1,4 +1,4 @@
-import { pathOf } from '../../common/http/path-of';
+import { requestOrigin } from '../audit-log';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/gateway-config';
@@ -298,9 +298,7 @@ export class AdminKeysService {
       target,
       outcome,
       status,
-      method: request.method,
-      path: pathOf(request.url),
-      requestId: String(request.id),
+      ...requestOrigin(request),
     });
   }
 }

@@ -1,3 +1,5 @@
+import type { NetworkConfig } from '../../config/network-config';
+import { awsRequestHandler } from '../../network/aws-request-handler';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
@@ -41,6 +43,7 @@ export class S3Sink implements ExportSink {
   constructor(
     private readonly config: S3ExportConfig,
     private readonly replicaId: string,
+    egress: NetworkConfig['egress'],
   ) {
     this.name = config.name;
     this.client = new S3Client({
@@ -51,6 +54,8 @@ export class S3Sink implements ExportSink {
       maxAttempts: 1,
       // Checksums only where S3 requires them: S3-compatible servers differ on the rest.
       requestChecksumCalculation: 'WHEN_REQUIRED',
+      // Through HTTP(S)_PROXY and UPSTREAM_CA_FILE when set (the SDK's own handler ignores them).
+      requestHandler: awsRequestHandler(egress),
     });
   }
 

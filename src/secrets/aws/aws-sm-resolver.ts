@@ -1,4 +1,7 @@
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type {
+  SecretsManagerClient,
+  SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
 import type { AwsSecretsManagerReference } from '../secret-reference';
 import { describeSdkError, ReadSecret, SecretReadError, SecretResolver } from '../secret-resolver';
 import { jsonFieldOf, nonEmpty } from '../secret-value';
@@ -8,12 +11,16 @@ type Sdk = typeof import('@aws-sdk/client-secrets-manager');
 /**
  * AWS Secrets Manager through the official SDK: region and credentials from the SDK's default
  * chain (env, web identity / IRSA, instance role); an ARN's own region wins. The SDK's endpoint
- * settings (AWS_ENDPOINT_URL_SECRETS_MANAGER) point it at VPC endpoints or a test server.
+ * settings (AWS_ENDPOINT_URL_SECRETS_MANAGER) point it at VPC endpoints or a test server; with a
+ * proxy or extra CAs set, the request handler sends through the gateway's egress.
  */
 export class AwsSecretsManagerResolver implements SecretResolver<AwsSecretsManagerReference> {
   private readonly clients = new Map<string, SecretsManagerClient>();
 
-  constructor(private readonly sdk: Sdk) {}
+  constructor(
+    private readonly sdk: Sdk,
+    private readonly requestHandler?: SecretsManagerClientConfig['requestHandler'],
+  ) {}
 
   async read(reference: AwsSecretsManagerReference): Promise<ReadSecret> {
     let answer;
@@ -40,7 +47,10 @@ export class AwsSecretsManagerResolver implements SecretResolver<AwsSecretsManag
     const region = /^arn:aws[\w-]*:secretsmanager:([\w-]+):/.exec(secretId)?.[1] ?? '';
     let client = this.clients.get(region);
     if (!client) {
-      client = new this.sdk.SecretsManagerClient(region ? { region } : {});
+      client = new this.sdk.SecretsManagerClient({
+        ...(region ? { region } : {}),
+        ...(this.requestHandler ? { requestHandler: this.requestHandler } : {}),
+      });
       this.clients.set(region, client);
     }
     return client;

@@ -1,4 +1,6 @@
-import { Agent, request } from 'undici';
+import { Dispatcher, request } from 'undici';
+import type { NetworkConfig } from '../../config/network-config';
+import { egressAgent } from '../../network/egress';
 import type { VaultReference } from '../secret-reference';
 import { ReadSecret, SecretReadError, SecretResolver } from '../secret-resolver';
 import { fieldOf } from '../secret-value';
@@ -15,17 +17,20 @@ interface VaultAnswer {
  * lease ends, and once more when Vault answers 403 (the token may have been revoked).
  */
 export class VaultResolver implements SecretResolver<VaultReference> {
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private token?: string;
   private tokenExpiresAt = 0;
   private login?: Promise<string>;
 
   constructor(
     private readonly settings: VaultSettings,
+    egress: NetworkConfig['egress'] = {},
     private readonly now: () => number = Date.now,
   ) {
-    this.agent = new Agent({
-      connect: { timeout: 5_000, ...(settings.ca ? { ca: settings.ca } : {}) },
+    // Its own pool for VAULT_CACERT and its timeouts, still through the egress proxy and CAs.
+    this.agent = egressAgent(egress, {
+      connect: { timeout: 5_000 },
+      ownCa: settings.ca,
       headersTimeout: 10_000,
       bodyTimeout: 10_000,
     });
