@@ -3,7 +3,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { GatewayError } from '../common/errors/gateway-error';
-import { pathOf } from '../common/http/path-of';
 import type { AuditActor } from '../governance/audit-log';
 import { GovernanceService } from '../governance/governance.service';
 import { csvHeader, csvRow, ndjsonLine } from './exports/ndjson';
