@@ -1,4 +1,5 @@
 import type { LatencySummary } from './measure';
+import { renderLogsSection, type RequestLogsBench } from './request-logs-cost';
 
 export interface BenchResult {
   date: string;
@@ -36,6 +37,8 @@ export interface BenchResult {
   openStreams: { count: number; ok: number; errors: number; peakRssMb: number };
   peakRssMb: Record<string, number | undefined>;
   workers: { one: number; two: number };
+  /** Absent in runs from before request logs were measured. */
+  requestLogs?: RequestLogsBench;
 }
 
 const ms = (value: number | undefined) =>
@@ -156,5 +159,6 @@ export function renderMarkdown(result: BenchResult, file: string): string {
     '',
     `One gateway process: ${Math.round(result.workers.one)} req/s; \`WORKERS=2\` (node:cluster, one port): ${Math.round(result.workers.two)} req/s (${ratio(result.workers.two, result.workers.one)}). On this 2-core machine the load generator and the emulator take CPU too, so this understates scaling. Beyond one machine the answer is more replicas behind a Kubernetes Service, with shared state in Redis.`,
     '',
+    ...(result.requestLogs ? [renderLogsSection(result.requestLogs)] : []),
   ].join('\n');
 }

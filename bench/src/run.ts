@@ -10,8 +10,11 @@ import {
   summarize,
   Target,
 } from './measure';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { cpuMicros, freePort, peakRssMb, rssMb, Service, startService } from './processes';
 import { renderMarkdown, BenchResult } from './report';
+import { logsOnOff, storeThroughput } from './request-logs-cost';
 
 /**
  * `npm run bench`: the emulator, the bare node:http proxy (the floor), the plain NestJS proxy (the
@@ -38,6 +41,8 @@ const REALISTIC = '[fault:latency=20,2] Tell me a short story about a lighthouse
 
 async function main(): Promise<void> {
   const services: Service[] = [];
+  // The gateway runs as users run it: request logs in the default SQLite store, here a temp folder.
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-gateway-data-'));
   const start = async (...args: Parameters<typeof startService>) => {
     const service = await startService(...args);
     services.push(service);
@@ -57,8 +62,15 @@ async function main(): Promise<void> {
       GROQ_BASE_URL: emulator.url,
       LOG_LEVEL: 'info',
       SHUTDOWN_DRAIN_DELAY_MS: '0',
+      DATA_DIR: dataDir,
     };
     const gateway = await start('gateway', [join(ROOT, 'dist/main.js')], gatewayEnv, LISTENING);
+    const gatewayLogsOff = await start(
+      'gateway (LOGS_STORE=off)',
+      [join(ROOT, 'dist/main.js')],
+      { ...gatewayEnv, LOGS_STORE: 'off' },
+      LISTENING,
+    );
     const floor = await start(
       'bare proxy',
       [join(ROOT, 'bench/dist/bare-proxy.js')],
@@ -251,6 +263,20 @@ async function main(): Promise<void> {
       );
     }
 
+    log('request logs: the default store on vs LOGS_STORE=off (interleaved rounds)');
+    const onOff = await logsOnOff(
+      gatewayTarget,
+      {
+        ...gatewayTarget,
+        name: 'gateway (LOGS_STORE=off)',
+        url: gatewayLogsOff.url,
+        pid: gatewayLogsOff.child.pid,
+      },
+      { rounds: smoke ? 2 : 2 * plan.rounds, seconds: plan.seconds },
+    );
+    log('request logs: store records per second');
+    const stores = await storeThroughput(ROOT, smoke ? 5_000 : 100_000);
+
     const result: BenchResult = {
       date: new Date().toISOString(),
       smoke,
@@ -290,6 +316,7 @@ async function main(): Promise<void> {
       },
       peakRssMb: peakRss,
       workers: { one: median(scaling.one), two: median(scaling.two) },
+      requestLogs: { ...onOff, storeRecordsPerSecond: stores },
     };
 
     const resultsDir = join(ROOT, 'bench', 'results');
@@ -302,6 +329,7 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${markdown}\n`);
   } finally {
     await Promise.all(services.map((service) => service.stop()));
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

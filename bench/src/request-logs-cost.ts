@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { load, median, type Target } from './measure';
+import { startPostgres } from './postgres-server';
+
+/** Throughput of one gateway in the logs-on / logs-off comparison (medians of the rounds). */
+export interface LogsSide {
+  requestsPerSecond: number;
+  cpuMicrosPerRequest?: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+export interface RequestLogsBench {
+  /** The default store (SQLite) on, and LOGS_STORE=off, measured in interleaved rounds. */
+  on: LogsSide;
+  off: LogsSide;
+  /** Records per second each store sustained: batches of 500 written one at a time, as the queue does. */
+  storeRecordsPerSecond: { sqlite: number; postgres?: number; records: number };
+}
+
+/**
+ * Full throughput of the gateway with its default request log store and of one with
+ * LOGS_STORE=off, in interleaved rounds (the same load, the same machine, the same minute), with
+ * each process's CPU per request from /proc.
+ */
+export async function logsOnOff(
+  on: Target,
+  off: Target,
+  plan: { rounds: number; seconds: number },
+): Promise<{ on: LogsSide; off: LogsSide }> {
+  // Warm both first (JIT, connection pools, the SQLite file): not measured.
+  for (const target of [on, off]) await load(target, { connections: 50, durationSeconds: 2 });
+  const runs = new Map<string, Array<Awaited<ReturnType<typeof load>>>>();
+  for (let round = 0; round < plan.rounds; round++) {
+    // Alternate which goes first, so neither always gets the quieter moment.
+    const order = round % 2 === 0 ? [on, off] : [off, on];
+    for (const target of order) {
+      const result = await load(target, { connections: 50, durationSeconds: plan.seconds });
+      runs.set(target.name, [...(runs.get(target.name) ?? []), result]);
+    }
+  }
+  const side = (name: string): LogsSide => {
+    const results = runs.get(name) ?? [];
+    const cpu = results.flatMap((r) =>
+      r.cpuMicrosPerRequest === undefined ? [] : [r.cpuMicrosPerRequest],
+    );
+    return {
+      requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+      cpuMicrosPerRequest: cpu.length > 0 ? median(cpu) : undefined,
+      p50: median(results.map((r) => r.p50)),
+      p99: median(results.map((r) => r.p99)),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+    };
+  };
+  return { on: side(on.name), off: side(off.name) };
+}
+
+interface StoreLike {
+  migrate(): Promise<void>;
+  insert(records: readonly object[]): Promise<void>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Records per second the built gateway's store (dist/) sustains: `records` records in batches of
+ * 500 (the queue's default batch), one batch at a time (the queue writes one at a time), into
+ * SQLite on disk and, when PostgreSQL is installed, a real server started here.
+ */
+export async function storeThroughput(
+  root: string,
+  records: number,
+): Promise<RequestLogsBench['storeRecordsPerSecond']> {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { LogStore } = require(join(root, 'dist/request-logs/store/log-store')) as {
+    LogStore: new (db: unknown) => StoreLike;
+  };
+  const connect = require(join(root, 'dist/request-logs/store/connect')) as {
+    openSqlite(dir: string): unknown;
+    openPostgres(url: string): unknown;
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const dir = mkdtempSync(join(tmpdir(), 'bench-logs-'));
+  try {
+    const sqlite = await measureStore(new LogStore(connect.openSqlite(dir)), records);
+    let postgres: number | undefined;
+    try {
+      const server = await startPostgres();
+      try {
+        postgres = await measureStore(new LogStore(connect.openPostgres(server.url)), records);
+      } finally {
+        await server.stop();
+      }
+    } catch (error) {
+      process.stderr.write(`[bench] Postgres store not measured: ${(error as Error).message}\n`);
+    }
+    return { sqlite, postgres, records };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measureStore(store: StoreLike, records: number): Promise<number> {
+  await store.migrate();
+  const batchSize = 500;
+  const start = Date.now() - records * 10;
+  const batches: object[][] = [];
+  for (let i = 0; i < records; i += batchSize)
+    batches.push(
+      Array.from({ length: Math.min(batchSize, records - i) }, (_, j) =>
+        benchRecord(start + (i + j) * 10),
+      ),
+    );
+  const began = performance.now();
+  for (const batch of batches) await store.insert(batch);
+  const seconds = (performance.now() - began) / 1000;
+  const stored = await store.count();
+  await store.close();
+  if (stored !== records) throw new Error(`store holds ${stored} records, wrote ${records}`);
+  return records / seconds;
+}
+
+/** A record shaped like a chat call's (no bodies: LOGS_BODIES=off is the default). */
+function benchRecord(timeMs: number): object {
+  return {
+    id: randomUUID(),
+    schema_version: 1,
+    time: new Date(timeMs).toISOString(),
+    request_id: randomUUID(),
+    trace_id: randomUUID().replace(/-/g, ''),
+    method: 'POST',
+    path: '/v1/chat/completions',
+    route: '/v1/chat/completions',
+    api_family: 'chat',
+    virtual_key_id: 'team-a',
+    team_id: 'platform',
+    model_asked: 'groq/llama-3.3-70b-versatile',
+    model: 'groq/llama-3.3-70b-versatile',
+    model_route: null,
+    key_id: 'key-1',
+    status: 200,
+    error_code: null,
+    attempts: 1,
+    retries: 0,
+    fallbacks: 0,
+    fallback_used: false,
+    stream: false,
+    latency_ms: 212.345,
+    time_to_first_token_ms: null,
+    prompt_tokens: 42,
+    cached_tokens: 0,
+    completion_tokens: 180,
+    reasoning_tokens: 0,
+    total_tokens: 222,
+    cost_usd: 0.000167,
+    guardrails: [{ policy: 'pii', stage: 'input', outcome: 'pass' }],
+    client_address: null,
+    user_agent: 'OpenAI/JS 6.9.1',
+    request_body: null,
+    response_body: null,
+  };
+}
+
+/** The Markdown section for BENCHMARKS.md and the bench:logs output. */
+export function renderLogsSection(result: RequestLogsBench): string {
+  const { on, off } = result;
+  const pct = (value: number) => `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)} %`;
+  const cpu = (side: LogsSide) =>
+    side.cpuMicrosPerRequest === undefined ? 'n/a' : String(Math.round(side.cpuMicrosPerRequest));
+  const cpuCost =
+    on.cpuMicrosPerRequest !== undefined && off.cpuMicrosPerRequest !== undefined
+      ? `${Math.round(on.cpuMicrosPerRequest - off.cpuMicrosPerRequest)} µs (${pct(on.cpuMicrosPerRequest / off.cpuMicrosPerRequest - 1)})`
+      : 'n/a';
+  const stores = result.storeRecordsPerSecond;
+  return [
+    '## Request logs: the cost of the default store on the hot path',
+    '',
+    'The same gateway with the default request log store (SQLite, `LOGS_STORE` unset) and with `LOGS_STORE=off`, full throughput in interleaved rounds (autocannon, 50 connections). Target: at most 5 % less throughput.',
+    '',
+    '| gateway | req/s | CPU µs/req | p50 ms | p99 ms | errors |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| logs on (SQLite) | ${Math.round(on.requestsPerSecond)} | ${cpu(on)} | ${on.p50} | ${on.p99} | ${on.errors} |`,
+    `| LOGS_STORE=off | ${Math.round(off.requestsPerSecond)} | ${cpu(off)} | ${off.p50} | ${off.p99} | ${off.errors} |`,
+    '',
+    `Throughput with logs on: ${pct(on.requestsPerSecond / off.requestsPerSecond - 1)}; CPU per request: ${cpuCost}.`,
+    '',
+    `Store alone, ${stores.records} records in batches of 500 written one after another: SQLite ${Math.round(stores.sqlite)} records/s${stores.postgres === undefined ? '' : `, PostgreSQL 15 (local, fsync off as in the tests) ${Math.round(stores.postgres)} records/s`}.`,
+    '',
+  ].join('\n');
+}
