@@ -78,16 +78,17 @@ export async function storeThroughput(
 ): Promise<RequestLogsBench['storeRecordsPerSecond']> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { LogStore } = require(join(root, 'dist/request-logs/store/log-store')) as {
-    LogStore: new (db: unknown) => StoreLike;
+    LogStore: new (db: unknown, writeRows?: unknown) => StoreLike;
   };
   const connect = require(join(root, 'dist/request-logs/store/connect')) as {
-    openSqlite(dir: string): unknown;
+    openSqlite(dir: string): { db: unknown; writeRows: unknown };
     openPostgres(url: string): unknown;
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   const dir = mkdtempSync(join(tmpdir(), 'bench-logs-'));
   try {
-    const sqlite = await measureStore(new LogStore(connect.openSqlite(dir)), records);
+    const { db, writeRows } = connect.openSqlite(dir);
+    const sqlite = await measureStore(new LogStore(db, writeRows), records);
     let postgres: number | undefined;
     try {
       const server = await startPostgres();

@@ -6,6 +6,9 @@ import { fromRow, toRow } from './row-mapping';
 import type { LogsDatabase, RequestLogRow } from './schema';
 import type { RowWriter } from './sqlite-rows';
 
+/** Rows per INSERT on Postgres: 34 bind parameters a row, at most 65535 a statement. */
+const INSERT_CHUNK = 1_000;
+
 type Eb = ExpressionBuilder<LogsDatabase, 'request_logs'>;
 
 export const STATS_GROUPS = {
@@ -75,12 +78,17 @@ export class LogStore {
   /** Writes a batch; a record already stored (a retried batch) is left as it was. */
   async insert(records: readonly LogRecord[]): Promise<void> {
     if (records.length === 0) return;
-    if (this.writeRows) return this.writeRows(records.map(toRow));
-    await this.db
-      .insertInto('request_logs')
-      .values(records.map(toRow))
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+    const rows = records.map(toRow);
+    if (this.writeRows) return this.writeRows(rows);
+    // Multi-row VALUES, in chunks under Postgres's 65535 bind parameters (34 a row), one transaction.
+    await this.db.transaction().execute(async (trx) => {
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await trx
+          .insertInto('request_logs')
+          .values(rows.slice(i, i + INSERT_CHUNK))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+    });
   }
 
   /** Newest first, `limit` at a time. */
