@@ -44,6 +44,8 @@ export class GovernanceAdmission {
       const key = await this.keyFor(presentedKey(headers));
       call.virtualKey = key;
       call.virtualKeyId = key.id;
+      // Its team (issue 20), for request logs, per-team retention and whatever acts on the end.
+      call.teamId = key.team;
     } catch (error) {
       this.refused(call, error as GatewayError);
       throw error;

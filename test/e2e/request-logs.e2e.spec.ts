@@ -173,6 +173,17 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     expect(page.data.map((r) => r.request_id)).toEqual(expected.map((k) => ids[k]));
   });
 
+  it('filters by the Groq key that served', async () => {
+    const all = (await logs(url)).data;
+    const keyId = (await byRequest(ids.json)).key_id!;
+    const page = await logs(url, `keyId=${keyId}`);
+    expect(page.data.map((r) => r.request_id)).toEqual(
+      all.filter((r) => r.key_id === keyId).map((r) => r.request_id),
+    );
+    expect(page.data.map((r) => r.request_id)).toContain(ids.json);
+    expect((await logs(url, 'keyId=key-none')).data).toEqual([]);
+  });
+
   it('filters by time: from is inclusive, to exclusive', async () => {
     const all = (await logs(url)).data;
     const stream = all.find((r) => r.request_id === ids.stream)!;
@@ -354,5 +365,27 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     expect(metricValue(metrics, 'groq_gateway_request_logs_dropped_total', { sink: 'store' })).toBe(
       0,
     );
+  });
+  it("records the team of the call's virtual key (issue 20)", async () => {
+    const created = await fetch(`${url}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'finance-bot', team: 'finance' }),
+    });
+    expect(created.status).toBe(201);
+    const { key } = (await created.json()) as { key: string };
+    await client(key, 'logs-e2e-team').chat.completions.create({
+      model: SMALL,
+      messages: [{ role: 'user', content: 'a call on a team key' }],
+    });
+    const [record] = await waitForLogs(url, 1, 'q=logs-e2e-team');
+    expect(record).toMatchObject({ virtual_key_id: 'finance-bot', team_id: 'finance' });
+    // A key without a team: none.
+    await client(KEY_A, 'logs-e2e-no-team').chat.completions.create({
+      model: SMALL,
+      messages: [{ role: 'user', content: 'a call on a teamless key' }],
+    });
+    const [teamless] = await waitForLogs(url, 1, 'q=logs-e2e-no-team');
+    expect(teamless).toMatchObject({ virtual_key_id: 'team-a', team_id: null });
   });
 });
