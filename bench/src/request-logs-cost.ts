@@ -19,8 +19,15 @@ export interface RequestLogsBench {
   /** The default store (SQLite) on, and LOGS_STORE=off, measured in interleaved rounds. */
   on: LogsSide;
   off: LogsSide;
-  /** Records per second each store sustained: batches of 500 written one at a time, as the queue does. */
-  storeRecordsPerSecond: { sqlite: number; postgres?: number; records: number };
+  /**
+   * Each store alone: batches of 500 written one at a time, as the queue does; records per second
+   * of wall time, and the writing process's CPU per record (for Postgres the server's is not in it).
+   */
+  storeRecordsPerSecond: {
+    sqlite: StoreRate;
+    postgres?: StoreRate;
+    records: number;
+  };
 }
 
 /**
@@ -60,6 +67,11 @@ export async function logsOnOff(
   return { on: side(on.name), off: side(off.name) };
 }
 
+export interface StoreRate {
+  recordsPerSecond: number;
+  cpuMicrosPerRecord: number;
+}
+
 interface StoreLike {
   migrate(): Promise<void>;
   insert(records: readonly object[]): Promise<void>;
@@ -89,7 +101,7 @@ export async function storeThroughput(
   try {
     const { db, writeRows } = connect.openSqlite(dir);
     const sqlite = await measureStore(new LogStore(db, writeRows), records);
-    let postgres: number | undefined;
+    let postgres: StoreRate | undefined;
     try {
       const server = await startPostgres();
       try {
@@ -106,7 +118,7 @@ export async function storeThroughput(
   }
 }
 
-async function measureStore(store: StoreLike, records: number): Promise<number> {
+async function measureStore(store: StoreLike, records: number): Promise<StoreRate> {
   await store.migrate();
   const batchSize = 500;
   const start = Date.now() - records * 10;
@@ -118,12 +130,17 @@ async function measureStore(store: StoreLike, records: number): Promise<number> 
       ),
     );
   const began = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (const batch of batches) await store.insert(batch);
+  const cpu = process.cpuUsage(cpuBefore);
   const seconds = (performance.now() - began) / 1000;
   const stored = await store.count();
   await store.close();
   if (stored !== records) throw new Error(`store holds ${stored} records, wrote ${records}`);
-  return records / seconds;
+  return {
+    recordsPerSecond: records / seconds,
+    cpuMicrosPerRecord: (cpu.user + cpu.system) / records,
+  };
 }
 
 /** A record shaped like a chat call's (no bodies: LOGS_BODIES=off is the default). */
@@ -190,7 +207,18 @@ export function renderLogsSection(result: RequestLogsBench): string {
     '',
     `Throughput with logs on: ${pct(on.requestsPerSecond / off.requestsPerSecond - 1)}; CPU per request: ${cpuCost}.`,
     '',
-    `Store alone, ${stores.records} records in batches of 500 written one after another: SQLite ${Math.round(stores.sqlite)} records/s${stores.postgres === undefined ? '' : `, PostgreSQL 15 (local, fsync off as in the tests) ${Math.round(stores.postgres)} records/s`}.`,
+    `Each store alone, ${stores.records} records in batches of 500 written one after another (as the queue writes them):`,
+    '',
+    '| store | records/s (wall, this machine) | CPU µs per record (gateway process) |',
+    '| --- | --- | --- |',
+    rateRow('SQLite (WAL, synchronous=NORMAL)', stores.sqlite),
+    ...(stores.postgres
+      ? [rateRow('PostgreSQL 15, local, fsync off (as in the tests)', stores.postgres)]
+      : []),
     '',
   ].join('\n');
+}
+
+function rateRow(name: string, rate: StoreRate): string {
+  return `| ${name} | ${Math.round(rate.recordsPerSecond)} | ${rate.cpuMicrosPerRecord.toFixed(1)} |`;
 }

