@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     });
     process.stderr.write('[bench] request logs on vs off (interleaved rounds)\n');
     const onOff = await logsOnOff(target('logs on', on), target('logs off', off), {
-      rounds: smoke ? 2 : 6,
+      rounds: smoke ? 2 : 10,
       seconds: smoke ? 1 : 5,
     });
     process.stderr.write('[bench] store records per second\n');

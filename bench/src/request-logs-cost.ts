@@ -20,6 +20,11 @@ export interface RequestLogsBench {
   on: LogsSide;
   off: LogsSide;
   /**
+   * Medians of each round's on/off ratios (the two sides of a round ran back to back, so a load
+   * that came and went on a shared machine touches both): less noisy than the ratio of medians.
+   */
+  paired: { throughputRatio: number; cpuRatio?: number; rounds: number };
+  /**
    * Each store alone: batches of 500 written one at a time, as the queue does; records per second
    * of wall time, and the writing process's CPU per record (for Postgres the server's is not in it).
    */
@@ -39,7 +44,7 @@ export async function logsOnOff(
   on: Target,
   off: Target,
   plan: { rounds: number; seconds: number },
-): Promise<{ on: LogsSide; off: LogsSide }> {
+): Promise<Pick<RequestLogsBench, 'on' | 'off' | 'paired'>> {
   // Warm both first (JIT, connection pools, the SQLite file): not measured.
   for (const target of [on, off]) await load(target, { connections: 50, durationSeconds: 2 });
   const runs = new Map<string, Array<Awaited<ReturnType<typeof load>>>>();
@@ -64,7 +69,23 @@ export async function logsOnOff(
       errors: results.reduce((sum, r) => sum + r.errors, 0),
     };
   };
-  return { on: side(on.name), off: side(off.name) };
+  const onRuns = runs.get(on.name) ?? [];
+  const offRuns = runs.get(off.name) ?? [];
+  const cpuRatios = onRuns.flatMap((r, i) => {
+    const base = offRuns[i]?.cpuMicrosPerRequest;
+    return r.cpuMicrosPerRequest === undefined || !base ? [] : [r.cpuMicrosPerRequest / base];
+  });
+  return {
+    on: side(on.name),
+    off: side(off.name),
+    paired: {
+      throughputRatio: median(
+        onRuns.map((r, i) => r.requestsPerSecond / (offRuns[i]?.requestsPerSecond || Number.NaN)),
+      ),
+      cpuRatio: cpuRatios.length > 0 ? median(cpuRatios) : undefined,
+      rounds: onRuns.length,
+    },
+  };
 }
 
 export interface StoreRate {
@@ -205,7 +226,7 @@ export function renderLogsSection(result: RequestLogsBench): string {
     `| logs on (SQLite) | ${Math.round(on.requestsPerSecond)} | ${cpu(on)} | ${on.p50} | ${on.p99} | ${on.errors} |`,
     `| LOGS_STORE=off | ${Math.round(off.requestsPerSecond)} | ${cpu(off)} | ${off.p50} | ${off.p99} | ${off.errors} |`,
     '',
-    `Throughput with logs on: ${pct(on.requestsPerSecond / off.requestsPerSecond - 1)}; CPU per request: ${cpuCost}.`,
+    `Logs on vs off, median of the ${result.paired.rounds} rounds' paired ratios: throughput ${pct(result.paired.throughputRatio - 1)}, CPU per request ${result.paired.cpuRatio === undefined ? 'n/a' : pct(result.paired.cpuRatio - 1)}. Medians of each side above: CPU per request ${cpuCost}.`,
     '',
     `Each store alone, ${stores.records} records in batches of 500 written one after another (as the queue writes them):`,
     '',
