@@ -1,17 +1,23 @@
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { visibleTeams } from '../auth/permissions';
+import type { Principal } from '../auth/principal';
+import { CurrentPrincipal } from '../auth/request-principal';
 import { Requires } from '../auth/requires.decorator';
 import { GatewayError } from '../common/errors/gateway-error';
 import { AlertsService } from './alerts.service';
 
-/** The alerts' admin API: `alerts.read` to see rules and state, `alerts.write` to send a test. */
+/**
+ * The alerts' admin API: `alerts.read` to see rules and state (a developer: the gateway-wide
+ * alerts and its teams' virtual keys'), `alerts.write` to send a test.
+ */
 @Controller('admin/alerts')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}
 
   @Get()
   @Requires('alerts.read')
-  list() {
-    return this.alerts.view();
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.alerts.view(visibleTeams(principal));
   }
 
   @Post('test')

@@ -11,6 +11,7 @@ import { GovernanceService } from '../governance/governance.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { GroqService } from '../providers/groq/groq.service';
 import { renderLink, type AlertMessage } from './alert-message';
+import { alertVisible } from './alert-visibility';
 import { endedObservation, stepAlert, type AlertState } from './alert-state';
 import type { AlertChannel } from './channels/alert-channel';
 import { createChannel } from './channels/create-channel';
@@ -223,8 +224,11 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     return report;
   }
 
-  /** Rules with their alerts' states, for GET /admin/alerts. */
-  async view() {
+  /**
+   * Rules with their alerts' states, for GET /admin/alerts: every alert, or (`teams` given, a
+   * developer's) the gateway-wide ones and those of these teams' virtual keys.
+   */
+  async view(teams?: readonly string[]) {
     let states: AlertState[] = [];
     let error: string | undefined;
     if (this.fleet) {
@@ -234,10 +238,10 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
         error = 'the alert states in Redis cannot be read now';
       }
     }
-    states = [...states, ...this.outageStates.values()].map((s) => ({
-      ...s,
-      ...this.notes.get(s.alertKey),
-    }));
+    const teamOf = (id: string) => this.governance.registry.byKeyId(id)?.team;
+    states = [...states, ...this.outageStates.values()]
+      .filter((s) => alertVisible(s.scope, teams, teamOf))
+      .map((s) => ({ ...s, ...this.notes.get(s.alertKey) }));
     const iso = (ms?: number) => (ms === undefined ? null : new Date(ms).toISOString());
     const rules: RuleView[] = this.config.rules.map((rule) => {
       const mine = states.filter((s) => s.ruleId === rule.id);

@@ -9,6 +9,7 @@ import {
   type ReceivedPost,
 } from './support/alert-receivers';
 import {
+  accessToken,
   adminAlerts,
   alertsYaml,
   FREE_KEY,
@@ -18,7 +19,7 @@ import {
   TEAM_KEY,
 } from './support/alerts-fixtures';
 import { GatewayProcess, startGateway } from './support/gateway-process';
-import { chat, writeGatewayConfig } from './support/governance-fixtures';
+import { ADMIN_KEY, chat, writeGatewayConfig } from './support/governance-fixtures';
 
 const KEYS = ['gsk_alerts_key_1', 'gsk_alerts_key_2'];
 const ROUTING_KEY = 'pd-routing-key-e2e-0123456789';
@@ -290,6 +291,59 @@ describe('alerts: rules fire and resolve, each channel in its native format', ()
       value: string;
     }>;
     expect(facts).toContainEqual({ title: 'Virtual key', value: 'team-a' });
+  });
+
+  it("GET /admin/alerts by role: a developer sees gateway-wide alerts and its teams' keys; only admin sends tests", async () => {
+    type View = {
+      rules: Array<{
+        id: string;
+        state: string;
+        alerts: Array<{ scope: { virtualKey?: string } }>;
+      }>;
+    };
+    // A key of team search, made through the admin API, whose budget two calls use up.
+    const made = await fetch(`${gateway.url}/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'search-key', team: 'search', budget: { usd: 0.2 } }),
+    });
+    expect(made.status).toBe(201);
+    const searchKey = ((await made.json()) as { key: string }).key;
+    let refused = false;
+    for (let i = 0; i < 5 && !refused; i++) {
+      refused = (await chat(gateway.url, searchKey, spend)).status === 402;
+    }
+    expect(refused).toBe(true);
+    const keysIn = (view: View) =>
+      new Set(view.rules.find((r) => r.id === 'budget-80')?.alerts.map((a) => a.scope.virtualKey));
+    const admin = await until(async () => {
+      const view = await adminAlerts<View>(gateway.url, 'GET', '');
+      return keysIn(view.json).has('search-key') ? view : undefined;
+    });
+    expect(keysIn(admin.json)).toEqual(new Set(['team-a', 'search-key']));
+    const search = await accessToken(gateway.url, 'developer', ['search']);
+    const ads = await accessToken(gateway.url, 'developer', ['ads']);
+    const auditor = await accessToken(gateway.url, 'auditor', []);
+    const viewer = await accessToken(gateway.url, 'viewer', ['search']);
+    const mine = await adminAlerts<View>(gateway.url, 'GET', '', search);
+    expect(mine.status).toBe(200);
+    // Its team's key, not team-a (a key of no team belongs to no developer).
+    expect(keysIn(mine.json)).toEqual(new Set(['search-key']));
+    const theirs = await adminAlerts<View>(gateway.url, 'GET', '', ads);
+    expect(theirs.status).toBe(200);
+    // Another team's key: neither its alerts nor the rule's firing state shows.
+    expect(keysIn(theirs.json)).toEqual(new Set());
+    expect(theirs.json.rules.find((r) => r.id === 'budget-80')?.state).toBe('ok');
+    expect(theirs.json.rules.map((r) => r.id)).toEqual(admin.json.rules.map((r) => r.id));
+    expect(JSON.stringify(theirs.json)).not.toMatch(/team-a|search-key/);
+    const audited = await adminAlerts<View>(gateway.url, 'GET', '', auditor);
+    expect(keysIn(audited.json)).toEqual(keysIn(admin.json));
+    const forViewer = await adminAlerts<AdminAnswer>(gateway.url, 'GET', '', viewer);
+    expect(forViewer).toMatchObject({ status: 403, json: { error: { type: expect.any(String) } } });
+    for (const token of [search, auditor]) {
+      const test = await adminAlerts<AdminAnswer>(gateway.url, 'POST', '/test?channel=hook', token);
+      expect(test.status).toBe(403);
+    }
   });
 
   it('POST /admin/alerts/test sends to one channel and reports it; refuses unknown and unauthenticated calls', async () => {

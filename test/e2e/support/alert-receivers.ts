@@ -125,10 +125,14 @@ export async function startSmtpReceiver(): Promise<{
   };
 }
 
-export async function until<T>(check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+/** Polls `check` (sync or async) every 50 ms until it gives a value. */
+export async function until<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() - started > timeoutMs) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 50));

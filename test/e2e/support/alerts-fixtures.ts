@@ -97,3 +97,16 @@ export function eventsOf(receiver: HttpReceiver, path = '/hook'): Map<string, nu
   }
   return events;
 }
+
+/** A personal access token the admin key makes for this role and teams. */
+export async function accessToken(url: string, role: string, teams: string[]): Promise<string> {
+  const response = await fetch(`${url}/admin/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: `alerts e2e ${role}`, role, teams }),
+  });
+  if (response.status !== 200 && response.status !== 201) {
+    throw new Error(`POST /admin/tokens answered ${response.status}: ${await response.text()}`);
+  }
+  return ((await response.json()) as { token: string }).token;
+}
