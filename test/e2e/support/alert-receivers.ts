@@ -87,10 +87,20 @@ export interface ReceivedMail {
   /** Headers unfolded, so a long Subject reads on one line. */
   raw: string;
   subject: string;
+  /** Whether the mail came over TLS (implicit, or after STARTTLS). */
+  secure: boolean;
 }
 
-/** A real SMTP server (the smtp-server package) on loopback, keeping each mail it accepts. */
-export async function startSmtpReceiver(): Promise<{
+/**
+ * A real SMTP server (the smtp-server package) on loopback, keeping each mail it accepts: plain
+ * (no STARTTLS offered), offering STARTTLS, or TLS from the first byte (`implicit`), with the
+ * certificate given.
+ */
+export async function startSmtpReceiver(tls?: {
+  mode: 'starttls' | 'implicit';
+  key: string;
+  cert: string;
+}): Promise<{
   url: string;
   mails: ReceivedMail[];
   stop(): Promise<void>;
@@ -98,7 +108,9 @@ export async function startSmtpReceiver(): Promise<{
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS'],
+    ...(tls
+      ? { key: tls.key, cert: tls.cert, secure: tls.mode === 'implicit' }
+      : { disabledCommands: ['STARTTLS'] }),
     logger: false,
     onData(stream, session, callback) {
       let raw = '';
@@ -111,6 +123,7 @@ export async function startSmtpReceiver(): Promise<{
           to: session.envelope.rcptTo.map((r) => r.address),
           raw: unfolded,
           subject: /^Subject: (.*)$/m.exec(unfolded)?.[1]?.trim() ?? '',
+          secure: session.secure,
         });
         callback();
       });
@@ -119,7 +132,7 @@ export async function startSmtpReceiver(): Promise<{
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `${tls?.mode === 'implicit' ? 'smtps' : 'smtp'}://127.0.0.1:${port}`,
     mails,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
