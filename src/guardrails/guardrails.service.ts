@@ -153,7 +153,14 @@ export class GuardrailsService implements OnModuleDestroy {
               ),
             ),
           );
-        const hasWholeAnswerPolicy = plan.output.some((r) => r.policy.kind === 'json_schema');
+        // A json_schema policy judges only a whole answer, and a pattern whose matches can hold
+        // whitespace with no length limit can be cut anywhere: either holds the stream whole.
+        const holdChars = Math.max(
+          this.config.streaming.windowChars,
+          ...plan.output.map((r) => r.holdChars ?? 0),
+        );
+        const hasWholeAnswerPolicy =
+          plan.output.some((r) => r.policy.kind === 'json_schema') || holdChars === Infinity;
         const mode =
           hasWholeAnswerPolicy && this.config.streaming.mode === 'window'
             ? 'buffer'
@@ -162,6 +169,7 @@ export class GuardrailsService implements OnModuleDestroy {
           guardChatStream({
             mode,
             windowChars: this.config.streaming.windowChars,
+            holdChars,
             finders: plan.output.flatMap((r) => (r.find ? [r.find.bind(r)] : [])),
             check: (parts, flagOnly) => runStage(plan.output, 'output', parts, call, flagOnly),
             paramOf: (channel, index) => outputParam(shape, channel, index),

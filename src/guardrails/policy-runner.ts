@@ -26,6 +26,11 @@ export interface Judgement {
 export interface PolicyRunner {
   readonly policy: GuardrailPolicy;
   find?(text: string): Finding[];
+  /**
+   * For span detectors: how much of a stream's tail must stay held so no match is let go in part
+   * (0: its matches hold no whitespace, so a cut at a space never splits them; Infinity: hold all).
+   */
+  holdChars?: number;
   judge?(input: JudgeInput): Promise<Judgement>;
 }
 

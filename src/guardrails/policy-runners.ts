@@ -1,7 +1,7 @@
 import type { ChatMessage } from '../providers/chat-types';
 import type { Finding } from './detectors/finding';
 import { judgeJson } from './detectors/json-schema';
-import { keywordMatcher } from './detectors/keywords';
+import { keywordMatcher, keywordsHoldChars } from './detectors/keywords';
 import {
   llamaGuardMessages,
   parseLlamaGuard,
@@ -9,7 +9,8 @@ import {
   safeguardMessages,
   violates,
 } from './detectors/moderation';
-import { findPii } from './detectors/pii';
+import { findPii, piiHoldChars } from './detectors/pii';
+import { streamHoldChars } from './detectors/match-span';
 import { compilePattern, findPatterns } from './detectors/regex';
 import type { GuardrailPolicy, ModerationPolicy, WebhookPolicy } from './guardrails-config';
 import type { CheckedCall, JudgeInput, Judgement, PolicyRunner } from './policy-runner';
@@ -33,14 +34,26 @@ export interface WebhookRequest {
 export function policyRunner(policy: GuardrailPolicy, transport: JudgeTransport): PolicyRunner {
   switch (policy.kind) {
     case 'pii':
-      return { policy, find: (text) => findPii(text, policy.entities) };
+      return {
+        policy,
+        find: (text) => findPii(text, policy.entities),
+        holdChars: piiHoldChars(policy.entities),
+      };
     case 'keywords': {
       const matcher = keywordMatcher(policy.words);
-      return { policy, find: (text) => matcher.find(text) };
+      return {
+        policy,
+        find: (text) => matcher.find(text),
+        holdChars: keywordsHoldChars(policy.words),
+      };
     }
     case 'regex': {
       const patterns = policy.patterns.map(compilePattern);
-      return { policy, find: (text) => findPatterns(text, patterns) };
+      return {
+        policy,
+        find: (text) => findPatterns(text, patterns),
+        holdChars: Math.max(0, ...policy.patterns.map(streamHoldChars)),
+      };
     }
     case 'json_schema':
       return {

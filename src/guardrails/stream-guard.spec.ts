@@ -3,7 +3,7 @@ import type { ChatCompletionChunk } from '../providers/chat-types';
 import type { GuardrailPolicy } from './guardrails-config';
 import { runStage, type PolicyRunner } from './policy-runner';
 import { policyRunner } from './policy-runners';
-import { guardChatStream, type StreamChecks } from './stream-guard';
+import { cutPoint, guardChatStream, type StreamChecks } from './stream-guard';
 
 const transport = {
   moderate: () => Promise.reject(new Error('unused')),
@@ -47,15 +47,28 @@ function upstream(text: string, state: { unsubscribed: boolean; sent: number }) 
   });
 }
 
+/** The text in fixed pieces of `size` characters, cut anywhere (mid-word, mid-address). */
+function upstreamInPieces(text: string, size: number) {
+  return new Observable<ChatCompletionChunk>((subscriber) => {
+    subscriber.next(chunk({ role: 'assistant', content: '' }));
+    for (let at = 0; at < text.length; at += size)
+      subscriber.next(chunk({ content: text.slice(at, at + size) }));
+    subscriber.next(chunk({}, 'stop'));
+    subscriber.complete();
+  });
+}
+
 function checks(
   policies: GuardrailPolicy[],
   mode: StreamChecks['mode'] = 'window',
+  windowChars = 16,
 ): StreamChecks & { outcomes: unknown[] } {
   const runners: PolicyRunner[] = policies.map((p) => policyRunner(p, transport));
   const done: unknown[] = [];
   return {
     mode,
-    windowChars: 16,
+    windowChars,
+    holdChars: Math.max(windowChars, ...runners.map((r) => r.holdChars ?? 0)),
     finders: runners.flatMap((r) => (r.find ? [r.find.bind(r)] : [])),
     check: (parts, flagOnly) => runStage(runners, 'output', parts, call, flagOnly),
     paramOf: (channel, index) => (channel === 'tool' ? `tool[${index}]` : channel),
@@ -84,6 +97,77 @@ const TEXT =
 
 const textOf = (chunks: ChatCompletionChunk[]) =>
   chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+
+/** Runs the guard; the content chunks it let go, or the error it ended with. */
+async function guarded(source: Observable<ChatCompletionChunk>, guard: StreamChecks) {
+  const released: string[] = [];
+  const error = await new Promise<Error | undefined>((resolve) =>
+    source.pipe(guardChatStream(guard)).subscribe({
+      next: (c) => released.push(c.choices[0]?.delta.content ?? ''),
+      error: resolve,
+      complete: () => resolve(undefined),
+    }),
+  );
+  return { released, text: released.join(''), error };
+}
+
+describe('window mode never lets part of a match go, however the text is cut', () => {
+  const LONG_EMAIL = 'averyveryverylongname.surname@subdomain.example-company.org';
+  const before = 'Hello there, you can write to ';
+  const after = ' at any time of day and we will answer you as soon as we can, thanks';
+
+  it.each([1, 2, 3, 7, 13])(
+    'an address longer than the window, arriving %i characters at a time, is redacted whole',
+    async (size) => {
+      const { released, text } = await guarded(
+        upstreamInPieces(`${before}${LONG_EMAIL}${after}`, size),
+        checks([email]),
+      );
+      expect(text).toBe(`${before}[EMAIL]${after}`);
+      // No piece of the address left on its own (before the fix, 'averyvery...' went ahead).
+      for (const piece of released)
+        for (const part of ['avery', 'surname', 'subdomain', 'example-company'])
+          expect(piece).not.toContain(part);
+    },
+  );
+
+  it.each([1, 2, 5])(
+    'a blocked word arriving %i characters at a time with a 4-character window: not one letter of it leaves',
+    async (size) => {
+      const { text, error } = await guarded(
+        upstreamInPieces('one two three the code is zebra-42 and then more text follows', size),
+        checks([word], 'window', 4),
+      );
+      expect(error?.message).toBe('blocked by kw');
+      expect(text).not.toMatch(/z|zebra/);
+      expect(text.length).toBeGreaterThan(0);
+    },
+  );
+
+  it('a phrase with spaces longer than the window is held until it can be judged whole', async () => {
+    const phrase: GuardrailPolicy = { ...word, words: ['the secret plan of the project'] };
+    const { text, error } = await guarded(
+      upstreamInPieces('we talked about the secret plan of the project yesterday', 2),
+      checks([phrase], 'window', 4),
+    );
+    expect(error?.message).toBe('blocked by kw');
+    expect(text).not.toContain('secret');
+  });
+});
+
+describe('cutPoint', () => {
+  it('cuts just after whitespace, before any finding over the cut, or nowhere', () => {
+    expect(cutPoint('alpha beta gamma', 12, [])).toBe(11);
+    expect(cutPoint('alpha beta gamma', 8, [{ start: 6, end: 10, label: 'k' }])).toBe(6);
+    expect(cutPoint('alphabetagamma', 10, [])).toBe(0);
+    expect(
+      cutPoint('a bb cc dd', 9, [
+        { start: 5, end: 10, label: 'x' },
+        { start: 2, end: 6, label: 'y' },
+      ]),
+    ).toBe(2);
+  });
+});
 
 describe('guardChatStream', () => {
   it('window: redacts before the text leaves, in several pieces, and reports on the last chunk', async () => {

@@ -10,6 +10,11 @@ import type { TextPart } from './text-parts';
 export interface StreamChecks {
   mode: StreamingMode;
   windowChars: number;
+  /**
+   * At least this much of the tail stays held (the window, or more: the longest match with
+   * whitespace in it a span detector can make; see detectors/match-span.ts).
+   */
+  holdChars: number;
   /** The span detectors, run over the held text to choose where it may be cut. */
   finders: ReadonlyArray<(text: string) => Finding[]>;
   /** The output stage over some parts; `flagOnly` after the text has left (mode none). */
@@ -147,16 +152,21 @@ class StreamGuardState {
     return out;
   }
 
-  /** Lets go of what lies more than windowChars back, cut at a space and never inside a finding. */
+  /**
+   * Lets go of what lies more than `holdChars` back, checked first. The cut is moved before any
+   * finding over it, and then back to just after a whitespace character: a match without
+   * whitespace (an email, a key, a word) is never let go in part, even one still arriving; one
+   * with whitespace is at most `holdChars` long, so any over the cut lies wholly in the held text,
+   * where it was found. With no whitespace before the cut, nothing is let go yet.
+   */
   private async releaseWindow(held: HeldChannel): Promise<ChatCompletionChunk | undefined> {
-    const window = this.checks.windowChars;
-    if (held.pending.length < window * 2) return undefined;
-    let cut = held.pending.length - window;
-    for (const find of this.checks.finders)
-      for (const finding of find(held.pending))
-        if (finding.start < cut && finding.end > cut) cut = finding.start;
-    const space = held.pending.lastIndexOf(' ', cut - 1);
-    if (space > 0) cut = space + 1;
+    const { windowChars, holdChars } = this.checks;
+    if (held.pending.length < holdChars + windowChars) return undefined;
+    const cut = cutPoint(
+      held.pending,
+      held.pending.length - holdChars,
+      this.checks.finders.flatMap((find) => find(held.pending)),
+    );
     if (cut <= 0) return undefined;
     const part = this.part(held.channel, held.pending.slice(0, cut));
     held.pending = held.pending.slice(cut);
@@ -215,4 +225,28 @@ class StreamGuardState {
       choices: [{ index: 0, delta, logprobs: null, finish_reason: null }],
     };
   }
+}
+
+const WHITESPACE = /\s/;
+
+/**
+ * Where held text may be cut, at or before `limit`: before every finding over the cut (again
+ * until none is), then just after the nearest whitespace before it; 0 when there is none.
+ */
+export function cutPoint(text: string, limit: number, findings: readonly Finding[]): number {
+  let cut = limit;
+  for (let moved = true; moved && cut > 0;) {
+    moved = false;
+    for (const finding of findings) {
+      if (finding.start < cut && finding.end > cut) {
+        cut = finding.start;
+        moved = true;
+      }
+    }
+    let at = cut - 1;
+    while (at >= 0 && !WHITESPACE.test(text[at])) at--;
+    if (at + 1 !== cut) moved = true;
+    cut = at + 1;
+  }
+  return cut;
 }

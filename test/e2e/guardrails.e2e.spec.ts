@@ -457,6 +457,52 @@ describe('Guardrails on every route', () => {
       });
     });
 
+    it('an address longer than the window, streamed a few characters a token, never reaches the client, not even in part', async () => {
+      const address =
+        'averyveryverylongfirstname.andaverylongmiddlename.surname@subdomain.example-company.org';
+      for (const size of [2, 3, 5]) {
+        const { status, text } = await rawStream(
+          `${stack.gateway.url}/v1/chat/completions`,
+          {
+            model: MODEL,
+            messages: [
+              { role: 'user', content: `[pieces:${size}] please write to ${address} ${LONG_TAIL}` },
+            ],
+          },
+          { 'x-gateway-guardrails': 'pii-out' },
+        );
+        expect(status).toBe(200);
+        // The bytes on the wire: no piece of the address (before the fix, its first part went out).
+        for (const part of ['avery', 'surname', 'subdomain', 'example-company'])
+          expect(text).not.toContain(part);
+        expect(contentOf(text)).toContain('please write to [EMAIL] and then a good many');
+        expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      }
+    });
+
+    it('a blocked word streamed two characters a token: not one letter of it sent, the upstream cancelled', async () => {
+      const { status, text } = await rawStream(
+        `${stack.gateway.url}/v1/chat/completions`,
+        {
+          model: MODEL,
+          messages: [
+            {
+              role: 'user',
+              content: `${SLOW} [pieces:2] ${'lead in words '.repeat(6)}the code word is zebra-42 ${LONG_TAIL}`,
+            },
+          ],
+        },
+        { 'x-gateway-guardrails': 'leak-guard' },
+      );
+      expect(status).toBe(200);
+      expect(contentOf(text)).toContain('lead in words');
+      expect(contentOf(text)).not.toMatch(/ z$|zebra|ze$/);
+      expect(text).not.toContain('zebra');
+      expect(text).toContain('"code":"guardrail_blocked"');
+      expect(text).not.toContain('[DONE]');
+      await waitFor(() => stack.emulator.stats.aborted >= 1);
+    });
+
     it('blocks a word mid-stream: an in-band error, no [DONE], the word never sent, the upstream cancelled', async () => {
       const { status, text } = await rawStream(
         `${stack.gateway.url}/v1/chat/completions`,

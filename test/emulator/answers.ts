@@ -124,6 +124,7 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
   } else {
     const said = textOf(lastUser(body)?.content)
       .replace(/\[fault:[^\]]*\]/g, '')
+      .replace(PIECES, '')
       .trim();
     // `[words:N]` in the message asks for a long answer (N tokens), as a real model may write.
     const words = /\[words:(\d{1,6})\]/.exec(said);
@@ -142,7 +143,12 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
     const at = stop ? text.indexOf(stop) : -1;
     if (at >= 0) text = text.slice(0, at);
   }
-  let pieces = splitPieces(text);
+  // `[pieces:N]`: tokens of N characters, cut anywhere (real tokens are pieces of words, so an
+  // address or a long word arrives over several chunks).
+  const size = PIECES_SIZE.exec(textOf(lastUser(body)?.content));
+  let pieces = size
+    ? (text.match(new RegExp(`[^]{1,${Math.max(1, Number(size[1]))}}`, 'g')) ?? [])
+    : splitPieces(text);
   const limit = body.max_completion_tokens ?? body.max_tokens;
   if (limit !== undefined && pieces.length > limit) {
     pieces = pieces.slice(0, limit);
@@ -261,6 +267,9 @@ function chosenTool(body: ChatBody) {
   const named = (body.tool_choice as { function?: { name?: string } } | undefined)?.function?.name;
   return functions.find((t) => t.function.name === named) ?? functions[0];
 }
+
+const PIECES = /\[pieces:\d{1,3}\]/g;
+const PIECES_SIZE = /\[pieces:(\d{1,3})\]/;
 
 /** Words with their following space, so joined pieces give the text back exactly. */
 function splitPieces(text: string): string[] {

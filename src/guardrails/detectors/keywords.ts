@@ -84,3 +84,12 @@ function normalise(text: string): { normal: string; origin?: number[] } {
   origin.push(text.length);
   return { normal, origin };
 }
+
+/**
+ * What a stream must hold back for these words (see match-span.ts): nothing for single words (a
+ * cut at a space never splits one); for words with spaces in them, their length four times over,
+ * room for the accents and invisible characters the matcher looks through.
+ */
+export function keywordsHoldChars(words: readonly string[]): number {
+  return Math.max(0, ...words.filter((w) => /\s/.test(w.trim())).map((w) => 4 * w.length + 8));
+}

@@ -236,3 +236,23 @@ function digitCount(raw: string, min: number, max: number): boolean {
 function ipv4Valid(raw: string): boolean {
   return raw.split('.').every((octet) => Number(octet) <= 255 && !/^0\d/.test(octet));
 }
+
+/**
+ * The longest match with whitespace in it each entity can make (see match-span.ts): emails, IP
+ * addresses and key-shaped secrets hold none, so a cut at a space never splits them; a private
+ * key block is found from its BEGIN line to the end of the text until its END line comes, so
+ * only its BEGIN line needs holding.
+ */
+const PII_HOLD_CHARS: Record<PiiEntity, number> = {
+  email: 0,
+  ip_address: 0,
+  ssn: 11,
+  credit_card: 37,
+  phone: 58,
+  iban: 64,
+  secret: 96,
+};
+
+export function piiHoldChars(entities: readonly PiiEntity[]): number {
+  return Math.max(0, ...entities.map((entity) => PII_HOLD_CHARS[entity]));
+}
