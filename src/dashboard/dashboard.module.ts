@@ -1,8 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ProvidersModule } from '../providers/providers.module';
 import { AdminMeController } from './admin-me.controller';
+import { GroqKeysController } from './groq-keys.controller';
 
 /** The dashboard's own admin endpoints (its files are served by serve-ui.ts, outside Nest). */
 @Module({
-  controllers: [AdminMeController],
+  imports: [ProvidersModule],
+  controllers: [AdminMeController, GroqKeysController],
 })
 export class DashboardModule {}

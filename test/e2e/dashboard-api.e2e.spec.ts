@@ -165,4 +165,76 @@ describe('dashboard: the UI served at /ui under a strict CSP, and the admin API 
     );
     expect(plain.json.data[0]).toMatchObject({ requests: 1, ttft_p50_ms: null, ttft_p95_ms: null });
   });
+
+  it('PATCH /admin/keys/{id} changes limits and budget (null removes one), and they are enforced', async () => {
+    const send = (method: string, path: string, body?: unknown) =>
+      fetch(`${url}/admin/keys${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${ADMIN_KEY}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const made = (await (
+      await send('POST', '', { id: 'patched', requestsPerMinute: 100 })
+    ).json()) as {
+      key: string;
+    };
+    const changed = await send('PATCH', '/patched', {
+      requestsPerMinute: 1,
+      budget: { usd: 2, period: 'daily' },
+      name: 'changed',
+    });
+    expect(changed.status).toBe(200);
+    expect(await changed.json()).toMatchObject({
+      id: 'patched',
+      name: 'changed',
+      requestsPerMinute: 1,
+      budget: { usd: 2, period: 'daily' },
+    });
+    const keyed = new OpenAI({ baseURL: `${url}/v1`, apiKey: made.key, maxRetries: 0 });
+    const ask = () =>
+      keyed.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] });
+    await ask();
+    await expect(ask()).rejects.toMatchObject({ status: 429 });
+    const cleared = (await (
+      await send('PATCH', '/patched', { requestsPerMinute: null })
+    ).json()) as Record<string, unknown>;
+    expect(cleared).not.toHaveProperty('requestsPerMinute');
+    expect(cleared).toMatchObject({ budget: { usd: 2 } });
+    await ask();
+    const bad = await send('PATCH', '/patched', { tokensPerMinute: 0 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { param: string } }).error.param).toBe(
+      'tokensPerMinute',
+    );
+    expect((await send('PATCH', '/no-such-key', { name: 'x' })).status).toBe(404);
+    // Config keys are the operator's, changed in GATEWAY_CONFIG.
+    expect((await send('PATCH', '/dash', { name: 'x' })).status).toBe(409);
+  });
+
+  it('GET /admin/groq-keys answers the pool by key id, with rests, and never a key value', async () => {
+    await client('groq-keys-429')
+      .chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: '[fault:429;retry-after=60]' }],
+      })
+      .catch(() => undefined);
+    const response = await fetch(`${url}/admin/groq-keys`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    for (const value of manyKeys(2).split(',')) expect(text).not.toContain(value);
+    const keys = (JSON.parse(text) as { data: Record<string, unknown>[] }).data;
+    expect(keys.map((k) => k.id)).toHaveLength(2);
+    const resting = keys.filter((k) => typeof k.restingUntil === 'string');
+    expect(resting).toHaveLength(1);
+    const restMs = Date.parse(resting[0].restingUntil as string) - Date.now();
+    expect(restMs).toBeGreaterThan(50_000);
+    expect(restMs).toBeLessThanOrEqual(60_000);
+    expect(resting[0]).toMatchObject({ available: false, breaker: 'closed' });
+    expect((await fetch(`${url}/admin/groq-keys`)).status).toBe(401);
+  });
 });

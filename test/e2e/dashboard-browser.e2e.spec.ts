@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { waitForLogs } from './support/request-logs';
 import { manyKeys, Stack, startStack } from './support/stack';
-import { openBrowser, type Browser } from './support/browser';
+import { openBrowser, SCREENSHOTS, type Browser } from './support/browser';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
 const VIRTUAL_KEY = 'vk-dashboard-browser-secret-0000000';
@@ -185,6 +185,148 @@ describe('dashboard in a real browser', () => {
     const bodies = page.getByRole('region', { name: 'Bodies' });
     expect(await bodies.textContent()).toContain('[fault:500]');
     await browser.screenshot('log-detail');
+  });
+
+  it('creates a key in the UI that works with the SDK, edits its limits, rotates and revokes it', async () => {
+    const { page } = browser;
+    await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('link', { name: 'Virtual keys' }).click();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByLabel('Id (optional)').fill('ui-made');
+    await page.getByLabel('Name', { exact: true }).fill('Made in the dashboard');
+    await page.getByRole('spinbutton', { name: 'Requests per minute' }).fill('100');
+    await page.getByRole('spinbutton', { name: 'Budget (USD)' }).fill('5');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const secret = page.getByTestId('new-secret');
+    await secret.waitFor();
+    const made = await secret.inputValue();
+    expect(made.length).toBeGreaterThan(20);
+    await page.getByRole('button', { name: 'Copy' }).click();
+    await page.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(made);
+    await browser.screenshot('keys-created');
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await page.getByTestId('new-secret').count()).toBe(0);
+
+    // The key the UI made serves calls through the OpenAI SDK, and its use shows against its limits.
+    const answer = await client('ui-key-call', made).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'hello with a key made in the UI' }],
+    });
+    expect(answer.choices[0].message.content).toBeTruthy();
+    await page.reload();
+    const row = page.getByRole('row').filter({ hasText: 'ui-made' });
+    await row.getByRole('meter', { name: 'ui-made requests per minute' }).waitFor();
+    expect(
+      await row
+        .getByRole('meter', { name: 'ui-made requests per minute' })
+        .getAttribute('aria-valuetext'),
+    ).toBe('1 of 100');
+    expect(await row.getByRole('meter', { name: 'ui-made monthly budget' }).count()).toBe(1);
+
+    // Edit its limits: the new limit is what the gateway enforces and shows.
+    await row.getByRole('button', { name: 'Edit limits of ui-made' }).click();
+    await page.getByRole('spinbutton', { name: 'Requests per minute' }).fill('50');
+    await page.getByRole('button', { name: 'Save limits' }).click();
+    await page
+      .getByRole('meter', { name: 'ui-made requests per minute' })
+      .and(page.locator('[aria-valuemax="50"]'))
+      .waitFor();
+    await browser.screenshot('keys');
+
+    // Rotate: the new key is shown once; the old one stops working, the new one works.
+    await row.getByRole('button', { name: 'Rotate ui-made' }).click();
+    await page.getByTestId('new-secret').waitFor();
+    const rotated = await page.getByTestId('new-secret').inputValue();
+    expect(rotated).not.toBe(made);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    await expect(
+      client('ui-key-old', made).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    ).rejects.toMatchObject({ status: 401 });
+    await client('ui-key-new', rotated).chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'rotated' }],
+    });
+
+    // Revoke: refused from then on, and the row says so with no more actions.
+    await row.getByRole('button', { name: 'Revoke ui-made' }).click();
+    await row.getByText('revoked').waitFor();
+    expect(await row.getByRole('button').count()).toBe(0);
+    await expect(
+      client('ui-key-revoked', rotated).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    ).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('shows a Groq key resting after the emulator answers 429', async () => {
+    const { page } = browser;
+    await client('groq-429')
+      .chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: '[fault:429;retry-after=120]' }],
+      })
+      .catch(() => undefined);
+    await page.getByRole('link', { name: 'Groq keys' }).click();
+    const table = page.getByRole('table', { name: 'Groq keys' });
+    await table.getByText('resting after a 429').waitFor();
+    const resting = table.getByRole('row').filter({ hasText: 'resting after a 429' });
+    expect(await resting.count()).toBe(1);
+    // Its rest ends about two minutes from now, shown in the viewer's zone, and no key value shows.
+    expect(await resting.locator('td').nth(2).textContent()).not.toBe('—');
+    expect(await table.getByText('healthy').count()).toBe(2);
+    expect(await page.content()).not.toContain('gsk_e2e_key_');
+    await browser.screenshot('groq-keys');
+  });
+
+  it('shows a viewer (a personal access token) no page or button that would answer 403', async () => {
+    const tokenFor = async (role: string) => {
+      const response = await fetch(`${url}/admin/tokens`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `dashboard ${role}`, role }),
+      });
+      expect(response.status).toBe(201);
+      return ((await response.json()) as { token: string }).token;
+    };
+    const signIn = async (token: string) => {
+      const page = await browser.context.newPage();
+      await page.goto(`${url}/ui/`);
+      await page.getByLabel('Admin key or personal access token').fill(token);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('navigation', { name: 'Dashboard pages' }).waitFor();
+      return page;
+    };
+
+    const viewer = await signIn(await tokenFor('viewer'));
+    expect(await viewer.locator('.who').textContent()).toContain('viewer');
+    const nav = viewer.getByRole('navigation', { name: 'Dashboard pages' });
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview']);
+    await viewer.getByTestId('tile-requests').waitFor();
+    // Buttons other than the tables' sort headers: sign out and refresh, nothing that changes anything.
+    expect(await viewer.locator('button:not(th button)').allTextContents()).toEqual([
+      'Sign out',
+      'Refresh now',
+    ]);
+    // A page the role may not use is not reachable by its address either.
+    await viewer.goto(`${url}/ui/#/keys`);
+    await viewer.getByRole('heading', { name: 'Overview' }).waitFor();
+    await viewer.screenshot({ path: `${SCREENSHOTS}/viewer-overview.png`, fullPage: true });
+    await viewer.close();
+
+    // An auditor reads keys but changes nothing: no create, edit, rotate or revoke.
+    const auditor = await signIn(await tokenFor('auditor'));
+    await auditor.getByRole('link', { name: 'Virtual keys' }).click();
+    await auditor.getByRole('table', { name: 'Virtual keys' }).getByText('ui-made').waitFor();
+    const buttons = await auditor.locator('button:not(th button)').allTextContents();
+    expect(buttons).toEqual(['Sign out']);
+    expect(buttons.filter((b) => /Create|Edit|Rotate|Revoke/.test(b))).toEqual([]);
+    await auditor.close();
   });
 
   it('reported no page errors and no CSP violations', () => {

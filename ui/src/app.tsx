@@ -2,6 +2,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, credentials, whenUnauthorized } from './api/client';
 import type { Me } from './api/types';
 import { Loading } from './components/notice';
+import { GroqKeys } from './pages/groq-keys';
+import { Keys } from './pages/keys';
 import { LogDetail } from './pages/log-detail';
 import { Logs } from './pages/logs';
 import { Overview } from './pages/overview';
@@ -19,6 +21,8 @@ interface Page {
 const PAGES: Page[] = [
   { id: 'overview', label: 'Overview', needs: 'usage.read' },
   { id: 'logs', label: 'Logs', needs: 'logs.read' },
+  { id: 'keys', label: 'Virtual keys', needs: 'keys.read' },
+  { id: 'groq-keys', label: 'Groq keys', needs: 'config.read' },
 ];
 
 /** The signed-in shell: navigation by permission, the current page, sign-out. */
@@ -102,6 +106,10 @@ function PageBody({ page, id }: { page: string; id?: string }) {
   switch (page) {
     case 'logs':
       return id ? <LogDetail requestId={id} /> : <Logs />;
+    case 'keys':
+      return <Keys />;
+    case 'groq-keys':
+      return <GroqKeys />;
     default:
       return <Overview />;
   }

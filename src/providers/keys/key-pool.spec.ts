@@ -50,6 +50,19 @@ describe('KeyPool', () => {
     expect(new Set(Array.from({ length: 6 }, () => pool.pick('m').id))).toContain('a');
   });
 
+  it('shows in its status when a resting key may serve again, and no time once that has passed', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a')], undefined, time.now);
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' } });
+    expect(pool.status()[0]).toMatchObject({
+      available: false,
+      restingUntil: new Date(time.now() + 2000).toISOString(),
+    });
+    time.advance(2001);
+    expect(pool.status()[0].restingUntil).toBeUndefined();
+    expect(pool.status()[0].available).toBe(true);
+  });
+
   it('says when a 429 rests a key, and takes rests other replicas saw', () => {
     const time = clock();
     const pool = new KeyPool([key('a'), key('b')], undefined, time.now);

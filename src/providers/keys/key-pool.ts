@@ -32,6 +32,13 @@ export interface KeyStatus {
   latencyMs: number;
   remainingRequests?: number;
   remainingTokens?: number;
+  /** Groq's token limit per window, as its headers last said. */
+  limitTokens?: number;
+  /** Set while the key rests after a 429 (ISO time it may serve again). */
+  restingUntil?: string;
+  /** When Groq's request and token windows reset, as its headers last said (ISO). */
+  requestsResetAt?: string;
+  tokensResetAt?: string;
 }
 
 /**
@@ -194,6 +201,10 @@ export class KeyPool {
         latencyMs: health.latencyMs,
         remainingRequests: health.remainingRequests,
         remainingTokens: health.remainingTokens,
+        limitTokens: health.limitTokens,
+        restingUntil: isoAfter(health.restingUntil, now),
+        requestsResetAt: isoAfter(health.requestsResetAt, now),
+        tokensResetAt: isoAfter(health.tokensResetAt, now),
       };
     });
   }
@@ -236,4 +247,9 @@ export class KeyPool {
     if (!health) this.health.set(id, (health = new KeyHealth(this.breaker)));
     return health;
   }
+}
+
+/** A time still to come as ISO text; undefined once past (or never set). */
+function isoAfter(atMs: number, nowMs: number): string | undefined {
+  return atMs > nowMs ? new Date(atMs).toISOString() : undefined;
 }

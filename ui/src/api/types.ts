@@ -86,3 +86,55 @@ export interface Me {
   email?: string;
   permissions: string[];
 }
+
+export interface VirtualKey {
+  id: string;
+  name?: string;
+  hint?: string;
+  team?: string;
+  models: string[];
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  budget?: { usd: number; period: string };
+  guardrails?: string[];
+  source: 'config' | 'admin';
+  status: 'active' | 'revoked';
+  createdAt: string;
+  rotatedAt?: string;
+  revokedAt?: string;
+}
+
+export interface KeyUsage {
+  id: string;
+  lastMinute: {
+    requests: number;
+    tokens: number;
+    requestsPerMinute: number | null;
+    tokensPerMinute: number | null;
+  };
+  budget: {
+    usd: number;
+    period: string;
+    spentUsd: number;
+    reservedUsd: number;
+    remainingUsd: number;
+    resetsAt: string;
+  } | null;
+}
+
+export interface GroqKeyStatus {
+  id: string;
+  weight: number;
+  available: boolean;
+  breaker: 'closed' | 'open' | 'half-open';
+  trippedModels: string[];
+  rejected?: { status: number; since: string };
+  errorRate: number;
+  latencyMs: number;
+  remainingRequests?: number;
+  remainingTokens?: number;
+  limitTokens?: number;
+  restingUntil?: string;
+  requestsResetAt?: string;
+  tokensResetAt?: string;
+}

@@ -1,0 +1,423 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import type { KeyUsage, VirtualKey } from '../api/types';
+import { DataTable, type Column } from '../components/data-table';
+import { Field } from '../components/field';
+import { ErrorNotice, Loading } from '../components/notice';
+import { SecretOnce } from '../components/secret-once';
+import { UsageBar } from '../components/usage-bar';
+import { count, localTime, usd } from '../format';
+import { useCan } from '../session';
+import { useApi } from '../use-api';
+
+interface LimitsForm {
+  name: string;
+  requestsPerMinute: string;
+  tokensPerMinute: string;
+  budgetUsd: string;
+  budgetPeriod: string;
+}
+
+interface CreateForm extends LimitsForm {
+  id: string;
+  team: string;
+  models: string;
+}
+
+const EMPTY_CREATE: CreateForm = {
+  id: '',
+  team: '',
+  models: '',
+  name: '',
+  requestsPerMinute: '',
+  tokensPerMinute: '',
+  budgetUsd: '',
+  budgetPeriod: 'monthly',
+};
+
+const whole = (text: string) => (text.trim() === '' ? null : Number(text));
+
+/** The limits part of a body: blanks are no limit (null on an edit removes it). */
+function limitsBody(form: LimitsForm) {
+  return {
+    name: form.name.trim() || null,
+    requestsPerMinute: whole(form.requestsPerMinute),
+    tokensPerMinute: whole(form.tokensPerMinute),
+    budget: form.budgetUsd.trim()
+      ? { usd: Number(form.budgetUsd), period: form.budgetPeriod }
+      : null,
+  };
+}
+
+function withoutNulls(body: Record<string, unknown>) {
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
+}
+
+/** Virtual keys: their limits and use against them; create, change, rotate and revoke. */
+export function Keys() {
+  const can = useCan();
+  const writable = can('keys.write');
+  const keys = useApi<{ data: VirtualKey[] }>('/admin/keys', 15_000);
+  const [usage, setUsage] = useState<Record<string, KeyUsage>>({});
+  const [creating, setCreating] = useState(false);
+  const [form, setForm] = useState<CreateForm>(EMPTY_CREATE);
+  const [editing, setEditing] = useState<VirtualKey>();
+  const [secret, setSecret] = useState<{ title: string; value: string }>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+
+  const list = keys.data?.data ?? [];
+  useEffect(() => {
+    const active = list.filter((key) => key.status === 'active');
+    void Promise.all(
+      active.map((key) =>
+        api<KeyUsage>(`/admin/keys/${encodeURIComponent(key.id)}/usage`)
+          .then((answer) => [key.id, answer] as const)
+          .catch(() => undefined),
+      ),
+    ).then((answers) =>
+      setUsage(Object.fromEntries(answers.filter((a): a is readonly [string, KeyUsage] => !!a))),
+    );
+  }, [keys.data]);
+
+  const act = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+      keys.reload();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const create = (event: Event) => {
+    event.preventDefault();
+    void act(async () => {
+      const made = await api<VirtualKey & { key: string }>('/admin/keys', {
+        method: 'POST',
+        body: withoutNulls({
+          id: form.id.trim() || null,
+          team: form.team.trim() || null,
+          models: form.models.trim()
+            ? form.models
+                .split(',')
+                .map((m) => m.trim())
+                .filter(Boolean)
+            : null,
+          ...limitsBody(form),
+        }),
+      });
+      setSecret({ title: `Key ${made.id} created`, value: made.key });
+      setForm(EMPTY_CREATE);
+      setCreating(false);
+    });
+  };
+  const rotate = (key: VirtualKey) => {
+    if (!confirm(`Rotate ${key.id}? Its current key stops working at once.`)) return;
+    void act(async () => {
+      const rotated = await api<VirtualKey & { key: string }>(
+        `/admin/keys/${encodeURIComponent(key.id)}/rotate`,
+        { method: 'POST' },
+      );
+      setSecret({ title: `Key ${rotated.id} rotated`, value: rotated.key });
+    });
+  };
+  const revoke = (key: VirtualKey) => {
+    if (!confirm(`Revoke ${key.id}? Calls with it are refused from now on; this cannot be undone.`))
+      return;
+    void act(async () => {
+      await api(`/admin/keys/${encodeURIComponent(key.id)}`, { method: 'DELETE' });
+    });
+  };
+
+  const columns: Column<VirtualKey>[] = [
+    {
+      key: 'id',
+      label: 'Key',
+      sortValue: (k) => k.id,
+      render: (k) => (
+        <>
+          <strong>{k.id}</strong>
+          {k.name ? <div class="hint">{k.name}</div> : null}
+        </>
+      ),
+    },
+    { key: 'team', label: 'Team', sortValue: (k) => k.team ?? null, render: (k) => k.team ?? '—' },
+    { key: 'hint', label: 'Ends with', render: (k) => <code>{k.hint ?? '—'}</code> },
+    {
+      key: 'status',
+      label: 'Status',
+      sortValue: (k) => k.status,
+      render: (k) => (
+        <span class={`badge ${k.status === 'active' ? 'good' : 'bad'}`}>
+          {k.status}
+          {k.source === 'config' ? ' · config' : ''}
+        </span>
+      ),
+    },
+    {
+      key: 'rpm',
+      label: 'Requests this minute',
+      render: (k) =>
+        usage[k.id] ? (
+          <UsageBar
+            label={`${k.id} requests per minute`}
+            used={usage[k.id].lastMinute.requests}
+            limit={usage[k.id].lastMinute.requestsPerMinute}
+            format={count}
+          />
+        ) : (
+          '—'
+        ),
+    },
+    {
+      key: 'tpm',
+      label: 'Tokens this minute',
+      render: (k) =>
+        usage[k.id] ? (
+          <UsageBar
+            label={`${k.id} tokens per minute`}
+            used={usage[k.id].lastMinute.tokens}
+            limit={usage[k.id].lastMinute.tokensPerMinute}
+            format={count}
+          />
+        ) : (
+          '—'
+        ),
+    },
+    {
+      key: 'budget',
+      label: 'Budget',
+      sortValue: (k) => k.budget?.usd ?? null,
+      render: (k) => {
+        const budget = usage[k.id]?.budget;
+        if (budget)
+          return (
+            <UsageBar
+              label={`${k.id} ${budget.period} budget`}
+              used={budget.spentUsd + budget.reservedUsd}
+              limit={budget.usd}
+              format={usd}
+            />
+          );
+        return k.budget ? `${usd(k.budget.usd)} ${k.budget.period}` : 'none';
+      },
+    },
+    {
+      key: 'created',
+      label: 'Created',
+      sortValue: (k) => k.createdAt,
+      render: (k) => (Date.parse(k.createdAt) > 0 ? localTime(k.createdAt) : '—'),
+    },
+  ];
+  if (writable)
+    columns.push({
+      key: 'actions',
+      label: 'Actions',
+      render: (k) =>
+        k.source === 'admin' && k.status === 'active' ? (
+          <span class="actions">
+            <button
+              type="button"
+              onClick={() => setEditing(k)}
+              aria-label={`Edit limits of ${k.id}`}
+            >
+              Edit
+            </button>
+            <button
+              type="button"
+              onClick={() => rotate(k)}
+              aria-label={`Rotate ${k.id}`}
+              disabled={busy}
+            >
+              Rotate
+            </button>
+            <button
+              type="button"
+              class="danger"
+              onClick={() => revoke(k)}
+              aria-label={`Revoke ${k.id}`}
+              disabled={busy}
+            >
+              Revoke
+            </button>
+          </span>
+        ) : (
+          <span class="hint">{k.source === 'config' ? 'set in GATEWAY_CONFIG' : '—'}</span>
+        ),
+    });
+
+  const set = (name: keyof CreateForm) => (event: Event) =>
+    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+
+  return (
+    <section aria-labelledby="keys-title">
+      <div class="page-head">
+        <h1 id="keys-title">Virtual keys</h1>
+        {writable && !creating ? (
+          <button type="button" class="primary" onClick={() => setCreating(true)}>
+            Create key
+          </button>
+        ) : null}
+      </div>
+      {secret ? (
+        <SecretOnce title={secret.title} value={secret.value} onDone={() => setSecret(undefined)} />
+      ) : null}
+      <ErrorNotice error={error ?? keys.error} />
+      {creating ? (
+        <form class="panel" onSubmit={create} aria-label="Create a virtual key">
+          <h2>New virtual key</h2>
+          <div class="form-grid">
+            <Field id="k-id" label="Id (optional)">
+              <input id="k-id" value={form.id} onInput={set('id')} pattern="[\w.\-]{1,64}" />
+            </Field>
+            <Field id="k-name" label="Name">
+              <input id="k-name" value={form.name} onInput={set('name')} />
+            </Field>
+            <Field id="k-team" label="Team">
+              <input id="k-team" value={form.team} onInput={set('team')} />
+            </Field>
+            <Field id="k-models" label="Models (comma-separated; empty: all)">
+              <input id="k-models" value={form.models} onInput={set('models')} />
+            </Field>
+            <LimitFields form={form} set={set} prefix="k" />
+          </div>
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              Create
+            </button>
+            <button type="button" onClick={() => setCreating(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+      {editing ? (
+        <EditLimits
+          key={editing.id}
+          item={editing}
+          busy={busy}
+          onCancel={() => setEditing(undefined)}
+          onSave={(body) =>
+            act(async () => {
+              await api(`/admin/keys/${encodeURIComponent(editing.id)}`, { method: 'PATCH', body });
+              setEditing(undefined);
+            })
+          }
+        />
+      ) : null}
+      {keys.loading && !keys.data ? <Loading /> : null}
+      <DataTable
+        caption="Virtual keys"
+        columns={columns}
+        rows={list}
+        rowKey={(k) => k.id}
+        empty={writable ? 'No virtual keys yet: create one.' : 'No virtual keys you may see.'}
+        pageSize={25}
+        initialSort={{ key: 'created', direction: 'descending' }}
+      />
+    </section>
+  );
+}
+
+function LimitFields<T extends LimitsForm>({
+  form,
+  set,
+  prefix,
+}: {
+  form: T;
+  set: (name: keyof T & string) => (event: Event) => void;
+  prefix: string;
+}) {
+  return (
+    <>
+      <Field id={`${prefix}-rpm`} label="Requests per minute">
+        <input
+          id={`${prefix}-rpm`}
+          type="number"
+          min="1"
+          step="1"
+          value={form.requestsPerMinute}
+          onInput={set('requestsPerMinute')}
+        />
+      </Field>
+      <Field id={`${prefix}-tpm`} label="Tokens per minute">
+        <input
+          id={`${prefix}-tpm`}
+          type="number"
+          min="1"
+          step="1"
+          value={form.tokensPerMinute}
+          onInput={set('tokensPerMinute')}
+        />
+      </Field>
+      <Field id={`${prefix}-budget`} label="Budget (USD)">
+        <input
+          id={`${prefix}-budget`}
+          type="number"
+          min="0.000001"
+          step="any"
+          value={form.budgetUsd}
+          onInput={set('budgetUsd')}
+        />
+      </Field>
+      <Field id={`${prefix}-period`} label="Budget period">
+        <select id={`${prefix}-period`} value={form.budgetPeriod} onChange={set('budgetPeriod')}>
+          <option value="monthly">monthly</option>
+          <option value="daily">daily</option>
+        </select>
+      </Field>
+    </>
+  );
+}
+
+function EditLimits({
+  item,
+  busy,
+  onSave,
+  onCancel,
+}: {
+  item: VirtualKey;
+  busy: boolean;
+  onSave: (body: Record<string, unknown>) => void;
+  onCancel: () => void;
+}) {
+  const [form, setForm] = useState<LimitsForm>({
+    name: item.name ?? '',
+    requestsPerMinute: item.requestsPerMinute?.toString() ?? '',
+    tokensPerMinute: item.tokensPerMinute?.toString() ?? '',
+    budgetUsd: item.budget?.usd.toString() ?? '',
+    budgetPeriod: item.budget?.period ?? 'monthly',
+  });
+  const set = (name: keyof LimitsForm) => (event: Event) =>
+    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+  return (
+    <form
+      class="panel"
+      aria-label={`Edit ${item.id}`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSave(limitsBody(form));
+      }}
+    >
+      <h2>Limits of {item.id}</h2>
+      <p class="hint">Leave a field empty for no limit.</p>
+      <div class="form-grid">
+        <Field id="e-name" label="Name">
+          <input id="e-name" value={form.name} onInput={set('name')} />
+        </Field>
+        <LimitFields form={form} set={set} prefix="e" />
+      </div>
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          Save limits
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
