@@ -34,6 +34,8 @@ auth:
     - { match: finance, role: viewer }
 `;
 
+const OIDC_ONLY = EXAMPLE.replace(/ {2}saml:\n(?: {4}.*\n)+/, '');
+
 function load(yaml: string, env: Record<string, string> = {}) {
   return loadAuthConfig(parse(yaml) as Record<string, unknown>, env, readFile);
 }
@@ -53,8 +55,12 @@ describe('loadAuthConfig', () => {
     expect(load('logLevel: info')).toBeUndefined();
   });
 
-  it("reads the issue's example, with defaults", () => {
-    const config = load(EXAMPLE)!;
+  it('refuses auth.saml at start-up while SAML sign-in is not built', () => {
+    expect(error(EXAMPLE)).toMatch(/^GATEWAY_CONFIG auth\.saml: SAML sign-in is not available/);
+  });
+
+  it("reads the issue's example (OIDC), with defaults", () => {
+    const config = load(OIDC_ONLY)!;
     expect(config).toMatchObject({
       publicUrl: 'https://gateway.example.com',
       secureCookies: true,
@@ -71,12 +77,6 @@ describe('loadAuthConfig', () => {
         scopes: ['openid', 'email', 'profile', 'groups'],
         rolesClaim: 'groups',
       },
-      saml: {
-        issuer: 'groq-gateway',
-        idpCerts: [CERT],
-        rolesAttribute: 'memberOf',
-        clockSkewSeconds: 60,
-      },
     });
     expect(config.roleMappings[1]).toEqual({
       match: 'search-devs',
@@ -86,15 +86,15 @@ describe('loadAuthConfig', () => {
   });
 
   it('drops Secure cookies only for http on a loopback host', () => {
-    const yaml = EXAMPLE.replace('https://gateway.example.com', 'http://127.0.0.1:8080');
+    const yaml = OIDC_ONLY.replace('https://gateway.example.com', 'http://127.0.0.1:8080');
     expect(load(yaml)!.secureCookies).toBe(false);
     expect(
-      error(EXAMPLE.replace('https://gateway.example.com', 'http://gateway.example.com')),
+      error(OIDC_ONLY.replace('https://gateway.example.com', 'http://gateway.example.com')),
     ).toMatch(/^GATEWAY_CONFIG auth\.publicUrl: must be https:\/\//);
   });
 
   it('takes the client secret from the variable clientSecretEnv names', () => {
-    const yaml = EXAMPLE.replace(
+    const yaml = OIDC_ONLY.replace(
       'clientSecretFile: /run/secrets/oidc-secret',
       'clientSecretEnv: OIDC_SECRET',
     );
@@ -110,17 +110,17 @@ describe('loadAuthConfig', () => {
     ],
     [
       'an unknown role',
-      EXAMPLE.replace('role: viewer', 'role: owner'),
+      OIDC_ONLY.replace('role: viewer', 'role: owner'),
       /roleMappings\[2\]\.role: must be one of admin, developer, viewer, auditor/,
     ],
     [
       'no role mappings',
-      EXAMPLE.replace(/ {2}roleMappings:[\s\S]*$/, ''),
+      OIDC_ONLY.replace(/ {2}roleMappings:[\s\S]*$/, ''),
       /roleMappings: is required/,
     ],
     [
       'a missing secret file',
-      EXAMPLE.replace('/run/secrets/oidc-secret', '/nope'),
+      OIDC_ONLY.replace('/run/secrets/oidc-secret', '/nope'),
       /clientSecretFile: cannot read \/nope \(ENOENT\)/,
     ],
     [
@@ -130,22 +130,22 @@ describe('loadAuthConfig', () => {
     ],
     [
       'scopes without openid',
-      EXAMPLE.replace('[openid, email, profile, groups]', '[email]'),
+      OIDC_ONLY.replace('[openid, email, profile, groups]', '[email]'),
       /scopes: must include 'openid'/,
     ],
     [
       'an http issuer off loopback',
-      EXAMPLE.replace('https://login.example.com', 'http://login.example.com'),
+      OIDC_ONLY.replace('https://login.example.com', 'http://login.example.com'),
       /oidc\.issuer: must be https/,
     ],
     [
       'a bad cookie name',
-      EXAMPLE.replace('cookieName: gw_session', 'cookieName: "a b"'),
+      OIDC_ONLY.replace('cookieName: gw_session', 'cookieName: "a b"'),
       /cookieName: must be 1 to 64/,
     ],
     [
       'a tiny ttl',
-      EXAMPLE.replace('ttlSeconds: 43200', 'ttlSeconds: 1'),
+      OIDC_ONLY.replace('ttlSeconds: 43200', 'ttlSeconds: 1'),
       /ttlSeconds: must be a whole number from 10/,
     ],
   ])('refuses %s, naming the setting', (_name, yaml, message) => {

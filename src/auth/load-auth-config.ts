@@ -31,6 +31,13 @@ export function loadAuthConfig(yaml: Yaml, env: Env, readFile: ReadFile): AuthCo
       : loadSaml(objectAt(auth, 'saml', `${WHERE}.saml`), readFile);
   if (!oidc && !saml)
     throw new ConfigError(WHERE, 'configure auth.oidc, auth.saml or both (a way to sign in)');
+  // The SAML settings are read and checked, but this version has no SAML service provider yet:
+  // refuse at start-up rather than offer a sign-in that cannot work.
+  if (saml)
+    throw new ConfigError(
+      `${WHERE}.saml`,
+      'SAML sign-in is not available in this version yet; use auth.oidc (docs/auth.md)',
+    );
   return {
     publicUrl: publicUrl.href.replace(/\/$/, ''),
     secureCookies: !(publicUrl.protocol === 'http:' && LOOPBACK_HOSTS.has(publicUrl.hostname)),
