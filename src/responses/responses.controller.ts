@@ -74,13 +74,19 @@ export class ResponsesController {
       .pipe(map((value) => withPublicModel(value, surface)));
   }
 
-  /** Stored responses do not exist here (see `store`), so they cannot be read, listed or deleted. */
+  /**
+   * Stored responses cannot be read, listed or deleted here: converted calls store nothing (see
+   * `store`), and native mode offers creation only (Groq's stored conversations are reached
+   * through previous_response_id).
+   */
   @All(['v1/responses/*', 'openai/v1/responses/*'])
   stored(): never {
     throw new GatewayError({
       status: 400,
       message:
-        'stored responses are not supported by groq provider: responses are not stored, so they cannot be retrieved, cancelled or deleted',
+        this.mode.mode === 'native'
+          ? 'retrieving, cancelling or deleting stored responses is not supported by groq provider through this gateway: continue a stored conversation with previous_response_id instead'
+          : 'stored responses are not supported by groq provider: responses are not stored, so they cannot be retrieved, cancelled or deleted',
       code: 'unsupported_operation',
     });
   }

@@ -206,6 +206,13 @@ describe('responses.mode: native, /v1/responses passed through to Groq’s own R
     expect(final.output_text).toBe('Earlier you said: Remember: 42');
   });
 
+  it('offers creation only: a stored response is reached through previous_response_id', async () => {
+    const error = await caught(client(KEYS.open).responses.retrieve('resp_123'));
+    expect(error.status).toBe(400);
+    expect(error.code).toBe('unsupported_operation');
+    expect(error.message).toContain('continue a stored conversation with previous_response_id');
+  });
+
   it("gives Groq's own 400 for a previous_response_id it does not know", async () => {
     const error = await caught(
       client(KEYS.open).responses.create({
