@@ -15,7 +15,7 @@ export interface SelfTime {
   share: number;
 }
 
-/** Where a frame's code lives: the program's own, a package, Node itself, or V8's work. */
+/** Where a frame's code lives: the program's own (by folder), a package, Node itself, or V8's work. */
 export function componentOf(url: string, functionName: string): string {
   if (!url) {
     if (functionName === '(garbage collector)') return 'GC';
@@ -28,7 +28,11 @@ export function componentOf(url: string, functionName: string): string {
     return scope.startsWith('@') ? `${scope}/${name}` : scope;
   }
   if (url.startsWith('node:')) return 'node internals';
-  return 'own code';
+  // The program's own code, by its top folder (request-logs, providers, metrics, ...).
+  const dist = url.lastIndexOf('/dist/');
+  if (dist < 0) return 'own code';
+  const [folder] = url.slice(dist + '/dist/'.length).split('/');
+  return `own: ${folder.replace(/\.js$/, '')}`;
 }
 
 function frameName(url: string, functionName: string, line: number): string {

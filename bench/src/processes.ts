@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 export interface Service {
   name: string;
@@ -24,7 +25,8 @@ export async function startService(
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`${name} did not start:\n${output.slice(-2000)}`)),
-      30_000,
+      // Generous: on a loaded shared machine a gateway (or two cluster workers) starts slowly.
+      90_000,
     );
     const onData = (data: Buffer) => {
       output += data.toString();
@@ -57,6 +59,28 @@ export async function startService(
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
+  };
+}
+
+/** The Groq emulator from the gateway's build, on a free port. */
+export function startEmulator(root: string): Promise<Service> {
+  return startService(
+    'emulator',
+    [join(root, 'dist/emulator/main.js')],
+    { EMULATOR_PORT: '0' },
+    /listening","url":"(http:\/\/[\d.]+:\d+)/,
+  );
+}
+
+/** The gateway's environment in every benchmark: defaults, one key, the emulator upstream. */
+export function gatewayEnvironment(upstream: string, key: string): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    GROQ_API_KEY: key,
+    GROQ_BASE_URL: upstream,
+    LOG_LEVEL: 'info',
+    SHUTDOWN_DRAIN_DELAY_MS: '0',
   };
 }
 

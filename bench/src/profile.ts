@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chatBody } from './measure';
-import { cpuMicros, Service, startService } from './processes';
+import { cpuMicros, gatewayEnvironment, Service, startEmulator, startService } from './processes';
 import { CpuProfile, selfTimes } from './cpu-profile';
 
 /**
@@ -38,12 +38,7 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const services: Service[] = [];
   try {
-    const emulator = await startService(
-      'emulator',
-      [join(ROOT, 'dist/emulator/main.js')],
-      { EMULATOR_PORT: '0' },
-      /listening","url":"(http:\/\/[\d.]+:\d+)/,
-    );
+    const emulator = await startEmulator(ROOT);
     services.push(emulator);
     const hook = ['-r', join(ROOT, 'bench/dist/profile-hook.js')];
     interface ProfiledTarget {
@@ -66,12 +61,7 @@ async function main(): Promise<void> {
         name: 'gateway',
         main: 'dist/main.js',
         env: {
-          PORT: '0',
-          HOST: '127.0.0.1',
-          GROQ_API_KEY: KEY,
-          GROQ_BASE_URL: emulator.url,
-          LOG_LEVEL: 'info',
-          SHUTDOWN_DRAIN_DELAY_MS: '0',
+          ...gatewayEnvironment(emulator.url, KEY),
           ...gatewayExtraEnv,
         },
       },
@@ -85,6 +75,7 @@ async function main(): Promise<void> {
         .map((value) => value.toFixed(2))
         .join(' ')} at the start`,
     ];
+    const byComponent = new Map<string, Map<string, number>>();
     for (const target of targets) {
       const out = join(
         dir,
@@ -123,6 +114,10 @@ async function main(): Promise<void> {
       const profile = JSON.parse(readFileSync(out, 'utf8')) as CpuProfile;
       const { functions, components } = selfTimes(profile);
       const errors = result.errors + result.timeouts + result.non2xx;
+      byComponent.set(
+        target.name,
+        new Map(components.map((c) => [c.name, c.share * cpuPerRequest])),
+      );
       lines.push(
         '',
         `## ${target.name}: ${cpuPerRequest.toFixed(0)} CPU µs per request (profiled), ${result.requests.average} req/s, ${errors} errors`,
@@ -146,6 +141,25 @@ async function main(): Promise<void> {
           ),
       );
       await service.stop();
+    }
+    const nest = byComponent.get('plain nest');
+    const gateway = byComponent.get('gateway');
+    if (nest && gateway) {
+      const names = [...new Set([...gateway.keys(), ...nest.keys()])]
+        .map((name) => ({ name, gap: (gateway.get(name) ?? 0) - (nest.get(name) ?? 0) }))
+        .sort((a, b) => b.gap - a.gap)
+        .filter((row) => Math.abs(row.gap) >= 3);
+      lines.push(
+        '',
+        '## Where the gateway spends more than plain Nest (µs per request, by component)',
+        '',
+        '| component | plain nest | gateway | gateway - plain nest |',
+        '| --- | --- | --- | --- |',
+        ...names.map(
+          ({ name, gap }) =>
+            `| ${name} | ${(nest.get(name) ?? 0).toFixed(1)} | ${(gateway.get(name) ?? 0).toFixed(1)} | ${gap >= 0 ? '+' : ''}${gap.toFixed(1)} |`,
+        ),
+      );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {

@@ -162,3 +162,70 @@ export function renderMarkdown(result: BenchResult, file: string): string {
     ...(result.requestLogs ? [renderLogsSection(result.requestLogs)] : []),
   ].join('\n');
 }
+
+/** The targeted ratios of one run as numbers, for the median over several runs (combine.ts). */
+export function targetRatios(
+  result: BenchResult,
+): Array<{ target: string; value: number; wanted: string }> {
+  const cpu = (name: string) => result.throughput[name]?.cpuMicrosPerRequest ?? Number.NaN;
+  const rps = (name: string) => result.throughput[name]?.requestsPerSecond ?? Number.NaN;
+  const added = (name: string) =>
+    (result.sequential[name]?.p50 ?? Number.NaN) - result.sequential.direct.p50;
+  const firstByte = (name: string) =>
+    (result.streaming.find((s) => s.target === name)?.firstByte.p50 ?? Number.NaN) -
+    (result.streaming.find((s) => s.target === 'direct')?.firstByte.p50 ?? Number.NaN);
+  const sequentialCpu = (name: string) =>
+    result.sequential[name]?.cpuMicrosPerRequest ?? Number.NaN;
+  return [
+    {
+      target: 'CPU per request vs plain Nest (full throughput)',
+      value: cpu('gateway') / cpu('plain nest'),
+      wanted: '<= 1.2x',
+    },
+    {
+      target: 'CPU per request vs the floor (full throughput)',
+      value: cpu('gateway') / cpu('bare proxy'),
+      wanted: '<= 1.4x',
+    },
+    {
+      target: 'CPU per request vs plain Nest (sequential)',
+      value: sequentialCpu('gateway') / sequentialCpu('plain nest'),
+      wanted: 'reported',
+    },
+    {
+      target: 'CPU per request vs the floor (sequential)',
+      value: sequentialCpu('gateway') / sequentialCpu('bare proxy'),
+      wanted: 'reported',
+    },
+    {
+      target: 'full throughput vs plain Nest',
+      value: rps('gateway') / rps('plain nest'),
+      wanted: '>= 0.8x',
+    },
+    {
+      target: 'full throughput vs the floor',
+      value: rps('gateway') / rps('bare proxy'),
+      wanted: '>= 0.7x',
+    },
+    {
+      target: 'added latency p50 vs plain Nest',
+      value: added('gateway') / added('plain nest'),
+      wanted: '<= 1.3x',
+    },
+    {
+      target: 'streaming first-byte overhead p50 vs the floor',
+      value: firstByte('gateway') / firstByte('bare proxy'),
+      wanted: '<= 1.3x',
+    },
+    {
+      target: 'streaming first-byte overhead p50 vs plain Nest',
+      value: firstByte('gateway') / firstByte('plain nest'),
+      wanted: 'reported',
+    },
+    {
+      target: 'full throughput vs Portkey',
+      value: rps('gateway') / rps('portkey'),
+      wanted: 'reported',
+    },
+  ];
+}

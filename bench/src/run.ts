@@ -12,7 +12,16 @@ import {
 } from './measure';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { cpuMicros, freePort, peakRssMb, rssMb, Service, startService } from './processes';
+import {
+  cpuMicros,
+  freePort,
+  gatewayEnvironment,
+  peakRssMb,
+  rssMb,
+  Service,
+  startEmulator,
+  startService,
+} from './processes';
 import { renderMarkdown, BenchResult } from './report';
 import { logsOnOff, storeThroughput } from './request-logs-cost';
 
@@ -49,21 +58,9 @@ async function main(): Promise<void> {
     return service;
   };
   try {
-    const emulator = await start(
-      'emulator',
-      [join(ROOT, 'dist/emulator/main.js')],
-      { EMULATOR_PORT: '0' },
-      /listening","url":"(http:\/\/[\d.]+:\d+)/,
-    );
-    const gatewayEnv = {
-      PORT: '0',
-      HOST: '127.0.0.1',
-      GROQ_API_KEY: KEY,
-      GROQ_BASE_URL: emulator.url,
-      LOG_LEVEL: 'info',
-      SHUTDOWN_DRAIN_DELAY_MS: '0',
-      DATA_DIR: dataDir,
-    };
+    const emulator = await startEmulator(ROOT);
+    services.push(emulator);
+    const gatewayEnv = { ...gatewayEnvironment(emulator.url, KEY), DATA_DIR: dataDir };
     const gateway = await start('gateway', [join(ROOT, 'dist/main.js')], gatewayEnv, LISTENING);
     const gatewayLogsOff = await start(
       'gateway (LOGS_STORE=off)',
