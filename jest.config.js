@@ -5,6 +5,15 @@ module.exports = {
   testRegex: '.*\\.spec\\.ts$',
   moduleFileExtensions: ['ts', 'js', 'json'],
   // Type checking is `npm run typecheck`; ts-jest only transpiles so the suite stays fast.
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    // @fastify/static needs content-disposition 3, an ES module: Node 20.19+ can require() it,
+    // Jest's module system cannot, so Jest alone gets it transpiled to CommonJS.
+    '/node_modules/content-disposition/.+\\.js$': [
+      'ts-jest',
+      { diagnostics: false, tsconfig: { allowJs: true } },
+    ],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   testTimeout: 60000,
 };
