@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../common/errors/error-codes';
-import type { VirtualKeyRecord } from '../config/governance-config';
+import type { TeamRecord, VirtualKeyRecord } from '../config/governance-config';
 import type { ChatUsage } from '../providers/chat-types';
 
 /** nginx's status for a request the client closed before the answer was complete. */
@@ -24,6 +24,8 @@ export interface GovernedCall {
   readonly requestedModel?: string;
   /** The worst case the call reserved at admission, released when it is settled. */
   readonly reservationId?: string;
+  /** The key's team at admission (issue 20): its spend counts there too. */
+  readonly team?: TeamRecord;
 }
 
 /**

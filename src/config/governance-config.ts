@@ -30,6 +30,20 @@ export interface VirtualKeyRecord extends VirtualKeyPolicy {
   revokedAt?: string;
 }
 
+/**
+ * A team (issue 20): virtual keys belong to one; its budget caps the sum of its keys' spend,
+ * on top of each key's own budget (both hold, reserved atomically at admission).
+ */
+export interface TeamRecord {
+  /** 1-64 letters, digits, _ . or -; what keys, tokens and role mappings name. */
+  id: string;
+  name?: string;
+  budget?: { usd: number; period: BudgetPeriod };
+  source: 'config' | 'admin';
+  createdAt: string;
+  updatedAt?: string;
+}
+
 /** USD per million tokens, as Groq's price list gives them. */
 export interface ModelPrice {
   input: number;
@@ -46,6 +60,8 @@ export interface RetiredModelsConfig {
 
 export interface GovernanceConfig {
   virtualKeys: VirtualKeyRecord[];
+  /** `teams` in GATEWAY_CONFIG (more are made with the admin API). */
+  teams: TeamRecord[];
   /** SHA-256 of GATEWAY_ADMIN_KEY; the admin API is off without it. */
   adminKeySha256?: string;
   /** By upstream model id (without `groq/`). */

@@ -16,6 +16,7 @@ describe('loadGovernanceConfig', () => {
   it('is off and open by default', () => {
     expect(load('')).toEqual({
       virtualKeys: [],
+      teams: [],
       adminKeySha256: undefined,
       prices: {},
       onStoreFailure: 'open',
@@ -24,6 +25,37 @@ describe('loadGovernanceConfig', () => {
       reservationLeaseMs: 600_000,
       audit: { destination: 'stdout', includePrompts: false },
     });
+  });
+
+  it('reads teams, and keys that belong to one; a key naming an unknown team is refused', () => {
+    const config = load(`
+teams:
+  - { id: search, name: Search, budget: { usd: 500, period: monthly } }
+  - { id: ads }
+governance:
+  virtualKeys:
+    - { id: a, keySha256: ${'a'.repeat(64)}, team: search }
+`);
+    expect(config.teams).toEqual([
+      {
+        id: 'search',
+        name: 'Search',
+        budget: { usd: 500, period: 'monthly' },
+        source: 'config',
+        createdAt: new Date(0).toISOString(),
+      },
+      { id: 'ads', name: undefined, source: 'config', createdAt: new Date(0).toISOString() },
+    ]);
+    expect(config.virtualKeys[0].team).toBe('search');
+    expect(() =>
+      load(`
+teams: [{ id: search }]
+governance:
+  virtualKeys: [{ id: a, keySha256: ${'a'.repeat(64)}, team: ads }]
+`),
+    ).toThrow(/virtualKeys\[0\]\.team.*'ads'/);
+    expect(() => load('teams: [{ id: search }, { id: search }]')).toThrow(/duplicate team/);
+    expect(() => load('teams: [{ id: x, budget: { usd: 0 } }]')).toThrow(/teams\[0\]\.budget\.usd/);
   });
 
   it('reads keys as digests, from a digest, an env var or a mounted file, and their limits', () => {

@@ -15,6 +15,7 @@ import type {
   BudgetPeriod,
   GovernanceConfig,
   ModelPrice,
+  TeamRecord,
   VirtualKeyRecord,
 } from './governance-config';
 import { ConfigError } from './gateway-config';
@@ -54,8 +55,19 @@ export function loadGovernanceConfig(
       `must be open or closed, got '${onStoreFailure}'`,
     );
   }
+  const configTeams = teams(yaml.teams);
+  const keys = virtualKeys(governance.virtualKeys, env, readFile);
+  const teamIds = new Set(configTeams.map((t) => t.id));
+  keys.forEach((key, index) => {
+    if (key.team !== undefined && !teamIds.has(key.team))
+      throw new ConfigError(
+        `GATEWAY_CONFIG governance.virtualKeys[${index}].team`,
+        `names team '${key.team}', which is not in GATEWAY_CONFIG teams (${[...teamIds].join(', ') || 'none'})`,
+      );
+  });
   return {
-    virtualKeys: virtualKeys(governance.virtualKeys, env, readFile),
+    virtualKeys: keys,
+    teams: configTeams,
     adminKeySha256: adminKey === undefined ? undefined : sha256Hex(adminKey),
     prices: prices(governance.prices),
     retiredModels: loadRetiredModelsConfig(yaml),
@@ -138,10 +150,14 @@ function virtualKey(entry: unknown, index: number, env: Env, readFile: ReadFile)
     if (!key?.trim()) throw new ConfigError(where, 'needs keySha256, keyEnv or keyFile');
     keySha256 = sha256Hex(key.trim());
   }
+  const team = item.team;
+  if (team !== undefined && (typeof team !== 'string' || !/^[\w.-]{1,64}$/.test(team)))
+    throw new ConfigError(`${where}.team`, 'must be a team id from GATEWAY_CONFIG teams');
   return {
     id,
     name: stringAt(item, 'name'),
     keySha256,
+    ...(team !== undefined && { team }),
     source: 'config',
     createdAt: new Date(0).toISOString(),
     ...policyFromYaml(item, where),
@@ -160,20 +176,7 @@ export function policyFromYaml(
   if (!Array.isArray(models) || models.some((m) => typeof m !== 'string' || !m)) {
     throw new ConfigError(`${where}.models`, 'must be a list of model ids');
   }
-  const budget = item.budget;
-  let parsedBudget: VirtualKeyRecord['budget'];
-  if (budget !== undefined && budget !== null) {
-    const b = budget as Record<string, unknown>;
-    const usd = Number(b.usd);
-    const period = b.period ?? 'monthly';
-    if (typeof budget !== 'object' || !Number.isFinite(usd) || usd <= 0) {
-      throw new ConfigError(`${where}.budget.usd`, 'must be a positive number of US dollars');
-    }
-    if (period !== 'daily' && period !== 'monthly') {
-      throw new ConfigError(`${where}.budget.period`, 'must be daily or monthly');
-    }
-    parsedBudget = { usd, period: period as BudgetPeriod };
-  }
+  const parsedBudget = budgetAt(item.budget, where);
   const guardrails = item.guardrails;
   if (
     guardrails !== undefined &&
@@ -189,6 +192,50 @@ export function policyFromYaml(
     budget: parsedBudget,
     onRetired: retiredPolicy(item.onRetired, `${where}.onRetired`),
   };
+}
+
+/** A `budget: {usd, period}` (period daily or monthly, monthly by default), or undefined. */
+function budgetAt(
+  budget: unknown,
+  where: string,
+): { usd: number; period: BudgetPeriod } | undefined {
+  if (budget === undefined || budget === null) return undefined;
+  const b = budget as Record<string, unknown>;
+  const usd = Number(b.usd);
+  const period = b.period ?? 'monthly';
+  if (typeof budget !== 'object' || !Number.isFinite(usd) || usd <= 0) {
+    throw new ConfigError(`${where}.budget.usd`, 'must be a positive number of US dollars');
+  }
+  if (period !== 'daily' && period !== 'monthly') {
+    throw new ConfigError(`${where}.budget.period`, 'must be daily or monthly');
+  }
+  return { usd, period: period as BudgetPeriod };
+}
+
+/** `teams: [{id, name, budget: {usd, period}}]` at the top of GATEWAY_CONFIG. */
+function teams(raw: unknown): TeamRecord[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw new ConfigError('GATEWAY_CONFIG teams', 'must be a list');
+  const seen = new Set<string>();
+  return raw.map((entry, index) => {
+    const where = `GATEWAY_CONFIG teams[${index}]`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+      throw new ConfigError(where, 'must be a mapping such as {id: search, name: Search}');
+    const item = entry as Record<string, unknown>;
+    const id = stringAt(item, 'id');
+    if (!id || !/^[\w.-]{1,64}$/.test(id))
+      throw new ConfigError(`${where}.id`, 'must be 1-64 letters, digits, _ . or -');
+    if (seen.has(id)) throw new ConfigError(`${where}.id`, `duplicate team '${id}'`);
+    seen.add(id);
+    const budget = budgetAt(item.budget, where);
+    return {
+      id,
+      name: stringAt(item, 'name'),
+      ...(budget && { budget }),
+      source: 'config' as const,
+      createdAt: new Date(0).toISOString(),
+    };
+  });
 }
 
 function positiveInteger(raw: unknown, setting: string): number | undefined {

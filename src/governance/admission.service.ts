@@ -28,7 +28,7 @@ import { presentedKey } from './virtual-key';
  * route, before the body is validated) finds the virtual key; an unknown key is refused whatever
  * the store's state (authentication never fails open). `admit` (once the call is validated and
  * its model routed) checks the models the key may call and takes the call against its limits and
- * budget. Limits follow `onStoreFailure` while the store cannot be reached: `open` admits
+ * budget, and its team's budget (issue 20) in the same atomic step. Limits follow `onStoreFailure` while the store cannot be reached: `open` admits
  * (uncounted) and `closed` answers 503. Every refusal is counted and audited.
  */
 @Injectable()
@@ -95,10 +95,12 @@ export class GovernanceAdmission {
     const { governance } = this;
     const nowMs = Date.now();
     const window = key.budget ? budgetPeriod(key.budget.period, nowMs) : undefined;
-    if (key.budget && upstreamModel && !governance.isPriced(upstreamModel))
+    const team = governance.registry.team(key.team);
+    const teamWindow = team?.budget ? budgetPeriod(team.budget.period, nowMs) : undefined;
+    if ((key.budget || team?.budget) && upstreamModel && !governance.isPriced(upstreamModel))
       throw modelNotPriced(call.modelAsked ?? upstreamModel);
 
-    const reserve = this.reservationFor(call, key);
+    const reserve = this.reservationFor(call, key, team?.budget !== undefined);
     let admission: Admission | undefined;
     try {
       admission = await governance.store.admit({
@@ -114,6 +116,15 @@ export class GovernanceAdmission {
                 endsAtMs: window.endsAtMs,
               }
             : undefined,
+        teamBudget:
+          team?.budget && teamWindow
+            ? {
+                teamId: team.id,
+                limitNanoUsd: Math.round(team.budget.usd * NANO_USD_PER_USD),
+                period: teamWindow.label,
+                endsAtMs: teamWindow.endsAtMs,
+              }
+            : undefined,
       });
       governance.storeAnswered();
     } catch (error) {
@@ -127,7 +138,7 @@ export class GovernanceAdmission {
       if (call.apiFamily === 'anthropic')
         Object.assign(headers, anthropicAdmissionHeaders(key, admission));
       setHeaders(call.reply, headers);
-      if (!admission.admitted) throw admissionRefused(admission, key, reserve);
+      if (!admission.admitted) throw admissionRefused(admission, key, reserve, team);
       const reservation = admission.reservation;
       if (reservation) governance.leases.hold(key.id, reservation.id);
       const body = call.upstream?.body;
@@ -147,6 +158,7 @@ export class GovernanceAdmission {
       key,
       requestedModel: upstreamModel,
       reservationId: admission?.reservation?.id,
+      team,
     };
   }
 
@@ -155,9 +167,14 @@ export class GovernanceAdmission {
    * high, the caller's own output limit (or, without one, what the key has left up to the model's
    * output cap, or `reserveOutputTokens`), priced at the dearest of the model and its fallbacks.
    */
-  private reservationFor(call: GatewayCall, key: VirtualKeyRecord): ReserveRequest | undefined {
+  private reservationFor(
+    call: GatewayCall,
+    key: VirtualKeyRecord,
+    teamBudget: boolean,
+  ): ReserveRequest | undefined {
     const body = call.upstream?.body;
-    if (!body || (!key.tokensPerMinute && !key.budget)) return undefined;
+    const priced = key.budget !== undefined || teamBudget;
+    if (!body || (!key.tokensPerMinute && !priced)) return undefined;
     const { governance } = this;
     const settings = governance.config.governance;
     const models = [
@@ -180,8 +197,8 @@ export class GovernanceAdmission {
       outputCap: settings.clampToRemaining
         ? outputCapOf(call.route?.upstreamModel)
         : settings.reserveOutputTokens,
-      inputNanoPerToken: key.budget ? input * nanoPerToken : 0,
-      outputNanoPerToken: key.budget ? output * nanoPerToken : 0,
+      inputNanoPerToken: priced ? input * nanoPerToken : 0,
+      outputNanoPerToken: priced ? output * nanoPerToken : 0,
       leaseMs: settings.reservationLeaseMs,
     };
   }

@@ -2,7 +2,7 @@ import { publicGroqModelId } from '../providers/model-router';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { Admission } from './store/governance-store';
 import type { ReserveRequest } from './store/reservation';
-import type { VirtualKeyRecord } from '../config/governance-config';
+import type { TeamRecord, VirtualKeyRecord } from '../config/governance-config';
 import { usdFromNano } from './budget';
 
 /** The refusals of governance, with the status codes Bifrost's governance uses (DESIGN.md §4). */
@@ -54,13 +54,39 @@ export function admissionRefused(
   admission: Admission,
   key: Pick<VirtualKeyRecord, 'budget' | 'tokensPerMinute'>,
   reserve?: ReserveRequest,
+  team?: TeamRecord,
 ): GatewayError {
   const retryAfterSeconds = Math.max(1, Math.ceil((admission.retryAfterMs ?? 1000) / 1000));
   const retryAfter = { 'retry-after': String(retryAfterSeconds) };
   const budgetUsd = key.budget?.usd ?? 0;
   const asked = reserve?.explicitOutputTokens;
   const spent = `$${usdFromNano(admission.spentNanoUsd).toFixed(4)} spent and $${usdFromNano(admission.reservedNanoUsd).toFixed(4)} held by calls in flight, of $${budgetUsd}`;
+  const teamBudgetUsd = team?.budget?.usd ?? 0;
+  const teamSpent = `$${usdFromNano(admission.teamSpentNanoUsd ?? 0).toFixed(4)} spent and $${usdFromNano(admission.teamReservedNanoUsd ?? 0).toFixed(4)} held by calls in flight, of $${teamBudgetUsd}`;
+  const teamName = `team '${team?.id ?? ''}'`;
   switch (admission.reason) {
+    case 'team-budget-never':
+      return new GatewayError({
+        status: 402,
+        message:
+          asked !== undefined
+            ? `This request's worst case (its prompt and max_tokens ${asked}) costs more than the whole budget of ${teamName} ($${teamBudgetUsd}), which this virtual key belongs to. Lower max_tokens or shorten the prompt.`
+            : `This request's prompt alone costs more than the whole budget of ${teamName} ($${teamBudgetUsd}), which this virtual key belongs to. Shorten the prompt.`,
+        type: 'insufficient_quota',
+        code: 'budget_exceeded',
+        param: asked !== undefined ? 'max_tokens' : 'messages',
+      });
+    case 'team-budget':
+      return new GatewayError({
+        status: 402,
+        message:
+          asked !== undefined
+            ? `The budget of ${teamName}, which this virtual key belongs to, cannot cover this request's worst case now (${teamSpent}). Lower max_tokens, or retry in ${retryAfterSeconds} s.`
+            : `The budget of ${teamName}, which this virtual key belongs to, is used up for now (${teamSpent}). Retry in ${retryAfterSeconds} s.`,
+        type: 'insufficient_quota',
+        code: 'budget_exceeded',
+        headers: retryAfter,
+      });
     case 'budget-never':
       return new GatewayError({
         status: 402,

@@ -3,6 +3,8 @@ import { isGovernanceEnabled, type GovernanceConfig } from '../config/governance
 import { APP_GUARD } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
 import { AdminKeysService } from './admin/admin-keys.service';
+import { AdminTeamsService } from './admin/admin-teams.service';
+import { TeamsController } from './admin/teams.controller';
 import { GovernanceGuard } from './governance.guard';
 import { GovernanceService } from './governance.service';
 import { GovernanceAdmission } from './admission.service';
@@ -19,12 +21,13 @@ export class GovernanceModule {
   static forRoot(governance: GovernanceConfig): DynamicModule {
     return {
       module: GovernanceModule,
-      controllers: [AdminController],
+      controllers: [AdminController, TeamsController],
       providers: [
         GovernanceService,
         GovernanceAdmission,
         GovernanceUsage,
         AdminKeysService,
+        AdminTeamsService,
         ...(isGovernanceEnabled(governance)
           ? [{ provide: APP_GUARD, useClass: GovernanceGuard }]
           : []),

@@ -52,7 +52,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
           new RedisGovernanceStore(this.config.redisUrl, (error) => this.storeFailed(error)),
         )
       : new MemoryGovernanceStore();
-    this.registry = new KeyRegistry(governance.virtualKeys, this.store);
+    this.registry = new KeyRegistry(governance.virtualKeys, this.store, governance.teams);
     this.audit = new AuditLog(governance.audit.destination, governance.audit.includePrompts);
     this.enabled = isGovernanceEnabled(governance);
     this.leases = new ReservationLeases(

@@ -42,9 +42,9 @@ export class GovernanceUsage {
       });
     for (const judged of call.guardrailUsage ?? [])
       charges.push({ usage: judged.usage, models: [judged.model] });
+    // Nothing to charge (the call failed): what it reserved goes back now, not at its lease's end.
     if (charges.length === 0) {
-      // Nothing to charge (the call failed): what it reserved is given back now, not at its lease's end.
-      if (governed.reservationId) await this.release(governed.key.id, governed.reservationId);
+      if (governed.reservationId) await this.release(call, governed.reservationId);
       return;
     }
     let tokens = 0;
@@ -67,9 +67,14 @@ export class GovernanceUsage {
       tokens += charge.usage.total_tokens;
       cost += chargeCost;
     }
+    const nowMs = Date.now();
     const window = governed.key.budget
-      ? budgetPeriod(governed.key.budget.period, Date.now())
+      ? budgetPeriod(governed.key.budget.period, nowMs)
       : undefined;
+    // A team's spend is counted whether or not it has a budget (its usage view shows it), in its
+    // budget's period, monthly without one.
+    const team = governed.team;
+    const teamWindow = team ? budgetPeriod(team.budget?.period ?? 'monthly', nowMs) : undefined;
     try {
       await governance.store.record({
         keyId: governed.key.id,
@@ -77,6 +82,10 @@ export class GovernanceUsage {
         tokens,
         costNanoUsd: cost,
         budgetPeriod: window ? { period: window.label, endsAtMs: window.endsAtMs } : undefined,
+        team:
+          team && teamWindow
+            ? { teamId: team.id, period: teamWindow.label, endsAtMs: teamWindow.endsAtMs }
+            : undefined,
       });
       governance.storeAnswered();
     } catch (error) {
@@ -84,9 +93,18 @@ export class GovernanceUsage {
     }
   }
 
-  private async release(keyId: string, reservationId: string): Promise<void> {
+  private async release(call: EndedCall, reservationId: string): Promise<void> {
+    const governed = call.governed;
+    if (!governed) return;
+    const team = governed.team;
     try {
-      await this.governance.store.record({ keyId, reservationId, tokens: 0, costNanoUsd: 0 });
+      await this.governance.store.record({
+        keyId: governed.key.id,
+        reservationId,
+        tokens: 0,
+        costNanoUsd: 0,
+        ...(team && { team: { teamId: team.id, period: '', endsAtMs: 0 } }),
+      });
       this.governance.storeAnswered();
     } catch (error) {
       this.governance.storeFailed(error as Error, 'reservation left to its lease');

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_KEY } from './support/governance-fixtures';
+import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { adminCall, auditLines, eventually, makeToken } from './support/access';
 import { Stack, startStack } from './support/stack';
 
@@ -47,7 +47,27 @@ const ROUTES: Array<{ method: string; path: string; body?: unknown; allowed: Rol
     path: '/admin/tokens/pat-none',
     allowed: ['admin', 'developer', 'viewer', 'auditor'],
   },
+  { method: 'GET', path: '/admin/teams', allowed: ['admin', 'developer', 'viewer', 'auditor'] },
+  {
+    method: 'GET',
+    path: '/admin/teams/search',
+    allowed: ['admin', 'developer', 'viewer', 'auditor'],
+  },
+  {
+    method: 'GET',
+    path: '/admin/teams/search/usage',
+    allowed: ['admin', 'developer', 'viewer', 'auditor'],
+  },
+  { method: 'POST', path: '/admin/teams', body: { id: 'table-team' }, allowed: ['admin'] },
+  { method: 'PATCH', path: '/admin/teams/made-team', body: { name: 'Made' }, allowed: ['admin'] },
+  { method: 'DELETE', path: '/admin/teams/doomed-team', allowed: ['admin'] },
 ];
+
+const CONFIG = `
+teams:
+  - { id: search, name: Search, budget: { usd: 500, period: monthly } }
+  - { id: ads, name: Ads }
+`;
 
 describe('access: roles on every admin route, personal access tokens, team scope', () => {
   let stack: Stack;
@@ -57,8 +77,15 @@ describe('access: roles on every admin route, personal access tokens, team scope
 
   beforeAll(async () => {
     auditPath = join(mkdtempSync(join(tmpdir(), 'access-audit-')), 'audit.jsonl');
-    stack = await startStack({ GATEWAY_ADMIN_KEY: ADMIN_KEY, AUDIT_LOG: auditPath });
+    stack = await startStack({
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
+      AUDIT_LOG: auditPath,
+      GATEWAY_CONFIG: writeGatewayConfig(CONFIG).path,
+    });
     url = stack.gateway.url;
+    for (const id of ['made-team', 'doomed-team']) {
+      expect((await adminCall(url, 'POST', '/admin/teams', ADMIN_KEY, { id })).status).toBe(201);
+    }
     for (const role of ROLES) {
       tokens[role] = await makeToken(url, ADMIN_KEY, {
         name: `${role} automation`,
@@ -253,6 +280,79 @@ describe('access: roles on every admin route, personal access tokens, team scope
         expect(answer.status).toBe(400);
         expect(answer.json.error?.param).toBe(param);
       }
+    });
+  });
+
+  describe('teams', () => {
+    it('makes, reads, changes and deletes teams; config teams and teams with keys stay', async () => {
+      const made = await adminCall(url, 'POST', '/admin/teams', ADMIN_KEY, {
+        id: 'infra',
+        name: 'Infra',
+        budget: { usd: 12.5 },
+      });
+      expect(made.status).toBe(201);
+      expect(made.json).toMatchObject({
+        id: 'infra',
+        name: 'Infra',
+        budget: { usd: 12.5, period: 'monthly' },
+        source: 'admin',
+        keys: 0,
+      });
+      const again = await adminCall(url, 'POST', '/admin/teams', ADMIN_KEY, { id: 'infra' });
+      expect(again.status).toBe(409);
+      expect(again.json.error).toMatchObject({ code: 'team_exists', param: 'id' });
+      const changed = await adminCall(url, 'PATCH', '/admin/teams/infra', ADMIN_KEY, {
+        budget: { usd: 3, period: 'daily' },
+      });
+      expect(changed.json).toMatchObject({ name: 'Infra', budget: { usd: 3, period: 'daily' } });
+      const unbudgeted = await adminCall(url, 'PATCH', '/admin/teams/infra', ADMIN_KEY, {
+        budget: null,
+      });
+      expect(unbudgeted.status).toBe(200);
+      expect(unbudgeted.json.budget).toBeUndefined();
+      const key = await adminCall(url, 'POST', '/admin/keys', ADMIN_KEY, {
+        id: 'infra-key',
+        team: 'infra',
+      });
+      expect(key.json.team).toBe('infra');
+      const busy = await adminCall(url, 'DELETE', '/admin/teams/infra', ADMIN_KEY);
+      expect(busy.status).toBe(409);
+      expect(busy.json.error?.code).toBe('team_not_changeable');
+      await adminCall(url, 'DELETE', '/admin/keys/infra-key', ADMIN_KEY);
+      const gone = await adminCall(url, 'DELETE', '/admin/teams/infra', ADMIN_KEY);
+      expect(gone.status).toBe(200);
+      expect((await adminCall(url, 'GET', '/admin/teams/infra', ADMIN_KEY)).status).toBe(404);
+      const configTeam = await adminCall(url, 'PATCH', '/admin/teams/search', ADMIN_KEY, {
+        name: 'x',
+      });
+      expect(configTeam.status).toBe(409);
+      const unknownTeam = await adminCall(url, 'POST', '/admin/keys', ADMIN_KEY, { team: 'nope' });
+      expect(unknownTeam.status).toBe(400);
+      expect(unknownTeam.json.error).toMatchObject({ code: 'team_not_found', param: 'team' });
+      const bad = await adminCall(url, 'POST', '/admin/teams', ADMIN_KEY, {
+        id: 'a b',
+        budget: { usd: -1 },
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error?.param).toBe('id');
+    });
+
+    it('shows a viewer its own teams only, with their usage', async () => {
+      const list = await adminCall(url, 'GET', '/admin/teams', tokens.viewer.token);
+      expect((list.json.data as Array<{ id: string }>).map((t) => t.id)).toEqual(['search']);
+      expect((await adminCall(url, 'GET', '/admin/teams/ads', tokens.viewer.token)).status).toBe(
+        404,
+      );
+      const usage = await adminCall(url, 'GET', '/admin/teams/search/usage', tokens.viewer.token);
+      expect(usage.json).toMatchObject({
+        id: 'search',
+        spentUsd: 0,
+        budget: { usd: 500, period: 'monthly', remainingUsd: 500 },
+      });
+      const all = await adminCall(url, 'GET', '/admin/teams', tokens.auditor.token);
+      expect((all.json.data as Array<{ id: string }>).map((t) => t.id)).toEqual(
+        expect.arrayContaining(['ads', 'search', 'made-team']),
+      );
     });
   });
 

@@ -51,6 +51,7 @@ export const GATEWAY_ERROR_CODES = [
   'unknown_provider',
   'auth_unavailable',
   'session_not_found',
+  'team_not_changeable',
   // Request logs.
   'invalid_query_parameter',
   'log_not_found',

@@ -225,9 +225,19 @@ export class AdminKeysService {
     asked: string | undefined,
   ): string | undefined {
     const principal: Principal = principalOf(request);
-    if (seesAllTeams(principal)) return asked;
-    if (asked === undefined && principal.teams.length === 1) return principal.teams[0];
-    if (asked !== undefined && principal.teams.includes(asked)) return asked;
+    const known = (team: string | undefined) => {
+      if (team === undefined || this.governance.registry.team(team)) return team;
+      this.audit(request, 'key.create', id, 'invalid', 400);
+      throw new GatewayError({
+        status: 400,
+        message: `No team '${team.slice(0, 64)}'. Teams are listed in GATEWAY_CONFIG teams or made with POST /admin/teams.`,
+        param: 'team',
+        code: 'team_not_found',
+      });
+    };
+    if (seesAllTeams(principal)) return known(asked);
+    if (asked === undefined && principal.teams.length === 1) return known(principal.teams[0]);
+    if (asked !== undefined && principal.teams.includes(asked)) return known(asked);
     this.audit(request, 'key.create', id, 'invalid', 400);
     throw new GatewayError({
       status: 400,

@@ -1,4 +1,4 @@
-import type { VirtualKeyRecord } from '../../config/governance-config';
+import type { TeamRecord, VirtualKeyRecord } from '../../config/governance-config';
 import type { ReservationDenial, ReserveRequest } from './reservation';
 
 /** The sliding window every per-minute limit counts over. */
@@ -12,6 +12,11 @@ export interface AdmissionRequest {
   budget?: { limitNanoUsd: number; period: string; endsAtMs: number };
   /** The call's worst case, taken from the token window and budget until it settles. */
   reserve?: ReserveRequest;
+  /**
+   * The key's team's budget (issue 20): the team's spend this period plus its calls in flight
+   * must stay within it, checked and reserved in the same atomic step as the key's own limits.
+   */
+  teamBudget?: { teamId: string; limitNanoUsd: number; period: string; endsAtMs: number };
 }
 
 export type DenialReason = 'requests' | ReservationDenial;
@@ -41,6 +46,9 @@ export interface Admission {
   reservedNanoUsd: number;
   /** This call's, when it asked for one and was admitted. */
   reservation?: Reservation;
+  /** With a team budget: the team's spend this period and what its calls in flight hold. */
+  teamSpentNanoUsd?: number;
+  teamReservedNanoUsd?: number;
 }
 
 export interface UsageRecord {
@@ -50,6 +58,15 @@ export interface UsageRecord {
   tokens: number;
   costNanoUsd: number;
   budgetPeriod?: { period: string; endsAtMs: number };
+  /** The key's team: its spend this period grows by the cost, its reservation is released. */
+  team?: { teamId: string; period: string; endsAtMs: number };
+}
+
+export interface TeamUsage {
+  spentNanoUsd: number;
+  /** The team's calls in flight and what they hold (only counted under a team budget). */
+  reservations: number;
+  reservedNanoUsd: number;
 }
 
 export interface KeyUsage {
@@ -80,7 +97,12 @@ export interface GovernanceStore {
   /** Keys made through the admin API (config keys are not stored). */
   loadKeys(): Promise<VirtualKeyRecord[]>;
   saveKey(record: VirtualKeyRecord): Promise<void>;
-  /** Changes whenever a key is saved, so replicas know when to reload. */
+  /** Teams made through the admin API (config teams are not stored). */
+  loadTeams(): Promise<TeamRecord[]>;
+  saveTeam(record: TeamRecord): Promise<void>;
+  deleteTeam(id: string): Promise<void>;
+  teamUsage(teamId: string, period: string): Promise<TeamUsage>;
+  /** Changes whenever a key or a team is saved, so replicas know when to reload. */
   keysVersion(): Promise<number>;
   close(): Promise<void>;
 }

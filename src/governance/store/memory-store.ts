@@ -1,9 +1,10 @@
-import type { VirtualKeyRecord } from '../../config/governance-config';
+import type { TeamRecord, VirtualKeyRecord } from '../../config/governance-config';
 import {
   Admission,
   AdmissionRequest,
   GovernanceStore,
   KeyUsage,
+  TeamUsage,
   UsageRecord,
   WINDOW_MS,
 } from './governance-store';
@@ -30,6 +31,12 @@ export class MemoryGovernanceStore implements GovernanceStore {
   private readonly counters = new Map<string, KeyCounters>();
   private readonly spend = new Map<string, number>();
   private readonly keys = new Map<string, VirtualKeyRecord>();
+  private readonly teams = new Map<string, TeamRecord>();
+  /** A team's calls in flight under its budget: cost and lease end, by reservation id. */
+  private readonly teamReservations = new Map<
+    string,
+    Map<string, { costNanoUsd: number; expiresAt: number }>
+  >();
   private version = 0;
 
   constructor(private readonly clock: () => number = Date.now) {}
@@ -57,10 +64,25 @@ export class MemoryGovernanceStore implements GovernanceStore {
       requestsResetMs: counters.requests.length ? counters.requests[0] + WINDOW_MS : now,
       tokensResetMs: buckets.length ? (buckets[0][0] + 1) * 1000 + WINDOW_MS : now,
     };
+    const team = request.teamBudget;
+    const teamHeld = team ? this.teamHeld(team.teamId, now) : undefined;
+    let teamReservedNanoUsd = 0;
+    for (const held of teamHeld?.values() ?? []) teamReservedNanoUsd += held.costNanoUsd;
+    const teamSpentNanoUsd = team
+      ? (this.spend.get(teamSpendKey(team.teamId, team.period)) ?? 0)
+      : undefined;
+    if (team) Object.assign(base, { teamSpentNanoUsd, teamReservedNanoUsd });
     const budgetRefusal = (retryAfterMs?: number) =>
       done({ ...base, admitted: false, reason: 'budget', retryAfterMs });
     if (request.budget && spentNanoUsd >= request.budget.limitNanoUsd)
       return budgetRefusal(request.budget.endsAtMs - now);
+    if (team && (teamSpentNanoUsd ?? 0) >= team.limitNanoUsd)
+      return done({
+        ...base,
+        admitted: false,
+        reason: 'team-budget',
+        retryAfterMs: team.endsAtMs - now,
+      });
     if (!request.reserve && request.tokensPerMinute && tokensInWindow >= request.tokensPerMinute) {
       return done({
         ...base,
@@ -78,6 +100,9 @@ export class MemoryGovernanceStore implements GovernanceStore {
             reservedTokens,
             spentNanoUsd,
             reservedNanoUsd,
+            teamBudgetNanoUsd: team?.limitNanoUsd,
+            teamSpentNanoUsd,
+            teamReservedNanoUsd,
           },
           request.reserve,
         )
@@ -97,7 +122,11 @@ export class MemoryGovernanceStore implements GovernanceStore {
             ? plan.blockedBySettled && request.budget
               ? request.budget.endsAtMs - now
               : RESERVATIONS_RETRY_MS
-            : undefined;
+            : plan.reason === 'team-budget'
+              ? plan.blockedBySettled && team
+                ? team.endsAtMs - now
+                : RESERVATIONS_RETRY_MS
+              : undefined;
       return done({ ...base, admitted: false, reason: plan.reason, retryAfterMs });
     }
     if (request.requestsPerMinute && counters.requests.length >= request.requestsPerMinute) {
@@ -122,6 +151,10 @@ export class MemoryGovernanceStore implements GovernanceStore {
         costNanoUsd: plan.costNanoUsd,
         expiresAt: now + request.reserve.leaseMs,
       });
+      teamHeld?.set(reservation.id, {
+        costNanoUsd: plan.costNanoUsd,
+        expiresAt: now + request.reserve.leaseMs,
+      });
     }
     return done({
       ...base,
@@ -130,6 +163,10 @@ export class MemoryGovernanceStore implements GovernanceStore {
       requestsResetMs: counters.requests[0] + WINDOW_MS,
       reservedTokens: reservedTokens + (reservation?.tokens ?? 0),
       reservedNanoUsd: reservedNanoUsd + (reservation?.costNanoUsd ?? 0),
+      ...(team && {
+        teamReservedNanoUsd:
+          teamReservedNanoUsd + (teamHeld && reservation ? reservation.costNanoUsd : 0),
+      }),
       reservation,
     });
   }
@@ -146,6 +183,13 @@ export class MemoryGovernanceStore implements GovernanceStore {
       const key = spendKey(usage.keyId, usage.budgetPeriod.period);
       this.spend.set(key, (this.spend.get(key) ?? 0) + usage.costNanoUsd);
     }
+    if (usage.team) {
+      if (usage.reservationId) this.teamHeld(usage.team.teamId, now).delete(usage.reservationId);
+      if (usage.costNanoUsd > 0) {
+        const key = teamSpendKey(usage.team.teamId, usage.team.period);
+        this.spend.set(key, (this.spend.get(key) ?? 0) + usage.costNanoUsd);
+      }
+    }
     return Promise.resolve();
   }
 
@@ -157,6 +201,44 @@ export class MemoryGovernanceStore implements GovernanceStore {
       if (held) held.expiresAt = Math.max(held.expiresAt, now + leaseMs);
     }
     return Promise.resolve();
+  }
+
+  teamUsage(teamId: string, period: string): Promise<TeamUsage> {
+    const held = this.teamHeld(teamId, this.clock());
+    let reservedNanoUsd = 0;
+    for (const h of held.values()) reservedNanoUsd += h.costNanoUsd;
+    return Promise.resolve({
+      spentNanoUsd: this.spend.get(teamSpendKey(teamId, period)) ?? 0,
+      reservations: held.size,
+      reservedNanoUsd,
+    });
+  }
+
+  loadTeams(): Promise<TeamRecord[]> {
+    return Promise.resolve([...this.teams.values()]);
+  }
+
+  saveTeam(record: TeamRecord): Promise<void> {
+    this.teams.set(record.id, record);
+    this.version++;
+    return Promise.resolve();
+  }
+
+  deleteTeam(id: string): Promise<void> {
+    this.teams.delete(id);
+    this.version++;
+    return Promise.resolve();
+  }
+
+  /** A team's reservations, leases past their end dropped. */
+  private teamHeld(teamId: string, now: number) {
+    let held = this.teamReservations.get(teamId);
+    if (!held) {
+      held = new Map();
+      this.teamReservations.set(teamId, held);
+    }
+    for (const [id, h] of held) if (h.expiresAt <= now) held.delete(id);
+    return held;
   }
 
   usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {
@@ -219,6 +301,10 @@ export class MemoryGovernanceStore implements GovernanceStore {
 
 function spendKey(keyId: string, period: string): string {
   return `${keyId}\u0000${period}`;
+}
+
+function teamSpendKey(teamId: string, period: string): string {
+  return `team\u0001${teamId}\u0000${period}`;
 }
 
 function done(admission: Admission): Promise<Admission> {

@@ -8,9 +8,13 @@
  *        none), period end ms, a unique member for this request, reserve (1/0), reservation id,
  *        prompt tokens, explicit output tokens (-1: none), output cap, input and output nano-USD
  *        per token, lease ms. The reservation rules are planReservation's (reservation.ts).
+ *        With a team (issue 20): KEYS 5, 6 = the team's spend counter and reservations hash;
+ *        ARGV 15 = the team's budget nano-USD (-1: none), 16 = its period end ms. The team's
+ *        budget is checked and the call's cost reserved against it in this same step.
  * Returns {admitted, reason, retryAfterMs, requests, tokens, spent (string), requestsResetMs,
  *          tokensResetMs, reserved tokens, reserved nano-USD (string), this call's reserved
- *          tokens, its cost (string), its output tokens}.
+ *          tokens, its cost (string), its output tokens, team spent (string), team reserved
+ *          (string)}.
  */
 export const ADMIT_SCRIPT = `
 local t = redis.call('TIME')
@@ -57,9 +61,28 @@ for i = 1, #held, 2 do
     reservedCost = reservedCost + tonumber(cs)
   end
 end
+local teamBudget = tonumber(ARGV[15])
+local teamEnds = tonumber(ARGV[16])
+local teamSpent = 0
+local teamReserved = 0
+if teamBudget >= 0 then
+  teamSpent = tonumber(redis.call('GET', KEYS[5]) or '0')
+  local theld = redis.call('HGETALL', KEYS[6])
+  for i = 1, #theld, 2 do
+    local tk, cs, ex = string.match(theld[i + 1], '(%d+) (%d+) (%d+)')
+    if tonumber(ex) <= now then
+      redis.call('HDEL', KEYS[6], theld[i])
+    else
+      teamReserved = teamReserved + tonumber(cs)
+    end
+  end
+end
 local function answer(admitted, reason, retry, n, rTokens, rCost, rOut)
+  local teamHeld = teamReserved
+  if teamBudget >= 0 then teamHeld = teamHeld + rCost end
   return {admitted, reason, retry, n, tokens, tostring(spent), requestsReset, tokensReset,
-    reservedTokens + rTokens, tostring(reservedCost + rCost), rTokens, tostring(rCost), rOut}
+    reservedTokens + rTokens, tostring(reservedCost + rCost), rTokens, tostring(rCost), rOut,
+    tostring(teamSpent), tostring(teamHeld)}
 end
 local function tokensRetry(total)
   local left = total
@@ -71,6 +94,9 @@ local function tokensRetry(total)
 end
 if budget >= 0 and spent >= budget then
   return answer(0, 'budget', tonumber(ARGV[5]) - now, count, 0, 0, 0)
+end
+if teamBudget >= 0 and teamSpent >= teamBudget then
+  return answer(0, 'team-budget', teamEnds - now, count, 0, 0, 0)
 end
 if not reserve and tpm > 0 and tokens >= tpm then
   return answer(0, 'tokens', tokensRetry(tokens + 1), count, 0, 0, 0)
@@ -91,6 +117,9 @@ if reserve then
   if budget >= 0 and promptCost + math.ceil(minOut * outP) > budget then
     return answer(0, 'budget-never', 0, count, 0, 0, 0)
   end
+  if teamBudget >= 0 and promptCost + math.ceil(minOut * outP) > teamBudget then
+    return answer(0, 'team-budget-never', 0, count, 0, 0, 0)
+  end
   local inf = 1e300
   local tokensLeft = inf
   if tpm > 0 then tokensLeft = tpm - tokens - reservedTokens - prompt end
@@ -100,17 +129,28 @@ if reserve then
     if outP > 0 then budgetTokens = math.floor(budgetLeft / outP)
     elseif budgetLeft < 0 then budgetTokens = -1 end
   end
+  local teamTokens = inf
+  if teamBudget >= 0 then
+    local teamLeft = teamBudget - teamSpent - teamReserved - promptCost
+    if outP > 0 then teamTokens = math.floor(teamLeft / outP)
+    elseif teamLeft < 0 then teamTokens = -1 end
+  end
   local out = explicit
-  if explicit < 0 then out = math.min(cap, tokensLeft, budgetTokens) end
-  if out < minOut or tokensLeft < minOut or budgetTokens < minOut then
+  if explicit < 0 then out = math.min(cap, tokensLeft, budgetTokens, teamTokens) end
+  if out < minOut or tokensLeft < minOut or budgetTokens < minOut or teamTokens < minOut then
     if tokensLeft < minOut then
       local retry = 1000
       if tpm - tokens - prompt < minOut then retry = tokensRetry(tokens + reservedTokens + prompt + minOut) end
       return answer(0, 'tokens', retry, count, 0, 0, 0)
     end
+    if budgetTokens < minOut then
+      local retry = 1000
+      if budget - spent - promptCost < math.ceil(minOut * outP) then retry = tonumber(ARGV[5]) - now end
+      return answer(0, 'budget', retry, count, 0, 0, 0)
+    end
     local retry = 1000
-    if budget - spent - promptCost < math.ceil(minOut * outP) then retry = tonumber(ARGV[5]) - now end
-    return answer(0, 'budget', retry, count, 0, 0, 0)
+    if teamBudget - teamSpent - promptCost < math.ceil(minOut * outP) then retry = teamEnds - now end
+    return answer(0, 'team-budget', retry, count, 0, 0, 0)
   end
   rOut = out
   rTokens = prompt + out
@@ -126,22 +166,32 @@ if reserve then
   redis.call('HSET', KEYS[4], ARGV[8], string.format('%d %d %d', rTokens, rCost, now + lease))
   local ttl = redis.call('PTTL', KEYS[4])
   if ttl < lease + 1000 then redis.call('PEXPIRE', KEYS[4], lease + 1000) end
+  if teamBudget >= 0 then
+    redis.call('HSET', KEYS[6], ARGV[8], string.format('0 %d %d', rCost, now + lease))
+    local teamTtl = redis.call('PTTL', KEYS[6])
+    if teamTtl < lease + 1000 then redis.call('PEXPIRE', KEYS[6], lease + 1000) end
+  end
 end
 if count == 0 then requestsReset = now + window end
 return answer(1, '', 0, count + 1, rTokens, rCost, rOut)
 `;
 
 /**
- * record: KEYS = tokens hash, spend counter, reservations hash; ARGV = tokens, cost nano-USD,
- * period end ms, window, reservation id ('' for none), released as the real use is counted.
- * The spend counter expires a day after its period ends; nothing is kept longer than it is read.
+ * record: KEYS = tokens hash, spend counter, reservations hash, team spend counter, team
+ * reservations hash; ARGV = tokens, cost nano-USD, period end ms, window, reservation id ('' for
+ * none), released as the real use is counted, the team's cost nano-USD (0: no team), the team's
+ * period end ms. Spend counters expire a day after their period ends; nothing is kept longer
+ * than it is read.
  */
 export const RECORD_SCRIPT = `
 local t = redis.call('TIME')
 local second = tonumber(t[1])
 local tokens = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
-if ARGV[5] ~= '' then redis.call('HDEL', KEYS[3], ARGV[5]) end
+if ARGV[5] ~= '' then
+  redis.call('HDEL', KEYS[3], ARGV[5])
+  redis.call('HDEL', KEYS[5], ARGV[5])
+end
 if tokens > 0 then
   redis.call('HINCRBY', KEYS[1], second, tokens)
   redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]) + 1000)
@@ -149,6 +199,11 @@ end
 if cost > 0 then
   redis.call('INCRBY', KEYS[2], cost)
   redis.call('PEXPIREAT', KEYS[2], tonumber(ARGV[3]) + 86400000)
+end
+local teamCost = tonumber(ARGV[6])
+if teamCost > 0 then
+  redis.call('INCRBY', KEYS[4], teamCost)
+  redis.call('PEXPIREAT', KEYS[4], tonumber(ARGV[7]) + 86400000)
 end
 return 1
 `;
@@ -178,6 +233,22 @@ if renewed > 0 then
   if ttl < lease + 1000 then redis.call('PEXPIRE', KEYS[1], lease + 1000) end
 end
 return renewed
+`;
+
+/** teamUsage: KEYS = team spend counter, team reservations hash. */
+export const TEAM_USAGE_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local count, cost = 0, 0
+local held = redis.call('HGETALL', KEYS[2])
+for i = 1, #held, 2 do
+  local tk, cs, ex = string.match(held[i + 1], '(%d+) (%d+) (%d+)')
+  if tonumber(ex) > now then
+    count = count + 1
+    cost = cost + tonumber(cs)
+  end
+end
+return {redis.call('GET', KEYS[1]) or '0', count, tostring(cost)}
 `;
 
 /** usage: KEYS = requests zset, tokens hash, spend counter, reservations hash; ARGV = window ms. */

@@ -5,17 +5,24 @@ import {
   whenReady,
   retargetRedis,
 } from '../../common/redis/redis-connection';
-import type { VirtualKeyRecord } from '../../config/governance-config';
+import type { TeamRecord, VirtualKeyRecord } from '../../config/governance-config';
 import {
   Admission,
   AdmissionRequest,
   DenialReason,
   GovernanceStore,
   KeyUsage,
+  TeamUsage,
   UsageRecord,
   WINDOW_MS,
 } from './governance-store';
-import { ADMIT_SCRIPT, RECORD_SCRIPT, RENEW_SCRIPT, USAGE_SCRIPT } from './redis-scripts';
+import {
+  ADMIT_SCRIPT,
+  RECORD_SCRIPT,
+  RENEW_SCRIPT,
+  TEAM_USAGE_SCRIPT,
+  USAGE_SCRIPT,
+} from './redis-scripts';
 
 type AdmitReply = [
   number,
@@ -31,6 +38,8 @@ type AdmitReply = [
   number,
   string,
   number,
+  string,
+  string,
 ];
 
 interface ScriptedRedis extends Redis {
@@ -40,10 +49,12 @@ interface ScriptedRedis extends Redis {
   gwUsage(
     ...args: Array<string | number>
   ): Promise<[number, number, string, number, number, string]>;
+  gwTeamUsage(...args: Array<string | number>): Promise<[string, number, string]>;
 }
 
 const KEYS_HASH = 'gw:keys';
 const KEYS_VERSION = 'gw:keys:version';
+const TEAMS_HASH = 'gw:teams';
 
 /**
  * Counters and admin-made keys in Redis, shared by every replica and kept across restarts.
@@ -58,10 +69,11 @@ export class RedisGovernanceStore implements GovernanceStore {
   constructor(url: string, onError: (error: Error) => void) {
     const redis = new Redis(url, { ...FAIL_FAST_REDIS_OPTIONS, commandTimeout: 1_000 });
     redis.on('error', onError);
-    redis.defineCommand('gwAdmit', { numberOfKeys: 4, lua: ADMIT_SCRIPT });
-    redis.defineCommand('gwRecord', { numberOfKeys: 3, lua: RECORD_SCRIPT });
+    redis.defineCommand('gwAdmit', { numberOfKeys: 6, lua: ADMIT_SCRIPT });
+    redis.defineCommand('gwRecord', { numberOfKeys: 5, lua: RECORD_SCRIPT });
     redis.defineCommand('gwRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
     redis.defineCommand('gwUsage', { numberOfKeys: 4, lua: USAGE_SCRIPT });
+    redis.defineCommand('gwTeamUsage', { numberOfKeys: 2, lua: TEAM_USAGE_SCRIPT });
     this.redis = redis as ScriptedRedis;
   }
 
@@ -82,6 +94,7 @@ export class RedisGovernanceStore implements GovernanceStore {
 
   async admit(request: AdmissionRequest): Promise<Admission> {
     const reserve = request.reserve;
+    const team = request.teamBudget;
     const [
       admitted,
       reason,
@@ -96,11 +109,15 @@ export class RedisGovernanceStore implements GovernanceStore {
       ownTokens,
       ownCost,
       ownOutput,
+      teamSpent,
+      teamReserved,
     ] = await this.redis.gwAdmit(
       requestsKey(request.keyId),
       tokensKey(request.keyId),
       spendKey(request.keyId, request.budget?.period ?? 'none'),
       reservationsKey(request.keyId),
+      teamSpendKey(team?.teamId ?? '', team?.period ?? 'none'),
+      teamReservationsKey(team?.teamId ?? ''),
       WINDOW_MS,
       request.requestsPerMinute ?? 0,
       request.tokensPerMinute ?? 0,
@@ -115,6 +132,8 @@ export class RedisGovernanceStore implements GovernanceStore {
       reserve?.inputNanoPerToken ?? 0,
       reserve?.outputNanoPerToken ?? 0,
       reserve?.leaseMs ?? 0,
+      team ? team.limitNanoUsd : -1,
+      team ? team.endsAtMs : 0,
     );
     const refused = admitted !== 1;
     return {
@@ -128,6 +147,10 @@ export class RedisGovernanceStore implements GovernanceStore {
       tokensResetMs: tokensReset,
       reservedTokens,
       reservedNanoUsd: Number(reservedCost),
+      ...(team && {
+        teamSpentNanoUsd: Number(teamSpent),
+        teamReservedNanoUsd: Number(teamReserved),
+      }),
       reservation:
         reserve && !refused
           ? {
@@ -145,17 +168,50 @@ export class RedisGovernanceStore implements GovernanceStore {
       tokensKey(usage.keyId),
       spendKey(usage.keyId, usage.budgetPeriod?.period ?? 'none'),
       reservationsKey(usage.keyId),
+      teamSpendKey(usage.team?.teamId ?? '', usage.team?.period ?? 'none'),
+      teamReservationsKey(usage.team?.teamId ?? ''),
       usage.tokens,
       usage.budgetPeriod ? usage.costNanoUsd : 0,
       usage.budgetPeriod?.endsAtMs ?? 0,
       WINDOW_MS,
       usage.reservationId ?? '',
+      usage.team ? usage.costNanoUsd : 0,
+      usage.team?.endsAtMs ?? 0,
     );
   }
 
   async renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void> {
     if (reservationIds.length === 0) return;
     await this.redis.gwRenew(reservationsKey(keyId), leaseMs, ...reservationIds);
+  }
+
+  async teamUsage(teamId: string, period: string): Promise<TeamUsage> {
+    const [spent, reservations, reserved] = await this.redis.gwTeamUsage(
+      teamSpendKey(teamId, period),
+      teamReservationsKey(teamId),
+    );
+    return {
+      spentNanoUsd: Number(spent),
+      reservations,
+      reservedNanoUsd: Number(reserved),
+    };
+  }
+
+  async loadTeams(): Promise<TeamRecord[]> {
+    const all = await this.redis.hgetall(TEAMS_HASH);
+    return Object.values(all).map((json) => JSON.parse(json) as TeamRecord);
+  }
+
+  async saveTeam(record: TeamRecord): Promise<void> {
+    await this.redis
+      .multi()
+      .hset(TEAMS_HASH, record.id, JSON.stringify(record))
+      .incr(KEYS_VERSION)
+      .exec();
+  }
+
+  async deleteTeam(id: string): Promise<void> {
+    await this.redis.multi().hdel(TEAMS_HASH, id).incr(KEYS_VERSION).exec();
   }
 
   async usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {
@@ -204,3 +260,7 @@ const requestsKey = (id: string) => `gw:{${id}}:requests`;
 const tokensKey = (id: string) => `gw:{${id}}:tokens`;
 const spendKey = (id: string, period: string) => `gw:{${id}}:spend:${period}`;
 const reservationsKey = (id: string) => `gw:{${id}}:reservations`;
+// A team's counters: under their own hash tag, so a call with a team touches two slots (plain
+// Redis and Sentinel; the gateway does not speak Redis Cluster).
+const teamSpendKey = (id: string, period: string) => `gw:team:{${id}}:spend:${period}`;
+const teamReservationsKey = (id: string) => `gw:team:{${id}}:reservations`;

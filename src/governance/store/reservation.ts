@@ -33,17 +33,27 @@ export interface ReservationState {
   reservedTokens: number;
   spentNanoUsd: number;
   reservedNanoUsd: number;
+  /** The key's team's budget (issue 20), its spend this period and its calls in flight. */
+  teamBudgetNanoUsd?: number;
+  teamSpentNanoUsd?: number;
+  teamReservedNanoUsd?: number;
 }
 
 /**
  * `never`: the call cannot fit even with nothing else in flight (400, or 402 without a
- * retry-after); `tokens` / `budget`: it cannot fit now.
+ * retry-after); `tokens` / `budget` / `team-budget`: it cannot fit now.
  */
-export type ReservationDenial = 'tokens' | 'budget' | 'tokens-never' | 'budget-never';
+export type ReservationDenial =
+  'tokens' | 'budget' | 'team-budget' | 'tokens-never' | 'budget-never' | 'team-budget-never';
 
 export type ReservationPlan =
   | { ok: true; tokens: number; costNanoUsd: number; outputTokens: number }
   | { ok: false; reason: ReservationDenial; blockedBySettled: boolean };
+
+/** The output tokens a budget's remaining nano-USD buys at `outP` per token. */
+function outputTokensFor(left: number, outP: number): number {
+  return outP > 0 ? Math.floor(left / outP) : left >= 0 ? Infinity : -1;
+}
 
 /** The output tokens and cost a call may reserve now, or why it cannot. */
 export function planReservation(state: ReservationState, request: ReserveRequest): ReservationPlan {
@@ -60,6 +70,9 @@ export function planReservation(state: ReservationState, request: ReserveRequest
     return { ok: false, reason: 'tokens-never', blockedBySettled: true };
   if (budget !== undefined && promptCost + Math.ceil(minimumOut * outP) > budget)
     return { ok: false, reason: 'budget-never', blockedBySettled: true };
+  const teamBudget = state.teamBudgetNanoUsd;
+  if (teamBudget !== undefined && promptCost + Math.ceil(minimumOut * outP) > teamBudget)
+    return { ok: false, reason: 'team-budget-never', blockedBySettled: true };
 
   const tokensLeft =
     tpm === undefined ? Infinity : tpm - state.tokensInWindow - state.reservedTokens - prompt;
@@ -67,21 +80,39 @@ export function planReservation(state: ReservationState, request: ReserveRequest
     budget === undefined
       ? Infinity
       : budget - state.spentNanoUsd - state.reservedNanoUsd - promptCost;
-  const budgetTokens = outP > 0 ? Math.floor(budgetLeft / outP) : budgetLeft >= 0 ? Infinity : -1;
+  const budgetTokens = outputTokensFor(budgetLeft, outP);
+  const teamSpent = state.teamSpentNanoUsd ?? 0;
+  const teamTokens =
+    teamBudget === undefined
+      ? Infinity
+      : outputTokensFor(
+          teamBudget - teamSpent - (state.teamReservedNanoUsd ?? 0) - promptCost,
+          outP,
+        );
 
   let outputTokens: number;
   if (explicit !== undefined) outputTokens = explicit;
-  else outputTokens = Math.min(request.outputCap, tokensLeft, budgetTokens);
+  else outputTokens = Math.min(request.outputCap, tokensLeft, budgetTokens, teamTokens);
 
-  if (outputTokens < minimumOut || tokensLeft < minimumOut || budgetTokens < minimumOut) {
+  if (
+    outputTokens < minimumOut ||
+    tokensLeft < minimumOut ||
+    budgetTokens < minimumOut ||
+    teamTokens < minimumOut
+  ) {
     const tokensShort = tokensLeft < minimumOut;
     if (tokensShort) {
       const settledOnly = (tpm ?? Infinity) - state.tokensInWindow - prompt < minimumOut;
       return { ok: false, reason: 'tokens', blockedBySettled: settledOnly };
     }
+    if (budgetTokens < minimumOut) {
+      const settledOnly =
+        (budget ?? Infinity) - state.spentNanoUsd - promptCost < Math.ceil(minimumOut * outP);
+      return { ok: false, reason: 'budget', blockedBySettled: settledOnly };
+    }
     const settledOnly =
-      (budget ?? Infinity) - state.spentNanoUsd - promptCost < Math.ceil(minimumOut * outP);
-    return { ok: false, reason: 'budget', blockedBySettled: settledOnly };
+      (teamBudget ?? Infinity) - teamSpent - promptCost < Math.ceil(minimumOut * outP);
+    return { ok: false, reason: 'team-budget', blockedBySettled: settledOnly };
   }
   return {
     ok: true,

@@ -3,12 +3,13 @@ import {
   type BreakerPolicy,
   type BreakerTransition,
 } from '../../common/resilience/circuit-breaker';
-import type { VirtualKeyRecord } from '../../config/governance-config';
+import type { TeamRecord, VirtualKeyRecord } from '../../config/governance-config';
 import type {
   Admission,
   AdmissionRequest,
   GovernanceStore,
   KeyUsage,
+  TeamUsage,
   UsageRecord,
 } from './governance-store';
 
@@ -110,6 +111,22 @@ export class BreakerGuardedStore implements GovernanceStore {
 
   saveKey(record: VirtualKeyRecord): Promise<void> {
     return this.breaker.run(() => this.store.saveKey(record));
+  }
+
+  loadTeams(): Promise<TeamRecord[]> {
+    return this.breaker.run(() => this.store.loadTeams());
+  }
+
+  saveTeam(record: TeamRecord): Promise<void> {
+    return this.breaker.run(() => this.store.saveTeam(record));
+  }
+
+  deleteTeam(id: string): Promise<void> {
+    return this.breaker.run(() => this.store.deleteTeam(id));
+  }
+
+  teamUsage(teamId: string, period: string): Promise<TeamUsage> {
+    return this.breaker.run(() => this.store.teamUsage(teamId, period));
   }
 
   keysVersion(): Promise<number> {

@@ -1,0 +1,170 @@
+import { GroqEmulator } from '../emulator/emulator';
+import { adminCall, makeToken } from './support/access';
+import { GatewayProcess, startGateway } from './support/gateway-process';
+import { ADMIN_KEY, chat, writeGatewayConfig } from './support/governance-fixtures';
+import { RedisServer, startRedisServer } from './support/redis-server';
+
+const KEY_A = 'vk-search-a-secret-00000000000000';
+const KEY_B = 'vk-search-b-secret-00000000000000';
+const KEY_ADS = 'vk-ads-secret-000000000000000000';
+const TEAM_USD = 0.05;
+const KEY_A_USD = 0.03;
+const PRICE = { input: 10, output: 30 };
+const CONFIG = `
+teams:
+  - { id: search, name: Search, budget: { usd: ${TEAM_USD}, period: daily } }
+  - { id: ads, name: Ads }
+governance:
+  prices:
+    llama-3.3-70b-versatile: { input: ${PRICE.input}, output: ${PRICE.output} }
+  virtualKeys:
+    - { id: search-a, keyEnv: KEY_A, team: search, budget: { usd: ${KEY_A_USD}, period: daily } }
+    - { id: search-b, keyEnv: KEY_B, team: search }
+    - { id: ads-key, keyEnv: KEY_ADS, team: ads }
+`;
+const LONG = { messages: [{ role: 'user', content: 'Write at length [words:400]' }] };
+
+type Answer = Awaited<ReturnType<typeof chat>>;
+
+function costUsd(answers: Answer[]): number {
+  return answers.reduce((sum, answer) => {
+    const usage = answer.json.usage;
+    if (answer.status !== 200 || !usage) return sum;
+    return sum + (usage.prompt_tokens * PRICE.input + usage.completion_tokens * PRICE.output) / 1e6;
+  }, 0);
+}
+
+describe.each([
+  ['memory, one gateway', false],
+  ['Redis, two replicas', true],
+])('team budgets hold under 50 concurrent calls on two keys of one team (%s)', (_name, shared) => {
+  let redis: RedisServer | undefined;
+  let emulator: GroqEmulator;
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    if (shared) redis = await startRedisServer();
+    emulator = new GroqEmulator({ keys: ['gsk_e2e_key_1'] });
+    const upstream = await emulator.start();
+    const env = {
+      GROQ_BASE_URL: upstream,
+      GROQ_API_KEY: 'gsk_e2e_key_1',
+      GATEWAY_CONFIG: writeGatewayConfig(CONFIG).path,
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
+      KEY_A,
+      KEY_B,
+      KEY_ADS,
+      LOGS_FLUSH_INTERVAL_MS: '20',
+      LOGS_BODIES: 'redacted',
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+    };
+    const started = await Promise.all(
+      Array.from({ length: shared ? 2 : 1 }, () => startGateway(env)),
+    );
+    gateways.push(...started);
+  });
+  afterAll(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    await emulator?.stop();
+    await redis?.stop();
+  });
+
+  it(`the team's spend never passes $${TEAM_USD}, nor key A's its own $${KEY_A_USD}`, async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        chat(gateways[i % gateways.length].url, i % 2 === 0 ? KEY_A : KEY_B, LONG),
+      ),
+    );
+    const byKey = (key: string) => answers.filter((_, i) => (i % 2 === 0 ? KEY_A : KEY_B) === key);
+    const served = answers.filter((a) => a.status === 200);
+    expect(served.length).toBeGreaterThan(0);
+    expect(costUsd(answers)).toBeLessThanOrEqual(TEAM_USD);
+    expect(costUsd(byKey(KEY_A))).toBeLessThanOrEqual(KEY_A_USD);
+    // Key B has no budget of its own: only the team's stopped it.
+    const refusedB = byKey(KEY_B).filter((a) => a.status !== 200);
+    expect(refusedB.length).toBeGreaterThan(0);
+    for (const answer of refusedB) {
+      expect(answer.status).toBe(402);
+      expect(answer.json.error).toMatchObject({
+        code: 'budget_exceeded',
+        type: 'insufficient_quota',
+      });
+      expect(answer.json.error?.message).toContain("team 'search'");
+    }
+    for (const answer of answers.filter((a) => a.status !== 200))
+      expect([402, 429]).toContain(answer.status);
+
+    const usage = await adminCall(gateways[0].url, 'GET', '/admin/teams/search/usage', ADMIN_KEY);
+    expect(usage.status).toBe(200);
+    const spent = usage.json.spentUsd as number;
+    expect(spent).toBeLessThanOrEqual(TEAM_USD);
+    expect(spent).toBeCloseTo(costUsd(answers), 6);
+    expect(usage.json).toMatchObject({
+      id: 'search',
+      period: 'daily',
+      budget: { usd: TEAM_USD, period: 'daily', reservedUsd: 0 },
+      inFlight: { calls: 0, reservedUsd: 0 },
+      keys: ['search-a', 'search-b'],
+    });
+    // A further call on the other key: refused, or clamped to what the team has left.
+    const after = await chat(gateways[gateways.length - 1].url, KEY_B, LONG);
+    if (after.status === 200)
+      expect(after.headers.get('x-gateway-max-tokens-clamped')).toBeTruthy();
+    else expect(after.status).toBe(402);
+    expect(costUsd([...answers, after])).toBeLessThanOrEqual(TEAM_USD);
+  });
+
+  it("fills teamId on the call: request logs carry it, and a developer sees only its team's calls", async () => {
+    const ads = await chat(gateways[0].url, KEY_ADS, {
+      messages: [{ role: 'user', content: 'ads call' }],
+    });
+    expect(ads.status).toBe(200);
+    const developer = await makeToken(gateways[0].url, ADMIN_KEY, {
+      name: 'search dev',
+      role: 'developer',
+      teams: ['search'],
+    });
+    const auditor = await makeToken(gateways[0].url, ADMIN_KEY, { name: 'audit', role: 'auditor' });
+    // Request logs are per replica (each its own SQLite here): ask the one that served the ads call.
+    const url = gateways[0].url;
+    let all: Array<Record<string, unknown>> = [];
+    for (let i = 0; i < 100; i++) {
+      const page = await adminCall(url, 'GET', '/admin/logs?limit=1000', ADMIN_KEY);
+      all = page.json.data as Array<Record<string, unknown>>;
+      if (all.some((r) => r.team_id === 'ads')) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(all.find((r) => r.virtual_key_id === 'ads-key')).toMatchObject({ team_id: 'ads' });
+    expect(all.find((r) => String(r.virtual_key_id).startsWith('search-'))).toMatchObject({
+      team_id: 'search',
+    });
+    const devPage = await adminCall(url, 'GET', '/admin/logs?limit=1000', developer.token);
+    const devRecords = devPage.json.data as Array<Record<string, unknown>>;
+    expect(devRecords.length).toBeGreaterThan(0);
+    expect(devRecords.every((r) => r.team_id === 'search')).toBe(true);
+    const adsRecord = all.find((r) => r.virtual_key_id === 'ads-key') as { request_id: string };
+    const hidden = await adminCall(
+      url,
+      'GET',
+      `/admin/logs/${adsRecord.request_id}`,
+      developer.token,
+    );
+    expect(hidden.status).toBe(404);
+    const searchByText = await adminCall(url, 'GET', '/admin/logs?q=ads%20call', developer.token);
+    expect(searchByText.json.data).toEqual([]);
+    // The auditor sees every team's calls, without bodies, and cannot find them by body text.
+    const auditorPage = await adminCall(url, 'GET', '/admin/logs?limit=1000', auditor.token);
+    const auditorRecords = auditorPage.json.data as Array<Record<string, unknown>>;
+    expect(auditorRecords.some((r) => r.team_id === 'ads')).toBe(true);
+    expect(auditorRecords.every((r) => r.request_body === null && r.response_body === null)).toBe(
+      true,
+    );
+    expect(all.find((r) => r.virtual_key_id === 'ads-key')?.request_body).toBeTruthy();
+    const auditorByText = await adminCall(url, 'GET', '/admin/logs?q=ads%20call', auditor.token);
+    expect(auditorByText.json.data).toEqual([]);
+    // Stats by team for the developer: its team only.
+    const stats = await adminCall(url, 'GET', '/admin/stats?groupBy=virtualKey', developer.token);
+    expect(stats.status).toBe(200);
+    expect(JSON.stringify(stats.json.data)).not.toContain('ads-key');
+  });
+});
