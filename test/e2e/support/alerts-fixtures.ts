@@ -27,6 +27,9 @@ export function alertsYaml(parts: {
   privateNetworks?: boolean;
 }) {
   return [
+    // Team `search` exists for the role-scoping test's admin-made key (unknown teams are refused).
+    'teams:',
+    '  - { id: search, name: Search }',
     'governance:',
     '  prices:',
     '    llama-3.3-70b-versatile: { input: 5000, output: 5000 }',
