@@ -11,6 +11,8 @@ const KEY_A = 'vk-logs-team-a-secret-0000000000';
 const KEY_B = 'vk-logs-team-b-secret-0000000000';
 
 const CONFIG = `
+teams:
+  - { id: finance, name: Finance }
 governance:
   prices:
     llama-3.3-70b-versatile: { input: 0.59, output: 0.79 }
