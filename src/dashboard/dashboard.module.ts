@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ProvidersModule } from '../providers/providers.module';
 import { AdminMeController } from './admin-me.controller';
+import { ConfigController } from './config.controller';
 import { GroqKeysController } from './groq-keys.controller';
 
 /** The dashboard's own admin endpoints (its files are served by serve-ui.ts, outside Nest). */
 @Module({
   imports: [ProvidersModule],
-  controllers: [AdminMeController, GroqKeysController],
+  controllers: [AdminMeController, ConfigController, GroqKeysController],
 })
 export class DashboardModule {}

@@ -61,6 +61,9 @@ const ROUTES: Array<{ method: string; path: string; body?: unknown; allowed: Rol
   { method: 'POST', path: '/admin/teams', body: { id: 'table-team' }, allowed: ['admin'] },
   { method: 'PATCH', path: '/admin/teams/made-team', body: { name: 'Made' }, allowed: ['admin'] },
   { method: 'DELETE', path: '/admin/teams/doomed-team', allowed: ['admin'] },
+  { method: 'GET', path: '/admin/config', allowed: ['admin', 'auditor'] },
+  { method: 'GET', path: '/admin/groq-keys', allowed: ['admin', 'auditor'] },
+  { method: 'GET', path: '/admin/me', allowed: ['admin', 'developer', 'viewer', 'auditor'] },
 ];
 
 const CONFIG = `

@@ -284,6 +284,27 @@ describe('dashboard in a real browser', () => {
     await browser.screenshot('groq-keys');
   });
 
+  it('shows the effective configuration in Settings, secrets as references only', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    const governance = page.getByRole('region', { name: 'Governance' });
+    await governance.getByText('env:GATEWAY_ADMIN_KEY').waitFor();
+    const groq = page.getByRole('region', { name: 'Groq' });
+    expect(await groq.textContent()).toContain('env:GROQ_API_KEYS');
+    // Keyboard: the section links move focus to their section.
+    await page
+      .getByRole('navigation', { name: 'Settings sections' })
+      .getByRole('link', { name: 'Alerts' })
+      .focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('Alerts');
+    const html = await page.content();
+    for (const secret of [ADMIN_KEY, VIRTUAL_KEY, 'gsk_e2e_key_'])
+      expect(html).not.toContain(secret);
+    await browser.screenshot('settings');
+  });
+
   it('shows a viewer (a personal access token) no page or button that would answer 403', async () => {
     const tokenFor = async (role: string) => {
       const response = await fetch(`${url}/admin/tokens`, {

@@ -7,6 +7,7 @@ import { Keys } from './pages/keys';
 import { LogDetail } from './pages/log-detail';
 import { Logs } from './pages/logs';
 import { Overview } from './pages/overview';
+import { Settings } from './pages/settings';
 import { SignIn } from './pages/sign-in';
 import { href, useRoute } from './router';
 import { SessionContext } from './session';
@@ -23,6 +24,7 @@ const PAGES: Page[] = [
   { id: 'logs', label: 'Logs', needs: 'logs.read' },
   { id: 'keys', label: 'Virtual keys', needs: 'keys.read' },
   { id: 'groq-keys', label: 'Groq keys', needs: 'config.read' },
+  { id: 'settings', label: 'Settings', needs: 'config.read' },
 ];
 
 /** The signed-in shell: navigation by permission, the current page, sign-out. */
@@ -110,6 +112,8 @@ function PageBody({ page, id }: { page: string; id?: string }) {
       return <Keys />;
     case 'groq-keys':
       return <GroqKeys />;
+    case 'settings':
+      return <Settings />;
     default:
       return <Overview />;
   }
