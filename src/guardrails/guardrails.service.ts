@@ -14,6 +14,7 @@ import {
   timeout,
 } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-error';
+import { rewriteKeptText } from '../common/http/raw-json';
 import { request as httpRequest } from 'undici';
 import type { GuardrailOutcome } from '../call/ended-call';
 import type { GatewayCall } from '../call/gateway-call';
@@ -204,6 +205,8 @@ export class GuardrailsService implements OnModuleDestroy {
     outcomes.push(...output.outcomes);
     setHeaders(reply, outcomes);
     if (output.stop) throw guardrailRefusal(output.stop, this.config.blockedStatus);
+    // A redaction edited the parsed answer: forget the upstream text it would otherwise be sent as.
+    if (output.changed) rewriteKeptText(completion, () => undefined);
     return completion;
   }
 

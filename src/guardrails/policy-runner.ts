@@ -195,7 +195,7 @@ function settle(
     return undefined;
   }
   const first = hits[0];
-  const category = categoryOverride ?? first.findings[0].label;
+  const category = categoryOverride ?? first.findings[0].category ?? first.findings[0].label;
   const matched = hits.flatMap(({ part, findings }) =>
     findings.map((f) => part.text.slice(f.start, f.end)),
   );

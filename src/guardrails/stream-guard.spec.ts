@@ -190,9 +190,10 @@ describe('guardChatStream', () => {
     const state = { unsubscribed: false, sent: 0 };
     const text = `the code is zebra-42 ${'and more words after it '.repeat(20)}`;
     const seen: ChatCompletionChunk[] = [];
+    const guard = checks([word]);
     const error = await new Promise<Error>((resolve) =>
       upstream(text, state)
-        .pipe(guardChatStream(checks([word])))
+        .pipe(guardChatStream(guard))
         .subscribe({
           next: (c) => seen.push(c),
           error: resolve,
@@ -202,6 +203,10 @@ describe('guardChatStream', () => {
     expect(error.message).toBe('blocked by kw');
     expect(textOf(seen)).not.toContain('zebra');
     expect(state.unsubscribed).toBe(true);
+    // The block is reported (for the call's access line and ended event) though the stream failed.
+    expect(guard.outcomes).toEqual([
+      { policy: 'kw', stage: 'output', outcome: 'blocked', category: 'keyword' },
+    ]);
     expect(state.sent).toBeLessThan(text.match(/\S+\s*/g)?.length ?? 0);
   });
 

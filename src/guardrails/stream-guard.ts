@@ -23,7 +23,7 @@ export interface StreamChecks {
   paramOf(channel: Channel, index: number): string;
   /** The error a block ends the stream with (the route writes its own in-band error). */
   refuse(stop: GuardrailStop): Error;
-  /** Told the output outcomes once the stream has ended well. */
+  /** Told the output outcomes once: when the stream ends well, or when a policy blocks it. */
   done(outcomes: GuardrailOutcome[]): void;
 }
 
@@ -184,7 +184,11 @@ class StreamGuardState {
       if (!seen || SEVERITY[outcome.outcome] > SEVERITY[seen.outcome])
         this.outcomes.set(outcome.policy, outcome);
     }
-    if (result.stop) throw this.checks.refuse(result.stop);
+    if (result.stop) {
+      // The block is an outcome too: the call's report (access line, `ended` event) carries it.
+      this.checks.done([...this.outcomes.values()]);
+      throw this.checks.refuse(result.stop);
+    }
   }
 
   private holdTool(delta: ChatToolCall): void {

@@ -2,8 +2,10 @@
 export interface Finding {
   start: number;
   end: number;
-  /** The entity (`email`), `keyword`, or `pattern`: what a redaction writes in its place. */
+  /** The entity (`email`), `keyword`, or `redacted` (regex): what a redaction writes in its place. */
   label: string;
+  /** What a block or a flag names when it is not the label (`pattern` for a regex's match). */
+  category?: string;
 }
 
 /** The text with every finding replaced by its label in capitals: `[EMAIL]`, `[CREDIT_CARD]`. */

@@ -6,7 +6,7 @@ describe('compilePattern', () => {
     const compiled = compilePattern('\\b\\d{3}-\\d{2}-\\d{4}\\b');
     expect(compiled.engine).toBe('backtracking');
     expect(findPatterns('id 123-45-6789 and 1234-45-6789', [compiled])).toEqual([
-      { start: 3, end: 14, label: 'redacted' },
+      { start: 3, end: 14, label: 'redacted', category: 'pattern' },
     ]);
   });
 
@@ -18,7 +18,9 @@ describe('compilePattern', () => {
     expect(findPatterns(hostile, [compiled])).toEqual([]);
     expect(performance.now() - started).toBeLessThan(1_000);
     // The same pattern on the backtracking engine would not finish on 40 characters in a minute.
-    expect(findPatterns('xaaa', [compiled])).toEqual([{ start: 1, end: 4, label: 'redacted' }]);
+    expect(findPatterns('xaaa', [compiled])).toEqual([
+      { start: 1, end: 4, label: 'redacted', category: 'pattern' },
+    ]);
   });
 
   it('refuses what no linear engine can run, and what is not a pattern', () => {

@@ -75,7 +75,12 @@ export function findPatterns(text: string, patterns: readonly CompiledPattern[])
         regex.lastIndex++;
         continue;
       }
-      findings.push({ start: match.index, end: match.index + match[0].length, label: 'redacted' });
+      findings.push({
+        start: match.index,
+        end: match.index + match[0].length,
+        label: 'redacted',
+        category: 'pattern',
+      });
     }
   }
   return findings;
