@@ -147,14 +147,21 @@ export async function streamTimings(
 /** autocannon against one target: full throughput, or a fixed overall rate. */
 export async function load(
   target: Target,
-  options: { connections: number; durationSeconds: number; overallRate?: number },
+  options: {
+    connections: number;
+    durationSeconds: number;
+    overallRate?: number;
+    /** The user message (default `Say hello`). */
+    content?: string;
+    stream?: boolean;
+  },
 ): Promise<ThroughputSummary> {
   const cpuBefore = cpuMicros(target.pid);
   const result = await autocannon({
     url: `${target.url}${target.path}`,
     method: 'POST',
     headers: { ...target.headers, 'content-type': 'application/json' },
-    body: chatBody(target.model, 'Say hello'),
+    body: chatBody(target.model, options.content ?? 'Say hello', options.stream),
     connections: options.connections,
     duration: options.durationSeconds,
     overallRate: options.overallRate,
