@@ -9,6 +9,9 @@ import { freePort } from './processes';
 export interface PostgresServer {
   url: string;
   stop(): Promise<void>;
+  /** Stops the server, keeping its data (an outage); `restart` brings it back on the same port. */
+  halt(): Promise<void>;
+  restart(): Promise<void>;
 }
 
 /** Debian puts the server's binaries in /usr/lib/postgresql/<version>/bin, not on PATH. */
@@ -47,25 +50,38 @@ export async function startPostgres(): Promise<PostgresServer> {
   const port = await freePort();
   const data = join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'gateway', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', [
-    '-D',
-    data,
-    '-l',
-    join(dir, 'server.log'),
-    '-w',
-    '-o',
-    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
-    'start',
-  ]);
+  const start = () =>
+    run('pg_ctl', [
+      '-D',
+      data,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`,
+      'start',
+    ]);
+  start();
+  let running = true;
   const admin = new Client({ host: '127.0.0.1', port, user: 'gateway', database: 'postgres' });
   await admin.connect();
   await admin.query('create database gateway');
   await admin.end();
   return {
     url: `postgres://gateway:unused-password@127.0.0.1:${port}/gateway`,
+    halt: () => {
+      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      running = false;
+      return Promise.resolve();
+    },
+    restart: () => {
+      start();
+      running = true;
+      return Promise.resolve();
+    },
     stop: () => {
       try {
-        run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+        if (running) run('pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -1,8 +1,10 @@
 import type { RuleKind } from '../config/alerts-config';
 
-/** Where an alert applies: the whole gateway, or one virtual key, model, Groq key or store. */
+/** Where an alert applies: the whole gateway, or one virtual key, team, model, Groq key or store. */
 export interface AlertScope {
   virtualKey?: string;
+  /** A team's own budget (issue 20). */
+  team?: string;
   model?: string;
   keyId?: string;
   store?: string;
@@ -38,6 +40,7 @@ export interface AlertMessage {
 export function scopeText(scope: AlertScope): string {
   const parts = [
     scope.virtualKey && `virtual key ${scope.virtualKey}`,
+    scope.team && `team ${scope.team}`,
     scope.model && `model ${scope.model}`,
     scope.keyId && `Groq key ${scope.keyId}`,
     scope.store && `store ${scope.store}`,
@@ -68,7 +71,7 @@ export function titleOf(message: AlertMessage): string {
 }
 
 /**
- * `alerts.linkTemplate` filled in: `{rule}`, `{kind}`, `{state}`, `{scope}`, `{virtualKey}`,
+ * `alerts.linkTemplate` filled in: `{rule}`, `{kind}`, `{state}`, `{scope}`, `{virtualKey}`, `{team}`,
  * `{model}`, `{keyId}`, `{since}` (ISO time) and `{sinceMs}`, each URL-encoded; unknown names stay.
  */
 export function renderLink(
@@ -82,6 +85,7 @@ export function renderLink(
     state: message.state,
     scope: scopeText(message.scope),
     virtualKey: message.scope.virtualKey ?? '',
+    team: message.scope.team ?? '',
     model: message.scope.model ?? '',
     keyId: message.scope.keyId ?? '',
     since: new Date(message.sinceMs).toISOString(),

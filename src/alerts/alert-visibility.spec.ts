@@ -16,4 +16,9 @@ describe('alertVisible', () => {
     expect(alertVisible({ virtualKey: 'no-team-key' }, ['search'], teamOf)).toBe(false);
     expect(alertVisible({ virtualKey: 'search-key' }, [], teamOf)).toBe(false);
   });
+  it("shows a developer its own teams' budgets, not another team's", () => {
+    expect(alertVisible({ team: 'search' }, ['search'], teamOf)).toBe(true);
+    expect(alertVisible({ team: 'ads' }, ['search'], teamOf)).toBe(false);
+    expect(alertVisible({ team: 'ads' }, undefined, teamOf)).toBe(true);
+  });
 });

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ProvidersModule } from '../providers/providers.module';
+import { RequestLogsModule } from '../request-logs/request-logs.module';
 import { AlertsController } from './alerts.controller';
 import { AlertsService } from './alerts.service';
 
 /** Rules over the gateway's own signals, sent to Slack, Teams, PagerDuty, email and webhooks. */
 @Module({
-  imports: [ProvidersModule],
+  imports: [ProvidersModule, RequestLogsModule],
   controllers: [AlertsController],
   providers: [AlertsService],
   exports: [AlertsService],

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -10,6 +10,7 @@ import { budgetPeriod, usdFromNano } from '../governance/budget';
 import { GovernanceService } from '../governance/governance.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { GroqService } from '../providers/groq/groq.service';
+import { RequestLogsService } from '../request-logs/request-logs.service';
 import { renderLink, type AlertMessage } from './alert-message';
 import { alertVisible } from './alert-visibility';
 import { endedObservation, stepAlert, type AlertState } from './alert-state';
@@ -26,8 +27,8 @@ import {
   type LocalSignals,
 } from './fleet/alert-fleet';
 import { RedisAlertFleet } from './fleet/redis-alert-fleet';
-import { budgetOutcome, refusedSince } from './budget-calls';
-import { LocalSignalWatch, STORE_DOWN_AFTER_MS } from './local-signals';
+import { budgetOutcomes, refusedSince } from './budget-calls';
+import { LocalSignalWatch, STORE_DOWN_AFTER_MS, type StoreProbe } from './local-signals';
 import { evaluateRule } from './rules/evaluate-rule';
 import type { BudgetFigure, EvaluationInputs } from './rules/observation';
 import { countCall, countUpstream, type Counts } from './rules/window-counts';
@@ -97,6 +98,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     private readonly groq: GroqService,
     private readonly governance: GovernanceService,
     metrics: MetricsService,
+    @Optional() private readonly requestLogs?: RequestLogsService,
   ) {
     this.gateway = configService.get('gateway', { infer: true });
     this.config = this.gateway.alerts;
@@ -146,9 +148,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     if (rules.some((r) => r.kind === 'budget_usage')) {
       this.unsubscribe.push(
         this.callEvents.onEnded((call) => {
-          const outcome = budgetOutcome(call);
-          if (outcome)
-            this.signals.budgetCall(outcome.virtualKey, outcome.outcome, call.startedAtMs);
+          for (const { owner, id, outcome } of budgetOutcomes(call))
+            this.signals.budgetCall(owner, id, outcome, call.startedAtMs);
         }),
       );
     }
@@ -160,7 +161,12 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     );
     if (this.gateway.redisUrl) {
       const fleet = this.fleet as RedisAlertFleet;
-      this.signals.watchStore('redis', () => fleet.connected && this.governance.storeIsHealthy);
+      this.signals.watchStore('redis', () => ({
+        available: fleet.connected && this.governance.storeIsHealthy,
+      }));
+    }
+    for (const { name, probe } of this.requestLogs?.healthProbes() ?? []) {
+      this.signals.watchStore(name, probe);
     }
     this.timer = setInterval(() => void this.tick(), this.config.evaluateIntervalMs);
     this.timer.unref();
@@ -183,9 +189,9 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
   }
 
-  /** Another store (request logs...) tells alerts how to know it answers. */
-  watchStore(name: string, available: () => boolean): void {
-    this.signals.watchStore(name, available);
+  /** Another store tells alerts how to know it works (request logs' sinks are watched already). */
+  watchStore(name: string, probe: StoreProbe): void {
+    this.signals.watchStore(name, probe);
   }
 
   /** A message to one channel now, one attempt, for POST /admin/alerts/test. */
@@ -471,23 +477,51 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** Each budget's spend and reservations from the (shared) store, and the fleet's refusals. */
+  /**
+   * Each budget's spend and reservations from the (shared) store, and the fleet's refusals: every
+   * virtual key's own budget and every team's (issue 20), each its own figure.
+   */
   private async budgets(nowMs: number, calls: readonly BudgetCalls[]): Promise<BudgetFigure[]> {
     if (!this.config.rules.some((r) => r.kind === 'budget_usage')) return [];
-    const byKey = new Map(calls.map((c) => [c.virtualKey, c]));
+    const byBudget = new Map(calls.map((c) => [`${c.owner}:${c.id}`, c]));
     const figures: BudgetFigure[] = [];
-    for (const key of this.governance.registry.all()) {
+    const { registry, store } = this.governance;
+    for (const key of registry.all()) {
       if (!key.budget || key.revokedAt) continue;
       const window = budgetPeriod(key.budget.period, nowMs);
-      const usage = await this.governance.store.usage(key.id, window.label);
+      const usage = await store.usage(key.id, window.label);
       figures.push({
-        virtualKey: key.id,
+        owner: 'key',
+        id: key.id,
         spentUsd: usdFromNano(usage.spentNanoUsd),
         reservedUsd: usdFromNano(usage.reservedNanoUsd),
         limitUsd: key.budget.usd,
         period: key.budget.period,
         resetsAtMs: window.endsAtMs,
-        refusedSinceMs: refusedSince(byKey.get(key.id), key.budget.period, window.label),
+        refusedSinceMs: refusedSince(
+          byBudget.get(`key:${key.id}`),
+          key.budget.period,
+          window.label,
+        ),
+      });
+    }
+    for (const team of registry.allTeams()) {
+      if (!team.budget) continue;
+      const window = budgetPeriod(team.budget.period, nowMs);
+      const usage = await store.teamUsage(team.id, window.label);
+      figures.push({
+        owner: 'team',
+        id: team.id,
+        spentUsd: usdFromNano(usage.spentNanoUsd),
+        reservedUsd: usdFromNano(usage.reservedNanoUsd),
+        limitUsd: team.budget.usd,
+        period: team.budget.period,
+        resetsAtMs: window.endsAtMs,
+        refusedSinceMs: refusedSince(
+          byBudget.get(`team:${team.id}`),
+          team.budget.period,
+          window.label,
+        ),
       });
     }
     return figures;

@@ -1,26 +1,44 @@
 import type { EndedCall } from '../call/ended-call';
 import type { BudgetPeriod } from '../config/governance-config';
 import { budgetPeriod } from '../governance/budget';
-import type { BudgetCalls } from './fleet/alert-fleet';
+import type { BudgetCalls, BudgetOwner } from './fleet/alert-fleet';
 
-/**
- * What a finished call says about its virtual key's budget: refused because the budget is used
- * up for now (402 `budget_exceeded` without a `param`; with one, the call alone was dearer than
- * the whole budget, which says nothing about the spend), or admitted against a budget.
- */
-export function budgetOutcome(
-  call: Pick<EndedCall, 'status' | 'errorCode' | 'errorParam' | 'virtualKeyId' | 'governed'>,
-): { virtualKey: string; outcome: 'refused' | 'admitted' } | undefined {
-  if (call.status === 402 && call.errorCode === 'budget_exceeded' && !call.errorParam) {
-    return call.virtualKeyId ? { virtualKey: call.virtualKeyId, outcome: 'refused' } : undefined;
-  }
-  if (call.governed?.key.budget) return { virtualKey: call.governed.key.id, outcome: 'admitted' };
-  return undefined;
+export interface BudgetOutcome {
+  owner: BudgetOwner;
+  /** The virtual key's id, or the team's. */
+  id: string;
+  outcome: 'refused' | 'admitted';
 }
 
 /**
- * Since when a key's calls are refused for its budget: its last call in this budget period was
- * refused, and none was admitted after it. A new period, or an admitted call, ends it.
+ * What a finished call says about the budgets it ran against (issue 20: a virtual key's own, and
+ * its team's): refused because one of them is used up for now (402 `budget_exceeded` without a
+ * `param`, naming which budget; with a `param`, the call alone was dearer than the whole budget,
+ * which says nothing about the spend), or admitted against each budget it was checked against.
+ */
+export function budgetOutcomes(
+  call: Pick<
+    EndedCall,
+    'status' | 'errorCode' | 'errorParam' | 'budgetRefused' | 'virtualKeyId' | 'teamId' | 'governed'
+  >,
+): BudgetOutcome[] {
+  if (call.status === 402 && call.errorCode === 'budget_exceeded' && !call.errorParam) {
+    const id = call.budgetRefused === 'team' ? call.teamId : call.virtualKeyId;
+    return id ? [{ owner: call.budgetRefused ?? 'key', id, outcome: 'refused' }] : [];
+  }
+  const governed = call.governed;
+  if (!governed) return [];
+  const outcomes: BudgetOutcome[] = [];
+  if (governed.key.budget)
+    outcomes.push({ owner: 'key', id: governed.key.id, outcome: 'admitted' });
+  if (governed.team?.budget)
+    outcomes.push({ owner: 'team', id: governed.team.id, outcome: 'admitted' });
+  return outcomes;
+}
+
+/**
+ * Since when a budget's calls are refused: its last call in this budget period was refused, and
+ * none was admitted after it. A new period, or an admitted call, ends it.
  */
 export function refusedSince(
   calls: BudgetCalls | undefined,

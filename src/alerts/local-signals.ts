@@ -1,10 +1,18 @@
-import type { BudgetCalls, LocalSignals } from './fleet/alert-fleet';
+import type { BudgetCalls, BudgetOwner, LocalSignals } from './fleet/alert-fleet';
 
 /** How long a store must stay unanswering to count as down: not a reconnect, not start-up. */
 export const STORE_DOWN_AFTER_MS = 3_000;
 
 /** Longer than any budget period: older calls tell nothing about this one. */
 const BUDGET_MEMORY_MS = 32 * 24 * 3_600_000;
+
+/** What a store's probe answers: whether it works, and if not, why in a few words (no secret). */
+export interface StoreHealth {
+  available: boolean;
+  reason?: string;
+}
+
+export type StoreProbe = () => StoreHealth;
 
 interface KeyStatusLike {
   id: string;
@@ -19,7 +27,7 @@ interface KeyStatusLike {
 export class LocalSignalWatch {
   private readonly invalid = new Map<string, { status: number; sinceMs: number }>();
   private allDownSince?: number;
-  private readonly stores = new Map<string, { available: () => boolean; downSince?: number }>();
+  private readonly stores = new Map<string, { probe: StoreProbe; downSince?: number }>();
   private readonly budgetCalls = new Map<string, BudgetCalls>();
 
   /** One upstream attempt's status for a key (0: transport failure). */
@@ -32,18 +40,19 @@ export class LocalSignalWatch {
   }
 
   /**
-   * A call on a virtual key with a budget: refused with 402 because the budget is used up, or
-   * admitted (at its start). A key whose last call was refused has reached its whole budget.
+   * A call against a budget (a virtual key's or its team's): refused with 402 because that budget
+   * is used up, or admitted (at its start). A budget whose last call was refused is all used.
    */
-  budgetCall(virtualKey: string, outcome: 'refused' | 'admitted', atMs: number): void {
-    const calls = this.budgetCalls.get(virtualKey) ?? { virtualKey };
+  budgetCall(owner: BudgetOwner, id: string, outcome: 'refused' | 'admitted', atMs: number): void {
+    const key = `${owner}:${id}`;
+    const calls = this.budgetCalls.get(key) ?? { owner, id };
     if (outcome === 'refused') calls.refusedAtMs = Math.max(calls.refusedAtMs ?? 0, atMs);
     else calls.admittedAtMs = Math.max(calls.admittedAtMs ?? 0, atMs);
-    this.budgetCalls.set(virtualKey, calls);
+    this.budgetCalls.set(key, calls);
   }
 
-  watchStore(name: string, available: () => boolean): void {
-    this.stores.set(name, { available });
+  watchStore(name: string, probe: StoreProbe): void {
+    this.stores.set(name, { probe });
   }
 
   snapshot(instance: string, nowMs: number, pool: readonly KeyStatusLike[]): LocalSignals {
@@ -52,17 +61,21 @@ export class LocalSignalWatch {
     else this.allDownSince = undefined;
     const storesDown: LocalSignals['storesDown'] = [];
     for (const [store, watch] of this.stores) {
-      let available = false;
+      let health: StoreHealth = { available: false };
       try {
-        available = watch.available();
+        health = watch.probe();
       } catch {
         // a probe that throws says the store is not there
       }
-      if (available) watch.downSince = undefined;
+      if (health.available) watch.downSince = undefined;
       else {
         watch.downSince ??= nowMs;
         if (nowMs - watch.downSince >= STORE_DOWN_AFTER_MS) {
-          storesDown.push({ store, sinceMs: watch.downSince });
+          storesDown.push({
+            store,
+            sinceMs: watch.downSince,
+            ...(health.reason ? { reason: health.reason } : {}),
+          });
         }
       }
     }

@@ -48,6 +48,8 @@ export interface EndedCall {
   readonly errorCode?: ErrorCode;
   /** That envelope's `param`: the field at fault, when one is. */
   readonly errorParam?: string;
+  /** A 402 `budget_exceeded` for a budget used up: whose, the virtual key's or its team's. */
+  readonly budgetRefused?: 'key' | 'team';
   /** Wall-clock start, ms since the epoch. */
   readonly startedAtMs: number;
   readonly durationMs: number;

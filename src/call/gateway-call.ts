@@ -40,6 +40,7 @@ export class GatewayCall implements EndedCall, CallProgress {
   status = 0;
   errorCode?: ErrorCode;
   errorParam?: string;
+  budgetRefused?: 'key' | 'team';
   durationMs = 0;
   overheadMs = 0;
   stream = false;

@@ -138,7 +138,12 @@ export class GovernanceAdmission {
       if (call.apiFamily === 'anthropic')
         Object.assign(headers, anthropicAdmissionHeaders(key, admission));
       setHeaders(call.reply, headers);
-      if (!admission.admitted) throw admissionRefused(admission, key, reserve, team);
+      if (!admission.admitted) {
+        // Which budget is used up, for whatever reads the end (alerts name the key or the team).
+        if (admission.reason === 'budget') call.budgetRefused = 'key';
+        else if (admission.reason === 'team-budget') call.budgetRefused = 'team';
+        throw admissionRefused(admission, key, reserve, team);
+      }
       const reservation = admission.reservation;
       if (reservation) governance.leases.hold(key.id, reservation.id);
       const body = call.upstream?.body;

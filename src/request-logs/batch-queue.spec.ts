@@ -36,6 +36,28 @@ describe('BatchQueue', () => {
     expect(q.full).toBe(true);
   });
 
+  it('says since when its writes fail, until one succeeds', async () => {
+    let failures = 2;
+    const { q } = queue({
+      retryBaseDelayMs: 100,
+      retryMaxDelayMs: 100,
+      write: () => (failures-- > 0 ? Promise.reject(new Error('store down')) : Promise.resolve()),
+    });
+    expect(q.failing).toBeUndefined();
+    const before = Date.now();
+    q.push(1);
+    await tick(50);
+    expect(q.failing).toEqual({ sinceMs: expect.any(Number), error: new Error('store down') });
+    const since = q.failing?.sinceMs ?? 0;
+    expect(since).toBeGreaterThanOrEqual(before);
+    await tick(120);
+    // The second failure keeps the first one's time.
+    expect(q.failing?.sinceMs).toBe(since);
+    await tick(200);
+    expect(q.failing).toBeUndefined();
+    expect(q.length).toBe(0);
+  });
+
   it('keeps a failed batch queued and retries it with backoff', async () => {
     let failures = 2;
     const errors: number[] = [];

@@ -32,8 +32,17 @@ export class BatchQueue<T> {
   private waiters: (() => void)[] = [];
   private idleWaiters: (() => void)[] = [];
   private closed = false;
+  private failingSince?: number;
+  private lastError?: unknown;
 
   constructor(private readonly options: BatchQueueOptions<T>) {}
+
+  /** Since when writes fail (the last one failed), with its error; undefined once one succeeds. */
+  get failing(): { sinceMs: number; error: unknown } | undefined {
+    return this.failingSince === undefined
+      ? undefined
+      : { sinceMs: this.failingSince, error: this.lastError };
+  }
 
   get length(): number {
     return this.items.length;
@@ -116,9 +125,13 @@ export class BatchQueue<T> {
       await this.options.write(batch);
       this.items.splice(0, taken.length);
       this.failures = 0;
+      this.failingSince = undefined;
+      this.lastError = undefined;
       this.options.onWritten?.(batch.length);
     } catch (error) {
       this.failures++;
+      this.failingSince ??= Date.now();
+      this.lastError = error;
       this.options.onError?.(error, this.failures);
       if (this.failures >= this.options.maxAttempts) {
         this.items.splice(0, taken.length);

@@ -9,5 +9,7 @@ import { RequestLogsTailController } from './request-logs-tail.controller';
 @Module({
   controllers: [RequestLogsController, RequestLogsTailController],
   providers: [RequestLogsService, RequestLogsApiService, LogTail],
+  // Alerts watch its sinks' health (store_unavailable).
+  exports: [RequestLogsService],
 })
 export class RequestLogsModule {}

@@ -16,6 +16,7 @@ import type { BatchQueue } from './batch-queue';
 import { createSink } from './exports/create-sink';
 import type { ExportSink } from './exports/export-sink';
 import { createPipeline, errorText } from './log-pipeline';
+import { sinkHealth, type SinkHealth } from './sink-health';
 import type { LogRecord } from './log-record';
 import { RequestLogsMetrics } from './request-logs-metrics';
 import type { LogStore } from './store/log-store';
@@ -28,6 +29,9 @@ const UNLOGGED_FAMILIES = new Set(['admin', 'auth', 'ui']);
 
 /** Routes never held back in block mode: probes, scrapes and the admin API (to read the logs). */
 const NEVER_HELD = /^\/(health\/|metrics$|admin\/)/;
+
+/** An idle Postgres store is asked `select 1` this often: nothing else would say it is gone. */
+const PROBE_INTERVAL_MS = 5_000;
 
 /**
  * Request logs: one record per counted call, from the `ended` event, queued (bounded, batched)
@@ -50,6 +54,12 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
   private ready = false;
   private unsubscribe?: () => void;
   private retentionTimer?: NodeJS.Timeout;
+  private probeTimer?: NodeJS.Timeout;
+  /** The store's last open or migration attempt failed, with this (until it opens). */
+  private openFailing?: { error: unknown };
+  /** The idle store's last probe failed, with this (until one answers or a write succeeds). */
+  private probeFailing?: { error: unknown };
+  private probing = false;
 
   constructor(
     configService: ConfigService<AllConfig, true>,
@@ -83,6 +93,40 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
   /** True once the store's schema is current (the query API answers 503 before). */
   get storeReady(): boolean {
     return this.ready;
+  }
+
+  /**
+   * One health probe per sink, for alerts' `store_unavailable`: `request-logs` (the store) and
+   * `request-logs/<name>` for each export. Known from the configuration, so they can be watched
+   * before this service has started; each reads the sink's queue and store when asked.
+   */
+  healthProbes(): Array<{ name: string; probe: () => SinkHealth }> {
+    const probes: Array<{ name: string; probe: () => SinkHealth }> = [];
+    const block = this.config.onOverflow === 'block';
+    const full = (queue?: BatchQueue<LogRecord>) =>
+      queue?.full ? { length: queue.length, block } : undefined;
+    if (this.config.store !== 'off') {
+      probes.push({
+        name: 'request-logs',
+        probe: () =>
+          sinkHealth({
+            openFailing: this.ready ? undefined : this.openFailing,
+            writeFailing: this.storeQueue?.failing,
+            probeFailing: this.probeFailing,
+            queueFull: full(this.storeQueue),
+          }),
+      });
+    }
+    for (const config of this.config.exports) {
+      probes.push({
+        name: `request-logs/${config.name}`,
+        probe: () => {
+          const queue = this.exports.find((e) => e.name === config.name)?.queue;
+          return sinkHealth({ writeFailing: queue?.failing, queueFull: full(queue) });
+        },
+      });
+    }
+    return probes;
   }
 
   /**
@@ -152,6 +196,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
   async beforeApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     clearInterval(this.retentionTimer);
+    clearInterval(this.probeTimer);
     // What the drain left of the grace, and at least a second: records of the calls that just
     // finished are written before the process exits.
     const deadline = Math.max(this.lifecycle.shutdownDeadlineMs ?? 0, Date.now() + 1_000);
@@ -252,8 +297,10 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
       try {
         this.logStore ??= await openStore(this.config);
         await this.logStore?.migrate();
+        this.openFailing = undefined;
         break;
       } catch (error) {
+        this.openFailing = { error };
         if (this.config.store === 'sqlite' && attempt >= 5) {
           process.stderr.write(
             `groq-gateway: request logs: cannot use ${this.config.dataDir}/requests.sqlite (${errorText(error)}); set DATA_DIR to a writable folder, or LOGS_STORE=off\n`,
@@ -278,6 +325,30 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
       );
     retention();
     this.retentionTimer = setInterval(retention, this.config.retentionIntervalMs).unref();
+    if (this.config.store === 'postgres') {
+      this.probeTimer = setInterval(() => void this.probeWhileIdle(), PROBE_INTERVAL_MS).unref();
+    }
+  }
+
+  /**
+   * A Postgres store with nothing to write is asked `select 1`, so an outage is seen while idle;
+   * with records queued, their writes say it (and a write that succeeds clears a failed probe).
+   */
+  private async probeWhileIdle(): Promise<void> {
+    const queue = this.storeQueue;
+    if (this.probing || !this.logStore || (queue && queue.length > 0)) {
+      if (queue && queue.length > 0 && !queue.failing) this.probeFailing = undefined;
+      return;
+    }
+    this.probing = true;
+    try {
+      await this.logStore.ping();
+      this.probeFailing = undefined;
+    } catch (error) {
+      this.probeFailing = { error };
+    } finally {
+      this.probing = false;
+    }
   }
 
   private costOf(call: EndedCall): number | undefined {

@@ -17,6 +17,7 @@ export function factsOf(message: AlertMessage): Array<[string, string]> {
     ['State', message.state],
   ];
   if (message.scope.virtualKey) facts.push(['Virtual key', message.scope.virtualKey]);
+  if (message.scope.team) facts.push(['Team', message.scope.team]);
   if (message.scope.model) facts.push(['Model', message.scope.model]);
   if (message.scope.keyId) facts.push(['Groq key', message.scope.keyId]);
   if (message.scope.store) facts.push(['Store', message.scope.store]);

@@ -7,13 +7,19 @@ export interface LocalSignals {
   atMs: number;
   invalidKeys: { keyId: string; status: number; sinceMs: number }[];
   allKeysDown?: { sinceMs: number; keys: number };
-  storesDown: { store: string; sinceMs: number }[];
-  /** Virtual keys with a budget: the last call refused for it, the last call admitted. */
+  /** `reason`: why, in a few words ("writes fail (ECONNREFUSED ...)"), when the probe says. */
+  storesDown: { store: string; sinceMs: number; reason?: string }[];
+  /** Budgets (a virtual key's, a team's): the last call refused for it, the last admitted. */
   budgetCalls: BudgetCalls[];
 }
 
+/** Whose budget: a virtual key's own, or its team's (issue 20). */
+export type BudgetOwner = 'key' | 'team';
+
 export interface BudgetCalls {
-  virtualKey: string;
+  owner: BudgetOwner;
+  /** The virtual key's id or the team's. */
+  id: string;
   refusedAtMs?: number;
   admittedAtMs?: number;
 }
@@ -103,9 +109,11 @@ export function mergeSignals(
   let allKeysDown: LocalSignals['allKeysDown'];
   for (const signals of all) {
     for (const calls of signals.budgetCalls ?? []) {
-      const seen = budgets.get(calls.virtualKey) ?? { virtualKey: calls.virtualKey };
-      budgets.set(calls.virtualKey, {
-        virtualKey: calls.virtualKey,
+      const { owner, id } = calls;
+      const seen = budgets.get(`${owner}:${id}`) ?? { owner, id };
+      budgets.set(`${owner}:${id}`, {
+        owner,
+        id,
         refusedAtMs: latest(seen.refusedAtMs, calls.refusedAtMs),
         admittedAtMs: latest(seen.admittedAtMs, calls.admittedAtMs),
       });

@@ -88,7 +88,8 @@ describe('budget_usage', () => {
       {
         budgets: [
           {
-            virtualKey: 'team-a',
+            owner: 'key',
+            id: 'team-a',
             spentUsd: usd,
             reservedUsd: 0,
             limitUsd: 10,
@@ -139,6 +140,23 @@ describe('budget_usage', () => {
     // A refusal at a low spend (a call too dear for what is left) still says the key is stopped.
     expect(evaluateRule(budget, spent(1, { refusedSinceMs: 1 }))[1].firing).toBe(true);
   });
+
+  it("names a team's budget as the team's, apart from its keys' own budgets", () => {
+    const seen = evaluateRule(
+      budget,
+      spent(9.7, { owner: 'team', id: 'search', refusedSinceMs: 1_000 }),
+    );
+    expect(seen.map((o) => [o.alertKey, o.firing])).toEqual([
+      ['r:team:search:0.8', true],
+      ['r:team:search:1', true],
+    ]);
+    expect(seen[1].scope).toEqual({ team: 'search' });
+    expect(seen[1].summary).toBe(
+      "team search has reached its whole daily budget: calls on the team's keys are refused with 402 budget_exceeded ($9.70 spent and $0.00 held by calls in flight, of $10.00)",
+    );
+    expect(seen[1].details).toMatchObject({ budget: 'team', team: 'search' });
+    expect(seen[0].summary).toMatch(/^team search has used 97\.0% of its daily budget/);
+  });
 });
 
 describe('upstream_unavailable', () => {
@@ -179,6 +197,21 @@ describe('signals', () => {
       alertKey: 'r:store:redis',
       firing: true,
       summary: 'the redis store is unreachable',
+    });
+  });
+  it("store_unavailable: says why when the store's probe does", () => {
+    const [seen] = evaluateRule(
+      rule({ kind: 'store_unavailable' }),
+      inputs(
+        {},
+        { storesDown: [{ store: 'request-logs', sinceMs: 3, reason: 'writes fail (x)' }] },
+      ),
+    );
+    expect(seen).toMatchObject({
+      alertKey: 'r:store:request-logs',
+      scope: { store: 'request-logs' },
+      summary: 'the request-logs store is unavailable: writes fail (x)',
+      details: { reason: 'writes fail (x)' },
     });
   });
   it('guardrail_blocks: counts blocked outcomes', () => {

@@ -10,27 +10,35 @@ const minutes = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60} min`
  * period, so each level fires once and resolves when the period rolls over. What calls in flight
  * hold is shown, not counted: admission reserves each call's worst case (with clampToRemaining,
  * everything left), so a figure counting holds would rise and fall with every call. Admission
- * never lets spend pass the budget, so the whole budget also counts as reached when calls on the
- * key are refused with 402 `budget_exceeded` (and none admitted since).
+ * never lets spend pass the budget, so the whole budget also counts as reached when calls are
+ * refused with 402 `budget_exceeded` for this budget (and none admitted since). Virtual keys'
+ * budgets and teams' budgets (issue 20) are separate alerts, each naming whose budget it is.
  */
 const budgetUsage: RuleEvaluator = (rule, inputs) => {
   const levels = rule.threshold < 1 ? [rule.threshold, 1] : [1];
   return inputs.budgets.flatMap((budget) => {
     const used = budget.limitUsd > 0 ? budget.spentUsd / budget.limitUsd : 1;
     const refused = budget.refusedSinceMs !== undefined;
+    const team = budget.owner === 'team';
+    const whose = team ? `team ${budget.id}` : `virtual key ${budget.id}`;
+    const refusal = team
+      ? "calls on the team's keys are refused with 402 budget_exceeded"
+      : 'calls are refused with 402 budget_exceeded';
     const money = `${formatFigure(budget.spentUsd, 'usd')} spent and ${formatFigure(budget.reservedUsd, 'usd')} held by calls in flight, of ${formatFigure(budget.limitUsd, 'usd')}`;
     return levels.map((level) => ({
-      alertKey: `${rule.id}:vk:${budget.virtualKey}:${level}`,
-      scope: { virtualKey: budget.virtualKey },
+      alertKey: `${rule.id}:${team ? 'team' : 'vk'}:${budget.id}:${level}`,
+      scope: team ? { team: budget.id } : { virtualKey: budget.id },
       firing: used >= level || refused,
       figure: round(used, 6),
       threshold: level,
       unit: 'fraction' as const,
       summary:
         level >= 1
-          ? `virtual key ${budget.virtualKey} has reached its whole ${budget.period} budget${refused ? ': calls are refused with 402 budget_exceeded' : ''} (${money})`
-          : `virtual key ${budget.virtualKey} has used ${formatFigure(used, 'fraction')} of its ${budget.period} budget (${money}; threshold ${formatFigure(level, 'fraction')})`,
+          ? `${whose} has reached its whole ${budget.period} budget${refused ? `: ${refusal}` : ''} (${money})`
+          : `${whose} has used ${formatFigure(used, 'fraction')} of its ${budget.period} budget (${money}; threshold ${formatFigure(level, 'fraction')})`,
       details: {
+        budget: budget.owner,
+        [team ? 'team' : 'virtualKey']: budget.id,
         spentUsd: round(budget.spentUsd, 6),
         reservedUsd: round(budget.reservedUsd, 6),
         budgetUsd: budget.limitUsd,
@@ -130,8 +138,10 @@ const storeUnavailable: RuleEvaluator = (rule, inputs) =>
     scope: { store: down.store },
     firing: true,
     unit: 'none' as const,
-    summary: `the ${down.store} store is unreachable`,
-    details: {},
+    summary: down.reason
+      ? `the ${down.store} store is unavailable: ${down.reason}`
+      : `the ${down.store} store is unreachable`,
+    details: down.reason ? { reason: down.reason } : ({} as Record<string, string>),
     sinceMs: down.sinceMs,
   }));
 

@@ -17,14 +17,16 @@ export interface Observation {
   sinceMs?: number;
 }
 
-/** Spend of one virtual key with a budget, from the shared store. */
+/** Spend against one budget (a virtual key's own, or a team's), from the shared store. */
 export interface BudgetFigure {
-  virtualKey: string;
+  owner: 'key' | 'team';
+  /** The virtual key's id or the team's. */
+  id: string;
   spentUsd: number;
   /** Held by calls in flight: admission checks spend plus this against the budget. */
   reservedUsd: number;
   limitUsd: number;
-  /** Since when calls on the key are refused with 402 `budget_exceeded` (none admitted since). */
+  /** Since when calls are refused with 402 `budget_exceeded` for this budget (none admitted since). */
   refusedSinceMs?: number;
   period: 'daily' | 'monthly';
   resetsAtMs: number;
@@ -40,7 +42,7 @@ export interface EvaluationInputs {
   invalidKeys: readonly { keyId: string; status: number; sinceMs: number }[];
   /** Every Groq key resting or with its breaker open. */
   allKeysDown?: { sinceMs: number; keys: number };
-  storesDown: readonly { store: string; sinceMs: number }[];
+  storesDown: readonly { store: string; sinceMs: number; reason?: string }[];
 }
 
 export type RuleEvaluator = (rule: RuleConfig, inputs: EvaluationInputs) => Observation[];

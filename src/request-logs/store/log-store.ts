@@ -71,6 +71,11 @@ export class LogStore {
     private readonly writeRows?: RowWriter,
   ) {}
 
+  /** One round trip, for a health probe while there is nothing to write. */
+  async ping(): Promise<void> {
+    await sql`select 1`.execute(this.db);
+  }
+
   migrate(): Promise<void> {
     return migrateToLatest(this.db as Kysely<unknown>);
   }

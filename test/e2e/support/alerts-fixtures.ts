@@ -1,5 +1,6 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { GroqEmulator } from '../../emulator/emulator';
-import { startHttpReceiver, type HttpReceiver } from './alert-receivers';
+import { startHttpReceiver, type HttpReceiver, type ReceivedPost } from './alert-receivers';
 import { ADMIN_KEY } from './governance-fixtures';
 
 /** Virtual keys of the alerts tests: one with a $2 daily budget, one without. */
@@ -112,4 +113,21 @@ export async function accessToken(url: string, role: string, teams: string[]): P
     throw new Error(`POST /admin/tokens answered ${response.status}: ${await response.text()}`);
   }
   return ((await response.json()) as { token: string }).token;
+}
+
+/** The check a webhook receiver makes: HMAC-SHA256 over `<t>.<raw body>`, t within 5 minutes. */
+export function signatureValid(post: ReceivedPost, secret: string): boolean {
+  const header = String(post.headers['x-gateway-signature'] ?? '');
+  const match = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(header);
+  if (!match) return false;
+  if (Math.abs(Date.now() / 1000 - Number(match[1])) > 300) return false;
+  const expected = createHmac('sha256', secret).update(`${match[1]}.${post.raw}`).digest();
+  return timingSafeEqual(expected, Buffer.from(match[2], 'hex'));
+}
+
+/** Webhook messages of one rule, in arrival order. */
+export function hookPosts(receiver: HttpReceiver, rule: string, path = '/hook'): ReceivedPost[] {
+  return receiver
+    .posts(path)
+    .filter((p) => (p.body.rule as { id?: string } | undefined)?.id === rule);
 }
