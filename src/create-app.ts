@@ -25,6 +25,7 @@ import { isUnsupportedOperationUrl } from './unsupported/unsupported-operations'
 import { httpsOptions } from './network/tls-listener';
 import { clientResolver, type ClientResolver } from './network/client-identity';
 import { serveUi } from './dashboard/serve-ui';
+import { parseSamlForm, SAML_FORM_BODY_LIMIT, takesFormBody } from './auth/saml/saml-form-body';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -133,6 +134,19 @@ function configureFastify(
   fastify.setReplySerializer((payload) => jsonText(payload));
   // Fastify parses text/plain by default; the gateway takes JSON only.
   fastify.removeContentTypeParser('text/plain');
+  // Forms are read on the SAML ACS only (the HTTP-POST binding), with a small limit; elsewhere
+  // they are refused with 415 like any other body the gateway does not take.
+  fastify.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: SAML_FORM_BODY_LIMIT },
+    (request, body, done) => {
+      if (!takesFormBody(request.url)) {
+        done(isUnsupportedOperationUrl(request.url) ? null : unsupportedMediaType(), undefined);
+        return;
+      }
+      done(null, parseSamlForm(body as string));
+    },
+  );
   // Other bodies are refused with 415 (through Nest's error handler and our filter), except on unsupported operations (multipart
   // audio uploads, say), whose answer does not depend on the body and which are never read.
   fastify.addContentTypeParser('*', (request, _payload, done) => {
@@ -140,13 +154,14 @@ function configureFastify(
       done(null, undefined);
       return;
     }
-    done(
-      Object.assign(new Error('Unsupported Media Type'), {
-        statusCode: 415,
-        code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
-      }),
-      undefined,
-    );
+    done(unsupportedMediaType(), undefined);
+  });
+}
+
+function unsupportedMediaType(): Error {
+  return Object.assign(new Error('Unsupported Media Type'), {
+    statusCode: 415,
+    code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
   });
 }
 

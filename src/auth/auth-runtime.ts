@@ -1,5 +1,6 @@
 import type { AuthConfig } from './auth-config';
 import type { OidcSignIn } from './oidc/oidc-sign-in';
+import type { SamlSignIn } from './saml/saml-sign-in';
 import type { SessionStore } from './sessions/session-store';
 
 /** Nest token of the sign-in runtime built from `auth:` (auth.module.ts). */
@@ -10,4 +11,5 @@ export interface AuthRuntime {
   config: AuthConfig;
   store: SessionStore;
   oidc?: OidcSignIn;
+  saml?: SamlSignIn;
 }

@@ -6,6 +6,8 @@ import type { AuthProvider } from './auth-config';
 import { AUTH_RUNTIME, type AuthRuntime } from './auth-runtime';
 import { IdpUnreachable, LoginFailure } from './login-failure';
 import type { PendingOidcLogin } from './oidc/oidc-sign-in';
+import type { SamlForm } from './saml/saml-form-body';
+import type { PendingSamlLogin } from './saml/saml-sign-in';
 import { safeReturnTo } from './return-to';
 import type { SignedInUser } from './sessions/session';
 import {
@@ -13,8 +15,10 @@ import {
   clearedSessionCookies,
   loginCookie,
   loginCookieName,
+  randomToken,
   readCookie,
   sessionCookies,
+  sha256,
 } from './sessions/session-cookies';
 import { SessionService } from './sessions/session-service';
 import { idleEnd } from './sessions/session';
@@ -24,11 +28,28 @@ interface PendingLogin {
   provider: AuthProvider;
   returnTo: string;
   oidc?: PendingOidcLogin;
+  saml?: PendingSamlLogin;
 }
 
 const LOGIN_TTL_SECONDS = 600;
 const NOT_SIGNED_IN =
   'Not signed in: sign in at GET /auth/login (the session cookie is missing, expired or revoked).';
+
+function assertionKey(id: string): string {
+  return `saml-assertion:${sha256(id)}`;
+}
+
+function samlNotConfigured(route: string): GatewayError {
+  return new GatewayError({
+    status: 404,
+    code: 'unknown_url',
+    message: `Unknown request URL: ${route}. SAML sign-in is not configured (auth.saml in GATEWAY_CONFIG).`,
+  });
+}
+
+function replayed(): LoginFailure {
+  return new LoginFailure('saml_replayed', 'this assertion was already used to sign in');
+}
 
 /** Sign-in routes: registered only when `auth` is configured (404 otherwise). */
 @Controller('auth')
@@ -51,10 +72,18 @@ export class AuthController {
     let url: string;
     let state: string;
     try {
-      const started = await this.runtime.oidc!.start();
-      pending.oidc = started.pending;
-      url = started.url;
-      state = started.pending.state;
+      if (chosen === 'saml') {
+        // RelayState carries the state; the browser's login cookie and the store must agree.
+        state = randomToken(24);
+        const started = await this.runtime.saml!.start(state);
+        pending.saml = started.pending;
+        url = started.url;
+      } else {
+        const started = await this.runtime.oidc!.start();
+        pending.oidc = started.pending;
+        url = started.url;
+        state = started.pending.state;
+      }
     } catch (error) {
       throw this.unavailable(error);
     }
@@ -63,8 +92,51 @@ export class AuthController {
       .code(302)
       .header('location', url)
       .header('cache-control', 'no-store')
-      .header('set-cookie', loginCookie(this.sessions.cookies, state, LOGIN_TTL_SECONDS, false))
+      .header(
+        'set-cookie',
+        loginCookie(this.sessions.cookies, state, LOGIN_TTL_SECONDS, chosen === 'saml'),
+      )
       .send();
+  }
+
+  /** The SAML ACS (HTTP-POST binding): the IdP's signed response, posted by the browser. */
+  @Post('callback/saml')
+  async samlCallback(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const saml = this.runtime.saml;
+    if (!saml) throw samlNotConfigured('POST /auth/callback/saml');
+    const form = (request.body ?? {}) as SamlForm;
+    await this.signIn(request, reply, 'saml', async () => {
+      if (typeof form.SAMLResponse !== 'string' || form.SAMLResponse === '')
+        throw new LoginFailure(
+          'saml_invalid',
+          'no SAMLResponse field (the ACS takes the HTTP-POST binding: an application/x-www-form-urlencoded form)',
+        );
+      // A response already used is refused before anything else, even with a fresh login.
+      const peeked = saml.peek(form.SAMLResponse);
+      if (peeked.assertionId && (await this.runtime.store.peek(assertionKey(peeked.assertionId))))
+        throw replayed();
+      const pending = await this.pending(request, form.RelayState, 'saml');
+      const login = await saml.finish(form.SAMLResponse, pending.saml!);
+      // Remembered until it expires, atomically (SET NX across replicas): used once, ever.
+      const first = await this.runtime.store.putOnce(
+        assertionKey(login.assertionId),
+        '1',
+        Math.max(1_000, login.rememberUntil - Date.now()),
+      );
+      if (!first) throw replayed();
+      return { user: login.user, returnTo: pending.returnTo };
+    });
+  }
+
+  /** SP metadata for the IdP's administrator (entity id, ACS URL, signed assertions wanted). */
+  @Get('saml/metadata')
+  samlMetadata(@Res() reply: FastifyReply): void {
+    const saml = this.runtime.saml;
+    if (!saml) throw samlNotConfigured('GET /auth/saml/metadata');
+    void reply
+      .code(200)
+      .header('content-type', 'application/samlmetadata+xml; charset=utf-8')
+      .send(saml.metadata());
   }
 
   @Get('callback/oidc')

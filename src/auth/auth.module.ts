@@ -3,6 +3,8 @@ import type { GatewayConfig } from '../config/gateway-config';
 import { AuthController } from './auth.controller';
 import { AUTH_RUNTIME, type AuthRuntime } from './auth-runtime';
 import { OidcSignIn } from './oidc/oidc-sign-in';
+import { SamlSignIn } from './saml/saml-sign-in';
+import { SAML_ACS_PATH } from './saml/saml-form-body';
 import { SESSION_PRINCIPALS } from './principal';
 import { MemorySessionStore } from './sessions/memory-session-store';
 import { RedisSessionStore } from './sessions/redis-session-store';
@@ -24,6 +26,7 @@ export class AuthModule {
       config: auth,
       store: config.redisUrl ? new RedisSessionStore(config.redisUrl) : new MemorySessionStore(),
       oidc: auth.oidc && new OidcSignIn(auth.oidc, `${auth.publicUrl}/auth/callback/oidc`),
+      saml: auth.saml && new SamlSignIn(auth.saml, `${auth.publicUrl}${SAML_ACS_PATH}`),
     };
     return {
       module: AuthModule,

@@ -55,8 +55,52 @@ describe('loadAuthConfig', () => {
     expect(load('logLevel: info')).toBeUndefined();
   });
 
-  it('refuses auth.saml at start-up while SAML sign-in is not built', () => {
-    expect(error(EXAMPLE)).toMatch(/^GATEWAY_CONFIG auth\.saml: SAML sign-in is not available/);
+  it("reads the issue's example (SAML), the certificate from idpCertFile, a 5 s clock skew", () => {
+    expect(load(EXAMPLE)!.saml).toEqual({
+      entryPoint: 'https://idp.example.com/sso/saml',
+      issuer: 'groq-gateway',
+      idpCerts: [CERT],
+      rolesAttribute: 'memberOf',
+      clockSkewSeconds: 5,
+    });
+  });
+
+  it.each([
+    [
+      'no IdP certificate',
+      EXAMPLE.replace('    idpCertFile: /run/secrets/idp.pem\n', ''),
+      /saml\.idpCertFile: is required .*signed assertions are required/,
+    ],
+    [
+      'an unreadable certificate file',
+      EXAMPLE.replace('/run/secrets/idp.pem', '/nope.pem'),
+      /saml\.idpCertFile: cannot read \/nope\.pem/,
+    ],
+    [
+      'a file without a certificate',
+      EXAMPLE.replace('/run/secrets/idp.pem', '/run/secrets/oidc-secret'),
+      /saml\.idpCertFile: must hold a PEM certificate/,
+    ],
+    [
+      'a clock skew over a minute',
+      EXAMPLE.replace(
+        'rolesAttribute: memberOf',
+        'rolesAttribute: memberOf\n    clockSkewSeconds: 600',
+      ),
+      /saml\.clockSkewSeconds/,
+    ],
+    [
+      'an unknown SAML setting',
+      EXAMPLE.replace('rolesAttribute: memberOf', 'rolesAttribute: memberOf\n    cert: x'),
+      /saml: unknown setting cert/,
+    ],
+    [
+      'no entry point',
+      EXAMPLE.replace('    entryPoint: https://idp.example.com/sso/saml\n', ''),
+      /saml\.entryPoint: is required/,
+    ],
+  ])('refuses a SAML section with %s', (_name, yaml, message) => {
+    expect(error(yaml)).toMatch(message);
   });
 
   it("reads the issue's example (OIDC), with defaults", () => {

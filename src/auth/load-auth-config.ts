@@ -31,13 +31,6 @@ export function loadAuthConfig(yaml: Yaml, env: Env, readFile: ReadFile): AuthCo
       : loadSaml(objectAt(auth, 'saml', `${WHERE}.saml`), readFile);
   if (!oidc && !saml)
     throw new ConfigError(WHERE, 'configure auth.oidc, auth.saml or both (a way to sign in)');
-  // The SAML settings are read and checked, but this version has no SAML service provider yet:
-  // refuse at start-up rather than offer a sign-in that cannot work.
-  if (saml)
-    throw new ConfigError(
-      `${WHERE}.saml`,
-      'SAML sign-in is not available in this version yet; use auth.oidc (docs/auth.md)',
-    );
   return {
     publicUrl: publicUrl.href.replace(/\/$/, ''),
     secureCookies: !(publicUrl.protocol === 'http:' && LOOPBACK_HOSTS.has(publicUrl.hostname)),
@@ -161,6 +154,18 @@ function clientSecret(oidc: Yaml, env: Env, readFile: ReadFile): string | undefi
   return secret || undefined;
 }
 
+/** Default and largest tolerated clock difference with the IdP on NotBefore / NotOnOrAfter. */
+const SAML_CLOCK_SKEW_SECONDS = 5;
+const SAML_MAX_CLOCK_SKEW_SECONDS = 60;
+const SAML_KEYS = [
+  'entryPoint',
+  'issuer',
+  'idpCert',
+  'idpCertFile',
+  'rolesAttribute',
+  'clockSkewSeconds',
+];
+
 const PEM = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 function loadSaml(saml: Yaml, readFile: ReadFile): SamlConfig {
@@ -185,6 +190,9 @@ function loadSaml(saml: Yaml, readFile: ReadFile): SamlConfig {
   const idpCerts = pem.match(PEM) ?? [];
   if (idpCerts.length === 0)
     throw new ConfigError(setting, 'must hold a PEM certificate (-----BEGIN CERTIFICATE-----)');
+  const unknown = Object.keys(saml).filter((key) => !SAML_KEYS.includes(key));
+  if (unknown.length > 0)
+    throw new ConfigError(where, `unknown setting ${unknown.join(', ')} (${SAML_KEYS.join(', ')})`);
   const rolesAttribute = saml.rolesAttribute ?? 'memberOf';
   if (typeof rolesAttribute !== 'string' || rolesAttribute.trim() === '')
     throw new ConfigError(`${where}.rolesAttribute`, 'must be an attribute name');
@@ -193,7 +201,13 @@ function loadSaml(saml: Yaml, readFile: ReadFile): SamlConfig {
     issuer: requiredString(saml, 'issuer', where),
     idpCerts,
     rolesAttribute: rolesAttribute.trim(),
-    clockSkewSeconds: integer(`${where}.clockSkewSeconds`, saml.clockSkewSeconds, 60, 0, 300),
+    clockSkewSeconds: integer(
+      `${where}.clockSkewSeconds`,
+      saml.clockSkewSeconds,
+      SAML_CLOCK_SKEW_SECONDS,
+      0,
+      SAML_MAX_CLOCK_SKEW_SECONDS,
+    ),
   };
 }
 

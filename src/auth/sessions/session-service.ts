@@ -82,7 +82,10 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
       createdAt: now,
       lastSeenAt: now,
       expiresAt: now + this.config.sessions.ttlSeconds * 1000,
-      recheckAt: now + this.config.sessions.recheckSeconds * 1000,
+      recheckAt: Math.min(
+        now + this.config.sessions.recheckSeconds * 1000,
+        user.idpSessionEndsAt ?? Infinity,
+      ),
       refreshToken: user.refreshToken,
       userAgent: header(request, 'user-agent')?.slice(0, 200),
       address: request.ip,

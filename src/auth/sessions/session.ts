@@ -36,6 +36,8 @@ export interface SignedInUser {
   /** The rolesClaim / rolesAttribute values. */
   roleValues: string[];
   refreshToken?: string;
+  /** SAML SessionNotOnOrAfter: the IdP's end of the sign-in; the session is re-checked by then. */
+  idpSessionEndsAt?: number;
 }
 
 /** The session as the admin API shows it: no secret, no token. */
