@@ -113,6 +113,9 @@ export async function storeThroughput(
   const { LogStore } = require(join(root, 'dist/request-logs/store/log-store')) as {
     LogStore: new (db: unknown, writeRows?: unknown) => StoreLike;
   };
+  const { newRecordId } = require(join(root, 'dist/request-logs/record-id')) as {
+    newRecordId(): string;
+  };
   const connect = require(join(root, 'dist/request-logs/store/connect')) as {
     openSqlite(dir: string): { db: unknown; writeRows: unknown };
     openPostgres(url: string): unknown;
@@ -121,12 +124,16 @@ export async function storeThroughput(
   const dir = mkdtempSync(join(tmpdir(), 'bench-logs-'));
   try {
     const { db, writeRows } = connect.openSqlite(dir);
-    const sqlite = await measureStore(new LogStore(db, writeRows), records);
+    const sqlite = await measureStore(new LogStore(db, writeRows), records, newRecordId);
     let postgres: StoreRate | undefined;
     try {
       const server = await startPostgres();
       try {
-        postgres = await measureStore(new LogStore(connect.openPostgres(server.url)), records);
+        postgres = await measureStore(
+          new LogStore(connect.openPostgres(server.url)),
+          records,
+          newRecordId,
+        );
       } finally {
         await server.stop();
       }
@@ -139,7 +146,11 @@ export async function storeThroughput(
   }
 }
 
-async function measureStore(store: StoreLike, records: number): Promise<StoreRate> {
+async function measureStore(
+  store: StoreLike,
+  records: number,
+  newRecordId: () => string,
+): Promise<StoreRate> {
   await store.migrate();
   const batchSize = 500;
   const start = Date.now() - records * 10;
@@ -147,7 +158,7 @@ async function measureStore(store: StoreLike, records: number): Promise<StoreRat
   for (let i = 0; i < records; i += batchSize)
     batches.push(
       Array.from({ length: Math.min(batchSize, records - i) }, (_, j) =>
-        benchRecord(start + (i + j) * 10),
+        benchRecord(start + (i + j) * 10, newRecordId()),
       ),
     );
   const began = performance.now();
@@ -164,10 +175,13 @@ async function measureStore(store: StoreLike, records: number): Promise<StoreRat
   };
 }
 
-/** A record shaped like a chat call's (no bodies: LOGS_BODIES=off is the default). */
-function benchRecord(timeMs: number): object {
+/**
+ * A record shaped like a chat call's (no bodies: LOGS_BODIES=off is the default), with the id the
+ * gateway draws (time-ordered).
+ */
+function benchRecord(timeMs: number, id: string): object {
   return {
-    id: randomUUID(),
+    id,
     schema_version: 1,
     time: new Date(timeMs).toISOString(),
     request_id: randomUUID(),

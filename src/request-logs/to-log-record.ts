@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { EndedCall } from '../call/ended-call';
 import type { LogsBodies } from '../config/request-logs-config';
 import { LOG_SCHEMA_VERSION, type LogRecord } from './log-record';
+import { newRecordId } from './record-id';
 
 export interface RecordOptions {
   bodies: LogsBodies;
@@ -15,7 +15,7 @@ export interface RecordOptions {
 export function toLogRecord(
   call: EndedCall,
   options: RecordOptions,
-  id: string = randomUUID(),
+  id: string = newRecordId(),
 ): LogRecord {
   const usage = call.usage;
   return {

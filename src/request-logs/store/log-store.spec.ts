@@ -2,15 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sampleRecord } from '../../../test/e2e/support/request-logs';
+import { Kysely, sql } from 'kysely';
 import { openSqlite } from './connect';
 import { LogStore } from './log-store';
+import type { LogsDatabase } from './schema';
 
 describe('the SQLite log store on disk', () => {
   let dir: string;
   let store: LogStore;
+  let kysely: Kysely<LogsDatabase>;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'log-store-spec-'));
     const { db, writeRows } = openSqlite(dir);
+    kysely = db;
     store = new LogStore(db, writeRows);
     await store.migrate();
   });
@@ -36,5 +40,42 @@ describe('the SQLite log store on disk', () => {
     expect(await store.count()).toBe(2_501);
     const back = await store.byRequestId(records[1].request_id);
     expect(back).toEqual(records[1]);
+  });
+
+  it('keeps an index for each filter that can use one, the mostly-empty ones partial', async () => {
+    const indexes = await sql<{ name: string; sql: string }>`
+      select name, sql from sqlite_master
+      where type = 'index' and tbl_name = 'request_logs' and sql is not null
+      order by name`.execute(kysely);
+    expect(indexes.rows.map((row) => row.name)).toEqual([
+      'request_logs_error_code',
+      'request_logs_key',
+      'request_logs_request_id',
+      'request_logs_status',
+      'request_logs_team',
+      'request_logs_time',
+      'request_logs_virtual_key',
+    ]);
+    const partial = indexes.rows.filter((row) => /where/i.test(row.sql)).map((row) => row.name);
+    expect(partial).toEqual([
+      'request_logs_error_code',
+      'request_logs_team',
+      'request_logs_virtual_key',
+    ]);
+    // The query API's filters still search by their index (a `= value` implies NOT NULL).
+    const plan = async (where: string) => {
+      const rows = await sql<{ detail: string }>`explain query plan
+        select * from request_logs where ${sql.raw(where)} order by time_ms desc, id desc limit 51`.execute(
+        kysely,
+      );
+      return rows.rows.map((row) => row.detail).join(' | ');
+    };
+    expect(await plan(`error_code = 'upstream_error'`)).toContain(
+      'USING INDEX request_logs_error_code',
+    );
+    expect(await plan(`virtual_key_id = 'vk_1'`)).toContain('USING INDEX request_logs_virtual_key');
+    expect(await plan(`team_id in ('a', 'b')`)).toContain('USING INDEX request_logs_team');
+    expect(await plan(`request_id = 'r'`)).toContain('USING INDEX request_logs_request_id');
+    expect(await plan('1 = 1')).toContain('USING INDEX request_logs_time');
   });
 });
