@@ -15,7 +15,8 @@ export async function startService(
   name: string,
   args: string[],
   env: Record<string, string>,
-  listening: RegExp,
+  /** The line saying where it listens (its URL in group 1); null: do not wait for one. */
+  listening: RegExp | null,
 ): Promise<Service> {
   const child = spawn(process.execPath, args, {
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -28,6 +29,11 @@ export async function startService(
       // Generous: on a loaded shared machine a gateway (or two cluster workers) starts slowly.
       90_000,
     );
+    if (!listening) {
+      clearTimeout(timer);
+      resolve('');
+      return;
+    }
     const onData = (data: Buffer) => {
       output += data.toString();
       const match = listening.exec(output);
@@ -60,6 +66,35 @@ export async function startService(
         setTimeout(() => child.kill('SIGKILL'), 5000).unref();
       }),
   };
+}
+
+/**
+ * A gateway that prints no line saying where it listens (LOG_LEVEL=warn): started on a free port
+ * given to it, and ready once its liveness probe answers.
+ */
+export async function startQuietGateway(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<Service> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const service = await startService(name, args, { ...env, PORT: String(port) }, null);
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/health/live`);
+      await response.arrayBuffer();
+      if (response.ok) return { ...service, url };
+    } catch {
+      // Not listening yet.
+    }
+    if (service.child.exitCode !== null || Date.now() > deadline) {
+      await service.stop();
+      throw new Error(`${name} did not start`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The Groq emulator from the gateway's build, on a free port. */

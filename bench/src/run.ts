@@ -20,9 +20,10 @@ import {
   rssMb,
   Service,
   startEmulator,
+  startQuietGateway,
   startService,
 } from './processes';
-import { renderMarkdown, BenchResult } from './report';
+import { renderMarkdown, BenchResult, LEAN } from './report';
 import { logsOnOff, storeThroughput } from './request-logs-cost';
 
 /**
@@ -68,6 +69,15 @@ async function main(): Promise<void> {
       { ...gatewayEnv, LOGS_STORE: 'off' },
       LISTENING,
     );
+    // What the stack allows: the same gateway without its two optional per-request records
+    // (request logs off, no access log line), measured beside the rest in the sequential and
+    // full-throughput rounds, so the pipeline's own cost reads apart from those features' costs.
+    const gatewayLean = await startQuietGateway(LEAN, [join(ROOT, 'dist/main.js')], {
+      ...gatewayEnv,
+      LOGS_STORE: 'off',
+      LOG_LEVEL: 'warn',
+    });
+    services.push(gatewayLean);
     const floor = await start(
       'bare proxy',
       [join(ROOT, 'bench/dist/bare-proxy.js')],
@@ -146,13 +156,24 @@ async function main(): Promise<void> {
       });
     }
 
+    const leanTarget: Target = {
+      name: LEAN,
+      url: gatewayLean.url,
+      path: '/v1/chat/completions',
+      headers: {},
+      model: 'groq/llama-3.3-70b-versatile',
+      pid: gatewayLean.child.pid,
+    };
+    /** The sequential and full-throughput rounds measure the lean gateway too. */
+    const measured = [...targets, leanTarget];
+
     log('warming up');
-    for (const target of targets) await sequentialLatencies(target, smoke ? 20 : 200);
+    for (const target of measured) await sequentialLatencies(target, smoke ? 20 : 200);
 
     log('sequential latency (interleaved rounds)');
     const sequential = new Map<string, { samples: number[]; errors: number; cpu: number[] }>();
     for (let round = 0; round < plan.rounds; round++) {
-      for (const target of targets) {
+      for (const target of measured) {
         const cpuBefore = cpuMicros(target.pid) ?? 0;
         const { samples, errors } = await sequentialLatencies(target, plan.sequential);
         const cpu = ((cpuMicros(target.pid) ?? 0) - cpuBefore) / Math.max(1, samples.length);
@@ -170,7 +191,7 @@ async function main(): Promise<void> {
       { rps: number[]; errors: number; p50: number[]; p99: number[]; cpu: number[] }
     >();
     for (let round = 0; round < plan.rounds; round++) {
-      for (const target of targets) {
+      for (const target of measured) {
         const result = await load(target, { connections: 50, durationSeconds: plan.seconds });
         const entry = throughput.get(target.name) ?? {
           rps: [],

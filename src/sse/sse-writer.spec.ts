@@ -73,6 +73,32 @@ describe('SseWriter', () => {
     );
   });
 
+  it('writes the frames of one turn of the event loop as one piece, later ones after', async () => {
+    const { sse } = writer();
+    const { call } = fakeCall(true);
+    const source = new Subject<object>();
+    let readable: Readable | undefined;
+    sse.answer(source, call).subscribe((value) => (readable = value as Readable));
+    // One upstream read holding three chunks: one write.
+    source.next({ n: 1 });
+    source.next({ n: 2 });
+    source.next({ n: 3 });
+    const pieces: string[] = [];
+    (readable as Readable).on('data', (chunk) => pieces.push(String(chunk)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pieces).toEqual(['data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\n']);
+    // A later read: written as soon as it came, not held for more.
+    source.next({ n: 4 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(pieces).toHaveLength(2);
+    expect(pieces[1]).toBe('data: {"n":4}\n\n');
+    // The end writes what is pending with the done frame, in order.
+    source.next({ n: 5 });
+    source.complete();
+    await new Promise((resolve) => (readable as Readable).once('end', resolve));
+    expect(pieces.slice(2).join('')).toBe('data: {"n":5}\n\ndata: [DONE]\n\n');
+  });
+
   it('lets an error before the first chunk reach the filter with its status', () => {
     const { sse } = writer();
     const { call } = fakeCall(true);
