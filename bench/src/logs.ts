@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import type { Target } from './measure';
+import { BENCH_MODEL, type Target } from './measure';
 import { startService, type Service } from './processes';
 import { logsOnOff, renderLogsSection, storeThroughput } from './request-logs-cost';
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
       url: service.url,
       path: '/v1/chat/completions',
       headers: {},
-      model: 'groq/llama-3.3-70b-versatile',
+      model: `groq/${BENCH_MODEL}`,
       pid: service.child.pid,
     });
     process.stderr.write('[bench] request logs on vs off (interleaved rounds)\n');

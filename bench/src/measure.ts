@@ -35,6 +35,13 @@ export interface ThroughputSummary {
 /** A request that hangs is an error, never a benchmark that never ends. */
 const TIMEOUTS = { headersTimeout: 15_000, bodyTimeout: 15_000 };
 
+/**
+ * The model every benchmark asks for: one Groq serves today (a retired id such as
+ * llama-3.3-70b-versatile would measure the gateway's retirement path on every request: the
+ * lifecycle decision and four more headers, Deprecation, Sunset, Link and the successor).
+ */
+export const BENCH_MODEL = 'moonshotai/kimi-k2-instruct-0905';
+
 export function chatBody(model: string, content: string, stream = false): string {
   return JSON.stringify({
     model,

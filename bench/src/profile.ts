@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { chatBody } from './measure';
+import { chatBody, BENCH_MODEL } from './measure';
 import { cpuMicros, gatewayEnvironment, Service, startEmulator, startService } from './processes';
 import { CpuProfile, selfTimes } from './cpu-profile';
 
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       },
     ];
     const targets = all.filter((target) => !only || target.name === only);
-    const body = chatBody('groq/llama-3.3-70b-versatile', 'Say hello', stream);
+    const body = chatBody(`groq/${BENCH_MODEL}`, 'Say hello', stream);
     const lines: string[] = [
       `# CPU profile, ${stream ? 'streamed' : 'JSON'} chat, ${requests} requests, ${connections} connections`,
       '',

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { load, median, type Target } from './measure';
+import { load, median, type Target, BENCH_MODEL } from './measure';
 import { startPostgres } from './postgres-server';
 
 /** Throughput of one gateway in the logs-on / logs-off comparison (medians of the rounds). */
@@ -192,8 +192,8 @@ function benchRecord(timeMs: number, id: string): object {
     api_family: 'chat',
     virtual_key_id: 'team-a',
     team_id: 'platform',
-    model_asked: 'groq/llama-3.3-70b-versatile',
-    model: 'groq/llama-3.3-70b-versatile',
+    model_asked: `groq/${BENCH_MODEL}`,
+    model: `groq/${BENCH_MODEL}`,
     model_route: null,
     key_id: 'key-1',
     status: 200,

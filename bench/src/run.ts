@@ -9,6 +9,7 @@ import {
   streamTimings,
   summarize,
   Target,
+  BENCH_MODEL,
 } from './measure';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -113,7 +114,7 @@ async function main(): Promise<void> {
         url: emulator.url,
         path: '/openai/v1/chat/completions',
         headers: { authorization: `Bearer ${KEY}` },
-        model: 'llama-3.3-70b-versatile',
+        model: BENCH_MODEL,
         pid: emulator.child.pid,
       },
       {
@@ -121,7 +122,7 @@ async function main(): Promise<void> {
         url: floor.url,
         path: '/v1/chat/completions',
         headers: {},
-        model: 'groq/llama-3.3-70b-versatile',
+        model: `groq/${BENCH_MODEL}`,
         pid: floor.child.pid,
       },
       {
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
         url: plainNest.url,
         path: '/v1/chat/completions',
         headers: {},
-        model: 'groq/llama-3.3-70b-versatile',
+        model: `groq/${BENCH_MODEL}`,
         pid: plainNest.child.pid,
       },
       {
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
         url: gateway.url,
         path: '/v1/chat/completions',
         headers: {},
-        model: 'groq/llama-3.3-70b-versatile',
+        model: `groq/${BENCH_MODEL}`,
         pid: gateway.child.pid,
       },
     ];
@@ -151,7 +152,7 @@ async function main(): Promise<void> {
           'x-portkey-custom-host': `${emulator.url}/openai/v1`,
           authorization: `Bearer ${KEY}`,
         },
-        model: 'llama-3.3-70b-versatile',
+        model: BENCH_MODEL,
         pid: portkey.child.pid,
       });
     }
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
       url: gatewayLean.url,
       path: '/v1/chat/completions',
       headers: {},
-      model: 'groq/llama-3.3-70b-versatile',
+      model: `groq/${BENCH_MODEL}`,
       pid: gatewayLean.child.pid,
     };
     /** The sequential and full-throughput rounds measure the lean gateway too. */
