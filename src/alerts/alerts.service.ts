@@ -19,6 +19,7 @@ import { createChannel } from './channels/create-channel';
 import { DeliveryError } from './channels/delivery-error';
 import { HttpPoster } from './channels/http-poster';
 import { DeliveryQueue, type DeliveryReport } from './delivery-queue';
+import { RecentDeliveries } from './recent-deliveries';
 import {
   MemoryAlertFleet,
   mergeSignals,
@@ -80,6 +81,8 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   private readonly notes = new Map<string, Pick<AlertState, 'lastSentAtMs' | 'lastError'>>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly sent: Counter<'rule' | 'channel' | 'outcome'>;
+  /** The last deliveries on this replica (GET /admin/alerts/deliveries). */
+  readonly deliveries = new RecentDeliveries();
   private http?: HttpPoster;
   private fleet?: AlertFleet;
   private queue?: DeliveryQueue;
@@ -529,6 +532,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
 
   private counted(message: AlertMessage, channel: string, report: DeliveryReport): void {
     this.sent.inc({ rule: message.ruleId, channel, outcome: report.outcome });
+    this.deliveries.add(message, report);
     if (report.outcome !== 'sent') {
       this.logger.warn(
         `alert ${message.state} for ${message.ruleId} not delivered to ${channel}: ${report.outcome}${report.error ? ` (${report.error})` : ''}`,

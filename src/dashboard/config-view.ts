@@ -187,7 +187,7 @@ function governanceView(config: GatewayConfig, env: Env) {
   };
 }
 
-function policyView(policy: GuardrailPolicy): Record<string, unknown> {
+export function policyView(policy: GuardrailPolicy): Record<string, unknown> {
   if (policy.kind !== 'webhook') return { ...policy };
   return {
     id: policy.id,

@@ -62,6 +62,12 @@ const ROUTES: Array<{ method: string; path: string; body?: unknown; allowed: Rol
   { method: 'PATCH', path: '/admin/teams/made-team', body: { name: 'Made' }, allowed: ['admin'] },
   { method: 'DELETE', path: '/admin/teams/doomed-team', allowed: ['admin'] },
   { method: 'GET', path: '/admin/config', allowed: ['admin', 'auditor'] },
+  { method: 'GET', path: '/admin/guardrails', allowed: ['admin', 'developer', 'auditor'] },
+  {
+    method: 'GET',
+    path: '/admin/alerts/deliveries',
+    allowed: ['admin', 'developer', 'auditor'],
+  },
   { method: 'GET', path: '/admin/groq-keys', allowed: ['admin', 'auditor'] },
   { method: 'GET', path: '/admin/me', allowed: ['admin', 'developer', 'viewer', 'auditor'] },
 ];

@@ -327,7 +327,7 @@ describe('dashboard in a real browser', () => {
     const viewer = await signIn(await tokenFor('viewer'));
     expect(await viewer.locator('.who').textContent()).toContain('viewer');
     const nav = viewer.getByRole('navigation', { name: 'Dashboard pages' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual(['Overview', 'Teams']);
     await viewer.getByTestId('tile-requests').waitFor();
     // Buttons other than the tables' sort headers: sign out and refresh, nothing that changes anything.
     expect(await viewer.locator('button:not(th button)').allTextContents()).toEqual([

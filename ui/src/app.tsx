@@ -2,12 +2,15 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, credentials, whenUnauthorized } from './api/client';
 import type { Me } from './api/types';
 import { Loading } from './components/notice';
+import { Alerts } from './pages/alerts';
 import { GroqKeys } from './pages/groq-keys';
+import { Guardrails } from './pages/guardrails';
 import { Keys } from './pages/keys';
 import { LogDetail } from './pages/log-detail';
 import { Logs } from './pages/logs';
 import { Overview } from './pages/overview';
 import { Settings } from './pages/settings';
+import { Teams } from './pages/teams';
 import { SignIn } from './pages/sign-in';
 import { href, useRoute } from './router';
 import { SessionContext } from './session';
@@ -23,7 +26,10 @@ const PAGES: Page[] = [
   { id: 'overview', label: 'Overview', needs: 'usage.read' },
   { id: 'logs', label: 'Logs', needs: 'logs.read' },
   { id: 'keys', label: 'Virtual keys', needs: 'keys.read' },
+  { id: 'teams', label: 'Teams', needs: 'teams.read' },
   { id: 'groq-keys', label: 'Groq keys', needs: 'config.read' },
+  { id: 'guardrails', label: 'Guardrails', needs: 'logs.read' },
+  { id: 'alerts', label: 'Alerts', needs: 'alerts.read' },
   { id: 'settings', label: 'Settings', needs: 'config.read' },
 ];
 
@@ -110,8 +116,14 @@ function PageBody({ page, id }: { page: string; id?: string }) {
       return id ? <LogDetail requestId={id} /> : <Logs />;
     case 'keys':
       return <Keys />;
+    case 'teams':
+      return <Teams />;
     case 'groq-keys':
       return <GroqKeys />;
+    case 'guardrails':
+      return <Guardrails />;
+    case 'alerts':
+      return <Alerts />;
     case 'settings':
       return <Settings />;
     default:

@@ -138,3 +138,113 @@ export interface GroqKeyStatus {
   requestsResetAt?: string;
   tokensResetAt?: string;
 }
+
+export interface Team {
+  id: string;
+  name?: string;
+  budget?: { usd: number; period: string };
+  source: 'config' | 'admin';
+  createdAt: string;
+  updatedAt?: string;
+  /** Live virtual keys in the team. */
+  keys: number;
+}
+
+export interface TeamUsage {
+  id: string;
+  period: string;
+  periodLabel: string;
+  resetsAt: string;
+  spentUsd: number;
+  budget: { usd: number; period: string; reservedUsd: number; remainingUsd: number } | null;
+  inFlight: { calls: number; reservedUsd: number };
+  keys: string[];
+}
+
+export interface GuardrailPolicyView {
+  id: string;
+  kind: string;
+  stage: string;
+  action: string;
+  [detail: string]: unknown;
+}
+
+export type GuardrailCounts = Record<'blocked' | 'flagged' | 'redacted' | 'error', number>;
+
+export interface GuardrailEvent {
+  time: string;
+  requestId: string;
+  policy: string;
+  stage: string;
+  outcome: 'blocked' | 'flagged' | 'redacted' | 'error';
+  category: string | null;
+  status: number;
+  model: string | null;
+  virtualKey: string | null;
+  team: string | null;
+}
+
+export interface GuardrailsView {
+  defaults: string[];
+  streaming: { mode: string; windowChars: number };
+  blockedStatus: number;
+  policies: GuardrailPolicyView[];
+  since: string;
+  counts: Record<string, GuardrailCounts> | null;
+  recent: GuardrailEvent[];
+  recentLimit: number;
+}
+
+export interface AlertScope {
+  virtualKey?: string;
+  model?: string;
+  keyId?: string;
+  store?: string;
+}
+
+export interface AlertInstance {
+  alertKey: string;
+  scope: AlertScope;
+  state: string;
+  since: string | null;
+  summary: string;
+  figure: number | null;
+  threshold: number | null;
+  lastSent: string | null;
+  lastError: string | null;
+}
+
+export interface AlertRule {
+  id: string;
+  kind: string;
+  channels: string[];
+  state: 'firing' | 'ok';
+  firingSince: string | null;
+  lastSent: string | null;
+  lastError: string | null;
+  alerts: AlertInstance[];
+}
+
+export interface AlertsView {
+  mode: 'fleet' | 'replica';
+  leader: boolean;
+  evaluateSeconds: number;
+  cooldownSeconds: number;
+  channels: { id: string; kind: string }[];
+  rules: AlertRule[];
+  queued: number;
+  error?: string;
+}
+
+export interface AlertDelivery {
+  time: string;
+  channel: string;
+  rule: string;
+  kind: string;
+  state: string;
+  summary: string;
+  scope: AlertScope;
+  outcome: 'sent' | 'failed' | 'refused' | 'dropped';
+  attempts: number;
+  error: string | null;
+}

@@ -1,8 +1,15 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api } from '../api/client';
-import type { KeyUsage, VirtualKey } from '../api/types';
+import type { KeyUsage, Team, VirtualKey } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
-import { Field } from '../components/field';
+import {
+  BudgetFields,
+  budgetBody,
+  InputField,
+  SelectField,
+  type BudgetForm,
+  type Setter,
+} from '../components/form-fields';
 import { ErrorNotice, Loading } from '../components/notice';
 import { SecretOnce } from '../components/secret-once';
 import { UsageBar } from '../components/usage-bar';
@@ -10,12 +17,10 @@ import { count, localTime, usd } from '../format';
 import { useCan } from '../session';
 import { useApi } from '../use-api';
 
-interface LimitsForm {
+interface LimitsForm extends BudgetForm {
   name: string;
   requestsPerMinute: string;
   tokensPerMinute: string;
-  budgetUsd: string;
-  budgetPeriod: string;
 }
 
 interface CreateForm extends LimitsForm {
@@ -43,9 +48,7 @@ function limitsBody(form: LimitsForm) {
     name: form.name.trim() || null,
     requestsPerMinute: whole(form.requestsPerMinute),
     tokensPerMinute: whole(form.tokensPerMinute),
-    budget: form.budgetUsd.trim()
-      ? { usd: Number(form.budgetUsd), period: form.budgetPeriod }
-      : null,
+    budget: budgetBody(form),
   };
 }
 
@@ -58,6 +61,7 @@ export function Keys() {
   const can = useCan();
   const writable = can('keys.write');
   const keys = useApi<{ data: VirtualKey[] }>('/admin/keys', 15_000);
+  const teams = useApi<{ data: Team[] }>(can('teams.read') ? '/admin/teams' : null);
   const [usage, setUsage] = useState<Record<string, KeyUsage>>({});
   const [creating, setCreating] = useState(false);
   const [form, setForm] = useState<CreateForm>(EMPTY_CREATE);
@@ -270,18 +274,37 @@ export function Keys() {
         <form class="panel" onSubmit={create} aria-label="Create a virtual key">
           <h2>New virtual key</h2>
           <div class="form-grid">
-            <Field id="k-id" label="Id (optional)">
-              <input id="k-id" value={form.id} onInput={set('id')} pattern="[\w.\-]{1,64}" />
-            </Field>
-            <Field id="k-name" label="Name">
-              <input id="k-name" value={form.name} onInput={set('name')} />
-            </Field>
-            <Field id="k-team" label="Team">
-              <input id="k-team" value={form.team} onInput={set('team')} />
-            </Field>
-            <Field id="k-models" label="Models (comma-separated; empty: all)">
-              <input id="k-models" value={form.models} onInput={set('models')} />
-            </Field>
+            <InputField
+              id="k-id"
+              label="Id (optional)"
+              value={form.id}
+              onInput={set('id')}
+              pattern="[\w.\-]{1,64}"
+            />
+            <InputField id="k-name" label="Name" value={form.name} onInput={set('name')} />
+            {teams.data ? (
+              <SelectField
+                id="k-team"
+                label="Team"
+                value={form.team}
+                onChange={set('team')}
+                options={[
+                  { value: '', label: 'no team' },
+                  ...teams.data.data.map((t) => ({
+                    value: t.id,
+                    label: t.name ? `${t.name} (${t.id})` : t.id,
+                  })),
+                ]}
+              />
+            ) : (
+              <InputField id="k-team" label="Team" value={form.team} onInput={set('team')} />
+            )}
+            <InputField
+              id="k-models"
+              label="Models (comma-separated; empty: all)"
+              value={form.models}
+              onInput={set('models')}
+            />
             <LimitFields form={form} set={set} prefix="k" />
           </div>
           <div class="actions">
@@ -328,47 +351,26 @@ function LimitFields<T extends LimitsForm>({
   prefix,
 }: {
   form: T;
-  set: (name: keyof T & string) => (event: Event) => void;
+  set: Setter<T>;
   prefix: string;
 }) {
   return (
     <>
-      <Field id={`${prefix}-rpm`} label="Requests per minute">
-        <input
-          id={`${prefix}-rpm`}
-          type="number"
-          min="1"
-          step="1"
-          value={form.requestsPerMinute}
-          onInput={set('requestsPerMinute')}
-        />
-      </Field>
-      <Field id={`${prefix}-tpm`} label="Tokens per minute">
-        <input
-          id={`${prefix}-tpm`}
-          type="number"
-          min="1"
-          step="1"
-          value={form.tokensPerMinute}
-          onInput={set('tokensPerMinute')}
-        />
-      </Field>
-      <Field id={`${prefix}-budget`} label="Budget (USD)">
-        <input
-          id={`${prefix}-budget`}
-          type="number"
-          min="0.000001"
-          step="any"
-          value={form.budgetUsd}
-          onInput={set('budgetUsd')}
-        />
-      </Field>
-      <Field id={`${prefix}-period`} label="Budget period">
-        <select id={`${prefix}-period`} value={form.budgetPeriod} onChange={set('budgetPeriod')}>
-          <option value="monthly">monthly</option>
-          <option value="daily">daily</option>
-        </select>
-      </Field>
+      <InputField
+        id={`${prefix}-rpm`}
+        label="Requests per minute"
+        numeric="whole"
+        value={form.requestsPerMinute}
+        onInput={set('requestsPerMinute')}
+      />
+      <InputField
+        id={`${prefix}-tpm`}
+        label="Tokens per minute"
+        numeric="whole"
+        value={form.tokensPerMinute}
+        onInput={set('tokensPerMinute')}
+      />
+      <BudgetFields form={form} set={set} prefix={prefix} />
     </>
   );
 }
@@ -405,9 +407,7 @@ function EditLimits({
       <h2>Limits of {item.id}</h2>
       <p class="hint">Leave a field empty for no limit.</p>
       <div class="form-grid">
-        <Field id="e-name" label="Name">
-          <input id="e-name" value={form.name} onInput={set('name')} />
-        </Field>
+        <InputField id="e-name" label="Name" value={form.name} onInput={set('name')} />
         <LimitFields form={form} set={set} prefix="e" />
       </div>
       <div class="actions">

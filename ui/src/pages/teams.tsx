@@ -1,0 +1,271 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api } from '../api/client';
+import type { Team, TeamUsage } from '../api/types';
+import { DataTable, type Column } from '../components/data-table';
+import { BudgetFields, budgetBody, InputField, type BudgetForm } from '../components/form-fields';
+import { ErrorNotice, Loading } from '../components/notice';
+import { UsageBar } from '../components/usage-bar';
+import { localTime, usd } from '../format';
+import { useCan } from '../session';
+import { useApi } from '../use-api';
+
+interface TeamForm extends BudgetForm {
+  id: string;
+  name: string;
+}
+
+const EMPTY: TeamForm = { id: '', name: '', budgetUsd: '', budgetPeriod: 'monthly' };
+
+/** Teams: their budgets and this period's spend of all their keys; create, edit, delete. */
+export function Teams() {
+  const can = useCan();
+  const writable = can('teams.write');
+  const teams = useApi<{ data: Team[] }>('/admin/teams', 15_000);
+  const [usage, setUsage] = useState<Record<string, TeamUsage>>({});
+  const [creating, setCreating] = useState(false);
+  const [form, setForm] = useState<TeamForm>(EMPTY);
+  const [editing, setEditing] = useState<Team>();
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const list = teams.data?.data ?? [];
+
+  useEffect(() => {
+    if (!can('usage.read')) return;
+    void Promise.all(
+      list.map((team) =>
+        api<TeamUsage>(`/admin/teams/${encodeURIComponent(team.id)}/usage`)
+          .then((answer) => [team.id, answer] as const)
+          .catch(() => undefined),
+      ),
+    ).then((answers) =>
+      setUsage(Object.fromEntries(answers.filter((a): a is readonly [string, TeamUsage] => !!a))),
+    );
+  }, [teams.data]);
+
+  const act = async (work: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+      teams.reload();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const set = (name: keyof TeamForm) => (event: Event) =>
+    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+  const create = (event: Event) => {
+    event.preventDefault();
+    void act(async () => {
+      const budget = budgetBody(form);
+      await api('/admin/teams', {
+        method: 'POST',
+        body: {
+          id: form.id.trim(),
+          ...(form.name.trim() && { name: form.name.trim() }),
+          ...(budget && { budget }),
+        },
+      });
+      setForm(EMPTY);
+      setCreating(false);
+    });
+  };
+  const remove = (team: Team) => {
+    if (!confirm(`Delete team ${team.id}? This cannot be undone.`)) return;
+    void act(async () => {
+      await api(`/admin/teams/${encodeURIComponent(team.id)}`, { method: 'DELETE' });
+    });
+  };
+
+  const columns: Column<Team>[] = [
+    {
+      key: 'id',
+      label: 'Team',
+      sortValue: (t) => t.id,
+      render: (t) => (
+        <>
+          <strong>{t.id}</strong>
+          {t.name ? <div class="hint">{t.name}</div> : null}
+        </>
+      ),
+    },
+    {
+      key: 'keys',
+      label: 'Live keys',
+      numeric: true,
+      sortValue: (t) => t.keys,
+      render: (t) => t.keys,
+    },
+    {
+      key: 'budget',
+      label: 'Budget this period',
+      sortValue: (t) => t.budget?.usd ?? null,
+      render: (t) => {
+        const used = usage[t.id];
+        if (!used) return t.budget ? `${usd(t.budget.usd)} ${t.budget.period}` : 'none';
+        return (
+          <UsageBar
+            label={`${t.id} ${used.period} budget`}
+            used={used.spentUsd + (used.budget?.reservedUsd ?? 0)}
+            limit={used.budget?.usd ?? null}
+            format={usd}
+          />
+        );
+      },
+    },
+    {
+      key: 'resets',
+      label: 'Period resets',
+      render: (t) => (usage[t.id] ? localTime(usage[t.id].resetsAt) : '—'),
+    },
+    {
+      key: 'source',
+      label: 'Source',
+      sortValue: (t) => t.source,
+      render: (t) => (t.source === 'config' ? 'GATEWAY_CONFIG' : 'admin API'),
+    },
+  ];
+  if (writable)
+    columns.push({
+      key: 'actions',
+      label: 'Actions',
+      render: (t) =>
+        t.source === 'admin' ? (
+          <span class="actions">
+            <button type="button" onClick={() => setEditing(t)} aria-label={`Edit ${t.id}`}>
+              Edit
+            </button>
+            {t.keys === 0 ? (
+              <button
+                type="button"
+                class="danger"
+                onClick={() => remove(t)}
+                aria-label={`Delete ${t.id}`}
+                disabled={busy}
+              >
+                Delete
+              </button>
+            ) : null}
+          </span>
+        ) : (
+          <span class="hint">set in GATEWAY_CONFIG</span>
+        ),
+    });
+
+  return (
+    <section aria-labelledby="teams-title">
+      <div class="page-head">
+        <h1 id="teams-title">Teams</h1>
+        {writable && !creating ? (
+          <button type="button" class="primary" onClick={() => setCreating(true)}>
+            Create team
+          </button>
+        ) : null}
+      </div>
+      <p class="hint">
+        A team's budget caps the spend of all its virtual keys together, on top of each key's own.
+      </p>
+      <ErrorNotice error={error ?? teams.error} />
+      {creating ? (
+        <form class="panel" onSubmit={create} aria-label="Create a team">
+          <h2>New team</h2>
+          <div class="form-grid">
+            <InputField
+              id="t-id"
+              label="Id"
+              value={form.id}
+              onInput={set('id')}
+              pattern="[\w.\-]{1,64}"
+              required
+            />
+            <InputField id="t-name" label="Name" value={form.name} onInput={set('name')} />
+            <BudgetFields form={form} set={set} prefix="t" />
+          </div>
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              Create
+            </button>
+            <button type="button" onClick={() => setCreating(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : null}
+      {editing ? (
+        <EditTeam
+          key={editing.id}
+          team={editing}
+          busy={busy}
+          onCancel={() => setEditing(undefined)}
+          onSave={(body) =>
+            act(async () => {
+              await api(`/admin/teams/${encodeURIComponent(editing.id)}`, {
+                method: 'PATCH',
+                body,
+              });
+              setEditing(undefined);
+            })
+          }
+        />
+      ) : null}
+      {teams.loading && !teams.data ? <Loading /> : null}
+      <DataTable
+        caption="Teams"
+        columns={columns}
+        rows={list}
+        rowKey={(t) => t.id}
+        empty={writable ? 'No teams yet: create one.' : 'No teams you belong to.'}
+        pageSize={25}
+        initialSort={{ key: 'id', direction: 'ascending' }}
+      />
+    </section>
+  );
+}
+
+function EditTeam({
+  team,
+  busy,
+  onSave,
+  onCancel,
+}: {
+  team: Team;
+  busy: boolean;
+  onSave: (body: Record<string, unknown>) => void;
+  onCancel: () => void;
+}) {
+  const [form, setForm] = useState<TeamForm>({
+    id: team.id,
+    name: team.name ?? '',
+    budgetUsd: team.budget?.usd.toString() ?? '',
+    budgetPeriod: team.budget?.period ?? 'monthly',
+  });
+  const set = (name: keyof TeamForm) => (event: Event) =>
+    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+  return (
+    <form
+      class="panel"
+      aria-label={`Edit ${team.id}`}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSave({ ...(form.name.trim() && { name: form.name.trim() }), budget: budgetBody(form) });
+      }}
+    >
+      <h2>Team {team.id}</h2>
+      <p class="hint">Leave the budget empty for none.</p>
+      <div class="form-grid">
+        <InputField id="te-name" label="Name" value={form.name} onInput={set('name')} />
+        <BudgetFields form={form} set={set} prefix="te" />
+      </div>
+      <div class="actions">
+        <button type="submit" disabled={busy}>
+          Save team
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
