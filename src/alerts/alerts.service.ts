@@ -6,6 +6,7 @@ import { Counter } from 'prom-client';
 import { CallEvents } from '../call/call-events';
 import type { AlertsConfig, RuleConfig } from '../config/alerts-config';
 import type { AllConfig, GatewayConfig } from '../config/gateway-config';
+import { LiveConfig } from '../config/live-config';
 import { budgetPeriod, usdFromNano } from '../governance/budget';
 import { GovernanceService } from '../governance/governance.service';
 import { MetricsService } from '../metrics/metrics.service';
@@ -14,8 +15,8 @@ import { RequestLogsService } from '../request-logs/request-logs.service';
 import { renderLink, type AlertMessage } from './alert-message';
 import { alertVisible } from './alert-visibility';
 import { endedObservation, stepAlert, type AlertState } from './alert-state';
-import type { AlertChannel } from './channels/alert-channel';
 import { createChannel } from './channels/create-channel';
+import { LiveChannel } from './channels/live-channel';
 import { DeliveryError } from './channels/delivery-error';
 import { HttpPoster } from './channels/http-poster';
 import { DeliveryQueue, type DeliveryReport } from './delivery-queue';
@@ -76,7 +77,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   private readonly instance = randomUUID();
   private readonly source = process.env.HOSTNAME || hostname();
   private readonly signals = new LocalSignalWatch();
-  private readonly channels = new Map<string, AlertChannel>();
+  private readonly channels = new Map<string, LiveChannel>();
   private readonly pending = new Map<number, Counts>();
   private readonly notes = new Map<string, Pick<AlertState, 'lastSentAtMs' | 'lastError'>>();
   private readonly unsubscribe: Array<() => void> = [];
@@ -101,6 +102,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     private readonly groq: GroqService,
     private readonly governance: GovernanceService,
     metrics: MetricsService,
+    private readonly live: LiveConfig,
     @Optional() private readonly requestLogs?: RequestLogsService,
   ) {
     this.gateway = configService.get('gateway', { infer: true });
@@ -119,10 +121,12 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     if (!this.enabled) return;
-    this.http = new HttpPoster(this.config.allowPrivateNetworks);
+    const http = new HttpPoster(this.config.allowPrivateNetworks);
+    this.http = http;
     for (const channel of this.config.channels) {
-      this.channels.set(channel.id, createChannel(channel, this.http));
+      this.channels.set(channel.id, new LiveChannel(channel, (c) => createChannel(c, http)));
     }
+    this.unsubscribe.push(this.live.onChange((next, previous) => this.applied(next, previous)));
     this.queue = new DeliveryQueue(
       {
         limit: this.config.queueLimit,
@@ -190,6 +194,27 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       this.fleet?.close(),
     ]).catch(() => undefined);
     await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  }
+
+  /**
+   * Secrets read again (issue 19's refresh, as for the admin key and REDIS_URL): a channel whose
+   * secret changed (a webhook URL, routing key, SMTP URL or signing secret) sends its next message,
+   * queued and retried ones included, with the new value; a new REDIS_URL reconnects the fleet.
+   */
+  private applied(next: GatewayConfig, previous: GatewayConfig): void {
+    for (const config of next.alerts.channels) {
+      if (this.channels.get(config.id)?.update(config)) {
+        this.logger.log(`alert channel ${config.id} (${config.kind}): new secret applied`);
+      }
+    }
+    if (
+      next.redisUrl &&
+      next.redisUrl !== previous.redisUrl &&
+      this.fleet instanceof RedisAlertFleet
+    ) {
+      this.fleet.retarget(next.redisUrl);
+      this.logger.log('REDIS_URL changed: alerts reconnect to Redis');
+    }
   }
 
   /** Another store tells alerts how to know it works (request logs' sinks are watched already). */

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { FAIL_FAST_REDIS_OPTIONS } from '../../common/redis/redis-connection';
+import { FAIL_FAST_REDIS_OPTIONS, retargetRedis } from '../../common/redis/redis-connection';
 import type { AlertState } from '../alert-state';
 import { sumCounts, type Counts } from '../rules/window-counts';
 import type { AlertFleet, LocalSignals } from './alert-fleet';
@@ -54,6 +54,11 @@ export class RedisAlertFleet implements AlertFleet {
 
   get connected(): boolean {
     return this.redis.status === 'ready';
+  }
+
+  /** A rotated REDIS_URL (a new password, a moved server): reconnect there. */
+  retarget(url: string): void {
+    retargetRedis(this.redis, url);
   }
 
   async add(counts: ReadonlyMap<number, Counts>): Promise<void> {
