@@ -63,6 +63,8 @@ export class GuardrailsService implements OnModuleDestroy {
   private readonly checks: Counter<'policy' | 'stage' | 'outcome'>;
   private readonly latency: Histogram<'kind'>;
   private readonly moderationLatency: Histogram<'model'>;
+  private readonly checkCounters = new Map<string, Counter.Internal>();
+  private readonly kindLatency = new Map<string, Histogram.Internal<'kind'>>();
 
   constructor(
     configService: ConfigService<AllConfig, true>,
@@ -171,6 +173,7 @@ export class GuardrailsService implements OnModuleDestroy {
             mode,
             windowChars: this.config.streaming.windowChars,
             holdChars,
+            sentences: plan.output.some((r) => r.judge !== undefined),
             finders: plan.output.flatMap((r) => (r.find ? [r.find.bind(r)] : [])),
             check: (parts, flagOnly) => runStage(plan.output, 'output', parts, call, flagOnly),
             paramOf: (channel, index) => outputParam(shape, channel, index),
@@ -252,8 +255,21 @@ export class GuardrailsService implements OnModuleDestroy {
   }
 
   private observe(call: GatewayCall, result: PolicyResult): void {
-    this.checks.labels(result.policy.id, result.stage, result.outcome).inc();
-    this.latency.labels(result.policy.kind).observe(result.seconds);
+    // The labelled children, made once each (a few per policy): labels() hashes its values on
+    // every call, which a stream's windows and every policy of every call would pay.
+    const key = `${result.policy.id}\n${result.stage}\n${result.outcome}`;
+    let counter = this.checkCounters.get(key);
+    if (!counter) {
+      counter = this.checks.labels(result.policy.id, result.stage, result.outcome);
+      this.checkCounters.set(key, counter);
+    }
+    counter.inc();
+    let histogram = this.kindLatency.get(result.policy.kind);
+    if (!histogram) {
+      histogram = this.latency.labels(result.policy.kind);
+      this.kindLatency.set(result.policy.kind, histogram);
+    }
+    histogram.observe(result.seconds);
     if (result.outcome !== 'blocked' && result.outcome !== 'flagged' && result.outcome !== 'error')
       return;
     this.audit?.write({

@@ -98,8 +98,38 @@ describe('loadGuardrailsConfig', () => {
       ],
       'duplicate policy id',
     ],
+    [
+      [{ id: 'p', kind: 'pii', action: 'redact', entites: ['email'] }],
+      "policy 'p': unknown setting 'entites' for kind pii",
+    ],
+    [
+      [{ id: 'p', kind: 'keywords', action: 'flag', words: ['a'], patterns: ['b'] }],
+      "policy 'p': unknown setting 'patterns' for kind keywords",
+    ],
+    [
+      [
+        {
+          id: 'p',
+          kind: 'moderation',
+          action: 'block',
+          model: 'groq/meta-llama/llama-guard-4-12b',
+          categories: ['S15'],
+        },
+      ],
+      "policy 'p': categories must be Llama Guard's hazard codes (S1 ... S14)",
+    ],
   ])('refuses a mistake with one line naming the policy (%#)', (policies, message) => {
     expect(() => load(policies)).toThrow(message);
+  });
+
+  it('refuses a misspelt setting rather than ignore it', () => {
+    const policies = [{ id: 'a', kind: 'pii', action: 'flag' }];
+    expect(() => load(policies, { defualts: ['a'] })).toThrow(
+      'GATEWAY_CONFIG guardrails.defualts: unknown setting',
+    );
+    expect(() => load(policies, { streaming: { mode: 'window', window: 64 } })).toThrow(
+      'GATEWAY_CONFIG guardrails.streaming.window: unknown setting',
+    );
   });
 
   it('refuses unknown ids in defaults and in virtual keys', () => {

@@ -19,12 +19,39 @@ const ID = /^[a-z0-9-]{1,64}$/;
 const SAFETY_MODELS = /llama-guard|safeguard/;
 
 /**
+ * The keys each place may hold: a misspelt one (`defualts`, `entites`) would otherwise be ignored
+ * in silence, and a safety setting that silently does nothing is worse than a refused start.
+ */
+const ROOT_KEYS = ['policies', 'defaults', 'streaming', 'blockedStatus'];
+const STREAMING_KEYS = ['mode', 'windowChars'];
+const COMMON_KEYS = ['id', 'kind', 'stage', 'action'];
+const KIND_KEYS: Record<GuardrailPolicy['kind'], string[]> = {
+  pii: ['entities'],
+  keywords: ['words'],
+  regex: ['patterns'],
+  moderation: ['model', 'categories', 'policy', 'onError', 'timeoutMs'],
+  json_schema: ['schema'],
+  webhook: ['url', 'timeoutMs', 'onError', 'headers'],
+};
+
+/** The first key of `value` not in `allowed`, if any. */
+function unknownKey(value: Yaml, allowed: readonly string[]): string | undefined {
+  return Object.keys(value).find((key) => !allowed.includes(key));
+}
+
+/**
  * `guardrails` from GATEWAY_CONFIG. Every mistake (an unknown kind, entity or id, a pattern that
  * cannot run in linear time, an invalid schema) stops start-up with one line naming the policy.
  */
 export function loadGuardrailsConfig(raw: unknown): GuardrailsConfig {
   if (raw === undefined || raw === null) return NO_GUARDRAILS;
   const root = mapping(raw, 'GATEWAY_CONFIG guardrails');
+  const stray = unknownKey(root, ROOT_KEYS);
+  if (stray !== undefined)
+    throw new ConfigError(
+      `GATEWAY_CONFIG guardrails.${stray}`,
+      `unknown setting (one of ${ROOT_KEYS.join(', ')})`,
+    );
   const list = root.policies ?? [];
   if (!Array.isArray(list))
     throw new ConfigError('GATEWAY_CONFIG guardrails.policies', 'must be a list of policies');
@@ -37,6 +64,12 @@ export function loadGuardrailsConfig(raw: unknown): GuardrailsConfig {
   }
   const defaults = idList(root.defaults, 'GATEWAY_CONFIG guardrails.defaults', ids);
   const streaming = mapping(root.streaming ?? {}, 'GATEWAY_CONFIG guardrails.streaming');
+  const strayStreaming = unknownKey(streaming, STREAMING_KEYS);
+  if (strayStreaming !== undefined)
+    throw new ConfigError(
+      `GATEWAY_CONFIG guardrails.streaming.${strayStreaming}`,
+      `unknown setting (one of ${STREAMING_KEYS.join(', ')})`,
+    );
   const mode = (streaming.mode ?? 'window') as StreamingMode;
   if (!['window', 'buffer', 'none'].includes(mode))
     throw new ConfigError(
@@ -99,6 +132,10 @@ function policy(entry: unknown, index: number): GuardrailPolicy {
   const action = item.action as GuardrailPolicy['action'];
   if (!POLICY_ACTIONS.includes(action))
     fail(`action must be block, redact or flag, got '${String(action)}'`);
+  const allowed = [...COMMON_KEYS, ...KIND_KEYS[kind]];
+  const strayKey = unknownKey(item, allowed);
+  if (strayKey !== undefined)
+    fail(`unknown setting '${strayKey}' for kind ${kind} (one of ${allowed.join(', ')})`);
   if (action === 'redact' && (kind === 'moderation' || kind === 'json_schema'))
     fail(`action redact is not possible for kind ${kind} (block or flag)`);
   const base = { id, stage, action };
@@ -148,7 +185,7 @@ function policy(entry: unknown, index: number): GuardrailPolicy {
       const categories = item.categories ?? [];
       if (
         !Array.isArray(categories) ||
-        categories.some((c) => typeof c !== 'string' || !/^S\d{1,2}$/.test(c))
+        categories.some((c) => typeof c !== 'string' || !/^S([1-9]|1[0-4])$/.test(c))
       )
         fail("categories must be Llama Guard's hazard codes (S1 ... S14)");
       if (item.policy !== undefined && typeof item.policy !== 'string') fail('policy must be text');

@@ -3,7 +3,7 @@ import type { ChatCompletionChunk } from '../providers/chat-types';
 import type { GuardrailPolicy } from './guardrails-config';
 import { runStage, type PolicyRunner } from './policy-runner';
 import { policyRunner } from './policy-runners';
-import { cutPoint, guardChatStream, type StreamChecks } from './stream-guard';
+import { cutPoint, guardChatStream, sentenceCut, type StreamChecks } from './stream-guard';
 
 const transport = {
   moderate: () => Promise.reject(new Error('unused')),
@@ -169,7 +169,52 @@ describe('cutPoint', () => {
   });
 });
 
+describe('sentenceCut', () => {
+  it('cuts just after the last sentence end before the limit, or nowhere', () => {
+    expect(sentenceCut('One. Two! Three? four', 100)).toBe(17);
+    expect(sentenceCut('One. Two! Three? four', 12)).toBe(10);
+    expect(sentenceCut('He said "no." Then left', 100)).toBe(14);
+    expect(sentenceCut('a line\nnext', 100)).toBe(7);
+    expect(sentenceCut('version 2.3.1 ships', 100)).toBe(0);
+  });
+});
+
 describe('guardChatStream', () => {
+  it('window with a judge: each window it judges ends at a sentence end, so a phrase is judged whole', async () => {
+    const judged: string[] = [];
+    const guard: GuardrailPolicy = {
+      id: 'guard',
+      kind: 'moderation',
+      stage: 'output',
+      action: 'block',
+      model: 'groq/meta-llama/llama-guard-4-12b',
+      categories: [],
+      onError: 'open',
+      timeoutMs: 1000,
+    };
+    const runner = policyRunner(guard, {
+      moderate: (_policy, messages) => {
+        const text = String(messages[messages.length - 1].content);
+        judged.push(text);
+        return Promise.resolve(/build a bomb/.test(text) ? 'unsafe\nS9' : 'safe');
+      },
+      webhook: () => Promise.reject(new Error('unused')),
+    });
+    const text =
+      'Here is a calm first sentence about the weather. The second one says how to build a bomb in the shed. A third sentence closes the answer.';
+    const { error, text: sent } = await guarded(upstreamInPieces(text, 3), {
+      ...checks([]),
+      windowChars: 40,
+      holdChars: 40,
+      sentences: true,
+      check: (parts, flagOnly) => runStage([runner], 'output', parts, call, flagOnly),
+    });
+    expect(error?.message).toBe('blocked by guard');
+    expect(sent).toBe('Here is a calm first sentence about the weather. ');
+    for (const window of judged.slice(0, -1)) expect(window).toMatch(/[.!?]\s$/);
+    expect(judged.some((w) => w.includes('how to build a bomb'))).toBe(true);
+  });
+
   it('window: redacts before the text leaves, in several pieces, and reports on the last chunk', async () => {
     const state = { unsubscribed: false, sent: 0 };
     const guard = checks([email]);

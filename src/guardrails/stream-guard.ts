@@ -1,4 +1,4 @@
-import { concat, concatMap, defer, from, type OperatorFunction } from 'rxjs';
+import { Observable, type OperatorFunction } from 'rxjs';
 import type { GuardrailOutcome } from '../call/ended-call';
 import type { ChatCompletionChunk, ChatToolCall } from '../providers/chat-types';
 import type { Finding } from './detectors/finding';
@@ -15,6 +15,11 @@ export interface StreamChecks {
    * whitespace in it a span detector can make; see detectors/match-span.ts).
    */
   holdChars: number;
+  /**
+   * Some output policy is a judge (moderation, webhook), which sees one window at a time: windows
+   * then end at a sentence end when there is one in them, so a judge reads whole sentences.
+   */
+  sentences?: boolean;
   /** The span detectors, run over the held text to choose where it may be cut. */
   finders: ReadonlyArray<(text: string) => Finding[]>;
   /** The output stage over some parts; `flagOnly` after the text has left (mode none). */
@@ -50,13 +55,56 @@ const SEVERITY: Record<GuardrailOutcome['outcome'], number> = {
 export function guardChatStream(
   checks: StreamChecks,
 ): OperatorFunction<ChatCompletionChunk, ChatCompletionChunk> {
+  // A small queue of its own rather than concatMap over a promise per chunk: most chunks are only
+  // held (nothing to check yet) and go through synchronously, with no promise, inner observable
+  // or microtask; the chunks that let a window go wait for its checks, in order.
   return (source) =>
-    defer(() => {
+    new Observable<ChatCompletionChunk>((subscriber) => {
       const guard = new StreamGuardState(checks);
-      return concat(
-        source.pipe(concatMap((chunk) => from(guard.push(chunk)).pipe(concatMap((out) => out)))),
-        defer(() => from(guard.end())).pipe(concatMap((out) => out)),
-      );
+      /** Chunks not yet pushed; `undefined` is the end of the source. */
+      const queue: Array<ChatCompletionChunk | undefined> = [];
+      let busy = false;
+      const fail = (error: unknown) => subscriber.error(error);
+      const emit = (out: readonly ChatCompletionChunk[], ending: boolean) => {
+        for (const chunk of out) subscriber.next(chunk);
+        if (ending) subscriber.complete();
+      };
+      const drain = (): void => {
+        while (!busy && queue.length > 0 && !subscriber.closed) {
+          const chunk = queue.shift();
+          const ending = chunk === undefined;
+          let result: ChatCompletionChunk[] | Promise<ChatCompletionChunk[]>;
+          try {
+            result = ending ? guard.end() : guard.push(chunk);
+          } catch (error) {
+            fail(error);
+            return;
+          }
+          if (Array.isArray(result)) {
+            emit(result, ending);
+            continue;
+          }
+          busy = true;
+          result.then((out) => {
+            busy = false;
+            emit(out, ending);
+            drain();
+          }, fail);
+        }
+      };
+      const subscription = source.subscribe({
+        next: (chunk) => {
+          queue.push(chunk);
+          drain();
+        },
+        error: fail,
+        complete: () => {
+          queue.push(undefined);
+          drain();
+        },
+      });
+      // A block errors the subscriber, which runs this: the upstream call is cancelled.
+      return () => subscription.unsubscribe();
     });
 }
 
@@ -82,7 +130,8 @@ class StreamGuardState {
 
   constructor(private readonly checks: StreamChecks) {}
 
-  async push(chunk: ChatCompletionChunk): Promise<ChatCompletionChunk[]> {
+  /** What may go now: at once when nothing is let go yet, or after the checks of a window. */
+  push(chunk: ChatCompletionChunk): ChatCompletionChunk[] | Promise<ChatCompletionChunk[]> {
     this.template ??= chunk;
     const choice = chunk.choices[0];
     if (!choice) {
@@ -109,11 +158,23 @@ class StreamGuardState {
     this.held.content.pending += content;
     this.held.reasoning.pending += reasoning;
     if (choice.finish_reason) this.tail.push(chunk);
-    if (this.checks.mode === 'window') {
-      for (const held of [this.held.reasoning, this.held.content]) {
-        const released = await this.releaseWindow(held);
-        if (released) out.push(released);
-      }
+    if (
+      this.checks.mode === 'window' &&
+      (this.full(this.held.reasoning) || this.full(this.held.content))
+    )
+      return this.releaseWindows(out);
+    return out;
+  }
+
+  /** Enough held to let a window go (the check `releaseWindow` starts with). */
+  private full(held: HeldChannel): boolean {
+    return held.pending.length >= this.checks.holdChars + this.checks.windowChars;
+  }
+
+  private async releaseWindows(out: ChatCompletionChunk[]): Promise<ChatCompletionChunk[]> {
+    for (const held of [this.held.reasoning, this.held.content]) {
+      const released = await this.releaseWindow(held);
+      if (released) out.push(released);
     }
     return out;
   }
@@ -161,12 +222,16 @@ class StreamGuardState {
    */
   private async releaseWindow(held: HeldChannel): Promise<ChatCompletionChunk | undefined> {
     const { windowChars, holdChars } = this.checks;
-    if (held.pending.length < holdChars + windowChars) return undefined;
-    const cut = cutPoint(
-      held.pending,
-      held.pending.length - holdChars,
-      this.checks.finders.flatMap((find) => find(held.pending)),
-    );
+    if (!this.full(held)) return undefined;
+    const findings = this.checks.finders.flatMap((find) => find(held.pending));
+    let cut = cutPoint(held.pending, held.pending.length - holdChars, findings);
+    if (this.checks.sentences && cut > 0) {
+      // Judges read what they are given alone: hand them whole sentences. With no sentence end in
+      // reach, wait for one up to another window's worth; a longer sentence is cut at a space.
+      const sentence = sentenceCut(held.pending, cut);
+      if (sentence >= windowChars / 2) cut = cutPoint(held.pending, sentence, findings);
+      else if (held.pending.length < holdChars + 2 * windowChars) return undefined;
+    }
     if (cut <= 0) return undefined;
     const part = this.part(held.channel, held.pending.slice(0, cut));
     held.pending = held.pending.slice(cut);
@@ -251,6 +316,21 @@ export function cutPoint(text: string, limit: number, findings: readonly Finding
     while (at >= 0 && !WHITESPACE.test(text[at])) at--;
     if (at + 1 !== cut) moved = true;
     cut = at + 1;
+  }
+  return cut;
+}
+
+/** Sentence ends: a terminator (and closing quotes or brackets) then whitespace, or a line break. */
+const SENTENCE_END = /[.!?\u2026\u3002\uff01\uff1f]["'\u2019\u201d)\]]*\s|\n/g;
+
+/** Just after the last sentence end at or before `limit` (its whitespace included); 0 if none. */
+export function sentenceCut(text: string, limit: number): number {
+  let cut = 0;
+  SENTENCE_END.lastIndex = 0;
+  for (let match = SENTENCE_END.exec(text); match; match = SENTENCE_END.exec(text)) {
+    const end = match.index + match[0].length;
+    if (end > limit) break;
+    cut = end;
   }
   return cut;
 }
