@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { load, median, type Target, type ThroughputSummary } from './measure';
+import { BENCH_MODEL, load, median, type Target, type ThroughputSummary } from './measure';
 import { gatewayEnvironment, startEmulator, startService, type Service } from './processes';
 
 /**
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
         url: gateway.url,
         path: '/v1/chat/completions',
         headers: {},
-        model: 'groq/llama-3.3-70b-versatile',
+        model: `groq/${BENCH_MODEL}`,
         pid: gateway.child.pid,
       };
     }

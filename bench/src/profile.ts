@@ -12,7 +12,8 @@ import { CpuProfile, selfTimes } from './cpu-profile';
  * preloaded (profile-hook); each is warmed up, then profiled over a fixed number of requests
  * (JSON chat, or streamed with `--stream`) while its CPU time is read from /proc. Printed: CPU µs
  * per request, and its split by component and by function (self time), as µs per request.
- * `--only gateway` profiles one target; `--env NAME=value` adds to the gateway's environment.
+ * `--only gateway` profiles one target; `--env NAME=value` adds to the gateway's environment;
+ * `--prompt-bytes N` sends a prompt of N bytes of prose instead of `Say hello`.
  * Profiles are kept in bench/results/profiles/ for a closer look (Chrome DevTools opens them).
  */
 const ROOT = join(__dirname, '..', '..');
@@ -67,7 +68,15 @@ async function main(): Promise<void> {
       },
     ];
     const targets = all.filter((target) => !only || target.name === only);
-    const body = chatBody(`groq/${BENCH_MODEL}`, 'Say hello', stream);
+    // `--prompt-bytes N`: a longer prompt of ordinary prose (what input checks read).
+    const promptArg = process.argv.indexOf('--prompt-bytes');
+    const prompt =
+      promptArg > 0
+        ? 'The quarterly report covers revenue, churn and the hiring plan for the next two quarters. '
+            .repeat(Math.ceil(Number(process.argv[promptArg + 1]) / 90))
+            .slice(0, Number(process.argv[promptArg + 1]))
+        : 'Say hello';
+    const body = chatBody(`groq/${BENCH_MODEL}`, prompt, stream);
     const lines: string[] = [
       `# CPU profile, ${stream ? 'streamed' : 'JSON'} chat, ${requests} requests, ${connections} connections`,
       '',

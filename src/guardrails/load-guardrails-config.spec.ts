@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { checkKeyGuardrails, loadGuardrailsConfig } from './load-guardrails-config';
 
 const load = (policies: unknown[], extra: Record<string, unknown> = {}) =>
@@ -120,6 +123,23 @@ describe('loadGuardrailsConfig', () => {
     ],
   ])('refuses a mistake with one line naming the policy (%#)', (policies, message) => {
     expect(() => load(policies)).toThrow(message);
+  });
+
+  it("loads the README's configuration, which is the issue's contract word for word", () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Guardrails'));
+    const yaml = /```yaml\n([^]*?)```/.exec(section)?.[1] ?? '';
+    const config = loadGuardrailsConfig((parse(yaml) as { guardrails: unknown }).guardrails);
+    expect(config.policies.map((p) => `${p.id}:${p.kind}:${p.stage}:${p.action}`)).toEqual([
+      'pii-in:pii:input:redact',
+      'no-codenames:keywords:both:block',
+      'no-ssn-like:regex:output:block',
+      'llama-guard:moderation:both:block',
+      'must-be-json:json_schema:output:block',
+      'presidio:webhook:input:flag',
+    ]);
+    expect(config.defaults).toEqual(['pii-in']);
+    expect(config.streaming).toEqual({ mode: 'window', windowChars: 256 });
   });
 
   it('refuses a misspelt setting rather than ignore it', () => {

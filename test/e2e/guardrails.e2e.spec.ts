@@ -807,6 +807,38 @@ guardrails:
     });
   });
 
+  it("PATCH /admin/keys/{id} changes a made key's guardrails; null removes them; an unknown id is refused", async () => {
+    const made = await admin(stack.gateway.url, 'POST', '', { id: 'patched-team' });
+    expect(made.status).toBe(201);
+    const key = made.json.key as string;
+    const ask = () =>
+      client(key).chat.completions.create({
+        model: MODEL,
+        messages: [{ role: 'user', content: 'project-x status' }],
+      });
+    await expect(ask()).resolves.toBeDefined();
+    const patched = await admin(stack.gateway.url, 'PATCH', '/patched-team', {
+      guardrails: ['no-codenames'],
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.json.guardrails).toEqual(['no-codenames']);
+    const blocked = await caught(ask());
+    expect([blocked.status, blocked.code]).toEqual([400, 'guardrail_blocked']);
+    const refused = await admin(stack.gateway.url, 'PATCH', '/patched-team', {
+      guardrails: ['nope'],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({
+      error: { code: 'unknown_guardrail', param: 'guardrails' },
+    });
+    const cleared = await admin(stack.gateway.url, 'PATCH', '/patched-team', { guardrails: null });
+    expect(cleared.status).toBe(200);
+    const { response } = await client(key)
+      .chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'project-x' }] })
+      .withResponse();
+    expect(response.headers.get('x-gateway-guardrails')).toBeNull();
+  });
+
   it("a caller cannot remove its key's policies with the header, only add", async () => {
     const error = await caught(
       client(KEY).chat.completions.create(
