@@ -145,7 +145,9 @@ export class GovernanceAdmission {
         throw admissionRefused(admission, key, reserve, team);
       }
       const reservation = admission.reservation;
-      if (reservation) governance.leases.hold(key.id, reservation.id);
+      // Under a team budget the call holds against the team as well: renewed together.
+      if (reservation)
+        governance.leases.hold(key.id, reservation.id, team?.budget ? team.id : undefined);
       const body = call.upstream?.body;
       if (reservation && body && reserve?.explicitOutputTokens === undefined) {
         if (governance.config.governance.clampToRemaining) {

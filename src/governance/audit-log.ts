@@ -7,7 +7,8 @@ import { stdout } from '../logging/stdout';
 
 export interface AuditEntry {
   /** What happened: `key.create`, `key.rotate`, `key.revoke`, `key.list`, `key.get`, `key.usage`, `admin.auth`, `request`,
-   * `auth.login`, `auth.logout`, `auth.session.end`, `auth.session.recheck`, `auth.csrf`, `session.list`, `session.revoke`. */
+   * `auth.login`, `auth.logout`, `auth.session.end`, `auth.session.recheck`, `auth.csrf`, `session.list`, `session.revoke`,
+   * `token.create`, `token.list`, `token.delete`, `token.revoke` (the IdP re-check took a user's tokens). */
   action: string;
   /**
    * Who: a virtual key id for calls; for the admin side the principal's subject (`admin-key`,

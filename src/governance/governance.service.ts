@@ -57,7 +57,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
     this.enabled = isGovernanceEnabled(governance);
     this.leases = new ReservationLeases(
       governance.reservationLeaseMs,
-      (keyId, ids, leaseMs) => this.store.renew(keyId, ids, leaseMs),
+      (keyId, ids, leaseMs, teamId) => this.store.renew(keyId, ids, leaseMs, teamId),
       (error) => this.storeFailed(error, 'leases not renewed this round'),
     );
     // A rotated REDIS_URL (a new password, a moved server): reconnect, keeping what is counted there.

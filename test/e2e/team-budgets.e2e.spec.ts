@@ -168,3 +168,95 @@ describe.each([
     expect(JSON.stringify(stats.json.data)).not.toContain('ads-key');
   });
 });
+
+/** A streamed chat call read to its end; a refusal comes back before the stream opens. */
+async function streamToEnd(
+  baseUrl: string,
+  key: string,
+  content: string,
+): Promise<{ status: number; headers: Headers; text: string }> {
+  const response = await fetch(`${baseUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: JSON.stringify({
+      model: 'groq/llama-3.3-70b-versatile',
+      messages: [{ role: 'user', content }],
+      stream: true,
+    }),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+describe.each([
+  ['memory, one gateway', false],
+  ['Redis, two replicas', true],
+])('a call longer than its lease keeps its hold on the team budget (%s)', (_name, shared) => {
+  const LONG_KEY = 'vk-lease-long-secret-000000000000';
+  const OTHER_KEY = 'vk-lease-other-secret-00000000000';
+  let redis: RedisServer | undefined;
+  let emulator: GroqEmulator;
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    if (shared) redis = await startRedisServer();
+    emulator = new GroqEmulator({ keys: ['gsk_e2e_key_1'] });
+    const upstream = await emulator.start();
+    // $0.01 at $30 a million output tokens: about 330 tokens for the whole team. Neither key has
+    // a limit of its own, so only the team's hold stands between the second key and the budget.
+    const config = `
+teams:
+  - { id: lease-team, name: Lease, budget: { usd: 0.01, period: daily } }
+governance:
+  reservationLeaseMs: 1000
+  prices:
+    llama-3.3-70b-versatile: { input: ${PRICE.input}, output: ${PRICE.output} }
+  virtualKeys:
+    - { id: lease-long, keyEnv: LONG_KEY, team: lease-team }
+    - { id: lease-other, keyEnv: OTHER_KEY, team: lease-team }
+`;
+    const env = {
+      GROQ_BASE_URL: upstream,
+      GROQ_API_KEY: 'gsk_e2e_key_1',
+      GATEWAY_CONFIG: writeGatewayConfig(config).path,
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
+      LONG_KEY,
+      OTHER_KEY,
+      ...(redis ? { REDIS_URL: redis.url } : {}),
+    };
+    const started = await Promise.all(
+      Array.from({ length: shared ? 2 : 1 }, () => startGateway(env)),
+    );
+    gateways.push(...started);
+  });
+  afterAll(async () => {
+    await Promise.all(gateways.map((gateway) => gateway.stop()));
+    await emulator?.stop();
+    await redis?.stop();
+  });
+
+  it("a slow stream clamped to all the team has left still holds it after several leases; the team's next call fits once it ends", async () => {
+    const other = gateways[gateways.length - 1];
+    // Clamped to all the team has left; 60 words at 60 ms: about 3.6 s, over three 1 s leases.
+    const started = Date.now();
+    const slow = streamToEnd(gateways[0].url, LONG_KEY, '[fault:latency=0,60] [words:60]');
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    const during = await chat(other.url, OTHER_KEY, { max_tokens: 20 });
+    const team = await adminCall(other.url, 'GET', '/admin/teams/lease-team/usage', ADMIN_KEY);
+    const streamed = await slow;
+    expect(Date.now() - started).toBeGreaterThan(2_500);
+    expect(streamed.status).toBe(200);
+    expect(streamed.text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(streamed.headers.get('x-gateway-max-tokens-clamped')).toBeTruthy();
+    // Without renewal of the team's hold, the lease ended after 1 s and this call was admitted.
+    expect(during.status).toBe(402);
+    expect(during.json.error?.code).toBe('budget_exceeded');
+    expect(team.json.inFlight).toMatchObject({ calls: 1 });
+    // Settled at its real use (a moment after the stream's end): the rest is free again.
+    let after = await chat(other.url, OTHER_KEY, { max_tokens: 20 });
+    for (let i = 0; i < 20 && after.status === 402; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await chat(other.url, OTHER_KEY, { max_tokens: 20 });
+    }
+    expect(after.status).toBe(200);
+  });
+});

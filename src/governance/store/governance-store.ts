@@ -89,10 +89,16 @@ export interface GovernanceStore {
   admit(request: AdmissionRequest): Promise<Admission>;
   record(usage: UsageRecord): Promise<void>;
   /**
-   * Extends the leases of reservations still held (calls in flight) to now + `leaseMs`; an id
-   * already settled or expired is left alone (never brought back).
+   * Extends the leases of reservations still held (calls in flight) to now + `leaseMs`, the
+   * key's and, with `teamId`, the same calls' holds on their team's budget; an id already settled
+   * or expired is left alone (never brought back).
    */
-  renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void>;
+  renew(
+    keyId: string,
+    reservationIds: readonly string[],
+    leaseMs: number,
+    teamId?: string,
+  ): Promise<void>;
   usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage>;
   /** Keys made through the admin API (config keys are not stored). */
   loadKeys(): Promise<VirtualKeyRecord[]>;

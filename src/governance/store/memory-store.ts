@@ -193,12 +193,18 @@ export class MemoryGovernanceStore implements GovernanceStore {
     return Promise.resolve();
   }
 
-  renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void> {
+  renew(
+    keyId: string,
+    reservationIds: readonly string[],
+    leaseMs: number,
+    teamId?: string,
+  ): Promise<void> {
     const now = this.clock();
     const counters = this.prune(keyId, now);
+    const teamHeld = teamId === undefined ? undefined : this.teamHeld(teamId, now);
     for (const id of reservationIds) {
-      const held = counters.reservations.get(id);
-      if (held) held.expiresAt = Math.max(held.expiresAt, now + leaseMs);
+      for (const held of [counters.reservations.get(id), teamHeld?.get(id)])
+        if (held) held.expiresAt = Math.max(held.expiresAt, now + leaseMs);
     }
     return Promise.resolve();
   }

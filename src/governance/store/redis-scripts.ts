@@ -209,30 +209,35 @@ return 1
 `;
 
 /**
- * renew: KEYS = reservations hash; ARGV = lease ms, then the ids of calls still in flight. Each
- * one still held (not settled, not expired) gets its lease's end moved to now + lease; the hash
- * lives at least as long. Returns how many were renewed.
+ * renew: KEYS = the key's reservations hash and, for calls under a team budget, the team's
+ * reservations hash; ARGV = lease ms, then the ids of calls still in flight. Each one still held
+ * in a hash (not settled, not expired) gets its lease's end moved to now + lease; the hash lives
+ * at least as long. Returns how many holds were renewed.
  */
 export const RENEW_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[1])
-local renewed = 0
-for i = 2, #ARGV do
-  local entry = redis.call('HGET', KEYS[1], ARGV[i])
-  if entry then
-    local tk, cs, ex = string.match(entry, '(%d+) (%d+) (%d+)')
-    if tonumber(ex) > now and tonumber(ex) < now + lease then
-      redis.call('HSET', KEYS[1], ARGV[i], string.format('%s %s %d', tk, cs, now + lease))
-      renewed = renewed + 1
+local total = 0
+for k = 1, #KEYS do
+  local renewed = 0
+  for i = 2, #ARGV do
+    local entry = redis.call('HGET', KEYS[k], ARGV[i])
+    if entry then
+      local tk, cs, ex = string.match(entry, '(%d+) (%d+) (%d+)')
+      if tonumber(ex) > now and tonumber(ex) < now + lease then
+        redis.call('HSET', KEYS[k], ARGV[i], string.format('%s %s %d', tk, cs, now + lease))
+        renewed = renewed + 1
+      end
     end
   end
+  if renewed > 0 then
+    local ttl = redis.call('PTTL', KEYS[k])
+    if ttl < lease + 1000 then redis.call('PEXPIRE', KEYS[k], lease + 1000) end
+  end
+  total = total + renewed
 end
-if renewed > 0 then
-  local ttl = redis.call('PTTL', KEYS[1])
-  if ttl < lease + 1000 then redis.call('PEXPIRE', KEYS[1], lease + 1000) end
-end
-return renewed
+return total
 `;
 
 /** teamUsage: KEYS = team spend counter, team reservations hash. */

@@ -71,7 +71,8 @@ export class RedisGovernanceStore implements GovernanceStore {
     redis.on('error', onError);
     redis.defineCommand('gwAdmit', { numberOfKeys: 6, lua: ADMIT_SCRIPT });
     redis.defineCommand('gwRecord', { numberOfKeys: 5, lua: RECORD_SCRIPT });
-    redis.defineCommand('gwRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
+    // One or two keys (the team's hash too): the number of keys is the first argument.
+    redis.defineCommand('gwRenew', { lua: RENEW_SCRIPT });
     redis.defineCommand('gwUsage', { numberOfKeys: 4, lua: USAGE_SCRIPT });
     redis.defineCommand('gwTeamUsage', { numberOfKeys: 2, lua: TEAM_USAGE_SCRIPT });
     this.redis = redis as ScriptedRedis;
@@ -180,9 +181,21 @@ export class RedisGovernanceStore implements GovernanceStore {
     );
   }
 
-  async renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void> {
+  async renew(
+    keyId: string,
+    reservationIds: readonly string[],
+    leaseMs: number,
+    teamId?: string,
+  ): Promise<void> {
     if (reservationIds.length === 0) return;
-    await this.redis.gwRenew(reservationsKey(keyId), leaseMs, ...reservationIds);
+    // The key's holds and, under a team budget, the same calls' holds on the team: one script.
+    await this.redis.gwRenew(
+      teamId === undefined ? 1 : 2,
+      reservationsKey(keyId),
+      ...(teamId === undefined ? [] : [teamReservationsKey(teamId)]),
+      leaseMs,
+      ...reservationIds,
+    );
   }
 
   async teamUsage(teamId: string, period: string): Promise<TeamUsage> {

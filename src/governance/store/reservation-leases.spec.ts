@@ -25,7 +25,7 @@ describe('reservation leases renewed while their call is in flight', () => {
     store = new MemoryGovernanceStore(() => now);
     leases = new ReservationLeases(
       LEASE_MS,
-      (keyId, ids, leaseMs) => store.renew(keyId, ids, leaseMs),
+      (keyId, ids, leaseMs, teamId) => store.renew(keyId, ids, leaseMs, teamId),
       (error) => errors.push(error),
       () => now,
     );
@@ -66,6 +66,46 @@ describe('reservation leases renewed while their call is in flight', () => {
     ).toBe(true);
   });
 
+  it('a call under a team budget keeps its team hold too: another key of the team cannot spend it', async () => {
+    const teamBudget = {
+      teamId: 'search',
+      limitNanoUsd: 1_000,
+      period: 'd',
+      endsAtMs: now + 86_400_000,
+    };
+    const priced = (id: string): ReserveRequest => ({
+      ...reserve(id),
+      outputCap: 1_000,
+      outputNanoPerToken: 10,
+    });
+    // Key a1 takes all the team's budget (100 tokens at 10 nano-USD), its lease renewed.
+    const first = await store.admit({ keyId: 'a1', teamBudget, reserve: priced('x') });
+    expect(first.reservation?.costNanoUsd).toBe(1_000);
+    leases.hold('a1', 'x', 'search');
+    for (let i = 0; i < 10; i++) {
+      now += LEASE_MS / 3 + 1;
+      await leases.renewAll();
+    }
+    expect(await store.teamUsage('search', 'd')).toMatchObject({
+      reservations: 1,
+      reservedNanoUsd: 1_000,
+    });
+    const other = await store.admit({ keyId: 'b1', teamBudget, reserve: priced('y') });
+    expect(other).toMatchObject({ admitted: false, reason: 'team-budget' });
+    // Settled: the team's hold is gone with the key's.
+    leases.release('x');
+    await store.record({
+      keyId: 'a1',
+      reservationId: 'x',
+      tokens: 10,
+      costNanoUsd: 100,
+      team: { teamId: 'search', period: 'd', endsAtMs: teamBudget.endsAtMs },
+    });
+    expect((await store.admit({ keyId: 'b1', teamBudget, reserve: priced('y') })).admitted).toBe(
+      true,
+    );
+  });
+
   it('never brings back a hold that was settled or had already expired', async () => {
     await store.admit({ keyId: 'k', tokensPerMinute: 100, reserve: reserve('a') });
     await store.record({ keyId: 'k', reservationId: 'a', tokens: 0, costNanoUsd: 0 });
@@ -77,12 +117,12 @@ describe('reservation leases renewed while their call is in flight', () => {
     expect(await store.usage('k')).toMatchObject({ reservations: 0 });
   });
 
-  it('renews in one store call per key, only holds older than a third of the lease', async () => {
-    const calls: Array<[string, string[]]> = [];
+  it('renews in one store call per key (and team), only holds older than a third of the lease', async () => {
+    const calls: Array<[string, string[], string?]> = [];
     const counted = new ReservationLeases(
       LEASE_MS,
-      (keyId, ids) => {
-        calls.push([keyId, ids]);
+      (keyId, ids, _leaseMs, teamId) => {
+        calls.push(teamId === undefined ? [keyId, ids] : [keyId, ids, teamId]);
         return Promise.resolve();
       },
       (error) => errors.push(error),
@@ -91,6 +131,7 @@ describe('reservation leases renewed while their call is in flight', () => {
     counted.hold('k1', 'a');
     counted.hold('k1', 'b');
     counted.hold('k2', 'c');
+    counted.hold('k2', 'e', 'search');
     await counted.renewAll();
     expect(calls).toEqual([]);
     now += LEASE_MS / 3;
@@ -99,6 +140,7 @@ describe('reservation leases renewed while their call is in flight', () => {
     expect(calls).toEqual([
       ['k1', ['a', 'b']],
       ['k2', ['c']],
+      ['k2', ['e'], 'search'],
     ]);
     counted.stop();
   });

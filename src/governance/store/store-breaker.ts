@@ -97,8 +97,13 @@ export class BreakerGuardedStore implements GovernanceStore {
     return this.breaker.run(() => this.store.record(usage));
   }
 
-  renew(keyId: string, reservationIds: readonly string[], leaseMs: number): Promise<void> {
-    return this.breaker.run(() => this.store.renew(keyId, reservationIds, leaseMs));
+  renew(
+    keyId: string,
+    reservationIds: readonly string[],
+    leaseMs: number,
+    teamId?: string,
+  ): Promise<void> {
+    return this.breaker.run(() => this.store.renew(keyId, reservationIds, leaseMs, teamId));
   }
 
   usage(keyId: string, budgetPeriod?: string): Promise<KeyUsage> {
