@@ -9,6 +9,7 @@ import { AUTH_RUNTIME, type AuthRuntime } from '../auth-runtime';
 import { IdpUnreachable, LoginFailure } from '../login-failure';
 import type { Principal, SessionPrincipals } from '../principal';
 import { mapRole } from '../role-mapping';
+import { AccessTokensService } from '../tokens/access-tokens.service';
 import { sessionExpiry, idleEnd, type Session, type SignedInUser } from './session';
 import {
   csrfFailure,
@@ -21,7 +22,10 @@ import {
 } from './session-cookies';
 import type { SessionStore } from './session-store';
 
-/** A session's lastSeenAt is written again at most this often (idle expiry granularity). */
+/**
+ * A session's lastSeenAt is written again at most this often, and at most a tenth of the idle
+ * timeout (so a session used within its idle window never ends idle: a short idleSeconds works).
+ */
 const TOUCH_EVERY_MS = 30_000;
 /** After an IdP that cannot be reached, the next re-check try. */
 const RECHECK_RETRY_MS = 60_000;
@@ -43,17 +47,20 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
   readonly cookies: CookieSettings;
   private readonly publicOrigin: string;
   private readonly idleMs: number;
+  private readonly touchEveryMs: number;
   private readonly rechecks = new Map<string, Promise<Session | undefined>>();
 
   constructor(
     @Inject(AUTH_RUNTIME) private readonly runtime: AuthRuntime,
     private readonly governance: GovernanceService,
+    private readonly tokens: AccessTokensService,
   ) {
     this.config = runtime.config;
     this.store = runtime.store;
     this.cookies = { name: this.config.sessions.cookieName, secure: this.config.secureCookies };
     this.publicOrigin = new URL(this.config.publicUrl).origin;
     this.idleMs = this.config.sessions.idleSeconds * 1000;
+    this.touchEveryMs = Math.min(TOUCH_EVERY_MS, this.idleMs / 10);
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -134,7 +141,7 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
       session = await this.recheckOnce(session, request);
       if (!session) return undefined;
     }
-    if (now - session.lastSeenAt >= TOUCH_EVERY_MS) {
+    if (now - session.lastSeenAt >= this.touchEveryMs) {
       session.lastSeenAt = now;
       await this.guard(() => this.save(session!, now));
     }
@@ -221,6 +228,9 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
           request,
           'no_role_mapping: the user no longer matches auth.roleMappings',
         );
+        await this.revokeTokens(session, request, 'no_role_mapping', () =>
+          this.tokens.removeOwnedBy(session.subject),
+        );
         return undefined;
       }
       const changed = mapped.role !== session.role || mapped.teams.join() !== session.teams.join();
@@ -233,6 +243,10 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
         recheckAt: now + this.config.sessions.recheckSeconds * 1000,
       });
       await this.guard(() => this.save(session, now));
+      if (changed)
+        await this.revokeTokens(session, request, 'demoted', () =>
+          this.tokens.restrictOwnedBy(session.subject, mapped),
+        );
       this.audit(request, {
         action: 'auth.session.recheck',
         actor: session.subject,
@@ -258,12 +272,48 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
         return session;
       }
       if (error instanceof LoginFailure) {
+        // The IdP refused the refresh: the user was removed or disabled there.
         await this.end(session, 'recheck', request, error.message);
+        await this.revokeTokens(session, request, 'removed', () =>
+          this.tokens.removeOwnedBy(session.subject),
+        );
         return undefined;
       }
       throw error;
     } finally {
       await this.store.take(lock).catch(() => undefined);
+    }
+  }
+
+  /**
+   * A user the IdP removed loses their personal access tokens with the session; one it demoted
+   * loses the tokens above the new role or teams (a token never holds more than its maker). One
+   * `token.revoke` audit line names them; a token store that fails is logged, not hidden (the
+   * session's own outcome stands).
+   */
+  private async revokeTokens(
+    session: Session,
+    request: RequestLike,
+    reason: 'removed' | 'no_role_mapping' | 'demoted',
+    revoke: () => Promise<Array<{ id: string; role: string }>>,
+  ): Promise<void> {
+    try {
+      const removed = await revoke();
+      if (removed.length === 0) return;
+      this.audit(request, {
+        action: 'token.revoke',
+        actor: session.subject,
+        role: session.role,
+        provider: session.provider,
+        session: session.id,
+        outcome: 'ok',
+        reason: `recheck_${reason}`,
+        detail: { owner: session.subject, tokens: removed.map((t) => `${t.id} (${t.role})`) },
+      });
+    } catch (error) {
+      this.logger.error(
+        `Personal access tokens of ${session.subject} not revoked at the re-check: ${(error as Error).message}`,
+      );
     }
   }
 

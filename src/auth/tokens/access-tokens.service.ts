@@ -154,9 +154,9 @@ export class AccessTokensService implements OnModuleDestroy {
   /**
    * Removes every token a person owns, and the tokens those tokens made, and so on: for the
    * sign-in side when the identity provider removes or demotes someone, so their automation loses
-   * access with them. Returns how many went.
+   * access with them. Returns the tokens removed.
    */
-  async removeOwnedBy(owner: string): Promise<number> {
+  async removeOwnedBy(owner: string): Promise<AccessTokenRecord[]> {
     const all = await this.guarded(() => this.store.all());
     const owners = new Set([owner]);
     const doomed: AccessTokenRecord[] = [];
@@ -170,9 +170,36 @@ export class AccessTokensService implements OnModuleDestroy {
         }
       }
     }
-    let removed = 0;
+    const removed: AccessTokenRecord[] = [];
     for (const token of doomed)
-      if (await this.guarded(() => this.store.remove(token.id))) removed++;
+      if (await this.guarded(() => this.store.remove(token.id))) removed.push(token);
+    return removed;
+  }
+
+  /**
+   * What a person's tokens hold beyond the person (the IdP re-check demoted them or took teams
+   * away): each of their tokens whose role is above `now.role`, or which acts for a team outside
+   * `now.teams` (unless the new role sees every team), is removed with the tokens it made, so a
+   * token never holds more than its maker. Returns the tokens removed.
+   */
+  async restrictOwnedBy(
+    owner: string,
+    now: Pick<Principal, 'role' | 'teams'>,
+  ): Promise<AccessTokenRecord[]> {
+    const all = await this.guarded(() => this.store.all());
+    const beyond = all.filter(
+      (t) =>
+        t.owner === owner &&
+        (!roleWithin(t.role, now.role) ||
+          (!seesAllTeams(now) &&
+            !seesAllTeams(t) &&
+            t.teams.some((team) => !now.teams.includes(team)))),
+    );
+    const removed: AccessTokenRecord[] = [];
+    for (const token of beyond) {
+      if (await this.guarded(() => this.store.remove(token.id))) removed.push(token);
+      removed.push(...(await this.removeOwnedBy(`token:${token.id}`)));
+    }
     return removed;
   }
 
