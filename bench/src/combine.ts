@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeBenchmarks } from './benchmarks-file';
 import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { median } from './measure';
@@ -50,5 +51,5 @@ const lines = [
   `# The tables of run ${middle + 1} (the median run by CPU per request against plain Nest)`,
   tables,
 ];
-writeFileSync(join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
+writeBenchmarks(join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -225,3 +225,91 @@ export function median(values: readonly number[]): number {
     ? sorted[(sorted.length - 1) / 2]
     : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 }
+
+/** One side of an A/B comparison: medians of its rounds. */
+export interface PairSide {
+  requestsPerSecond: number;
+  cpuMicrosPerRequest?: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+/** Medians of each round's a/b ratios, the two sides of a round having run back to back. */
+export interface PairedRatios {
+  throughputRatio: number;
+  cpuRatio?: number;
+  rounds: number;
+}
+
+/**
+ * Full throughput of two targets in interleaved rounds (ABAB, then BABA order alternating, so
+ * neither always gets the quieter moment), autocannon with 50 connections, with each process's
+ * CPU per request from /proc. On a shared machine the paired ratios (a round's two sides ran
+ * within seconds of each other) are less noisy than the ratio of the medians.
+ */
+export async function interleavedPairs(
+  a: Target,
+  b: Target,
+  plan: {
+    rounds: number;
+    seconds: number;
+    connections?: number;
+    /** Called before each measured round and after it, with the round's figures. */
+    around?: {
+      before(target: Target): Promise<void>;
+      after(target: Target, result: ThroughputSummary): Promise<void>;
+    };
+  },
+): Promise<{ a: PairSide; b: PairSide; paired: PairedRatios }> {
+  const connections = plan.connections ?? 50;
+  // Warm both first (JIT, connection pools, stores): not measured.
+  for (const target of [a, b]) await load(target, { connections, durationSeconds: 2 });
+  const aRuns: ThroughputSummary[] = [];
+  const bRuns: ThroughputSummary[] = [];
+  for (let round = 0; round < plan.rounds; round++) {
+    const order: Array<[Target, ThroughputSummary[]]> =
+      round % 2 === 0
+        ? [
+            [a, aRuns],
+            [b, bRuns],
+          ]
+        : [
+            [b, bRuns],
+            [a, aRuns],
+          ];
+    for (const [target, runs] of order) {
+      await plan.around?.before(target);
+      const result = await load(target, { connections, durationSeconds: plan.seconds });
+      await plan.around?.after(target, result);
+      runs.push(result);
+    }
+  }
+  const side = (results: ThroughputSummary[]): PairSide => {
+    const cpu = results.flatMap((r) =>
+      r.cpuMicrosPerRequest === undefined ? [] : [r.cpuMicrosPerRequest],
+    );
+    return {
+      requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
+      cpuMicrosPerRequest: cpu.length > 0 ? median(cpu) : undefined,
+      p50: median(results.map((r) => r.p50)),
+      p99: median(results.map((r) => r.p99)),
+      errors: results.reduce((sum, r) => sum + r.errors, 0),
+    };
+  };
+  const cpuRatios = aRuns.flatMap((r, i) => {
+    const base = bRuns[i]?.cpuMicrosPerRequest;
+    return r.cpuMicrosPerRequest === undefined || !base ? [] : [r.cpuMicrosPerRequest / base];
+  });
+  return {
+    a: side(aRuns),
+    b: side(bRuns),
+    paired: {
+      throughputRatio: median(
+        aRuns.map((r, i) => r.requestsPerSecond / (bRuns[i]?.requestsPerSecond || Number.NaN)),
+      ),
+      cpuRatio: cpuRatios.length > 0 ? median(cpuRatios) : undefined,
+      rounds: aRuns.length,
+    },
+  };
+}

@@ -3,17 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { load, median, type Target, BENCH_MODEL } from './measure';
+import { interleavedPairs, type PairSide, type Target, BENCH_MODEL } from './measure';
 import { startPostgres } from './postgres-server';
 
 /** Throughput of one gateway in the logs-on / logs-off comparison (medians of the rounds). */
-export interface LogsSide {
-  requestsPerSecond: number;
-  cpuMicrosPerRequest?: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
+export type LogsSide = PairSide;
 
 export interface RequestLogsBench {
   /** The default store (SQLite) on, and LOGS_STORE=off, measured in interleaved rounds. */
@@ -45,47 +39,8 @@ export async function logsOnOff(
   off: Target,
   plan: { rounds: number; seconds: number },
 ): Promise<Pick<RequestLogsBench, 'on' | 'off' | 'paired'>> {
-  // Warm both first (JIT, connection pools, the SQLite file): not measured.
-  for (const target of [on, off]) await load(target, { connections: 50, durationSeconds: 2 });
-  const runs = new Map<string, Array<Awaited<ReturnType<typeof load>>>>();
-  for (let round = 0; round < plan.rounds; round++) {
-    // Alternate which goes first, so neither always gets the quieter moment.
-    const order = round % 2 === 0 ? [on, off] : [off, on];
-    for (const target of order) {
-      const result = await load(target, { connections: 50, durationSeconds: plan.seconds });
-      runs.set(target.name, [...(runs.get(target.name) ?? []), result]);
-    }
-  }
-  const side = (name: string): LogsSide => {
-    const results = runs.get(name) ?? [];
-    const cpu = results.flatMap((r) =>
-      r.cpuMicrosPerRequest === undefined ? [] : [r.cpuMicrosPerRequest],
-    );
-    return {
-      requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
-      cpuMicrosPerRequest: cpu.length > 0 ? median(cpu) : undefined,
-      p50: median(results.map((r) => r.p50)),
-      p99: median(results.map((r) => r.p99)),
-      errors: results.reduce((sum, r) => sum + r.errors, 0),
-    };
-  };
-  const onRuns = runs.get(on.name) ?? [];
-  const offRuns = runs.get(off.name) ?? [];
-  const cpuRatios = onRuns.flatMap((r, i) => {
-    const base = offRuns[i]?.cpuMicrosPerRequest;
-    return r.cpuMicrosPerRequest === undefined || !base ? [] : [r.cpuMicrosPerRequest / base];
-  });
-  return {
-    on: side(on.name),
-    off: side(off.name),
-    paired: {
-      throughputRatio: median(
-        onRuns.map((r, i) => r.requestsPerSecond / (offRuns[i]?.requestsPerSecond || Number.NaN)),
-      ),
-      cpuRatio: cpuRatios.length > 0 ? median(cpuRatios) : undefined,
-      rounds: onRuns.length,
-    },
-  };
+  const { a, b, paired } = await interleavedPairs(on, off, plan);
+  return { on: a, off: b, paired };
 }
 
 export interface StoreRate {

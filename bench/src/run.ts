@@ -24,6 +24,7 @@ import {
   startQuietGateway,
   startService,
 } from './processes';
+import { writeBenchmarks } from './benchmarks-file';
 import { renderMarkdown, BenchResult, LEAN } from './report';
 import { logsOnOff, storeThroughput } from './request-logs-cost';
 
@@ -344,7 +345,7 @@ async function main(): Promise<void> {
     const file = join(resultsDir, `${stamp}${smoke ? '-smoke' : ''}.json`);
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     const markdown = renderMarkdown(result, file.slice(ROOT.length + 1));
-    if (!smoke) writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown);
+    if (!smoke) writeBenchmarks(join(ROOT, 'BENCHMARKS.md'), markdown);
     process.stdout.write(`\n${markdown}\n`);
   } finally {
     await Promise.all(services.map((service) => service.stop()));
