@@ -85,6 +85,12 @@ describe('dashboard in a real browser', () => {
     expect(scripts.gzip).toBeLessThan(300 * 1024);
     expect(timing.rendered).not.toBeNull();
     await browser.screenshot('sign-in');
+    // No sign-on configured: no SSO button (GET /auth/providers lists none).
+    expect(await page.getByRole('link', { name: 'Sign in with SSO' }).count()).toBe(0);
+    expect(await (await fetch(`${url}/auth/providers`)).json()).toEqual({
+      object: 'list',
+      data: [],
+    });
 
     // A wrong key is refused with the gateway's message, and nothing is kept.
     await page.getByLabel('Admin key or personal access token').fill('not-the-admin-key');

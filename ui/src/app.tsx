@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, credentials, whenUnauthorized } from './api/client';
+import { api, ApiError, credentials, setCsrfToken, whenUnauthorized } from './api/client';
 import type { Me } from './api/types';
 import { Loading } from './components/notice';
 import { Alerts } from './pages/alerts';
@@ -38,6 +38,14 @@ export function App() {
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [reason, setReason] = useState<string>();
   const route = useRoute();
+  /** A cookie session's state-changing calls carry its CSRF token (GET /auth/me holds it). */
+  const signedIn = async (principal: Me) => {
+    if (principal.via === 'session') {
+      const session = await api<{ csrfToken: string }>('/auth/me');
+      setCsrfToken(session.csrfToken);
+    }
+    setMe(principal);
+  };
   useEffect(() => {
     whenUnauthorized(() => {
       credentials.clear();
@@ -46,7 +54,7 @@ export function App() {
     });
     // A key from earlier in this tab, or a session cookie from single sign-on.
     api<Me>('/admin/me')
-      .then(setMe)
+      .then(signedIn)
       .catch((error: unknown) => {
         if (!(error instanceof ApiError) || error.status !== 401)
           setReason((error as Error).message);
@@ -62,16 +70,22 @@ export function App() {
     return (
       <SignIn
         reason={reason}
-        onSignedIn={(signedIn) => {
+        onSignedIn={(principal) => {
           setReason(undefined);
-          setMe(signedIn);
+          void signedIn(principal);
         }}
       />
     );
   const visible = PAGES.filter((page) => !page.needs || me.permissions.includes(page.needs));
   const current = visible.find((page) => page.id === route.page) ?? visible[0];
-  const signOut = () => {
+  const signOut = async () => {
     credentials.clear();
+    // A session ends at the gateway too (POST /auth/logout, CSRF-checked); a key is only forgotten.
+    if (me.via === 'session')
+      await api('/auth/logout', { method: 'POST' }).catch((error: unknown) =>
+        setReason((error as Error).message),
+      );
+    setCsrfToken(null);
     setMe(null);
   };
   return (
@@ -95,7 +109,7 @@ export function App() {
         <span class="who" title={me.email ?? me.subject}>
           {me.email ?? me.subject} · <span class="role">{me.role}</span>
         </span>
-        <button type="button" onClick={signOut}>
+        <button type="button" onClick={() => void signOut()}>
           Sign out
         </button>
       </header>

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { api, credentials } from '../api/client';
 import type { Me } from '../api/types';
 import { ErrorNotice } from '../components/notice';
@@ -8,6 +8,7 @@ export function SignIn({ onSignedIn, reason }: { onSignedIn: (me: Me) => void; r
   const [key, setKey] = useState('');
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
+  const providers = useSsoProviders();
   const submit = async (event: Event) => {
     event.preventDefault();
     setBusy(true);
@@ -31,6 +32,22 @@ export function SignIn({ onSignedIn, reason }: { onSignedIn: (me: Me) => void; r
           {reason}
         </p>
       ) : null}
+      {providers.length > 0 ? (
+        <div class="sso">
+          {providers.map((provider) => (
+            <a
+              key={provider.id}
+              class="button primary"
+              href={`${provider.loginUrl}&returnTo=${encodeURIComponent('/ui/')}`}
+            >
+              {providers.length > 1
+                ? `Sign in with SSO (${provider.id.toUpperCase()})`
+                : 'Sign in with SSO'}
+            </a>
+          ))}
+          <p class="hint">Or with a key:</p>
+        </div>
+      ) : null}
       <form onSubmit={submit}>
         <label for="admin-key">Admin key or personal access token</label>
         <input
@@ -50,4 +67,23 @@ export function SignIn({ onSignedIn, reason }: { onSignedIn: (me: Me) => void; r
       <ErrorNotice error={error} />
     </main>
   );
+}
+
+interface SsoProvider {
+  id: string;
+  loginUrl: string;
+}
+
+/** The single sign-on this gateway offers (GET /auth/providers; 404 without `auth:`: none). */
+function useSsoProviders(): SsoProvider[] {
+  const [providers, setProviders] = useState<SsoProvider[]>([]);
+  useEffect(() => {
+    const controller = new AbortController();
+    fetch('/auth/providers', { signal: controller.signal, credentials: 'same-origin' })
+      .then((response) => (response.ok ? response.json() : { data: [] }))
+      .then((answer: { data?: SsoProvider[] }) => setProviders(answer.data ?? []))
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, []);
+  return providers;
 }
