@@ -4,6 +4,10 @@ import '../call/call.decorator';
 import type { GatewayCall } from '../call/gateway-call';
 import { pathOf } from '../common/http/path-of';
 import { stdout } from '../logging/stdout';
+import { AuditRing } from './audit-ring';
+
+/** How many of the newest audit lines each replica keeps for `GET /admin/audit`. */
+export const AUDIT_MEMORY_LINES = 10_000;
 
 export interface AuditEntry {
   /** What happened: `key.create`, `key.rotate`, `key.revoke`, `key.list`, `key.get`, `key.usage`, `admin.auth`, `request`,
@@ -92,15 +96,19 @@ interface Writable {
 /**
  * One append-only JSON line per admin action and per denied request, to stdout (beside the logs,
  * told apart by `"log":"audit"`) or to a file opened for appending. Entries are built from ids
- * and outcomes only: no key, digest or prompt reaches them unless prompts are asked for.
+ * and outcomes only: no key, digest or prompt reaches them unless prompts are asked for. The
+ * newest lines also stay in a bounded ring in memory, which `GET /admin/audit` reads.
  */
 export class AuditLog {
   private readonly out: Writable;
+  readonly recent: AuditRing;
 
   constructor(
     target: 'stdout' | string,
     readonly includePrompts: boolean,
+    memoryLines = AUDIT_MEMORY_LINES,
   ) {
+    this.recent = new AuditRing(memoryLines);
     this.out =
       target === 'stdout'
         ? stdout
@@ -109,10 +117,16 @@ export class AuditLog {
 
   write(entry: AuditEntry): void {
     const { messages, matched, ...rest } = entry;
-    const line: Record<string, unknown> = { log: 'audit', time: new Date().toISOString(), ...rest };
+    const now = Date.now();
+    const line: Record<string, unknown> = {
+      log: 'audit',
+      time: new Date(now).toISOString(),
+      ...rest,
+    };
     if (this.includePrompts && messages !== undefined) line.messages = messages;
     if (this.includePrompts && matched !== undefined) line.matched = matched;
     this.out.write(`${JSON.stringify(line)}\n`);
+    this.recent.add(now, line);
   }
 
   flush(): void {

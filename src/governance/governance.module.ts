@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { isGovernanceEnabled, type GovernanceConfig } from '../config/governance-config';
 import { APP_GUARD } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller';
+import { AuditController } from './admin/audit.controller';
 import { AdminKeysService } from './admin/admin-keys.service';
 import { AdminTeamsService } from './admin/admin-teams.service';
 import { TeamsController } from './admin/teams.controller';
@@ -21,7 +22,7 @@ export class GovernanceModule {
   static forRoot(governance: GovernanceConfig): DynamicModule {
     return {
       module: GovernanceModule,
-      controllers: [AdminController, TeamsController],
+      controllers: [AdminController, TeamsController, AuditController],
       providers: [
         GovernanceService,
         GovernanceAdmission,
