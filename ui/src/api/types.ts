@@ -1,48 +1,22 @@
 /** Shapes of the admin API the dashboard reads (docs/request-logs.md, docs/dashboard.md). */
 
-export interface GuardrailOutcome {
-  policy: string;
-  stage: string;
-  outcome: string;
-  category?: string;
-}
+import type {
+  GuardrailRecord,
+  LogRecord as StoredLogRecord,
+} from '../../../src/request-logs/log-record';
 
-export interface LogRecord {
-  id: string;
-  time: string;
-  request_id: string;
-  trace_id: string;
-  method: string;
-  path: string;
-  route: string;
-  api_family: string;
-  virtual_key_id: string | null;
-  team_id: string | null;
-  model_asked: string | null;
-  model: string | null;
-  model_route: string | null;
-  key_id: string | null;
-  status: number;
-  error_code: string | null;
-  attempts: number;
-  retries: number;
-  fallbacks: number;
-  fallback_used: boolean;
-  stream: boolean;
-  latency_ms: number;
-  time_to_first_token_ms: number | null;
-  prompt_tokens: number | null;
-  cached_tokens: number | null;
-  completion_tokens: number | null;
-  reasoning_tokens: number | null;
-  total_tokens: number | null;
-  cost_usd: number | null;
-  guardrails: GuardrailOutcome[] | null;
-  client_address: string | null;
-  user_agent: string | null;
+/** One guardrail outcome of a logged call: the gateway's own type (src/request-logs/log-record.ts). */
+export type GuardrailOutcome = GuardrailRecord;
+
+/**
+ * A request log record as the admin API answers it: the gateway's own record type (one source,
+ * imported as a type only: nothing of the server is bundled), with the bodies absent from list
+ * and tail answers and present (or null) in `GET /admin/logs/{requestId}` when the role may see them.
+ */
+export type LogRecord = Omit<StoredLogRecord, 'request_body' | 'response_body'> & {
   request_body?: string | null;
   response_body?: string | null;
-}
+};
 
 export interface LogPage {
   data: LogRecord[];

@@ -3,6 +3,7 @@ import { query } from '../api/client';
 import { openEventStream } from '../api/event-stream';
 import type { LogPage, LogRecord } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
+import { metricColumn } from '../components/metric-column';
 import { Field } from '../components/field';
 import { ErrorNotice, Loading } from '../components/notice';
 import { count, localInputToIso, localTime, ms, statusClass, usd, viewerZone } from '../format';
@@ -66,34 +67,10 @@ const COLUMNS: Column<LogRecord>[] = [
     sortValue: (r) => r.route,
     render: (r) => `${r.method} ${r.route}`,
   },
-  {
-    key: 'latency',
-    label: 'Latency',
-    numeric: true,
-    sortValue: (r) => r.latency_ms,
-    render: (r) => ms(r.latency_ms),
-  },
-  {
-    key: 'ttft',
-    label: 'First token',
-    numeric: true,
-    sortValue: (r) => r.time_to_first_token_ms,
-    render: (r) => ms(r.time_to_first_token_ms),
-  },
-  {
-    key: 'tokens',
-    label: 'Tokens',
-    numeric: true,
-    sortValue: (r) => r.total_tokens,
-    render: (r) => count(r.total_tokens),
-  },
-  {
-    key: 'cost',
-    label: 'Cost',
-    numeric: true,
-    sortValue: (r) => r.cost_usd,
-    render: (r) => usd(r.cost_usd),
-  },
+  metricColumn('latency', 'Latency', (r) => r.latency_ms, ms),
+  metricColumn('ttft', 'First token', (r) => r.time_to_first_token_ms, ms),
+  metricColumn('tokens', 'Tokens', (r) => r.total_tokens, count),
+  metricColumn('cost', 'Cost', (r) => r.cost_usd, usd),
   {
     key: 'id',
     label: 'Request',

@@ -3,6 +3,7 @@ import { query } from '../api/client';
 import type { Stats, StatsRow } from '../api/types';
 import { Chart } from '../components/chart';
 import { DataTable, type Column } from '../components/data-table';
+import { metricColumn } from '../components/metric-column';
 import { ErrorNotice, Loading } from '../components/notice';
 import { count, ms, percent, usd, viewerZone } from '../format';
 import { bucketStarts, groupedSeries, INTERVAL_MS, RANGES, seriesOf } from '../series';
@@ -176,41 +177,11 @@ function GroupTable({
       sortValue: (r) => r.group,
       render: (r) => r.group ?? '(none)',
     },
-    {
-      key: 'requests',
-      label: 'Requests',
-      numeric: true,
-      sortValue: (r) => r.requests,
-      render: (r) => count(r.requests),
-    },
-    {
-      key: 'errors',
-      label: 'Error rate',
-      numeric: true,
-      sortValue: (r) => r.error_rate,
-      render: (r) => percent(r.error_rate),
-    },
-    {
-      key: 'p95',
-      label: 'p95',
-      numeric: true,
-      sortValue: (r) => r.latency_p95_ms,
-      render: (r) => ms(r.latency_p95_ms),
-    },
-    {
-      key: 'tokens',
-      label: 'Tokens',
-      numeric: true,
-      sortValue: (r) => r.total_tokens,
-      render: (r) => count(r.total_tokens),
-    },
-    {
-      key: 'cost',
-      label: 'Cost',
-      numeric: true,
-      sortValue: (r) => r.cost_usd,
-      render: (r) => usd(r.cost_usd),
-    },
+    metricColumn('requests', 'Requests', (r) => r.requests, count),
+    metricColumn('errors', 'Error rate', (r) => r.error_rate, percent),
+    metricColumn('p95', 'p95', (r) => r.latency_p95_ms, ms),
+    metricColumn('tokens', 'Tokens', (r) => r.total_tokens, count),
+    metricColumn('cost', 'Cost', (r) => r.cost_usd, usd),
   ];
   return (
     <DataTable
