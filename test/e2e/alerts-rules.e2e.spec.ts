@@ -44,6 +44,7 @@ alerts:
     - { id: budget, kind: budget_usage, threshold: 0.8, channels: [hook] }
     - { id: groq-down, kind: upstream_unavailable, threshold: 0.5, windowSeconds: ${WINDOW_SECONDS}, minRequests: 3, cooldownSeconds: ${COOLDOWN_SECONDS}, channels: [hook] }
     - { id: guard, kind: guardrail_blocks, threshold: 3, windowSeconds: 2, channels: [hook] }
+    - { id: keys-out, kind: upstream_unavailable, windowSeconds: 5, minRequests: 1000, channels: [hook] }
 `;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -161,6 +162,19 @@ describe('alerts over HTTP with the official SDK: upstream_unavailable, cooldown
     });
     await until(() => resolves('guard')[0]);
     expect(firings('guard')).toHaveLength(1);
+  });
+
+  it('upstream_unavailable: every Groq key resting after a 429 fires, and resolves when the rest ends', async () => {
+    // minRequests 1000: only the key pool's state can fire this rule.
+    expect(await status(free, '[fault:429;retry-after=3] hi')).toBe(429);
+    const firing = await until(() => firings('keys-out')[0]);
+    expect(signatureValid(firing, HOOK_SECRET)).toBe(true);
+    expect(firing.body).toMatchObject({
+      rule: { id: 'keys-out', kind: 'upstream_unavailable' },
+      summary: 'every Groq key (1) is resting after 429s or has its breaker open',
+    });
+    await until(() => resolves('keys-out')[0], 20_000);
+    expect(firings('keys-out')).toHaveLength(1);
   });
 
   it("budget_usage: a team budget's 402 is the team's alert, naming the team, not the key's", async () => {
