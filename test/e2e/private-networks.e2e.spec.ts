@@ -350,18 +350,35 @@ describe('mesh awareness: B3, trusted proxies, client certs via XFCC, deadlines,
         headers: { ...mesh, authorization: 'Bearer not-the-admin-key' },
       });
       expect(adminAnswer.status).toBe(401);
+      // Admin actions that succeed carry them too, whichever admin service answers.
+      for (const path of ['/admin/keys', '/admin/teams'])
+        expect(
+          (
+            await fetch(`${governed.url}${path}`, {
+              headers: { ...mesh, authorization: 'Bearer admin-key-for-the-audit-identity-test' },
+            })
+          ).status,
+        ).toBe(200);
       const auditLines = () =>
         governed
           .output()
           .split('\n')
           .filter((line) => line.includes('"log":"audit"'))
           .map((line) => JSON.parse(line) as Record<string, unknown>);
-      await waitFor(() => auditLines().length >= 2);
+      await waitFor(() => auditLines().length >= 4);
+      const caller = {
+        client: '203.0.113.9',
+        clientIdentity: 'spiffe://cluster.local/ns/shop/sa/cart',
+      };
       for (const action of ['request', 'admin.auth'])
         expect(auditLines().find((line) => line.action === action)).toMatchObject({
           outcome: 'denied',
-          client: '203.0.113.9',
-          clientIdentity: 'spiffe://cluster.local/ns/shop/sa/cart',
+          ...caller,
+        });
+      for (const action of ['key.list', 'team.list'])
+        expect(auditLines().find((line) => line.action === action)).toMatchObject({
+          outcome: 'ok',
+          ...caller,
         });
     } finally {
       await governed.stop();

@@ -1,4 +1,3 @@
-import { requestOrigin } from '../audit-log';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { AllConfig } from '../../config/gateway-config';
@@ -14,22 +13,22 @@ import { GovernanceService } from '../governance.service';
 import { generateVirtualKey, keyHint } from '../virtual-key';
 import type { VirtualKeyRequestDto, VirtualKeyUpdateDto } from './dto/virtual-key-request.dto';
 import { viewOf, VirtualKeyView } from './virtual-key-view';
-import { auditActor } from '../../auth/audit-actor';
+import { AdminStoreAccess } from './admin-store-access';
 import { canSeeTeam, seesAllTeams } from '../../auth/permissions';
 import type { Principal } from '../../auth/principal';
 import { principalOf } from '../../auth/request-principal';
-
-type AuditOutcome = 'ok' | 'not_found' | 'invalid';
 
 /** Create, list, read, rotate and revoke virtual keys; every action goes to the audit log. */
 @Injectable()
 export class AdminKeysService {
   private readonly guardrailIds: ReadonlySet<string>;
+  private readonly admin: AdminStoreAccess;
 
   constructor(
     private readonly governance: GovernanceService,
     config: ConfigService<AllConfig, true>,
   ) {
+    this.admin = new AdminStoreAccess(governance);
     this.guardrailIds = new Set(
       config.get('gateway', { infer: true }).guardrails.policies.map((p) => p.id),
     );
@@ -39,10 +38,10 @@ export class AdminKeysService {
     request: FastifyRequest,
     body: VirtualKeyRequestDto,
   ): Promise<VirtualKeyView & { key: string }> {
-    await this.current();
+    await this.admin.current();
     const id = body.id ?? `vk-${randomBytes(6).toString('hex')}`;
     if (this.governance.registry.byKeyId(id)) {
-      this.audit(request, 'key.create', id, 'invalid', 409);
+      this.admin.audit(request, 'key.create', id, 'invalid', 409);
       throw new GatewayError({
         status: 409,
         message: `A virtual key with id '${id}' exists. Choose another id, or rotate that key.`,
@@ -70,15 +69,15 @@ export class AdminKeysService {
       ...(body.guardrails?.length && { guardrails: [...new Set(body.guardrails)] }),
       ...(body.onRetired && { onRetired: body.onRetired }),
     };
-    await this.save(record);
-    this.audit(request, 'key.create', id, 'ok', 201);
+    await this.admin.save((store) => store.saveKey(record));
+    this.admin.audit(request, 'key.create', id, 'ok', 201);
     // The only time the key is shown: only its digest is kept.
     return { ...viewOf(record), key };
   }
 
   async list(request: FastifyRequest): Promise<{ object: 'list'; data: VirtualKeyView[] }> {
-    await this.current();
-    this.audit(request, 'key.list', undefined, 'ok', 200);
+    await this.admin.current();
+    this.admin.audit(request, 'key.list', undefined, 'ok', 200);
     const principal = principalOf(request);
     const data = this.governance.registry
       .all()
@@ -88,7 +87,7 @@ export class AdminKeysService {
 
   async get(request: FastifyRequest, id: string): Promise<VirtualKeyView> {
     const record = await this.find(request, 'key.get', id);
-    this.audit(request, 'key.get', id, 'ok', 200);
+    this.admin.audit(request, 'key.get', id, 'ok', 200);
     return viewOf(record);
   }
 
@@ -102,7 +101,7 @@ export class AdminKeysService {
     } catch {
       throw governanceUnavailable();
     }
-    this.audit(request, 'key.usage', id, 'ok', 200);
+    this.admin.audit(request, 'key.usage', id, 'ok', 200);
     return {
       id,
       lastMinute: {
@@ -148,8 +147,8 @@ export class AdminKeysService {
       hint: keyHint(key),
       rotatedAt: new Date().toISOString(),
     };
-    await this.save(rotated);
-    this.audit(request, 'key.rotate', id, 'ok', 200);
+    await this.admin.save((store) => store.saveKey(rotated));
+    this.admin.audit(request, 'key.rotate', id, 'ok', 200);
     return { ...viewOf(rotated), key };
   }
 
@@ -181,8 +180,8 @@ export class AdminKeysService {
     if (given('guardrails'))
       updated.guardrails = body.guardrails?.length ? [...new Set(body.guardrails)] : undefined;
     if (given('onRetired')) updated.onRetired = body.onRetired ?? undefined;
-    await this.save(updated);
-    this.audit(request, 'key.update', id, 'ok', 200);
+    await this.admin.save((store) => store.saveKey(updated));
+    this.admin.audit(request, 'key.update', id, 'ok', 200);
     return viewOf(updated);
   }
 
@@ -193,8 +192,8 @@ export class AdminKeysService {
       await this.find(request, 'key.revoke', id),
     );
     const revoked: VirtualKeyRecord = { ...record, revokedAt: new Date().toISOString() };
-    await this.save(revoked);
-    this.audit(request, 'key.revoke', id, 'ok', 200);
+    await this.admin.save((store) => store.saveKey(revoked));
+    this.admin.audit(request, 'key.revoke', id, 'ok', 200);
     return viewOf(revoked);
   }
 
@@ -203,11 +202,11 @@ export class AdminKeysService {
     action: string,
     id: string,
   ): Promise<VirtualKeyRecord> {
-    await this.current();
+    await this.admin.current();
     const record = this.governance.registry.byKeyId(id);
     // A key of another team answers as one that does not exist: its id tells nothing.
     if (record && canSeeTeam(principalOf(request), record.team)) return record;
-    this.audit(request, action, id, 'not_found', 404);
+    this.admin.audit(request, action, id, 'not_found', 404);
     throw new GatewayError({
       status: 404,
       message: `No virtual key with id '${id}'.`,
@@ -227,7 +226,7 @@ export class AdminKeysService {
     const principal: Principal = principalOf(request);
     const known = (team: string | undefined) => {
       if (team === undefined || this.governance.registry.team(team)) return team;
-      this.audit(request, 'key.create', id, 'invalid', 400);
+      this.admin.audit(request, 'key.create', id, 'invalid', 400);
       throw new GatewayError({
         status: 400,
         message: `No team '${team.slice(0, 64)}'. Teams are listed in GATEWAY_CONFIG teams or made with POST /admin/teams.`,
@@ -238,7 +237,7 @@ export class AdminKeysService {
     if (seesAllTeams(principal)) return known(asked);
     if (asked === undefined && principal.teams.length === 1) return known(principal.teams[0]);
     if (asked !== undefined && principal.teams.includes(asked)) return known(asked);
-    this.audit(request, 'key.create', id, 'invalid', 400);
+    this.admin.audit(request, 'key.create', id, 'invalid', 400);
     throw new GatewayError({
       status: 400,
       message:
@@ -259,7 +258,7 @@ export class AdminKeysService {
   ): void {
     const unknownGuardrail = guardrails?.find((g) => !this.guardrailIds.has(g));
     if (unknownGuardrail === undefined) return;
-    this.audit(request, action, id, 'invalid', 400);
+    this.admin.audit(request, action, id, 'invalid', 400);
     throw new GatewayError({
       status: 400,
       message: `Unknown guardrail policy '${unknownGuardrail.slice(0, 64)}'. Configured policies: ${[...this.guardrailIds].join(', ') || 'none'}.`,
@@ -277,38 +276,7 @@ export class AdminKeysService {
           ? `'${record.id}' is revoked; create a new key instead.`
           : undefined;
     if (!problem) return record;
-    this.audit(request, action, record.id, 'invalid', 409);
+    this.admin.audit(request, action, record.id, 'invalid', 409);
     throw new GatewayError({ status: 409, message: problem, code: 'key_not_changeable' });
-  }
-
-  /** The admin API reads the store, not a cache a second old. */
-  private async current(): Promise<void> {
-    if (!(await this.governance.refreshKeys(true))) throw governanceUnavailable();
-  }
-
-  private async save(record: VirtualKeyRecord): Promise<void> {
-    try {
-      await this.governance.store.saveKey(record);
-    } catch {
-      throw governanceUnavailable();
-    }
-    await this.governance.refreshKeys(true);
-  }
-
-  private audit(
-    request: FastifyRequest,
-    action: string,
-    target: string | undefined,
-    outcome: AuditOutcome,
-    status: number,
-  ): void {
-    this.governance.audit.write({
-      action,
-      ...auditActor(principalOf(request)),
-      target,
-      outcome,
-      status,
-      ...requestOrigin(request),
-    });
   }
 }

@@ -1,45 +1,46 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { auditActor } from '../../auth/audit-actor';
 import { canSeeTeam } from '../../auth/permissions';
 import { principalOf } from '../../auth/request-principal';
 import { GatewayError } from '../../common/errors/gateway-error';
-import { pathOf } from '../../common/http/path-of';
 import type { TeamRecord } from '../../config/governance-config';
 import { budgetPeriod, usdFromNano } from '../budget';
 import { governanceUnavailable } from '../governance-errors';
 import { GovernanceService } from '../governance.service';
+import { AdminStoreAccess } from './admin-store-access';
 import type { CreateTeamDto, UpdateTeamDto } from './dto/team-request.dto';
-
-type AuditOutcome = 'ok' | 'not_found' | 'invalid';
 
 /** Teams: made, read, changed and deleted by admins; read within scope by the other roles. */
 @Injectable()
 export class AdminTeamsService {
-  constructor(private readonly governance: GovernanceService) {}
+  private readonly admin: AdminStoreAccess;
+
+  constructor(private readonly governance: GovernanceService) {
+    this.admin = new AdminStoreAccess(governance);
+  }
 
   async list(request: FastifyRequest) {
-    await this.current();
+    await this.admin.current();
     const principal = principalOf(request);
     const data = this.governance.registry
       .allTeams()
       .filter((team) => canSeeTeam(principal, team.id))
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((team) => this.view(team));
-    this.audit(request, 'team.list', undefined, 'ok', 200);
+    this.admin.audit(request, 'team.list', undefined, 'ok', 200);
     return { object: 'list', data };
   }
 
   async get(request: FastifyRequest, id: string) {
     const team = await this.find(request, 'team.get', id);
-    this.audit(request, 'team.get', id, 'ok', 200);
+    this.admin.audit(request, 'team.get', id, 'ok', 200);
     return this.view(team);
   }
 
   async create(request: FastifyRequest, body: CreateTeamDto) {
-    await this.current();
+    await this.admin.current();
     if (this.governance.registry.team(body.id)) {
-      this.audit(request, 'team.create', body.id, 'invalid', 409);
+      this.admin.audit(request, 'team.create', body.id, 'invalid', 409);
       throw new GatewayError({
         status: 409,
         message: `A team with id '${body.id}' exists. Choose another id, or change that team with PATCH.`,
@@ -56,8 +57,8 @@ export class AdminTeamsService {
       source: 'admin',
       createdAt: new Date().toISOString(),
     };
-    await this.save(team);
-    this.audit(request, 'team.create', team.id, 'ok', 201);
+    await this.admin.save((store) => store.saveTeam(team));
+    this.admin.audit(request, 'team.create', team.id, 'ok', 201);
     return this.view(team);
   }
 
@@ -75,8 +76,8 @@ export class AdminTeamsService {
     if (body.budget === null) delete updated.budget;
     else if (body.budget)
       updated.budget = { usd: body.budget.usd, period: body.budget.period ?? 'monthly' };
-    await this.save(updated);
-    this.audit(request, 'team.update', id, 'ok', 200);
+    await this.admin.save((store) => store.saveTeam(updated));
+    this.admin.audit(request, 'team.update', id, 'ok', 200);
     return this.view(updated);
   }
 
@@ -89,7 +90,7 @@ export class AdminTeamsService {
     );
     const keys = this.liveKeysOf(id);
     if (keys.length > 0) {
-      this.audit(request, 'team.delete', id, 'invalid', 409);
+      this.admin.audit(request, 'team.delete', id, 'invalid', 409);
       throw new GatewayError({
         status: 409,
         message: `Team '${id}' still has virtual keys (${keys.slice(0, 10).join(', ')}); revoke them first.`,
@@ -102,7 +103,7 @@ export class AdminTeamsService {
       throw governanceUnavailable();
     }
     await this.governance.refreshKeys(true);
-    this.audit(request, 'team.delete', id, 'ok', 200);
+    this.admin.audit(request, 'team.delete', id, 'ok', 200);
     return { ...this.view(team), deleted: true };
   }
 
@@ -116,7 +117,7 @@ export class AdminTeamsService {
     } catch {
       throw governanceUnavailable();
     }
-    this.audit(request, 'team.usage', id, 'ok', 200);
+    this.admin.audit(request, 'team.usage', id, 'ok', 200);
     const spentUsd = usdFromNano(usage.spentNanoUsd);
     const reservedUsd = usdFromNano(usage.reservedNanoUsd);
     return {
@@ -154,10 +155,10 @@ export class AdminTeamsService {
 
   /** Another team than the caller's answers as one that does not exist. */
   private async find(request: FastifyRequest, action: string, id: string): Promise<TeamRecord> {
-    await this.current();
+    await this.admin.current();
     const team = this.governance.registry.team(id);
     if (team && canSeeTeam(principalOf(request), team.id)) return team;
-    this.audit(request, action, id, 'not_found', 404);
+    this.admin.audit(request, action, id, 'not_found', 404);
     throw new GatewayError({
       status: 404,
       message: `No team with id '${id.slice(0, 64)}'.`,
@@ -168,43 +169,11 @@ export class AdminTeamsService {
 
   private changeable(request: FastifyRequest, action: string, team: TeamRecord): TeamRecord {
     if (team.source !== 'config') return team;
-    this.audit(request, action, team.id, 'invalid', 409);
+    this.admin.audit(request, action, team.id, 'invalid', 409);
     throw new GatewayError({
       status: 409,
       message: `Team '${team.id}' is defined in GATEWAY_CONFIG; change it there.`,
       code: 'team_not_changeable',
-    });
-  }
-
-  private async current(): Promise<void> {
-    if (!(await this.governance.refreshKeys(true))) throw governanceUnavailable();
-  }
-
-  private async save(team: TeamRecord): Promise<void> {
-    try {
-      await this.governance.store.saveTeam(team);
-    } catch {
-      throw governanceUnavailable();
-    }
-    await this.governance.refreshKeys(true);
-  }
-
-  private audit(
-    request: FastifyRequest,
-    action: string,
-    target: string | undefined,
-    outcome: AuditOutcome,
-    status: number,
-  ): void {
-    this.governance.audit.write({
-      action,
-      ...auditActor(principalOf(request)),
-      target,
-      outcome,
-      status,
-      method: request.method,
-      path: pathOf(request.url),
-      requestId: String(request.id),
     });
   }
 }
