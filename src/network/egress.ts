@@ -20,6 +20,21 @@ export function egressConfigured(egress: Egress): boolean {
 
 let installed = false;
 
+/** undici's EnvHttpProxyAgent for HTTP(S)_PROXY / NO_PROXY, trusting `ca` for the proxy and behind it. */
+function proxyAgent(
+  egress: Egress,
+  options: EnvHttpProxyAgent.Options,
+  ca: string[] | undefined,
+): Dispatcher {
+  return new EnvHttpProxyAgent({
+    ...options,
+    httpProxy: egress.httpProxy,
+    httpsProxy: egress.httpsProxy,
+    noProxy: egress.noProxy ?? '',
+    ...(ca ? { requestTls: { ca }, proxyTls: { ca } } : {}),
+  });
+}
+
 /**
  * The dispatcher for the Groq upstream. Direct (no proxy set): one keep-alive Pool to the origin,
  * as before, with the extra CAs if any. With HTTP(S)_PROXY: undici's EnvHttpProxyAgent, which
@@ -35,17 +50,12 @@ export function upstreamDispatcher(
   const connect = { ...(options.connect as object), ...(ca ? { ca } : {}) };
   if (!usesProxy(egress))
     return { dispatcher: new Pool(origin, { ...options, connect }), needsOrigin: false };
-  const dispatcher = new EnvHttpProxyAgent({
-    httpProxy: egress.httpProxy,
-    httpsProxy: egress.httpsProxy,
-    noProxy: egress.noProxy ?? '',
-    connections: options.connections,
-    headersTimeout: options.headersTimeout,
-    bodyTimeout: options.bodyTimeout,
-    keepAliveTimeout: options.keepAliveTimeout,
-    connect,
-    ...(ca ? { requestTls: { ca }, proxyTls: { ca } } : {}),
-  });
+  const { connections, headersTimeout, bodyTimeout, keepAliveTimeout } = options;
+  const dispatcher = proxyAgent(
+    egress,
+    { connections, headersTimeout, bodyTimeout, keepAliveTimeout, connect },
+    ca,
+  );
   return { dispatcher, needsOrigin: true };
 }
 
@@ -58,17 +68,11 @@ export function egressAgent(
   options: Agent.Options & { ownCa?: string },
 ): Dispatcher {
   const { ownCa, ...agentOptions } = options;
-  const ca = [...(trustedCas(egress) ?? []), ...(ownCa ? [ownCa] : [])];
-  const connect = { ...(agentOptions.connect as object), ...(ca.length > 0 ? { ca } : {}) };
+  const cas = [...(trustedCas(egress) ?? []), ...(ownCa ? [ownCa] : [])];
+  const ca = cas.length > 0 ? cas : undefined;
+  const connect = { ...(agentOptions.connect as object), ...(ca ? { ca } : {}) };
   if (!usesProxy(egress)) return new Agent({ ...agentOptions, connect });
-  return new EnvHttpProxyAgent({
-    ...agentOptions,
-    httpProxy: egress.httpProxy,
-    httpsProxy: egress.httpsProxy,
-    noProxy: egress.noProxy ?? '',
-    connect,
-    ...(ca.length > 0 ? { requestTls: { ca }, proxyTls: { ca } } : {}),
-  });
+  return proxyAgent(egress, { ...agentOptions, connect }, ca);
 }
 
 /**
@@ -80,17 +84,5 @@ export function installGlobalEgress(egress: Egress): void {
   // (the egress settings come from the environment, which does not change while running).
   if (installed || !egressConfigured(egress)) return;
   installed = true;
-  const ca = trustedCas(egress);
-  if (!usesProxy(egress)) {
-    setGlobalDispatcher(new Agent({ connect: { ca } }));
-    return;
-  }
-  setGlobalDispatcher(
-    new EnvHttpProxyAgent({
-      httpProxy: egress.httpProxy,
-      httpsProxy: egress.httpsProxy,
-      noProxy: egress.noProxy ?? '',
-      ...(ca ? { connect: { ca }, requestTls: { ca }, proxyTls: { ca } } : {}),
-    }),
-  );
+  setGlobalDispatcher(egressAgent(egress, {}));
 }
