@@ -319,6 +319,21 @@ describe('sign-in with OIDC against a real OpenID Provider (node-oidc-provider)'
     );
   });
 
+  it('has no SAML routes when only OIDC is configured', async () => {
+    expect((await fetch(`${base}/auth/saml/metadata`)).status).toBe(404);
+    const acs = await fetch(`${base}/auth/callback/saml`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'SAMLResponse=x&RelayState=y',
+    });
+    expect(acs.status).toBe(404);
+    const login = await fetch(`${base}/auth/login?provider=saml`, { redirect: 'manual' });
+    expect(login.status).toBe(400);
+    expect(((await login.json()) as { error: { code: string } }).error.code).toBe(
+      'unknown_provider',
+    );
+  });
+
   it('ends a session at its absolute expiry', async () => {
     const { browser, page } = await signIn('alice');
     expect(page.status).toBe(200);
@@ -346,8 +361,22 @@ describe('without auth configured', () => {
   afterAll(async () => gateway?.stop());
 
   it('has no /auth routes and no session admin', async () => {
-    for (const path of ['/auth/me', '/auth/login?provider=oidc', '/auth/saml/metadata'])
+    for (const path of [
+      '/auth/me',
+      '/auth/login?provider=oidc',
+      '/auth/login?provider=saml',
+      '/auth/saml/metadata',
+      '/auth/callback/oidc',
+    ])
       expect((await fetch(`${gateway.url}${path}`)).status).toBe(404);
+    const acs = await fetch(`${gateway.url}/auth/callback/saml`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'SAMLResponse=x&RelayState=y',
+    });
+    expect(acs.status).toBe(404);
+    expect(((await acs.json()) as { error: { code: string } }).error.code).toBe('unknown_url');
+    expect((await fetch(`${gateway.url}/auth/logout`, { method: 'POST' })).status).toBe(404);
     const sessions = await fetch(`${gateway.url}/admin/sessions`, {
       headers: { authorization: `Bearer ${ADMIN_KEY}` },
     });

@@ -22,6 +22,7 @@ auth:
     - { match: platform-admins, role: admin }
     - { match: search-devs, role: developer, teams: [search] }
     - { match: finance, role: viewer }
+    - { match: auditors, role: auditor }
 teams:
   - { id: search, name: Search }
 `;
@@ -32,6 +33,8 @@ function startIdp(): Promise<SamlIdp> {
   idp.setUser('alice', { email: 'alice@example.com', groups: ['platform-admins', 'search-devs'] });
   idp.setUser('bob', { email: 'bob@example.com', groups: ['search-devs', 'finance'] });
   idp.setUser('carol', { email: 'carol@example.com', groups: ['marketing'] });
+  idp.setUser('fred', { email: 'fred@example.com', groups: ['finance'] });
+  idp.setUser('dora', { email: 'dora@example.com', groups: ['auditors'] });
   return idp.start();
 }
 
@@ -321,6 +324,107 @@ describe('sign-in with SAML 2.0 against an IdP built in the test (signed with it
     expect(((await garbage.json()) as { error: { message: string } }).error.message).toContain(
       '(saml_invalid)',
     );
+  });
+});
+
+type Role = 'admin' | 'developer' | 'viewer' | 'auditor';
+const ROLES: Role[] = ['admin', 'developer', 'viewer', 'auditor'];
+const USER_OF: Record<Role, string> = {
+  admin: 'alice',
+  developer: 'bob',
+  viewer: 'fred',
+  auditor: 'dora',
+};
+
+/**
+ * The sign-in routes and the session admin routes, what each role may do with a SAML session
+ * (written from issue 20's words: sessions are managed by admins only; /auth/* is for anyone
+ * signed in; the metadata is public). State-changing calls carry the CSRF token.
+ */
+const ROUTES: Array<{ method: string; path: string; body?: unknown; allowed: Role[] }> = [
+  { method: 'GET', path: '/auth/me', allowed: ROLES },
+  { method: 'GET', path: '/auth/saml/metadata', allowed: ROLES },
+  { method: 'GET', path: '/admin/me', allowed: ROLES },
+  { method: 'GET', path: '/admin/sessions', allowed: ['admin'] },
+  { method: 'GET', path: '/admin/sessions?subject=alice', allowed: ['admin'] },
+  { method: 'DELETE', path: '/admin/sessions/no-such-session', allowed: ['admin'] },
+  { method: 'DELETE', path: '/admin/sessions?subject=nobody', allowed: ['admin'] },
+  { method: 'GET', path: '/admin/keys', allowed: ['admin', 'developer', 'auditor'] },
+  { method: 'GET', path: '/admin/config', allowed: ['admin', 'auditor'] },
+  { method: 'GET', path: '/admin/teams', allowed: ROLES },
+  { method: 'POST', path: '/admin/teams', body: { id: 'saml-made-team' }, allowed: ['admin'] },
+  { method: 'GET', path: '/admin/tokens', allowed: ROLES },
+];
+
+describe('SAML sessions: role x route on the sign-in and session admin routes', () => {
+  let idp: SamlIdp;
+  let gateway: GatewayProcess;
+  let base: string;
+  const sessions = {} as Record<Role, { cookie: string; csrf: string }>;
+
+  beforeAll(async () => {
+    idp = await startIdp();
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    gateway = await startGateway({
+      PORT: String(port),
+      GROQ_API_KEY: 'gsk_unused_by_these_tests',
+      GATEWAY_ADMIN_KEY: ADMIN_KEY,
+      GATEWAY_CONFIG: writeGatewayConfig(authConfig(base, idp)).path,
+    });
+    for (const role of ROLES) {
+      const { browser, page } = await samlSignIn(base, idp, USER_OF[role]);
+      expect(JSON.parse(page.text)).toMatchObject({ role, provider: 'saml' });
+      sessions[role] = {
+        cookie: await browser.jar.getCookieString(base),
+        csrf: (await browser.cookie(base, 'gw_session_csrf'))!,
+      };
+    }
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await idp?.stop();
+  });
+
+  const cases = ROUTES.flatMap((route) =>
+    ROLES.map(
+      (role) =>
+        [
+          `${route.method} ${route.path}`,
+          role,
+          route.allowed.includes(role) ? 'allowed' : '403',
+          route,
+        ] as const,
+    ),
+  );
+
+  it.each(cases)('%s as %s: %s', async (_name, role, expected, route) => {
+    const { cookie, csrf } = sessions[role];
+    const response = await fetch(`${base}${route.path}`, {
+      method: route.method,
+      headers: {
+        cookie,
+        ...(route.method === 'GET' ? {} : { 'x-csrf-token': csrf, origin: base }),
+        ...(route.body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: route.body === undefined ? undefined : JSON.stringify(route.body),
+    });
+    const text = await response.text();
+    if (expected === 'allowed') {
+      expect([401, 403]).not.toContain(response.status);
+      expect(response.status).toBeLessThan(500);
+    } else {
+      expect(response.status).toBe(403);
+      expect(JSON.parse(text).error).toMatchObject({
+        type: 'permission_error',
+        code: 'permission_denied',
+      });
+    }
+  });
+
+  it('answers 401 on /auth/me and the session admin without a session', async () => {
+    for (const path of ['/auth/me', '/admin/sessions'])
+      expect((await fetch(`${base}${path}`)).status).toBe(401);
   });
 });
 
