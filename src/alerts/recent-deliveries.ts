@@ -1,3 +1,4 @@
+import { RecentRing } from '../common/recent-ring';
 import type { AlertMessage, AlertScope } from './alert-message';
 import type { DeliveryReport } from './delivery-queue';
 
@@ -17,12 +18,14 @@ export interface DeliveryRecord {
 
 /** The last deliveries on this replica, newest first, bounded (GET /admin/alerts/deliveries). */
 export class RecentDeliveries {
-  private readonly items: DeliveryRecord[] = [];
+  private readonly items: RecentRing<DeliveryRecord>;
 
-  constructor(private readonly capacity = 100) {}
+  constructor(capacity = 100) {
+    this.items = new RecentRing(capacity);
+  }
 
   add(message: AlertMessage, report: DeliveryReport, atMs = Date.now()): void {
-    this.items.unshift({
+    this.items.push({
       time: new Date(atMs).toISOString(),
       channel: report.channel,
       rule: message.ruleId,
@@ -34,10 +37,10 @@ export class RecentDeliveries {
       attempts: report.attempts,
       error: report.error ?? null,
     });
-    if (this.items.length > this.capacity) this.items.length = this.capacity;
   }
 
+  /** Newest first. */
   list(): readonly DeliveryRecord[] {
-    return this.items;
+    return this.items.list();
   }
 }

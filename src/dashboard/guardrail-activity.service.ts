@@ -9,7 +9,7 @@ import {
   type GuardrailEvent,
   type OutcomeCounts,
 } from './guardrail-activity';
-import { RecentEvents } from './recent-events';
+import { RecentRing } from '../common/recent-ring';
 
 /** Recent guardrail events kept per replica for the dashboard. */
 export const RECENT_GUARDRAIL_EVENTS = 200;
@@ -23,7 +23,7 @@ export const RECENT_GUARDRAIL_EVENTS = 200;
 export class GuardrailActivity implements OnModuleInit, OnModuleDestroy {
   readonly config: GuardrailsConfig;
   readonly since = new Date().toISOString();
-  private readonly recent = new RecentEvents<GuardrailEvent>(RECENT_GUARDRAIL_EVENTS);
+  private readonly recent = new RecentRing<GuardrailEvent>(RECENT_GUARDRAIL_EVENTS);
   private readonly counts = new Map<string, OutcomeCounts>();
   private unsubscribe?: () => void;
 

@@ -1,3 +1,5 @@
+import { RecentRing } from '../common/recent-ring';
+
 /** One audit line as written, with its place in this replica's ring. */
 export interface StoredAuditLine {
   /** Increasing within this process: ties on `time` are ordered by it. */
@@ -22,35 +24,31 @@ export interface AuditQuery {
  * counted), so `GET /admin/audit` can answer without a log pipeline. Pure: no I/O.
  */
 export class AuditRing {
-  private readonly lines: StoredAuditLine[] = [];
-  private start = 0;
+  private readonly lines: RecentRing<StoredAuditLine> | undefined;
   private nextSeq = 1;
-  /** Lines dropped from the ring because it was full (still in the stream or file sink). */
-  dropped = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(readonly capacity: number) {
+    // A capacity of 0 keeps nothing (the route then answers an empty page).
+    this.lines = capacity > 0 ? new RecentRing(capacity) : undefined;
+  }
 
   add(timeMs: number, line: Record<string, unknown>): void {
-    if (this.capacity <= 0) return;
-    const stored = { seq: this.nextSeq++, timeMs, line };
-    if (this.lines.length < this.capacity) {
-      this.lines.push(stored);
-      return;
-    }
-    this.lines[this.start] = stored;
-    this.start = (this.start + 1) % this.capacity;
-    this.dropped++;
+    this.lines?.push({ seq: this.nextSeq++, timeMs, line });
   }
 
   get size(): number {
-    return this.lines.length;
+    return this.lines?.size ?? 0;
+  }
+
+  /** Lines dropped from the ring because it was full (still in the stream or file sink). */
+  get dropped(): number {
+    return this.lines?.dropped ?? 0;
   }
 
   /** Newest first; one more than `limit` is looked for to know whether a next page exists. */
   query(query: AuditQuery): { data: StoredAuditLine[]; more: boolean } {
     const data: StoredAuditLine[] = [];
-    for (let i = this.lines.length - 1; i >= 0; i--) {
-      const stored = this.lines[(this.start + i) % this.lines.length];
+    for (const stored of this.lines?.newestFirst() ?? []) {
       if (!matches(stored, query)) continue;
       if (data.length === query.limit) return { data, more: true };
       data.push(stored);
