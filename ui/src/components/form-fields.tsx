@@ -3,6 +3,12 @@ import { Field } from './field';
 /** What a form's fields are bound to: a value per name, and a setter per name. */
 export type Setter<T> = (name: keyof T & string) => (event: Event) => void;
 
+/** `set('field')`: an input's handler that writes its text into that field of the form. */
+export function fieldSetter<T>(form: T, setForm: (next: T) => void): Setter<T> {
+  return (name) => (event) =>
+    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+}
+
 interface InputProps {
   id: string;
   label: string;

@@ -1,10 +1,11 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { KeyUsage, Team, VirtualKey } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
 import {
   BudgetFields,
   budgetBody,
+  fieldSetter,
   InputField,
   SelectField,
   type BudgetForm,
@@ -15,7 +16,7 @@ import { SecretOnce } from '../components/secret-once';
 import { UsageBar } from '../components/usage-bar';
 import { count, localTime, usd } from '../format';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
+import { useAdminAction, useApi, useUsages } from '../use-api';
 
 interface LimitsForm extends BudgetForm {
   name: string;
@@ -62,40 +63,18 @@ export function Keys() {
   const writable = can('keys.write');
   const keys = useApi<{ data: VirtualKey[] }>('/admin/keys', 15_000);
   const teams = useApi<{ data: Team[] }>(can('teams.read') ? '/admin/teams' : null);
-  const [usage, setUsage] = useState<Record<string, KeyUsage>>({});
   const [creating, setCreating] = useState(false);
   const [form, setForm] = useState<CreateForm>(EMPTY_CREATE);
   const [editing, setEditing] = useState<VirtualKey>();
   const [secret, setSecret] = useState<{ title: string; value: string }>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
 
   const list = keys.data?.data ?? [];
-  useEffect(() => {
-    const active = list.filter((key) => key.status === 'active');
-    void Promise.all(
-      active.map((key) =>
-        api<KeyUsage>(`/admin/keys/${encodeURIComponent(key.id)}/usage`)
-          .then((answer) => [key.id, answer] as const)
-          .catch(() => undefined),
-      ),
-    ).then((answers) =>
-      setUsage(Object.fromEntries(answers.filter((a): a is readonly [string, KeyUsage] => !!a))),
-    );
-  }, [keys.data]);
-
-  const act = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await work();
-      keys.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const usage = useUsages<KeyUsage>(
+    list.filter((key) => key.status === 'active').map((key) => key.id),
+    (id) => `/admin/keys/${encodeURIComponent(id)}/usage`,
+    keys.data,
+  );
+  const { act, busy, error } = useAdminAction(keys.reload);
   const create = (event: Event) => {
     event.preventDefault();
     void act(async () => {
@@ -253,8 +232,7 @@ export function Keys() {
         ),
     });
 
-  const set = (name: keyof CreateForm) => (event: Event) =>
-    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+  const set = fieldSetter(form, setForm);
 
   return (
     <section aria-labelledby="keys-title">
@@ -393,8 +371,7 @@ function EditLimits({
     budgetUsd: item.budget?.usd.toString() ?? '',
     budgetPeriod: item.budget?.period ?? 'monthly',
   });
-  const set = (name: keyof LimitsForm) => (event: Event) =>
-    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+  const set = fieldSetter(form, setForm);
   return (
     <form
       class="panel"

@@ -1,13 +1,19 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { api } from '../api/client';
 import type { Team, TeamUsage } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
-import { BudgetFields, budgetBody, InputField, type BudgetForm } from '../components/form-fields';
+import {
+  BudgetFields,
+  budgetBody,
+  fieldSetter,
+  InputField,
+  type BudgetForm,
+} from '../components/form-fields';
 import { ErrorNotice, Loading } from '../components/notice';
 import { UsageBar } from '../components/usage-bar';
 import { localTime, usd } from '../format';
 import { useCan } from '../session';
-import { useApi } from '../use-api';
+import { useAdminAction, useApi, useUsages } from '../use-api';
 
 interface TeamForm extends BudgetForm {
   id: string;
@@ -21,41 +27,18 @@ export function Teams() {
   const can = useCan();
   const writable = can('teams.write');
   const teams = useApi<{ data: Team[] }>('/admin/teams', 15_000);
-  const [usage, setUsage] = useState<Record<string, TeamUsage>>({});
   const [creating, setCreating] = useState(false);
   const [form, setForm] = useState<TeamForm>(EMPTY);
   const [editing, setEditing] = useState<Team>();
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
   const list = teams.data?.data ?? [];
 
-  useEffect(() => {
-    if (!can('usage.read')) return;
-    void Promise.all(
-      list.map((team) =>
-        api<TeamUsage>(`/admin/teams/${encodeURIComponent(team.id)}/usage`)
-          .then((answer) => [team.id, answer] as const)
-          .catch(() => undefined),
-      ),
-    ).then((answers) =>
-      setUsage(Object.fromEntries(answers.filter((a): a is readonly [string, TeamUsage] => !!a))),
-    );
-  }, [teams.data]);
-
-  const act = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await work();
-      teams.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
-  const set = (name: keyof TeamForm) => (event: Event) =>
-    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+  const usage = useUsages<TeamUsage>(
+    can('usage.read') ? list.map((team) => team.id) : null,
+    (id) => `/admin/teams/${encodeURIComponent(id)}/usage`,
+    teams.data,
+  );
+  const { act, busy, error } = useAdminAction(teams.reload);
+  const set = fieldSetter(form, setForm);
   const create = (event: Event) => {
     event.preventDefault();
     void act(async () => {
@@ -241,8 +224,7 @@ function EditTeam({
     budgetUsd: team.budget?.usd.toString() ?? '',
     budgetPeriod: team.budget?.period ?? 'monthly',
   });
-  const set = (name: keyof TeamForm) => (event: Event) =>
-    setForm({ ...form, [name]: (event.target as HTMLInputElement).value });
+  const set = fieldSetter(form, setForm);
   return (
     <form
       class="panel"
