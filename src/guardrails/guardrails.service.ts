@@ -21,6 +21,12 @@ import type { GatewayCall } from '../call/gateway-call';
 import type { AllConfig, GatewayConfig } from '../config/gateway-config';
 import { AuditLog, callerOf } from '../governance/audit-log';
 import { MetricsService } from '../metrics/metrics.service';
+import {
+  counterSeries,
+  histogramSeries,
+  type CounterSeries,
+  type HistogramSeries,
+} from '../metrics/series';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
 import { ModerationProgress } from './moderation-progress';
@@ -63,8 +69,8 @@ export class GuardrailsService implements OnModuleDestroy {
   private readonly checks: Counter<'policy' | 'stage' | 'outcome'>;
   private readonly latency: Histogram<'kind'>;
   private readonly moderationLatency: Histogram<'model'>;
-  private readonly checkCounters = new Map<string, Counter.Internal>();
-  private readonly kindLatency = new Map<string, Histogram.Internal<'kind'>>();
+  private readonly checkCounters = new Map<string, CounterSeries>();
+  private readonly kindLatency = new Map<string, HistogramSeries>();
 
   constructor(
     configService: ConfigService<AllConfig, true>,
@@ -255,19 +261,20 @@ export class GuardrailsService implements OnModuleDestroy {
   }
 
   private observe(call: GatewayCall, result: PolicyResult): void {
-    // The labelled children, made once each (a few per policy): labels() hashes its values on
+    // Each series found once (a few per policy): prom-client's labels() hashes its values on
     // every call, which a stream's windows and every policy of every call would pay.
-    const key = `${result.policy.id}\n${result.stage}\n${result.outcome}`;
+    const { policy, stage, outcome } = result;
+    const key = `${policy.id}\n${stage}\n${outcome}`;
     let counter = this.checkCounters.get(key);
     if (!counter) {
-      counter = this.checks.labels(result.policy.id, result.stage, result.outcome);
+      counter = counterSeries(this.checks, { policy: policy.id, stage, outcome });
       this.checkCounters.set(key, counter);
     }
     counter.inc();
-    let histogram = this.kindLatency.get(result.policy.kind);
+    let histogram = this.kindLatency.get(policy.kind);
     if (!histogram) {
-      histogram = this.latency.labels(result.policy.kind);
-      this.kindLatency.set(result.policy.kind, histogram);
+      histogram = histogramSeries(this.latency, { kind: policy.kind });
+      this.kindLatency.set(policy.kind, histogram);
     }
     histogram.observe(result.seconds);
     if (result.outcome !== 'blocked' && result.outcome !== 'flagged' && result.outcome !== 'error')
