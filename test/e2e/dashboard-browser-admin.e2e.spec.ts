@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import { makeToken } from './support/access';
 import { HttpReceiver, startHttpReceiver } from './support/alert-receivers';
-import { openBrowser, SCREENSHOTS, type Browser } from './support/browser';
+import { openBrowser, SCREENSHOTS, until, type Browser } from './support/browser';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { waitForLogs } from './support/request-logs';
 import { Stack, startStack } from './support/stack';
@@ -121,9 +121,7 @@ alerts:
       .getByRole('row')
       .filter({ hasText: 'ui-team' })
       .getByRole('meter', { name: 'ui-team daily budget' });
-    await page.waitForFunction(
-      `Number(document.querySelector('[aria-label="ui-team daily budget"]')?.getAttribute('aria-valuenow')) > 0`,
-    );
+    await until(async () => Number(await spent.getAttribute('aria-valuenow')) > 0);
     expect(await spent.getAttribute('aria-valuetext')).toMatch(/ of \$20\.00$/);
     // The team has a live key now: it cannot be deleted.
     expect(

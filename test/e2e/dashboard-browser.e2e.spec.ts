@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { waitForLogs } from './support/request-logs';
 import { manyKeys, Stack, startStack } from './support/stack';
-import { openBrowser, SCREENSHOTS, type Browser } from './support/browser';
+import { openBrowser, SCREENSHOTS, until, type Browser } from './support/browser';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
 const VIRTUAL_KEY = 'vk-dashboard-browser-secret-0000000';
@@ -179,7 +179,7 @@ describe('dashboard in a real browser', () => {
     await page.getByRole('button', { name: 'Apply filters' }).click();
     const table = page.getByRole('table', { name: 'Requests, newest first' });
     await table.getByRole('link', { name: 'browser-fail' }).waitFor();
-    await page.waitForFunction(`document.querySelectorAll('table tbody tr').length === 1`);
+    await until(async () => (await page.locator('table tbody tr').count()) === 1);
     // Open the row from the keyboard.
     await table.locator('tbody tr').first().focus();
     await page.keyboard.press('Enter');

@@ -89,3 +89,16 @@ export async function openBrowser(
     },
   };
 }
+
+/**
+ * Waits until `condition` (read through locators) holds. Not `page.waitForFunction`: once it has
+ * to poll, Playwright evaluates a string predicate with eval in the page, which the dashboard's
+ * CSP (no 'unsafe-eval') refuses, so it failed only when the page was slower than the first check.
+ */
+export async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
