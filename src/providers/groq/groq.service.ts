@@ -11,7 +11,7 @@ import { KeyPool } from '../keys/key-pool';
 import type { KeyOutcome } from '../keys/key-health';
 import { RouteBalancer } from '../routes/route-balancer';
 import { consumeSseEvents } from '../upstream/sse-events';
-import { UpstreamClient, type UpstreamRequest } from '../upstream/upstream-client';
+import { headerList, UpstreamClient, type UpstreamRequest } from '../upstream/upstream-client';
 import { UpstreamCancel } from '../upstream/upstream-cancel';
 import { upstreamFailure } from '../upstream/upstream-failure';
 import type { GroqChatRequest } from './groq-chat-parameters';
@@ -259,12 +259,17 @@ export class GroqService implements OnModuleDestroy {
           {
             method: 'POST',
             path,
-            headers: {
-              ...extraHeaders,
-              authorization: `Bearer ${key.key}`,
-              'content-type': 'application/json',
-              accept: request.stream ? 'text/event-stream' : 'application/json',
-            },
+            headers: headerList(
+              [
+                'authorization',
+                `Bearer ${key.key}`,
+                'content-type',
+                'application/json',
+                'accept',
+                request.stream ? 'text/event-stream' : 'application/json',
+              ],
+              extraHeaders,
+            ),
             body: JSON.stringify(request.body),
             signal: cancel,
           },
