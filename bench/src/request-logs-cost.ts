@@ -66,20 +66,20 @@ export async function storeThroughput(
 ): Promise<RequestLogsBench['storeRecordsPerSecond']> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { LogStore } = require(join(root, 'dist/request-logs/store/log-store')) as {
-    LogStore: new (db: unknown, writeRows?: unknown) => StoreLike;
+    LogStore: new (db: unknown, writer?: unknown) => StoreLike;
   };
   const { newRecordId } = require(join(root, 'dist/request-logs/record-id')) as {
     newRecordId(): string;
   };
   const connect = require(join(root, 'dist/request-logs/store/connect')) as {
-    openSqlite(dir: string): { db: unknown; writeRows: unknown };
+    openSqlite(dir: string, options?: { inThread?: boolean }): { db: unknown; writer: unknown };
     openPostgres(url: string): unknown;
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   const dir = mkdtempSync(join(tmpdir(), 'bench-logs-'));
   try {
-    const { db, writeRows } = connect.openSqlite(dir);
-    const sqlite = await measureStore(new LogStore(db, writeRows), records, newRecordId);
+    const { db, writer } = connect.openSqlite(dir);
+    const sqlite = await measureStore(new LogStore(db, writer), records, newRecordId);
     let postgres: StoreRate | undefined;
     try {
       const server = await startPostgres();

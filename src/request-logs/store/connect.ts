@@ -1,29 +1,32 @@
-import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool, types } from 'pg';
+import type { RecordWriter } from './record-writer';
 import type { LogsDatabase } from './schema';
-import { sqliteRowWriter, type RowWriter } from './sqlite-rows';
+import { openSqliteDatabase } from './sqlite-database';
+import { inThreadWriter } from './sqlite-rows';
+import { SqliteWriterThread, writerThreadAvailable } from './sqlite-writer-thread';
 
 export type LogsDialect = 'sqlite' | 'postgres';
 
 /**
- * The SQLite store: one file, WAL so readers (the query API) never wait on the writer. Queries go
- * through Kysely; batches are written by a prepared statement of their own (sqlite-rows.ts).
+ * The SQLite store: one file. Queries go through Kysely on the event loop; batches are written by
+ * a worker thread with a prepared statement of its own (sqlite-writer-thread.ts), or in this
+ * thread where the compiled worker is not there (the sources run by jest) or `inThread` is asked.
  */
-export function openSqlite(dataDir: string): { db: Kysely<LogsDatabase>; writeRows: RowWriter } {
+export function openSqlite(
+  dataDir: string,
+  options: { inThread?: boolean } = {},
+): { db: Kysely<LogsDatabase>; writer: RecordWriter } {
   mkdirSync(dataDir, { recursive: true });
-  const database = new Database(join(dataDir, 'requests.sqlite'));
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  // better-sqlite3 is synchronous: a lock held elsewhere (another process) must fail fast rather
-  // than stall the event loop; the write queue retries the batch later.
-  database.pragma('busy_timeout = 50');
-  return {
-    db: new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) }),
-    writeRows: sqliteRowWriter(database),
-  };
+  const file = join(dataDir, 'requests.sqlite');
+  const database = openSqliteDatabase(file);
+  const writer =
+    options.inThread || !writerThreadAvailable()
+      ? inThreadWriter(database)
+      : new SqliteWriterThread(file);
+  return { db: new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) }), writer };
 }
 
 /** bigint (COUNT, time_ms) and numeric (SUM of bigints) as numbers: they fit doubles here. */

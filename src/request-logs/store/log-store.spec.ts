@@ -13,9 +13,9 @@ describe('the SQLite log store on disk', () => {
   let kysely: Kysely<LogsDatabase>;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'log-store-spec-'));
-    const { db, writeRows } = openSqlite(dir);
+    const { db, writer } = openSqlite(dir);
     kysely = db;
-    store = new LogStore(db, writeRows);
+    store = new LogStore(db, writer);
     await store.migrate();
   });
   afterEach(async () => {

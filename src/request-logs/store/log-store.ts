@@ -4,7 +4,7 @@ import { encodeCursor, type Cursor, type LogFilter, type PageQuery } from '../lo
 import { migrateToLatest } from './migrations';
 import { fromRow, toRow } from './row-mapping';
 import type { LogsDatabase, RequestLogRow } from './schema';
-import type { RowWriter } from './sqlite-rows';
+import type { RecordWriter } from './record-writer';
 
 /** Rows per INSERT on Postgres: 34 bind parameters a row, at most 65535 a statement. */
 const INSERT_CHUNK = 1_000;
@@ -67,8 +67,8 @@ const SEARCHED = [
 export class LogStore {
   constructor(
     private readonly db: Kysely<LogsDatabase>,
-    /** SQLite's own batch writer (a statement prepared once); Postgres inserts through Kysely. */
-    private readonly writeRows?: RowWriter,
+    /** SQLite's own batch writer (a thread, a statement prepared once); Postgres uses Kysely. */
+    private readonly writer?: RecordWriter,
   ) {}
 
   /** One round trip, for a health probe while there is nothing to write. */
@@ -83,8 +83,8 @@ export class LogStore {
   /** Writes a batch; a record already stored (a retried batch) is left as it was. */
   async insert(records: readonly LogRecord[]): Promise<void> {
     if (records.length === 0) return;
+    if (this.writer) return this.writer.write(records);
     const rows = records.map(toRow);
-    if (this.writeRows) return this.writeRows(rows);
     // Multi-row VALUES, in chunks under Postgres's 65535 bind parameters (34 a row), one transaction.
     await this.db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK)
@@ -284,8 +284,9 @@ export class LogStore {
     return Number(row.n);
   }
 
-  close(): Promise<void> {
-    return this.db.destroy();
+  async close(): Promise<void> {
+    await this.writer?.close();
+    await this.db.destroy();
   }
 
   private async deleteWhere(where: (eb: Eb) => Expression<SqlBool>): Promise<number> {

@@ -10,8 +10,8 @@ export async function openStore(config: RequestLogsConfig): Promise<LogStore | u
   const { LogStore } = await import('./log-store');
   const connect = await import('./connect');
   if (config.store === 'sqlite') {
-    const { db, writeRows } = connect.openSqlite(config.dataDir);
-    return new LogStore(db, writeRows);
+    const { db, writer } = connect.openSqlite(config.dataDir);
+    return new LogStore(db, writer);
   }
   return new LogStore(connect.openPostgres(config.postgresUrl ?? ''));
 }

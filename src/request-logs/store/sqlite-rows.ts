@@ -1,4 +1,7 @@
 import type { Database, Statement } from 'better-sqlite3';
+import type { LogRecord } from '../log-record';
+import type { RecordWriter } from './record-writer';
+import { toRow } from './row-mapping';
 import type { RequestLogRow } from './schema';
 
 /** Writes a batch of rows in one transaction; a row whose id is stored already is left as it was. */
@@ -40,4 +43,17 @@ function bindable(value: unknown): unknown {
   if (value === undefined) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;
   return value;
+}
+
+/** Batches written in the calling thread, on the query connection (tests, tools, `inThread`). */
+export function inThreadWriter(database: Database): RecordWriter {
+  const writeRows = sqliteRowWriter(database);
+  return {
+    write: (records: readonly LogRecord[]) => {
+      writeRows(records.map(toRow));
+      return Promise.resolve();
+    },
+    // The query connection closes the database.
+    close: () => Promise.resolve(),
+  };
 }
