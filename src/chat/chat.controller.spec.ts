@@ -28,7 +28,7 @@ describe('ChatController (in-process)', () => {
       'x-gateway-attempts': '1',
       'x-gateway-dropped-params': 'n',
       'x-request-id': expect.stringMatching(
-        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+        /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
       ),
     });
     expect(setup.groq.calls).toHaveLength(1);
