@@ -9,6 +9,7 @@ import { GovernanceAdmission } from '../governance/admission.service';
 import { GuardrailsService } from '../guardrails/guardrails.service';
 import { ChatCompletionsService } from '../providers/chat-completions.service';
 import type { ChatCompletion, ChatCompletionChunk, ChatRequest } from '../providers/chat-types';
+import type { ForwardedChunk } from '../providers/upstream/forwarded-chunk';
 import { SseWriter } from '../sse/sse-writer';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto';
 import { isPlainChatRequest } from './dto/plain-chat-request';
@@ -35,7 +36,7 @@ export class ChatController {
   create(
     @Body(new BodyValidationPipe(ChatCompletionRequestDto, isPlainChatRequest)) body: ChatRequest,
     @Call() call: GatewayCall,
-  ): Promise<ChatCompletion | ChatCompletionChunk | Readable> {
+  ): Promise<ChatCompletion | ChatCompletionChunk | ForwardedChunk | Readable> {
     const prepare = () => {
       const prepared = this.chat.prepare(body, call);
       reportDroppedParams(call.reply, prepared.dropped);
@@ -45,8 +46,8 @@ export class ChatController {
     return lastValueFrom(
       this.sse.answer(
         this.admission.gate(call, () =>
-          this.guardrails.around(call, 'chat', body, prepared, prepare, (upstream) =>
-            this.chat.send(upstream, call),
+          this.guardrails.around(call, 'chat', body, prepared, prepare, (upstream, readsAnswer) =>
+            readsAnswer ? this.chat.send(upstream, call) : this.chat.sendForwarding(upstream, call),
           ),
         ),
         call,

@@ -128,16 +128,16 @@ export class GuardrailsService implements OnModuleDestroy {
    * the client's body (it throws its 400s before any check runs, and runs again after an input
    * redaction, which edits the body in place); `send` is the route's upstream call.
    */
-  around(
+  around<A = Answer>(
     gatewayCall: GatewayCall,
     shape: ApiShape,
     body: unknown,
     prepared: GroqChatRequest,
     prepare: () => GroqChatRequest,
-    send: (prepared: GroqChatRequest) => Observable<Answer>,
-  ): Observable<Answer> {
+    send: (prepared: GroqChatRequest, readsAnswer: boolean) => Observable<A>,
+  ): Observable<A> {
     const plan = this.planFor(gatewayCall);
-    if (!plan) return send(prepared);
+    if (!plan) return send(prepared, false);
     const reply = gatewayCall.reply;
     const outcomes: GuardrailOutcome[] = [];
     gatewayCall.guardrails = outcomes;
@@ -150,49 +150,71 @@ export class GuardrailsService implements OnModuleDestroy {
       if (input.changed) prepared = prepare();
       return call;
     }).pipe(
-      switchMap((call) => {
-        const answer = send(prepared);
-        if (plan.output.length === 0) return answer;
-        call.schema = schemaOf(prepared);
-        if (!prepared.stream)
-          return answer.pipe(
-            mergeMap((value) =>
-              from(
-                this.checkCompletion(plan, shape, value as ChatCompletion, call, outcomes, reply),
-              ),
-            ),
-          );
-        // A json_schema policy judges only a whole answer, and a pattern whose matches can hold
-        // whitespace with no length limit can be cut anywhere: either holds the stream whole.
-        const holdChars = Math.max(
-          this.config.streaming.windowChars,
-          ...plan.output.map((r) => r.holdChars ?? 0),
-        );
-        const hasWholeAnswerPolicy =
-          plan.output.some((r) => r.policy.kind === 'json_schema') || holdChars === Infinity;
-        const mode =
-          hasWholeAnswerPolicy && this.config.streaming.mode === 'window'
-            ? 'buffer'
-            : this.config.streaming.mode;
-        return (answer as Observable<ChatCompletionChunk>).pipe(
-          guardChatStream({
-            mode,
-            windowChars: this.config.streaming.windowChars,
-            holdChars,
-            sentences: plan.output.some((r) => r.judge !== undefined),
-            finders: plan.output.flatMap((r) => (r.find ? [r.find.bind(r)] : [])),
-            check: (parts, flagOnly) => runStage(plan.output, 'output', parts, call, flagOnly),
-            paramOf: (channel, index) => outputParam(shape, channel, index),
-            refuse: (stop) => guardrailRefusal(stop, this.config.blockedStatus),
-            done: (output) => outcomes.push(...output),
-          }),
-        );
+      switchMap((call): Observable<A> => {
+        // `readsAnswer`: output policies read the answer's content (chunks must be parsed).
+        const readsAnswer = plan.output.length > 0;
+        const sent = send(prepared, readsAnswer);
+        if (!readsAnswer) return sent;
+        // Sent for reading, the answer is parsed (an Answer); what the checks pass on is too.
+        return this.checkedOutput(
+          plan,
+          shape,
+          prepared,
+          call,
+          outcomes,
+          reply,
+          sent as Observable<unknown> as Observable<Answer>,
+        ) as Observable<unknown> as Observable<A>;
       }),
       // Routes that turn a late failure into their own in-band event still record its code.
       tap({
         error: (error: unknown) => {
           if (error instanceof GatewayError && error.code) gatewayCall.errorCode = error.code;
         },
+      }),
+    );
+  }
+
+  /** The output stage on a JSON answer, or on a stream's chunks as they pass. */
+  private checkedOutput(
+    plan: CallPlan,
+    shape: ApiShape,
+    prepared: GroqChatRequest,
+    call: CheckedCall,
+    outcomes: GuardrailOutcome[],
+    reply: GatewayCall['reply'],
+    answer: Observable<Answer>,
+  ): Observable<Answer> {
+    call.schema = schemaOf(prepared);
+    if (!prepared.stream)
+      return answer.pipe(
+        mergeMap((value) =>
+          from(this.checkCompletion(plan, shape, value as ChatCompletion, call, outcomes, reply)),
+        ),
+      );
+    // A json_schema policy judges only a whole answer, and a pattern whose matches can hold
+    // whitespace with no length limit can be cut anywhere: either holds the stream whole.
+    const holdChars = Math.max(
+      this.config.streaming.windowChars,
+      ...plan.output.map((r) => r.holdChars ?? 0),
+    );
+    const hasWholeAnswerPolicy =
+      plan.output.some((r) => r.policy.kind === 'json_schema') || holdChars === Infinity;
+    const mode =
+      hasWholeAnswerPolicy && this.config.streaming.mode === 'window'
+        ? 'buffer'
+        : this.config.streaming.mode;
+    return (answer as Observable<ChatCompletionChunk>).pipe(
+      guardChatStream({
+        mode,
+        windowChars: this.config.streaming.windowChars,
+        holdChars,
+        sentences: plan.output.some((r) => r.judge !== undefined),
+        finders: plan.output.flatMap((r) => (r.find ? [r.find.bind(r)] : [])),
+        check: (parts, flagOnly) => runStage(plan.output, 'output', parts, call, flagOnly),
+        paramOf: (channel, index) => outputParam(shape, channel, index),
+        refuse: (stop) => guardrailRefusal(stop, this.config.blockedStatus),
+        done: (output) => outcomes.push(...output),
       }),
     );
   }

@@ -24,6 +24,7 @@ import type {
 import { toNativeResponsesRequest, type ResponsesPassThrough } from './groq/groq-native-responses';
 import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parameters';
 import { GroqService } from './groq/groq.service';
+import { ForwardedChunk } from './upstream/forwarded-chunk';
 import { publicModelName, routeModel } from './model-router';
 import { toSurfaceShape } from './openai-answer-shape';
 import { withRetriesAndFallbacks } from './reliability/attempts';
@@ -138,6 +139,22 @@ export class ChatCompletionsService {
     return prepared.stream ? this.stream(prepared, call) : this.complete(prepared, call);
   }
 
+  /**
+   * As `send`, for a caller that frames the chunks as they came and reads nothing of them (chat's
+   * own route, no output guardrail): a streamed chunk without usage is forwarded as its text,
+   * unparsed (ForwardedChunk), its model renamed in the text.
+   */
+  sendForwarding(
+    prepared: GroqChatRequest,
+    call: CallProgress,
+  ): Observable<ChatCompletion | ChatCompletionChunk | ForwardedChunk> {
+    if (!prepared.stream) return this.complete(prepared, call);
+    prepared.body.stream = true;
+    return this.withReliability(prepared, call, (candidate, key, headers) =>
+      this.groq.chatCompletionStream(candidate, key, headers, true),
+    );
+  }
+
   complete(prepared: GroqChatRequest, call: CallProgress): Observable<ChatCompletion> {
     prepared.stream = false;
     prepared.body.stream = false;
@@ -175,6 +192,12 @@ export class ChatCompletionsService {
           if (!answered) {
             answered = true;
             call.onUpstreamAnswer();
+          }
+          if (value instanceof ForwardedChunk) {
+            // No usage in it (ForwardedChunk.of): only the model is read, and renamed in the text.
+            servedModel = value.model;
+            value.renameModel(publicModelName(value.model, surface));
+            return subscriber.next(value);
           }
           // The model that answered (a fallback's, a route target's) names itself in the answer.
           const model = (value as { model?: unknown }).model;

@@ -46,7 +46,20 @@ export function replaceKeyValue(
   return `${text.slice(0, at)}"${key}":${JSON.stringify(to)}${text.slice(at + needle.length)}`;
 }
 
-/** The text a value was parsed from, or JSON.stringify of it. */
+/**
+ * JSON held as its text and never parsed (an upstream stream chunk forwarded as it came): jsonText
+ * gives the text; JSON.stringify, for a reader that did not expect it, the same JSON.
+ */
+export class JsonText {
+  constructor(public text: string) {}
+
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
+/** The text a value was parsed from (or held as, JsonText), or JSON.stringify of it. */
 export function jsonText(value: unknown): string {
+  if (value instanceof JsonText) return value.text;
   return (typeof value === 'object' && value !== null && texts.get(value)) || JSON.stringify(value);
 }

@@ -1,5 +1,6 @@
 import { firstValueFrom, from, toArray } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat-types';
+import { ForwardedChunk } from '../upstream/forwarded-chunk';
 import { appendOpenAiUsageChunk } from './groq-stream-usage';
 
 const base = {
@@ -41,5 +42,25 @@ describe('appendOpenAiUsageChunk', () => {
     ];
     const out = await firstValueFrom(from(chunks).pipe(appendOpenAiUsageChunk(), toArray()));
     expect(out).toHaveLength(1);
+  });
+
+  it('passes forwarded chunks on and takes the usage from the parsed finish chunk', async () => {
+    const text = JSON.stringify({
+      ...base,
+      choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }],
+    });
+    const forwarded = ForwardedChunk.of(text) as ForwardedChunk;
+    const finish: ChatCompletionChunk = {
+      ...base,
+      choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+      x_groq: { id: 'req', usage },
+    };
+    const out = await firstValueFrom(
+      from([forwarded, finish]).pipe(
+        appendOpenAiUsageChunk<ChatCompletionChunk | ForwardedChunk>(),
+        toArray(),
+      ),
+    );
+    expect(out).toEqual([forwarded, finish, { ...base, choices: [], usage }]);
   });
 });

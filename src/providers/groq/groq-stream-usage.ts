@@ -1,26 +1,29 @@
 import { Observable, OperatorFunction } from 'rxjs';
 import type { ChatCompletionChunk, ChatUsage } from '../chat-types';
+import { ForwardedChunk } from '../upstream/forwarded-chunk';
 
 /**
  * Groq reports streamed usage in the finish chunk (`x_groq.usage`). With
  * `stream_options.include_usage` OpenAI clients expect one more chunk with `choices: []` and
  * `usage`; this operator adds it, built from Groq's numbers.
  */
-export function appendOpenAiUsageChunk(): OperatorFunction<
-  ChatCompletionChunk,
-  ChatCompletionChunk
-> {
+export function appendOpenAiUsageChunk<
+  C extends ChatCompletionChunk | ForwardedChunk,
+>(): OperatorFunction<C, C | ChatCompletionChunk> {
   return (source) =>
-    new Observable<ChatCompletionChunk>((subscriber) => {
+    new Observable<C | ChatCompletionChunk>((subscriber) => {
+      // The last chunk read (a forwarded one carries no usage, and the same id and model).
       let last: ChatCompletionChunk | undefined;
       let usage: ChatUsage | undefined;
       let usageChunkSeen = false;
       const subscription = source.subscribe({
         next(chunk) {
-          last = chunk;
-          const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
-          if (found) usage = found;
-          if (chunk.choices.length === 0 && chunk.usage) usageChunkSeen = true;
+          if (!(chunk instanceof ForwardedChunk)) {
+            last = chunk;
+            const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
+            if (found) usage = found;
+            if (chunk.choices.length === 0 && chunk.usage) usageChunkSeen = true;
+          }
           subscriber.next(chunk);
         },
         error: (error: unknown) => subscriber.error(error),

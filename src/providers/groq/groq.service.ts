@@ -10,6 +10,7 @@ import type { ChatCompletion, ChatCompletionChunk, NativeResponsesValue } from '
 import { KeyPool } from '../keys/key-pool';
 import type { KeyOutcome } from '../keys/key-health';
 import { RouteBalancer } from '../routes/route-balancer';
+import { ForwardedChunk } from '../upstream/forwarded-chunk';
 import { consumeSseEvents } from '../upstream/sse-events';
 import { headerList, UpstreamClient, type UpstreamRequest } from '../upstream/upstream-client';
 import { UpstreamCancel } from '../upstream/upstream-cancel';
@@ -105,24 +106,46 @@ export class GroqService implements OnModuleDestroy {
     });
   }
 
-  /** A streamed chat completion: one emission per upstream chunk, as it arrives. */
+  /**
+   * A streamed chat completion: one emission per upstream chunk, as it arrives. With `forward`
+   * (nothing downstream reads the chunks' content), a chunk without usage is forwarded as its
+   * text, unparsed (ForwardedChunk).
+   */
+  chatCompletionStream(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers?: Record<string, string>,
+    forward?: false,
+  ): Observable<ChatCompletionChunk>;
+  chatCompletionStream(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers: Record<string, string>,
+    forward: boolean,
+  ): Observable<ChatCompletionChunk | ForwardedChunk>;
   chatCompletionStream(
     request: GroqChatRequest,
     key: GroqKeyConfig,
     headers: Record<string, string> = {},
-  ): Observable<ChatCompletionChunk> {
-    const chunks = this.call<ChatCompletionChunk>(request, key, headers, async (response, emit) => {
+    forward = false,
+  ): Observable<ChatCompletionChunk | ForwardedChunk> {
+    type Chunk = ChatCompletionChunk | ForwardedChunk;
+    const chunks = this.call<Chunk>(request, key, headers, async (response, emit) => {
       let done = false;
       // Read to the body's end: what follows `[DONE]` (nothing, from Groq) is ignored.
       await consumeSseEvents(response.body, (event) => {
         if (done) return;
         if (event.event === 'error') throw groqStreamError(event.data);
         if (event.data === '[DONE]') done = true;
-        else emit(parseKeepingText<ChatCompletionChunk>(event.data));
+        else
+          emit(
+            (forward && ForwardedChunk.of(event.data)) ||
+              parseKeepingText<ChatCompletionChunk>(event.data),
+          );
       });
       if (!done) throw streamIncomplete();
     });
-    return request.includeUsage ? chunks.pipe(appendOpenAiUsageChunk()) : chunks;
+    return request.includeUsage ? chunks.pipe(appendOpenAiUsageChunk<Chunk>()) : chunks;
   }
 
   /** Native Responses (responses.mode: native): Groq's response object, as it came. */

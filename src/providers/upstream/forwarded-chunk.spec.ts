@@ -1,0 +1,40 @@
+import { jsonText } from '../../common/http/raw-json';
+import { ForwardedChunk } from './forwarded-chunk';
+
+const content =
+  '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"llama-3.1-8b-instant","system_fingerprint":"fp","choices":[{"index":0,"delta":{"content":"say \\"model\\":\\"x\\""},"logprobs":null,"finish_reason":null}]}';
+
+describe('ForwardedChunk', () => {
+  it('reads the model from the head and is framed as the text it came in', () => {
+    const chunk = ForwardedChunk.of(content);
+    expect(chunk?.model).toBe('llama-3.1-8b-instant');
+    expect(jsonText(chunk)).toBe(content);
+  });
+
+  it('renames the model in the text only, as JSON.stringify of the parsed chunk would say it', () => {
+    const chunk = ForwardedChunk.of(content) as ForwardedChunk;
+    chunk.renameModel('groq/llama-3.1-8b-instant');
+    const expected = { ...JSON.parse(content), model: 'groq/llama-3.1-8b-instant' };
+    expect(JSON.parse(jsonText(chunk))).toEqual(expected);
+    expect(chunk.model).toBe('groq/llama-3.1-8b-instant');
+    // Renamed twice, it still replaces exactly the value.
+    chunk.renameModel('m');
+    expect(JSON.parse(jsonText(chunk))).toEqual({ ...expected, model: 'm' });
+    // Anything that stringifies it gets the same JSON.
+    expect(JSON.parse(JSON.stringify(chunk))).toEqual({ ...expected, model: 'm' });
+  });
+
+  it('leaves to parsing a chunk with usage, a service tier, or no plain model in its head', () => {
+    const finish =
+      '{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"x_groq":{"id":"r","usage":{"prompt_tokens":1}}}';
+    expect(ForwardedChunk.of(finish)).toBeUndefined();
+    expect(
+      ForwardedChunk.of('{"id":"c","model":"m","service_tier":"on_demand","choices":[]}'),
+    ).toBeUndefined();
+    expect(ForwardedChunk.of('{"id":"c","choices":[]}')).toBeUndefined();
+    expect(ForwardedChunk.of('{"id":"c","model":"a\\"b","choices":[]}')).toBeUndefined();
+    expect(
+      ForwardedChunk.of(`{"id":"${'x'.repeat(600)}","model":"m","choices":[]}`),
+    ).toBeUndefined();
+  });
+});
