@@ -74,16 +74,15 @@ const PERIODS = [
   { value: 'daily', label: 'daily' },
 ];
 
-/** A budget's amount and period (virtual keys and teams). */
-export function BudgetFields<T extends BudgetForm>({
-  form,
-  set,
-  prefix,
-}: {
+/** A group of fields writing into one form; `prefix` keeps their element ids apart. */
+export interface FieldGroupProps<T> {
   form: T;
   set: Setter<T>;
   prefix: string;
-}) {
+}
+
+/** A budget's amount and period (virtual keys and teams). */
+export function BudgetFields<T extends BudgetForm>({ form, set, prefix }: FieldGroupProps<T>) {
   return (
     <>
       <InputField

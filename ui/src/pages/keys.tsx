@@ -9,8 +9,9 @@ import {
   InputField,
   SelectField,
   type BudgetForm,
-  type Setter,
+  type FieldGroupProps,
 } from '../components/form-fields';
+import { FormPanel } from '../components/form-panel';
 import { ErrorNotice, Loading } from '../components/notice';
 import { SecretOnce } from '../components/secret-once';
 import { UsageBar } from '../components/usage-bar';
@@ -75,8 +76,7 @@ export function Keys() {
     keys.data,
   );
   const { act, busy, error } = useAdminAction(keys.reload);
-  const create = (event: Event) => {
-    event.preventDefault();
+  const create = () => {
     void act(async () => {
       const made = await api<VirtualKey & { key: string }>('/admin/keys', {
         method: 'POST',
@@ -249,51 +249,47 @@ export function Keys() {
       ) : null}
       <ErrorNotice error={error ?? keys.error} />
       {creating ? (
-        <form class="panel" onSubmit={create} aria-label="Create a virtual key">
-          <h2>New virtual key</h2>
-          <div class="form-grid">
-            <InputField
-              id="k-id"
-              label="Id (optional)"
-              value={form.id}
-              onInput={set('id')}
-              pattern="[\w.\-]{1,64}"
+        <FormPanel
+          label="Create a virtual key"
+          title="New virtual key"
+          submitLabel="Create"
+          busy={busy}
+          onSubmit={create}
+          onCancel={() => setCreating(false)}
+        >
+          <InputField
+            id="k-id"
+            label="Id (optional)"
+            value={form.id}
+            onInput={set('id')}
+            pattern="[\w.\-]{1,64}"
+          />
+          <InputField id="k-name" label="Name" value={form.name} onInput={set('name')} />
+          {teams.data ? (
+            <SelectField
+              id="k-team"
+              label="Team"
+              value={form.team}
+              onChange={set('team')}
+              options={[
+                { value: '', label: 'no team' },
+                ...teams.data.data.map((t) => ({
+                  value: t.id,
+                  label: t.name ? `${t.name} (${t.id})` : t.id,
+                })),
+              ]}
             />
-            <InputField id="k-name" label="Name" value={form.name} onInput={set('name')} />
-            {teams.data ? (
-              <SelectField
-                id="k-team"
-                label="Team"
-                value={form.team}
-                onChange={set('team')}
-                options={[
-                  { value: '', label: 'no team' },
-                  ...teams.data.data.map((t) => ({
-                    value: t.id,
-                    label: t.name ? `${t.name} (${t.id})` : t.id,
-                  })),
-                ]}
-              />
-            ) : (
-              <InputField id="k-team" label="Team" value={form.team} onInput={set('team')} />
-            )}
-            <InputField
-              id="k-models"
-              label="Models (comma-separated; empty: all)"
-              value={form.models}
-              onInput={set('models')}
-            />
-            <LimitFields form={form} set={set} prefix="k" />
-          </div>
-          <div class="actions">
-            <button type="submit" disabled={busy}>
-              Create
-            </button>
-            <button type="button" onClick={() => setCreating(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
+          ) : (
+            <InputField id="k-team" label="Team" value={form.team} onInput={set('team')} />
+          )}
+          <InputField
+            id="k-models"
+            label="Models (comma-separated; empty: all)"
+            value={form.models}
+            onInput={set('models')}
+          />
+          <LimitFields form={form} set={set} prefix="k" />
+        </FormPanel>
       ) : null}
       {editing ? (
         <EditLimits
@@ -323,15 +319,7 @@ export function Keys() {
   );
 }
 
-function LimitFields<T extends LimitsForm>({
-  form,
-  set,
-  prefix,
-}: {
-  form: T;
-  set: Setter<T>;
-  prefix: string;
-}) {
+function LimitFields<T extends LimitsForm>({ form, set, prefix }: FieldGroupProps<T>) {
   return (
     <>
       <InputField
@@ -373,28 +361,17 @@ function EditLimits({
   });
   const set = fieldSetter(form, setForm);
   return (
-    <form
-      class="panel"
-      aria-label={`Edit ${item.id}`}
-      onSubmit={(event) => {
-        event.preventDefault();
-        onSave(limitsBody(form));
-      }}
+    <FormPanel
+      label={`Edit ${item.id}`}
+      title={`Limits of ${item.id}`}
+      hint="Leave a field empty for no limit."
+      submitLabel="Save limits"
+      busy={busy}
+      onSubmit={() => onSave(limitsBody(form))}
+      onCancel={onCancel}
     >
-      <h2>Limits of {item.id}</h2>
-      <p class="hint">Leave a field empty for no limit.</p>
-      <div class="form-grid">
-        <InputField id="e-name" label="Name" value={form.name} onInput={set('name')} />
-        <LimitFields form={form} set={set} prefix="e" />
-      </div>
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          Save limits
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+      <InputField id="e-name" label="Name" value={form.name} onInput={set('name')} />
+      <LimitFields form={form} set={set} prefix="e" />
+    </FormPanel>
   );
 }

@@ -9,6 +9,7 @@ import {
   InputField,
   type BudgetForm,
 } from '../components/form-fields';
+import { FormPanel } from '../components/form-panel';
 import { ErrorNotice, Loading } from '../components/notice';
 import { UsageBar } from '../components/usage-bar';
 import { localTime, usd } from '../format';
@@ -39,8 +40,7 @@ export function Teams() {
   );
   const { act, busy, error } = useAdminAction(teams.reload);
   const set = fieldSetter(form, setForm);
-  const create = (event: Event) => {
-    event.preventDefault();
+  const create = () => {
     void act(async () => {
       const budget = budgetBody(form);
       await api('/admin/teams', {
@@ -152,29 +152,25 @@ export function Teams() {
       </p>
       <ErrorNotice error={error ?? teams.error} />
       {creating ? (
-        <form class="panel" onSubmit={create} aria-label="Create a team">
-          <h2>New team</h2>
-          <div class="form-grid">
-            <InputField
-              id="t-id"
-              label="Id"
-              value={form.id}
-              onInput={set('id')}
-              pattern="[\w.\-]{1,64}"
-              required
-            />
-            <InputField id="t-name" label="Name" value={form.name} onInput={set('name')} />
-            <BudgetFields form={form} set={set} prefix="t" />
-          </div>
-          <div class="actions">
-            <button type="submit" disabled={busy}>
-              Create
-            </button>
-            <button type="button" onClick={() => setCreating(false)}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        <FormPanel
+          label="Create a team"
+          title="New team"
+          submitLabel="Create"
+          busy={busy}
+          onSubmit={create}
+          onCancel={() => setCreating(false)}
+        >
+          <InputField
+            id="t-id"
+            label="Id"
+            value={form.id}
+            onInput={set('id')}
+            pattern="[\w.\-]{1,64}"
+            required
+          />
+          <InputField id="t-name" label="Name" value={form.name} onInput={set('name')} />
+          <BudgetFields form={form} set={set} prefix="t" />
+        </FormPanel>
       ) : null}
       {editing ? (
         <EditTeam
@@ -226,28 +222,19 @@ function EditTeam({
   });
   const set = fieldSetter(form, setForm);
   return (
-    <form
-      class="panel"
-      aria-label={`Edit ${team.id}`}
-      onSubmit={(event) => {
-        event.preventDefault();
-        onSave({ ...(form.name.trim() && { name: form.name.trim() }), budget: budgetBody(form) });
-      }}
+    <FormPanel
+      label={`Edit ${team.id}`}
+      title={`Team ${team.id}`}
+      hint="Leave the budget empty for none."
+      submitLabel="Save team"
+      busy={busy}
+      onSubmit={() =>
+        onSave({ ...(form.name.trim() && { name: form.name.trim() }), budget: budgetBody(form) })
+      }
+      onCancel={onCancel}
     >
-      <h2>Team {team.id}</h2>
-      <p class="hint">Leave the budget empty for none.</p>
-      <div class="form-grid">
-        <InputField id="te-name" label="Name" value={form.name} onInput={set('name')} />
-        <BudgetFields form={form} set={set} prefix="te" />
-      </div>
-      <div class="actions">
-        <button type="submit" disabled={busy}>
-          Save team
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </form>
+      <InputField id="te-name" label="Name" value={form.name} onInput={set('name')} />
+      <BudgetFields form={form} set={set} prefix="te" />
+    </FormPanel>
   );
 }
