@@ -34,7 +34,8 @@ export const PERMISSION_DESCRIPTIONS: Record<Permission, string> = {
   'usage.read': 'read usage and spend (stats, key and team usage)',
   'audit.read': 'read the audit log',
   'alerts.read': 'read alert rules and their state',
-  'alerts.write': 'send a test alert through the configured channels (rules come from configuration)',
+  'alerts.write':
+    'send a test alert through the configured channels (rules come from configuration)',
   'teams.read': 'list and read teams and their usage',
   'teams.write': 'create, change and delete teams',
   'tokens.own': 'create, list and delete your own personal access tokens',
