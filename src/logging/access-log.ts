@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import pino, { Logger } from 'pino';
+import pino from 'pino';
 import { CallEvents } from '../call/call-events';
 import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
 import type { AllConfig } from '../config/gateway-config';
@@ -11,32 +11,55 @@ import { formatUsd } from '../governance/call-cost';
  * The access log: one JSON line per counted request, from the call's `ended` event (no
  * per-request child logger). Its lines are built from a fixed list of fields below (no headers,
  * no body, the path without its query string), so pino's redaction, which would run on every
- * line, has nothing to find.
+ * line, has nothing to find. The line is exactly the one pino would write (`accessLogLine`, its
+ * spec holds it to pino's output) but built directly: pino's generic walk over the fields was
+ * about 20 µs of a chat call's CPU when profiled. pino's stream (accessStdout) still writes it.
  */
 @Injectable()
 export class AccessLog {
-  private readonly log: Logger;
-
   constructor(config: ConfigService<AllConfig, true>, events: CallEvents) {
-    this.log = pino(
-      { level: config.get('gateway', { infer: true }).logLevel, base: { service: 'groq-gateway' } },
-      accessStdout,
-    );
-    if (this.log.isLevelEnabled('info')) events.onEnded((call) => this.write(call));
+    const level = config.get('gateway', { infer: true }).logLevel;
+    // Error lines (5xx) are above info: both are written exactly when info is.
+    if (pino({ level }, accessStdout).isLevelEnabled('info'))
+      events.onEnded((call) => this.write(call));
   }
 
   write(call: EndedCall): void {
-    const line = {
-      // The query string is left out: some clients put a key there (`?api_key=`).
-      req: { id: call.requestId, method: call.method, url: call.path },
-      res: { statusCode: call.status },
-      responseTime: Math.round(call.durationMs),
-      ...accessLogFields(call),
-    };
-    if (call.status >= 500) this.log.error(line, 'request failed');
-    else if (call.status === CLIENT_CLOSED_REQUEST) this.log.info(line, 'client closed request');
-    else this.log.info(line, 'request completed');
+    accessStdout.write(accessLogLine(call, Date.now()));
   }
+}
+
+const LEVEL_INFO = '{"level":30,"time":';
+const LEVEL_ERROR = '{"level":50,"time":';
+const SERVICE = ',"service":"groq-gateway"';
+
+/**
+ * The access line for one call, as pino writes `log.info(fields, message)` (or `log.error` for a
+ * 5xx) with `base: { service: 'groq-gateway' }`: level, time, service, the fields in order, msg.
+ */
+export function accessLogLine(call: EndedCall, time: number): string {
+  const level = call.status >= 500 ? LEVEL_ERROR : LEVEL_INFO;
+  const message =
+    call.status >= 500
+      ? 'request failed'
+      : call.status === CLIENT_CLOSED_REQUEST
+        ? 'client closed request'
+        : 'request completed';
+  // The query string is left out: some clients put a key there (`?api_key=`).
+  let line = `${level}${time}${SERVICE},"req":{"id":${JSON.stringify(call.requestId)},"method":${JSON.stringify(call.method)},"url":${JSON.stringify(call.path)}},"res":{"statusCode":${call.status}},"responseTime":${number(Math.round(call.durationMs))}`;
+  const fields = accessLogFields(call);
+  for (const key in fields) {
+    const value = fields[key];
+    // Like pino: an undefined field is left out (the keys are plain names, no escaping needed).
+    if (value === undefined) continue;
+    line += `,"${key}":${typeof value === 'number' ? number(value) : JSON.stringify(value)}`;
+  }
+  return `${line},"msg":"${message}"}\n`;
+}
+
+/** A number as pino writes it: non-finite ones as null. */
+function number(value: number): string {
+  return Number.isFinite(value) ? String(value) : 'null';
 }
 
 /** What one access log line says beyond method, url, status and time. */
