@@ -3,7 +3,7 @@ import { GatewayError } from '../errors/gateway-error';
 import { shuttingDownError } from '../errors/shutting-down';
 import { parseJsonBody } from './json-body';
 import { JsonScanLimits, JsonStructureScan } from './json-structure-scan';
-import { BodyAbandonReason, PendingBodies } from './pending-bodies';
+import { BodyAbandonReason, PendingBodies, PendingBody } from './pending-bodies';
 
 export interface JsonBodyReaderOptions extends JsonScanLimits {
   /** The largest body this request's route takes, in bytes. */
@@ -23,6 +23,11 @@ type Done = (error: Error | null, body?: unknown) => void;
  * by its deadline, or pushed out by newer bodies when too many are unfinished. Only a body that
  * passed all of that is parsed (`parseJsonBody`). Fastify closes the connection after any refusal
  * made before the body ended, so the rest of it is never read.
+ *
+ * Every JSON call comes through here, so it allocates one object per body (its `JsonBodyRead`,
+ * which is also its entry among the pending bodies) and no closures: the stream's listeners are
+ * shared functions that find the read on the stream. After a body ended they stay attached
+ * (removing four listeners cost more than the nothing they do later on a finished stream).
  */
 export function readJsonBody(
   url: string,
@@ -32,61 +37,112 @@ export function readJsonBody(
   done: Done,
 ): void {
   const limit = options.limitFor(url);
-  if (contentLength !== undefined && Number(contentLength) > limit) {
+  const declared = contentLength === undefined ? undefined : Number(contentLength);
+  if (declared !== undefined && declared > limit) {
     done(tooLarge(limit));
     return;
   }
-  const scan = new JsonStructureScan(options);
-  const chunks: Buffer[] = [];
-  let received = 0;
-  let finished = false;
-
-  const finish = (error: Error | null, body?: unknown) => {
-    if (finished) return;
-    finished = true;
-    ended();
-    payload.off('data', onData);
-    payload.off('end', onEnd);
-    payload.off('error', onError);
-    payload.off('close', onClose);
-    done(error, body);
-  };
-  const onData = (chunk: Buffer) => {
-    received += chunk.length;
-    if (received > limit) {
-      finish(tooLarge(limit));
-      return;
-    }
-    const problem = scan.feed(chunk);
-    if (problem !== undefined) {
-      finish(invalidJson(problem));
-      return;
-    }
-    chunks.push(chunk);
-  };
-  const onEnd = () => {
-    if (contentLength !== undefined && Number(contentLength) !== received) {
-      finish(invalidJson('The request body is shorter than its content-length.'));
-      return;
-    }
-    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    const parsed = parseJsonBody(body, options.maxDepth);
-    if (parsed.ok) finish(null, parsed.value);
-    else finish(invalidJson(parsed.problem));
-  };
-  // The client went away mid-body: nobody is left to answer, but the request must end.
-  const onError = (error: Error) =>
-    finish(Object.assign(error, { statusCode: 400, status: 400 }) as Error);
-  const onClose = () => {
-    if (!payload.complete) onError(new Error('The client closed the connection mid-body.'));
-  };
-  const ended = options.pending.add((reason) => finish(abandoned(reason, options.timeoutMs)));
-
+  const read = new JsonBodyRead(payload, limit, declared, options, done);
+  (payload as ReadingPayload)[READ] = read;
+  options.pending.add(read);
   payload.on('data', onData);
   payload.on('end', onEnd);
   payload.on('error', onError);
   payload.on('close', onClose);
   payload.resume();
+}
+
+const READ = Symbol('jsonBodyRead');
+
+type ReadingPayload = IncomingMessage & { [READ]: JsonBodyRead };
+
+/** One body being read: its bytes so far, its scan, its answer (given once). */
+class JsonBodyRead implements PendingBody {
+  readonly scan: JsonStructureScan;
+  chunks: Buffer[] = [];
+  received = 0;
+  finished = false;
+
+  constructor(
+    readonly payload: IncomingMessage,
+    readonly limit: number,
+    readonly contentLength: number | undefined,
+    readonly options: JsonBodyReaderOptions,
+    private readonly done: Done,
+  ) {
+    this.scan = new JsonStructureScan(options);
+  }
+
+  abandon(reason: BodyAbandonReason): void {
+    this.refuse(abandoned(reason, this.options.timeoutMs));
+  }
+
+  /** Refused before the body ended: stop listening, the rest is never read. */
+  refuse(error: Error): void {
+    if (this.finished) return;
+    const payload = this.payload;
+    payload.off('data', onData);
+    payload.off('end', onEnd);
+    payload.off('error', onError);
+    payload.off('close', onClose);
+    this.finish(error);
+  }
+
+  finish(error: Error | null, body?: unknown): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.options.pending.remove(this);
+    this.done(error, body);
+  }
+}
+
+function onData(this: ReadingPayload, chunk: Buffer): void {
+  const read = this[READ];
+  if (read.finished) return;
+  read.received += chunk.length;
+  if (read.received > read.limit) {
+    read.refuse(tooLarge(read.limit));
+    return;
+  }
+  const problem = read.scan.feed(chunk);
+  if (problem !== undefined) {
+    read.refuse(invalidJson(problem));
+    return;
+  }
+  read.chunks.push(chunk);
+}
+
+function onEnd(this: ReadingPayload): void {
+  const read = this[READ];
+  if (read.finished) return;
+  if (read.contentLength !== undefined && read.contentLength !== read.received) {
+    read.finish(invalidJson('The request body is shorter than its content-length.'));
+    return;
+  }
+  const chunks = read.chunks;
+  // Not kept past parsing (the read stays on the request while it is served).
+  read.chunks = [];
+  const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+  // The depth was checked by the scan already.
+  const parsed = parseJsonBody(body, read.options.maxDepth, true);
+  if (parsed.ok) read.finish(null, parsed.value);
+  else read.finish(invalidJson(parsed.problem));
+}
+
+// The client went away mid-body: nobody is left to answer, but the request must end.
+function onError(this: ReadingPayload, error: Error): void {
+  this[READ].refuse(Object.assign(error, { statusCode: 400, status: 400 }) as Error);
+}
+
+function onClose(this: ReadingPayload): void {
+  if (!this.complete) this[READ].refuse(clientLeft());
+}
+
+function clientLeft(): Error {
+  return Object.assign(new Error('The client closed the connection mid-body.'), {
+    statusCode: 400,
+    status: 400,
+  });
 }
 
 function tooLarge(limit: number): GatewayError {

@@ -1,4 +1,4 @@
-import { findStructuralProblem, parseJsonBody } from './json-body';
+import { findStructuralProblem, mayHoldPrototypeKey, parseJsonBody } from './json-body';
 
 const nested = (depth: number): unknown => {
   let value: unknown = 1;
@@ -30,6 +30,11 @@ describe('parseJsonBody', () => {
     expect(parse(body)).toEqual({ ok: false, problem: 'The request body is not valid UTF-8.' });
   });
 
+  it('drops a leading byte order mark, as a UTF-8 decoder does', () => {
+    const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
+    expect(parse(body)).toEqual({ ok: true, value: { a: 1 } });
+  });
+
   it('says where JSON breaks', () => {
     const result = parse('{"a":');
     expect(result.ok).toBe(false);
@@ -45,6 +50,33 @@ describe('parseJsonBody', () => {
     expect(parse('{"a":{"constructor":{"prototype":{"x":1}}}}').ok).toBe(false);
     // A JSON schema may well describe a field called "constructor".
     expect(parse('{"properties":{"constructor":{"type":"string"}}}').ok).toBe(true);
+  });
+});
+
+describe('parseJsonBody after a depth scan', () => {
+  const scanned = (text: string) => parseJsonBody(Buffer.from(text), 64, true);
+
+  it('takes a body that names no prototype key without walking it', () => {
+    expect(scanned('{"model":"m","messages":[{"role":"user","content":"hi"}]}')).toEqual({
+      ok: true,
+      value: { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+    });
+  });
+
+  it('still refuses __proto__ and constructor.prototype, also spelled with \\u escapes', () => {
+    expect(scanned('{"a":[{"__proto__":{"x":1}}]}').ok).toBe(false);
+    expect(scanned('{"a":{"constructor":{"prototype":{}}}}').ok).toBe(false);
+    expect(scanned('{"\\u005f_proto__":{"x":1}}')).toEqual({
+      ok: false,
+      problem: 'The request body has a "__proto__" key, which the gateway refuses. Remove it.',
+    });
+    expect(scanned('{"a":{"\\u0063onstructor":{"prototype":{}}}}').ok).toBe(false);
+  });
+
+  it('tells which texts could hold such a key', () => {
+    expect(mayHoldPrototypeKey('{"content":"hello"}')).toBe(false);
+    expect(mayHoldPrototypeKey('{"content":"caf\\u00e9"}')).toBe(true);
+    expect(mayHoldPrototypeKey('{"constructor":1}')).toBe(true);
   });
 });
 

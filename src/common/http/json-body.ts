@@ -1,24 +1,25 @@
+import { isUtf8 } from 'node:buffer';
+
 /** How deep a request body may nest. Chat bodies need about 8; JSON schemas in tools a few more. */
 export const MAX_JSON_DEPTH = 64;
 
 export type JsonBodyResult = { ok: true; value: unknown } | { ok: false; problem: string };
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
-
 /**
- * Parses a request body as the gateway accepts it: valid UTF-8, valid JSON, at most
- * `MAX_JSON_DEPTH` levels deep, and no `__proto__` or `constructor.prototype` keys (which would
- * poison an object when merged later). The problem, when there is one, is a sentence for the
- * client.
+ * Parses a request body as the gateway accepts it: valid UTF-8 (a leading byte order mark is
+ * dropped), valid JSON, at most `MAX_JSON_DEPTH` levels deep, and no `__proto__` or
+ * `constructor.prototype` keys (which would poison an object when merged later). The problem, when
+ * there is one, is a sentence for the client. `depthScanned`: the bytes already passed a
+ * `JsonStructureScan` with this depth, so only a body whose text could hold such a key is walked.
  */
-export function parseJsonBody(body: Buffer, maxDepth = MAX_JSON_DEPTH): JsonBodyResult {
+export function parseJsonBody(
+  body: Buffer,
+  maxDepth = MAX_JSON_DEPTH,
+  depthScanned = false,
+): JsonBodyResult {
   if (body.length === 0) return { ok: false, problem: 'The request body is empty.' };
-  let text: string;
-  try {
-    text = strictUtf8.decode(body);
-  } catch {
-    return { ok: false, problem: 'The request body is not valid UTF-8.' };
-  }
+  if (!isUtf8(body)) return { ok: false, problem: 'The request body is not valid UTF-8.' };
+  const text = hasByteOrderMark(body) ? body.toString('utf8', 3) : body.toString('utf8');
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -28,8 +29,22 @@ export function parseJsonBody(body: Buffer, maxDepth = MAX_JSON_DEPTH): JsonBody
       problem: `The request body is not valid JSON: ${(error as Error).message}.`,
     };
   }
+  if (depthScanned && !mayHoldPrototypeKey(text)) return { ok: true, value };
   const problem = findStructuralProblem(value, maxDepth);
   return problem === undefined ? { ok: true, value } : { ok: false, problem };
+}
+
+function hasByteOrderMark(body: Buffer): boolean {
+  return body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+}
+
+/**
+ * Whether a JSON text could hold a `__proto__` or `constructor` key: it names one, or it has a
+ * `\u` escape, the only way a JSON string can spell those letters otherwise. A chat body seldom
+ * does, and then the parsed value need not be walked.
+ */
+export function mayHoldPrototypeKey(text: string): boolean {
+  return text.includes('__proto__') || text.includes('constructor') || text.includes('\\u');
 }
 
 /**

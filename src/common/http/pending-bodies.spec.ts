@@ -1,4 +1,8 @@
-import { BodyAbandonReason, PendingBodies } from './pending-bodies';
+import { BodyAbandonReason, PendingBodies, PendingBody } from './pending-bodies';
+
+const body = (abandon: (reason: BodyAbandonReason) => unknown): PendingBody => ({
+  abandon: (reason) => void abandon(reason),
+});
 
 describe('PendingBodies', () => {
   let now = 0;
@@ -8,7 +12,7 @@ describe('PendingBodies', () => {
   it('abandons a body past its deadline at the next sweep, and not before', () => {
     const bodies = new PendingBodies(1000, 10, 250, clock);
     const reasons: BodyAbandonReason[] = [];
-    bodies.add((reason) => reasons.push(reason));
+    bodies.add(body((reason) => reasons.push(reason)));
     now = 999;
     bodies.sweep();
     expect(reasons).toEqual([]);
@@ -21,8 +25,9 @@ describe('PendingBodies', () => {
   it('a body that ended is never abandoned', () => {
     const bodies = new PendingBodies(1000, 10, 250, clock);
     const abandon = jest.fn();
-    const ended = bodies.add(abandon);
-    ended();
+    const ended = body(abandon);
+    bodies.add(ended);
+    bodies.remove(ended);
     now = 5000;
     bodies.sweep();
     expect(abandon).not.toHaveBeenCalled();
@@ -31,9 +36,9 @@ describe('PendingBodies', () => {
   it('at the cap, the oldest makes room for the newest', () => {
     const bodies = new PendingBodies(1000, 2, 250, clock);
     const abandoned: string[] = [];
-    bodies.add(() => abandoned.push('first'));
-    bodies.add(() => abandoned.push('second'));
-    bodies.add(() => abandoned.push('third'));
+    bodies.add(body(() => abandoned.push('first')));
+    bodies.add(body(() => abandoned.push('second')));
+    bodies.add(body(() => abandoned.push('third')));
     expect(abandoned).toEqual(['first']);
     expect(bodies.size).toBe(2);
   });
@@ -41,8 +46,8 @@ describe('PendingBodies', () => {
   it('abandons them all at shutdown', () => {
     const bodies = new PendingBodies(1000, 10, 250, clock);
     const reasons: BodyAbandonReason[] = [];
-    bodies.add((r) => reasons.push(r));
-    bodies.add((r) => reasons.push(r));
+    bodies.add(body((r) => reasons.push(r)));
+    bodies.add(body((r) => reasons.push(r)));
     bodies.abandonAll('shutting_down');
     expect(reasons).toEqual(['shutting_down', 'shutting_down']);
     expect(bodies.size).toBe(0);

@@ -1,9 +1,9 @@
 /** Why a body still arriving was given up on. */
 export type BodyAbandonReason = 'timeout' | 'evicted' | 'shutting_down';
 
-interface Pending {
-  deadline: number;
-  abandon: (reason: BodyAbandonReason) => void;
+/** A body still arriving, as its reader registers it. */
+export interface PendingBody {
+  abandon(reason: BodyAbandonReason): void;
 }
 
 /**
@@ -15,8 +15,8 @@ interface Pending {
  * `sweepMs` of its deadline.
  */
 export class PendingBodies {
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 0;
+  /** Each body with its deadline, in insertion (so deadline) order. */
+  private readonly pending = new Map<PendingBody, number>();
   private sweeper?: NodeJS.Timeout;
 
   constructor(
@@ -30,13 +30,17 @@ export class PendingBodies {
     return this.pending.size;
   }
 
-  /** Registers a body that started arriving; the returned function says it ended. */
-  add(abandon: (reason: BodyAbandonReason) => void): () => void {
+  /** Registers a body that started arriving (no allocation: the hot path of every JSON call). */
+  add(body: PendingBody): void {
     while (this.pending.size >= this.cap) this.abandonOldest('evicted');
-    const id = this.nextId++;
-    this.pending.set(id, { deadline: this.now() + this.timeoutMs, abandon });
+    this.pending.set(body, this.now() + this.timeoutMs);
     this.sweeper ??= setInterval(() => this.sweep(), this.sweepMs).unref();
-    return () => this.remove(id);
+  }
+
+  /** Says a body ended (or was refused): it is no longer watched. */
+  remove(body: PendingBody): void {
+    // The sweeper stops at its next run when nothing is pending (not here: per request).
+    this.pending.delete(body);
   }
 
   /** Abandons every body still arriving (shutdown: they will never be served). */
@@ -47,26 +51,21 @@ export class PendingBodies {
   /** Abandons the bodies past their deadline. Public for tests; runs on a timer. */
   sweep(): void {
     const now = this.now();
-    for (const [id, body] of this.pending) {
+    for (const [body, deadline] of this.pending) {
       // Insertion order is deadline order: the first one not yet due ends the sweep.
-      if (body.deadline > now) break;
-      this.pending.delete(id);
+      if (deadline > now) break;
+      this.pending.delete(body);
       body.abandon('timeout');
     }
     this.stopIfIdle();
   }
 
   private abandonOldest(reason: BodyAbandonReason): void {
-    const first = this.pending.entries().next();
+    const first = this.pending.keys().next();
     if (first.done) return;
-    const [id, body] = first.value;
-    this.pending.delete(id);
+    const body = first.value;
+    this.pending.delete(body);
     body.abandon(reason);
-  }
-
-  private remove(id: number): void {
-    // The sweeper stops at its next run when nothing is pending (not here: per request).
-    this.pending.delete(id);
   }
 
   private stopIfIdle(): void {
