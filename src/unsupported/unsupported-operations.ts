@@ -8,12 +8,13 @@ export function unsupportedRoutePaths(paths: readonly string[]): string[] {
   return OPENAI_PATH_PREFIXES.flatMap((prefix) => paths.map((path) => `${prefix}/${path}`));
 }
 
+/** The unsupported operations' paths under any prefix, as one pattern (asked on every body). */
+const UNSUPPORTED_PATH = new RegExp(
+  `^/*(?:${OPENAI_PATH_PREFIXES.join('|')})/` +
+    '(?:embeddings|images|audio/(?:speech|transcriptions|translations)|files|batches)(?:/|$)',
+);
+
 /** True when a URL is one of the unsupported operations (their bodies are never parsed). */
 export function isUnsupportedOperationUrl(url: string): boolean {
-  const path = pathOf(url).replace(/^\/+/, '');
-  return OPENAI_PATH_PREFIXES.some((prefix) =>
-    /^(embeddings|images|audio\/(speech|transcriptions|translations)|files|batches)(\/|$)/.test(
-      path.startsWith(`${prefix}/`) ? path.slice(prefix.length + 1) : '',
-    ),
-  );
+  return UNSUPPORTED_PATH.test(pathOf(url));
 }
