@@ -1,4 +1,5 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { CallEvents } from '../call/call-events';
 import { CLIENT_CLOSED_REQUEST } from '../call/ended-call';
@@ -42,12 +43,23 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
   fastify.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
   fastify.decorateRequest('call', undefined);
 
-  const end = (request: FastifyRequest, call: GatewayCall, status: number): void => {
+  /**
+   * The response's close ends the call: answered in full, or left by its client (a JSON call it
+   * gave up on, a stream it closed). One shared listener (no closure per request): `this` is the
+   * response, which carries what it needs.
+   */
+  function onResponseClose(this: WatchedResponse): void {
+    const { [WATCH]: watch } = this;
+    if (watch.tracked) lifecycle.untrack();
+    if (!watch.counted) return;
+    metrics.inFlight.dec();
+    const { request, call } = watch;
     // Behind trusted proxies the address was worked out when the request came in.
     const address = call.clientAddress ?? request.ip;
+    const status = this.writableEnded ? watch.reply.statusCode : CLIENT_CLOSED_REQUEST;
     call.end(status, request.routeOptions.url ?? 'unmatched', address, performance.now());
     events.emitEnded(call);
-  };
+  }
 
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -105,13 +117,10 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
     }
     const tracked = lifecycle.track(request.url);
     if (counted || tracked) {
-      reply.raw.once('close', () => {
-        if (tracked) lifecycle.untrack();
-        if (!counted) return;
-        metrics.inFlight.dec();
-        // Answered in full, or left by its client (a JSON call it gave up on, a stream it closed).
-        end(request, call, reply.raw.writableEnded ? reply.statusCode : CLIENT_CLOSED_REQUEST);
-      });
+      const raw = reply.raw as WatchedResponse;
+      raw[WATCH] = { request, reply, call, counted, tracked };
+      // A response closes once: `on`, not `once` (no wrapper to build and remove).
+      raw.on('close', onResponseClose);
     }
     done();
   });
@@ -122,6 +131,19 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
     done(null, payload);
   });
 }
+
+const WATCH = Symbol('callWatch');
+
+/** What the response's close needs to end the call, kept on the response itself. */
+interface Watch {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  call: GatewayCall;
+  counted: boolean;
+  tracked: boolean;
+}
+
+type WatchedResponse = ServerResponse & { [WATCH]: Watch };
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
