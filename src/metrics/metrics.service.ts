@@ -20,6 +20,8 @@ interface RouteChildren {
   fallbacks: CounterSeries;
   tokensIn: CounterSeries;
   tokensOut: CounterSeries;
+  /** The model's cost by virtual key ('none' without one). */
+  cost(virtualKey: string): CounterSeries;
 }
 
 /**
@@ -223,7 +225,7 @@ export class MetricsService {
       byRoute.tokensOut.inc(call.usage.completion_tokens ?? 0);
     }
     if (call.costUsd !== undefined && call.costUsd > 0)
-      this.cost.inc({ model, virtual_key: call.virtualKeyId ?? 'none' }, call.costUsd);
+      byRoute.cost(call.virtualKeyId ?? 'none').inc(call.costUsd);
   }
 
   private childrenOf(route: string, model: string): RouteChildren {
@@ -231,6 +233,8 @@ export class MetricsService {
     let children = this.children.get(key);
     if (!children) {
       const byStatus = new Map<number, CounterSeries>();
+      // As many as prom-client keeps series for (one per model and virtual key seen).
+      const byKey = new Map<string, CounterSeries>();
       children = {
         requests: (status) => {
           let counter = byStatus.get(status);
@@ -249,6 +253,14 @@ export class MetricsService {
         fallbacks: counterSeries(this.fallbacks, { route }),
         tokensIn: counterSeries(this.tokens, { model, direction: 'in' }),
         tokensOut: counterSeries(this.tokens, { model, direction: 'out' }),
+        cost: (virtualKey) => {
+          let counter = byKey.get(virtualKey);
+          if (!counter) {
+            counter = counterSeries(this.cost, { model, virtual_key: virtualKey });
+            byKey.set(virtualKey, counter);
+          }
+          return counter;
+        },
       };
       this.children.set(key, children);
     }

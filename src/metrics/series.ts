@@ -24,7 +24,7 @@ interface CounterEntry extends Entry {
 interface HistogramEntry extends Entry {
   sum: number;
   count: number;
-  bucketValues: Record<number, number>;
+  bucketValues: Record<string, number>;
 }
 /** The parts of prom-client's metrics these read (stable through prom-client 15). */
 interface Internals<E> {
@@ -57,6 +57,9 @@ export function histogramSeries<T extends string>(
 ): HistogramSeries {
   const internals = histogram as unknown as Internals<HistogramEntry>;
   const bounds = internals.upperBounds ?? [];
+  // The bucket keys as strings once: a fractional number as a property key is converted to its
+  // string on every access.
+  const bucketKeys = bounds.map(String);
   let key: string | undefined;
   return {
     observe(value) {
@@ -68,9 +71,9 @@ export function histogramSeries<T extends string>(
       }
       entry.sum += value;
       entry.count += 1;
-      for (const bound of bounds) {
-        if (value <= bound) {
-          entry.bucketValues[bound] += 1;
+      for (let i = 0; i < bounds.length; i++) {
+        if (value <= bounds[i]) {
+          entry.bucketValues[bucketKeys[i]] += 1;
           break;
         }
       }
