@@ -78,6 +78,8 @@ export interface EndedCall {
   /** As the upstream reported it; absent when it never did (a stream left early, a failure). */
   readonly usage?: ChatUsage;
   readonly costUsd?: number;
+  /** `costUsd` as the x-gateway-cost-usd header and the access log write it (formatUsd). */
+  readonly costUsdText?: string;
   readonly guardrails?: readonly GuardrailOutcome[];
   /** Tokens guardrail judges (moderation models) spent on this call's behalf, charged to its key. */
   readonly guardrailUsage?: ReadonlyArray<{ readonly model: string; readonly usage: ChatUsage }>;

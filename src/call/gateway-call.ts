@@ -68,6 +68,7 @@ export class GatewayCall implements EndedCall, CallProgress {
   fallbacks = 0;
   usage?: ChatUsage;
   costUsd?: number;
+  costUsdText?: string;
   /** What the call's guardrail policies decided, input and output (issue 16). */
   guardrails?: GuardrailOutcome[];
   guardrailUsage?: Array<{ model: string; usage: ChatUsage }>;
@@ -199,9 +200,11 @@ export class GatewayCall implements EndedCall, CallProgress {
   onUsage(usage: ChatUsage, costUsd?: number): void {
     this.usage = usage;
     this.costUsd = costUsd;
+    // Formatted once, for the header and the access log (toFixed(12) is not cheap).
+    this.costUsdText = costUsd === undefined ? undefined : formatUsd(costUsd);
     // JSON answers only: a stream's headers are gone by now (its cost is in the usage chunk).
-    if (costUsd !== undefined && !this.reply.raw.headersSent)
-      this.reply.header(COST_HEADER, formatUsd(costUsd));
+    if (this.costUsdText !== undefined && !this.reply.raw.headersSent)
+      this.reply.header(COST_HEADER, this.costUsdText);
   }
 
   get retiredPolicy(): RetiredPolicy | undefined {

@@ -82,6 +82,6 @@ export function accessLogFields(call: EndedCall): Record<string, unknown> {
     fields.promptTokens = call.usage.prompt_tokens;
     fields.completionTokens = call.usage.completion_tokens;
   }
-  if (call.costUsd !== undefined) fields.costUsd = formatUsd(call.costUsd);
+  if (call.costUsd !== undefined) fields.costUsd = call.costUsdText ?? formatUsd(call.costUsd);
   return fields;
 }
