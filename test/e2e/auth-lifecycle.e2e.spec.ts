@@ -152,7 +152,10 @@ teams:
 
   it('keeps a session used within its idle window and ends one left idle (401 at /auth/me)', async () => {
     await idp.setUser('frank', { email: 'frank@example.com', groups: ['search-devs'] });
+    await idp.setUser('gina', { email: 'gina@example.com', groups: ['search-devs'] });
     const session = await signIn('frank');
+    // Gina signs in and never comes back: her session ends idle with nobody asking.
+    await signIn('gina');
     const me = () => fetch(`${base}/auth/me`, { headers: { cookie: session.cookie } });
     const started = Date.now();
     // Used every 4 s for longer than the idle timeout: alive throughout.
@@ -169,5 +172,16 @@ teams:
     expect(((await idle.json()) as { error: { code: string } }).error.code).toBe('not_signed_in');
     // Gone for good: no later use brings it back.
     expect((await me()).status).toBe(401);
+    // Each ending is audited once: Gina's by the gateway's sweep (no request of hers came),
+    // Frank's by the sweep or by the request that found it over, whichever came first.
+    const ends = (subject: string) =>
+      auditLines(gateway.output()).filter(
+        (line) => line.action === 'auth.session.end' && line.actor === subject,
+      );
+    await eventually(() => ends('gina').length > 0, 15_000);
+    expect(ends('gina')).toEqual([
+      expect.objectContaining({ reason: 'idle', requestId: 'session-sweep', outcome: 'ok' }),
+    ]);
+    expect(ends('frank')).toEqual([expect.objectContaining({ reason: 'idle', outcome: 'ok' })]);
   }, 60_000);
 });

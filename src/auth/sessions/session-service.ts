@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { GatewayError } from '../../common/errors/gateway-error';
 import { pathOf } from '../../common/http/path-of';
@@ -30,6 +30,8 @@ const TOUCH_EVERY_MS = 30_000;
 /** After an IdP that cannot be reached, the next re-check try. */
 const RECHECK_RETRY_MS = 60_000;
 const RECHECK_LOCK_MS = 30_000;
+/** Sessions that ended unused are looked for this often at most (half the idle timeout if less). */
+const SWEEP_EVERY_MS = 60_000;
 
 /** Who made the request, for the audit line. */
 type RequestLike = Pick<FastifyRequest, 'id' | 'method' | 'url' | 'headers' | 'ip'>;
@@ -40,7 +42,7 @@ type RequestLike = Pick<FastifyRequest, 'id' | 'method' | 'url' | 'headers' | 'i
  * CSRF, re-checked at the IdP every auth.sessions.recheckSeconds, ended by logout or an admin.
  */
 @Injectable()
-export class SessionService implements SessionPrincipals, OnModuleDestroy {
+export class SessionService implements SessionPrincipals, OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Auth');
   private readonly config: AuthConfig;
   private readonly store: SessionStore;
@@ -48,6 +50,8 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
   private readonly publicOrigin: string;
   private readonly idleMs: number;
   private readonly touchEveryMs: number;
+  private readonly sweepEveryMs: number;
+  private sweepTimer?: NodeJS.Timeout;
   private readonly rechecks = new Map<string, Promise<Session | undefined>>();
 
   constructor(
@@ -61,10 +65,34 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
     this.publicOrigin = new URL(this.config.publicUrl).origin;
     this.idleMs = this.config.sessions.idleSeconds * 1000;
     this.touchEveryMs = Math.min(TOUCH_EVERY_MS, this.idleMs / 10);
+    this.sweepEveryMs = Math.max(1_000, Math.min(SWEEP_EVERY_MS, this.idleMs / 2));
+  }
+
+  /**
+   * A session that ends unused (idle, or past its absolute end) gets its `auth.session.end` line
+   * too: the store keeps it a little past its end (`endGraceMs`) and a sweep ends it there, or the
+   * next request with its cookie does, whichever comes first.
+   */
+  onModuleInit(): void {
+    this.sweepTimer = setInterval(() => void this.sweep(), this.sweepEveryMs);
+    this.sweepTimer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
+    clearInterval(this.sweepTimer);
     await this.store.close();
+  }
+
+  /** Ends the stored sessions that are over; each is audited by the replica that removed it. */
+  async sweep(now: number = Date.now()): Promise<void> {
+    try {
+      for (const session of await this.store.list()) {
+        const reason = sessionExpiry(session, now, this.idleMs);
+        if (reason) await this.endOver(session, reason, { requestId: 'session-sweep' });
+      }
+    } catch (error) {
+      this.logger.error(`Session sweep failed: ${(error as Error).message}`);
+    }
   }
 
   /** Maps the user's values to a role (or refuses) and stores a new session. */
@@ -116,7 +144,13 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
     const now = Date.now();
     const expired = sessionExpiry(session, now, this.idleMs);
     if (expired) {
-      await this.end(session, expired, request);
+      await this.guard(() =>
+        this.endOver(session!, expired, {
+          requestId: String(request.id),
+          method: request.method,
+          path: pathOf(request.url),
+        }),
+      );
       return undefined;
     }
     const csrf = csrfFailure(request.method, request.headers, session.csrfToken, this.publicOrigin);
@@ -169,12 +203,17 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
     return existed;
   }
 
+  /** The live sessions (not those kept past their end until the sweep audits them). */
   async list(): Promise<Session[]> {
-    return this.guard(() => this.store.list());
+    const now = Date.now();
+    const stored = await this.guard(() => this.store.list());
+    return stored.filter((session) => !sessionExpiry(session, now, this.idleMs));
   }
 
+  /** A live session by id (not one kept past its end). */
   async get(id: string): Promise<Session | undefined> {
-    return this.guard(() => this.store.get(id));
+    const session = await this.guard(() => this.store.get(id));
+    return session && !sessionExpiry(session, Date.now(), this.idleMs) ? session : undefined;
   }
 
   get idleMilliseconds(): number {
@@ -317,8 +356,35 @@ export class SessionService implements SessionPrincipals, OnModuleDestroy {
     }
   }
 
+  /**
+   * Removes a session that is over and writes its `auth.session.end` line, once: only the caller
+   * whose delete removed it (another replica's sweep or request may have been first).
+   */
+  private async endOver(
+    session: Session,
+    reason: 'idle' | 'expired',
+    origin: Pick<AuditEntry, 'requestId' | 'method' | 'path'>,
+  ): Promise<void> {
+    if (!(await this.store.delete(session.id))) return;
+    this.governance.audit.write({
+      ...origin,
+      action: 'auth.session.end',
+      actor: session.subject,
+      role: session.role,
+      provider: session.provider,
+      session: session.id,
+      outcome: 'ok',
+      reason,
+    });
+  }
+
+  /** The store keeps a session this long past its end, for `endOver` to find and audit it. */
+  private get endGraceMs(): number {
+    return 2 * this.sweepEveryMs;
+  }
+
   private save(session: Session, now: number): Promise<void> {
-    return this.store.save(session, idleEnd(session, this.idleMs) - now);
+    return this.store.save(session, idleEnd(session, this.idleMs) - now + this.endGraceMs);
   }
 
   /** Store failures (Redis away) answer 503, never a 500 or a silent sign-out. */
