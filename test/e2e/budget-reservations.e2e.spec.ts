@@ -1,7 +1,6 @@
-import { GroqEmulator } from '../emulator/emulator';
-import { GatewayProcess, startGateway } from './support/gateway-process';
-import { ADMIN_KEY, MODEL, admin, chat, writeGatewayConfig } from './support/governance-fixtures';
-import { RedisServer, startRedisServer } from './support/redis-server';
+import type { GatewayProcess } from './support/gateway-process';
+import { gatewayFleet } from './support/gateway-fleet';
+import { MODEL, admin, chat } from './support/governance-fixtures';
 
 const BUDGET_KEY = 'vk-budget-team-secret-000000000000';
 const TOKENS_KEY = 'vk-tokens-team-secret-000000000000';
@@ -97,34 +96,14 @@ describe.each([
   ['memory, one gateway', false],
   ['Redis, two replicas', true],
 ])('budgets and token limits hold under 200 concurrent calls (%s)', (_name, shared) => {
-  let redis: RedisServer | undefined;
-  let emulator: GroqEmulator;
-  const gateways: GatewayProcess[] = [];
-
-  beforeAll(async () => {
-    if (shared) redis = await startRedisServer();
-    emulator = new GroqEmulator({ keys: ['gsk_e2e_key_1'] });
-    const upstream = await emulator.start();
-    const env = {
-      GROQ_BASE_URL: upstream,
-      GROQ_API_KEY: 'gsk_e2e_key_1',
-      GATEWAY_CONFIG: writeGatewayConfig(CONFIG).path,
-      GATEWAY_ADMIN_KEY: ADMIN_KEY,
-      BUDGET_KEY,
-      TOKENS_KEY,
-      STREAM_BUDGET_KEY,
-      STREAM_TOKENS_KEY,
-      // A limit that must hold refuses while the store cannot answer (on this shared, loaded
-      // machine a Redis reply can come after the 1 s command timeout); with `open`, the default,
-      // such calls are admitted uncounted and say so (x-gateway-governance: store-unavailable).
-      ...(redis ? { REDIS_URL: redis.url, GOVERNANCE_ON_STORE_FAILURE: 'closed' } : {}),
-    };
-    for (let i = 0; i < (shared ? 2 : 1); i++) gateways.push(await startGateway(env));
-  });
-  afterAll(async () => {
-    await Promise.all(gateways.map((gateway) => gateway.stop()));
-    await emulator?.stop();
-    await redis?.stop();
+  const gateways = gatewayFleet({
+    shared,
+    config: CONFIG,
+    env: { BUDGET_KEY, TOKENS_KEY, STREAM_BUDGET_KEY, STREAM_TOKENS_KEY },
+    // A limit that must hold refuses while the store cannot answer (on this shared, loaded
+    // machine a Redis reply can come after the 1 s command timeout); with `open`, the default,
+    // such calls are admitted uncounted and say so (x-gateway-governance: store-unavailable).
+    sharedEnv: { GOVERNANCE_ON_STORE_FAILURE: 'closed' },
   });
 
   it(`spend never passes a $${BUDGET_USD} budget; calls without max_tokens are clamped to what is left`, async () => {
@@ -207,34 +186,15 @@ describe.each([
   ['Redis, two replicas', true],
 ])('a call longer than its reservation lease keeps its hold (%s)', (_name, shared) => {
   const LEASE_KEY = 'vk-lease-team-secret-0000000000000';
-  let redis: RedisServer | undefined;
-  let emulator: GroqEmulator;
-  const gateways: GatewayProcess[] = [];
-
-  beforeAll(async () => {
-    if (shared) redis = await startRedisServer();
-    emulator = new GroqEmulator({ keys: ['gsk_e2e_key_1'] });
-    const upstream = await emulator.start();
-    const config = `
+  const gateways = gatewayFleet({
+    shared,
+    config: `
 governance:
   reservationLeaseMs: 1000
   virtualKeys:
     - { id: lease-team, keyEnv: LEASE_KEY, tokensPerMinute: 2000 }
-`;
-    const env = {
-      GROQ_BASE_URL: upstream,
-      GROQ_API_KEY: 'gsk_e2e_key_1',
-      GATEWAY_CONFIG: writeGatewayConfig(config).path,
-      GATEWAY_ADMIN_KEY: ADMIN_KEY,
-      LEASE_KEY,
-      ...(redis ? { REDIS_URL: redis.url } : {}),
-    };
-    for (let i = 0; i < (shared ? 2 : 1); i++) gateways.push(await startGateway(env));
-  });
-  afterAll(async () => {
-    await Promise.all(gateways.map((gateway) => gateway.stop()));
-    await emulator?.stop();
-    await redis?.stop();
+`,
+    env: { LEASE_KEY },
   });
 
   it('a slow stream holding all the tokens still holds them after several leases; the next call fits once it ends', async () => {

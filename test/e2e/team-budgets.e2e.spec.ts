@@ -1,8 +1,6 @@
-import { GroqEmulator } from '../emulator/emulator';
 import { adminCall, makeToken } from './support/access';
-import { GatewayProcess, startGateway } from './support/gateway-process';
-import { ADMIN_KEY, chat, writeGatewayConfig } from './support/governance-fixtures';
-import { RedisServer, startRedisServer } from './support/redis-server';
+import { gatewayFleet } from './support/gateway-fleet';
+import { ADMIN_KEY, chat } from './support/governance-fixtures';
 
 const KEY_A = 'vk-search-a-secret-00000000000000';
 const KEY_B = 'vk-search-b-secret-00000000000000';
@@ -38,35 +36,10 @@ describe.each([
   ['memory, one gateway', false],
   ['Redis, two replicas', true],
 ])('team budgets hold under 50 concurrent calls on two keys of one team (%s)', (_name, shared) => {
-  let redis: RedisServer | undefined;
-  let emulator: GroqEmulator;
-  const gateways: GatewayProcess[] = [];
-
-  beforeAll(async () => {
-    if (shared) redis = await startRedisServer();
-    emulator = new GroqEmulator({ keys: ['gsk_e2e_key_1'] });
-    const upstream = await emulator.start();
-    const env = {
-      GROQ_BASE_URL: upstream,
-      GROQ_API_KEY: 'gsk_e2e_key_1',
-      GATEWAY_CONFIG: writeGatewayConfig(CONFIG).path,
-      GATEWAY_ADMIN_KEY: ADMIN_KEY,
-      KEY_A,
-      KEY_B,
-      KEY_ADS,
-      LOGS_FLUSH_INTERVAL_MS: '20',
-      LOGS_BODIES: 'redacted',
-      ...(redis ? { REDIS_URL: redis.url } : {}),
-    };
-    const started = await Promise.all(
-      Array.from({ length: shared ? 2 : 1 }, () => startGateway(env)),
-    );
-    gateways.push(...started);
-  });
-  afterAll(async () => {
-    await Promise.all(gateways.map((gateway) => gateway.stop()));
-    await emulator?.stop();
-    await redis?.stop();
+  const gateways = gatewayFleet({
+    shared,
+    config: CONFIG,
+    env: { KEY_A, KEY_B, KEY_ADS, LOGS_FLUSH_INTERVAL_MS: '20', LOGS_BODIES: 'redacted' },
   });
 
   it(`the team's spend never passes $${TEAM_USD}, nor key A's its own $${KEY_A_USD}`, async () => {
@@ -193,17 +166,11 @@ describe.each([
 ])('a call longer than its lease keeps its hold on the team budget (%s)', (_name, shared) => {
   const LONG_KEY = 'vk-lease-long-secret-000000000000';
   const OTHER_KEY = 'vk-lease-other-secret-00000000000';
-  let redis: RedisServer | undefined;
-  let emulator: GroqEmulator;
-  const gateways: GatewayProcess[] = [];
-
-  beforeAll(async () => {
-    if (shared) redis = await startRedisServer();
-    emulator = new GroqEmulator({ keys: ['gsk_e2e_key_1'] });
-    const upstream = await emulator.start();
-    // $0.01 at $30 a million output tokens: about 330 tokens for the whole team. Neither key has
-    // a limit of its own, so only the team's hold stands between the second key and the budget.
-    const config = `
+  // $0.01 at $30 a million output tokens: about 330 tokens for the whole team. Neither key has
+  // a limit of its own, so only the team's hold stands between the second key and the budget.
+  const gateways = gatewayFleet({
+    shared,
+    config: `
 teams:
   - { id: lease-team, name: Lease, budget: { usd: 0.01, period: daily } }
 governance:
@@ -213,25 +180,8 @@ governance:
   virtualKeys:
     - { id: lease-long, keyEnv: LONG_KEY, team: lease-team }
     - { id: lease-other, keyEnv: OTHER_KEY, team: lease-team }
-`;
-    const env = {
-      GROQ_BASE_URL: upstream,
-      GROQ_API_KEY: 'gsk_e2e_key_1',
-      GATEWAY_CONFIG: writeGatewayConfig(config).path,
-      GATEWAY_ADMIN_KEY: ADMIN_KEY,
-      LONG_KEY,
-      OTHER_KEY,
-      ...(redis ? { REDIS_URL: redis.url } : {}),
-    };
-    const started = await Promise.all(
-      Array.from({ length: shared ? 2 : 1 }, () => startGateway(env)),
-    );
-    gateways.push(...started);
-  });
-  afterAll(async () => {
-    await Promise.all(gateways.map((gateway) => gateway.stop()));
-    await emulator?.stop();
-    await redis?.stop();
+`,
+    env: { LONG_KEY, OTHER_KEY },
   });
 
   it("a slow stream clamped to all the team has left still holds it after several leases; the team's next call fits once it ends", async () => {
