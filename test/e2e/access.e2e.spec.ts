@@ -2,17 +2,23 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
-import { adminCall, auditLines, eventually, makeToken } from './support/access';
+import {
+  adminCall,
+  auditLines,
+  eventually,
+  makeToken,
+  roleCases,
+  ROLES,
+  type Role,
+  type RouteAccess,
+} from './support/access';
 import { Stack, startStack } from './support/stack';
-
-type Role = 'admin' | 'developer' | 'viewer' | 'auditor';
-const ROLES: Role[] = ['admin', 'developer', 'viewer', 'auditor'];
 
 /**
  * Every admin route, what it needs, and which roles issue 20 lets through (written out here from
  * the issue's words, not read from the code under test).
  */
-const ROUTES: Array<{ method: string; path: string; body?: unknown; allowed: Role[] }> = [
+const ROUTES: RouteAccess[] = [
   { method: 'GET', path: '/admin/keys', allowed: ['admin', 'developer', 'auditor'] },
   { method: 'GET', path: '/admin/keys/search-key', allowed: ['admin', 'developer', 'auditor'] },
   {
@@ -117,17 +123,7 @@ describe('access: roles on every admin route, personal access tokens, team scope
     await stack?.stop();
   });
 
-  const cases = ROUTES.flatMap((route) =>
-    ROLES.map(
-      (role) =>
-        [
-          `${route.method} ${route.path}`,
-          role,
-          route.allowed.includes(role) ? 'allowed' : '403',
-          route,
-        ] as const,
-    ),
-  );
+  const cases = roleCases(ROUTES);
 
   it.each(cases)('%s as %s: %s', async (_name, role, expected, route) => {
     const answer = await adminCall(url, route.method, route.path, tokens[role].token, route.body);

@@ -1,4 +1,5 @@
 import { freePort } from '../../bench/src/processes';
+import { roleCases, ROLES, type Role, type RouteAccess } from './support/access';
 import { GatewayProcess, startGateway } from './support/gateway-process';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { auditLines, eventually } from './support/identity/audit-lines';
@@ -327,8 +328,6 @@ describe('sign-in with SAML 2.0 against an IdP built in the test (signed with it
   });
 });
 
-type Role = 'admin' | 'developer' | 'viewer' | 'auditor';
-const ROLES: Role[] = ['admin', 'developer', 'viewer', 'auditor'];
 const USER_OF: Record<Role, string> = {
   admin: 'alice',
   developer: 'bob',
@@ -341,7 +340,7 @@ const USER_OF: Record<Role, string> = {
  * (written from issue 20's words: sessions are managed by admins only; /auth/* is for anyone
  * signed in; the metadata is public). State-changing calls carry the CSRF token.
  */
-const ROUTES: Array<{ method: string; path: string; body?: unknown; allowed: Role[] }> = [
+const ROUTES: RouteAccess[] = [
   { method: 'GET', path: '/auth/me', allowed: ROLES },
   { method: 'GET', path: '/auth/saml/metadata', allowed: ROLES },
   { method: 'GET', path: '/admin/me', allowed: ROLES },
@@ -386,17 +385,7 @@ describe('SAML sessions: role x route on the sign-in and session admin routes', 
     await idp?.stop();
   });
 
-  const cases = ROUTES.flatMap((route) =>
-    ROLES.map(
-      (role) =>
-        [
-          `${route.method} ${route.path}`,
-          role,
-          route.allowed.includes(role) ? 'allowed' : '403',
-          route,
-        ] as const,
-    ),
-  );
+  const cases = roleCases(ROUTES);
 
   it.each(cases)('%s as %s: %s', async (_name, role, expected, route) => {
     const { cookie, csrf } = sessions[role];

@@ -1,6 +1,5 @@
-import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
-import { makeToken } from './support/access';
+import { askWithRequestId, makeToken } from './support/access';
 import { HttpReceiver, startHttpReceiver } from './support/alert-receivers';
 import { openBrowser, SCREENSHOTS, until, type Browser } from './support/browser';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
@@ -17,12 +16,7 @@ describe('dashboard in a real browser: teams, guardrails, alerts', () => {
   let browser: Browser;
   let url: string;
   const ask = (apiKey: string, content: string, requestId: string) =>
-    new OpenAI({
-      baseURL: `${url}/v1`,
-      apiKey,
-      maxRetries: 0,
-      defaultHeaders: { 'x-request-id': requestId },
-    }).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content }] });
+    askWithRequestId(url, apiKey, content, requestId, MODEL);
 
   const signIn = async (page: Page, key: string) => {
     await page.goto(`${url}/ui/`);

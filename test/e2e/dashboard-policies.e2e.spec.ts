@@ -1,5 +1,4 @@
-import OpenAI from 'openai';
-import { adminCall, makeToken } from './support/access';
+import { adminCall, askWithRequestId, makeToken } from './support/access';
 import { HttpReceiver, startHttpReceiver } from './support/alert-receivers';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { Stack, startStack } from './support/stack';
@@ -21,12 +20,7 @@ describe('GET /admin/guardrails and GET /admin/alerts/deliveries', () => {
   let receiver: HttpReceiver;
   let url: string;
   const ask = (apiKey: string, content: string, requestId: string) =>
-    new OpenAI({
-      baseURL: `${url}/v1`,
-      apiKey,
-      maxRetries: 0,
-      defaultHeaders: { 'x-request-id': requestId },
-    }).chat.completions.create({ model: MODEL, messages: [{ role: 'user', content }] });
+    askWithRequestId(url, apiKey, content, requestId, MODEL);
 
   beforeAll(async () => {
     receiver = await startHttpReceiver();

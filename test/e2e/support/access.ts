@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import OpenAI from 'openai';
 
 export interface Answer {
   status: number;
@@ -69,4 +70,46 @@ export async function eventually<T>(probe: () => T | undefined, timeoutMs = 5000
     if (Date.now() - start > timeoutMs) throw new Error('not seen in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+export type Role = 'admin' | 'developer' | 'viewer' | 'auditor';
+export const ROLES: Role[] = ['admin', 'developer', 'viewer', 'auditor'];
+
+/** An admin route, its request body if any, and the roles the issue lets through. */
+export interface RouteAccess {
+  method: string;
+  path: string;
+  body?: unknown;
+  allowed: Role[];
+}
+
+/** One test case per route and role: its name, the role, what the role should get, the route. */
+export function roleCases(routes: RouteAccess[]) {
+  return routes.flatMap((route) =>
+    ROLES.map(
+      (role) =>
+        [
+          `${route.method} ${route.path}`,
+          role,
+          route.allowed.includes(role) ? 'allowed' : '403',
+          route,
+        ] as const,
+    ),
+  );
+}
+
+/** A chat call through the official client, with the given request id (to find it in logs). */
+export function askWithRequestId(
+  baseUrl: string,
+  apiKey: string,
+  content: string,
+  requestId: string,
+  model = 'groq/llama-3.3-70b-versatile',
+) {
+  return new OpenAI({
+    baseURL: `${baseUrl}/v1`,
+    apiKey,
+    maxRetries: 0,
+    defaultHeaders: { 'x-request-id': requestId },
+  }).chat.completions.create({ model, messages: [{ role: 'user', content }] });
 }
