@@ -64,12 +64,33 @@ function completeMessages(answer: ChatAnswer): void {
     }
     if (message.refusal === undefined) message.refusal = null;
   }
-  rewriteKeptText(answer, (text) => {
+  rewriteKeptText(answer, (text) =>
     // Each choice's message opens with `"message":{` (a key: see replaceKeyValue), so one insert
     // per message says it; anything else is stringified anew.
-    if (!onlyRefusal) return undefined;
-    const parts = text.split('"message":{');
-    if (parts.length - 1 !== messages.length) return undefined;
-    return parts.join('"message":{"refusal":null,');
-  });
+    onlyRefusal
+      ? insertAfterEach(text, '"message":{', '"refusal":null,', messages.length)
+      : undefined,
+  );
+}
+
+/**
+ * `text` with `insert` after each of exactly `count` occurrences of `marker`; undefined when there
+ * are more or fewer. (A split and join cost twice as much on every JSON answer when profiled.)
+ */
+export function insertAfterEach(
+  text: string,
+  marker: string,
+  insert: string,
+  count: number,
+): string | undefined {
+  let out = '';
+  let done = 0;
+  let found = 0;
+  for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, done)) {
+    if (++found > count) return undefined;
+    const end = at + marker.length;
+    out += text.slice(done, end) + insert;
+    done = end;
+  }
+  return found === count ? out + text.slice(done) : undefined;
 }

@@ -115,7 +115,8 @@ export function toGroqChatRequest(request: ChatRequest, route: ModelRoute): Groq
   const body: Record<string, unknown> = {};
   const dropped: string[] = [];
 
-  for (const [name, value] of Object.entries(request)) {
+  for (const name of Object.keys(request)) {
+    const value = (request as unknown as Record<string, unknown>)[name];
     const rule = Object.hasOwn(GROQ_CHAT_PARAMETERS, name) ? GROQ_CHAT_PARAMETERS[name] : undefined;
     if (!rule) {
       dropped.push(name);
@@ -151,7 +152,7 @@ export function toGroqChatRequest(request: ChatRequest, route: ModelRoute): Groq
 
   return {
     body,
-    dropped: [...new Set(dropped)],
+    dropped: dropped.length === 0 ? dropped : [...new Set(dropped)],
     includeUsage: request.stream === true && request.stream_options?.include_usage === true,
     stream: request.stream === true,
     route,
@@ -195,7 +196,8 @@ function checkAcrossParameters(body: Record<string, unknown>, upstreamModel: str
 function toGroqMessage(message: ChatMessage, dropped: string[]): Record<string, unknown> {
   const allowed = MESSAGE_FIELDS[message.role];
   const out: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(message)) {
+  for (const field of Object.keys(message)) {
+    const value = (message as unknown as Record<string, unknown>)[field];
     if (allowed.includes(field)) out[field] = value;
     else if (value !== undefined && value !== null) dropped.push(`messages[].${field}`);
   }

@@ -214,6 +214,8 @@ export class KeyPool {
   }
 
   private smoothWeighted(candidates: readonly GroqKeyConfig[]): GroqKeyConfig {
+    // One candidate is the pick, and the rotation's state would end as it was: nothing to weigh.
+    if (candidates.length === 1) return candidates[0];
     const fastest = Math.min(
       ...candidates.map((key) => this.healthOf(key.id).latencyMs || Infinity),
     );
