@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Observable, Subscription } from 'rxjs';
@@ -75,9 +76,15 @@ export class SseWriter {
           queueMicrotask(flush);
         }
       };
-      /** The last frame (an error or the done frame, if any), then the end. */
+      /**
+       * The last frame (an error or the done frame, if any), then the end. The socket is corked
+       * over both: the last frames and the chunked encoding's terminator (written by the
+       * response's end, which uncorks) leave in one write rather than two; a write system call
+       * saved a stream. Uncorked at the next turn in any case.
+       */
       const end = (frame: string | undefined) => {
         if (frame) pending += frame;
+        if (stream) corkUntilEnd(response.socket);
         flush();
         stream?.push(null);
       };
@@ -159,4 +166,13 @@ export class SseWriter {
       };
     });
   }
+}
+
+/** Corks `socket` until the response's end uncorks it, or the next turn of the event loop. */
+function corkUntilEnd(socket: Socket | null): void {
+  if (!socket || socket.destroyed || typeof socket.cork !== 'function') return;
+  socket.cork();
+  setImmediate(() => {
+    if (socket.writableCorked > 0) socket.uncork();
+  });
 }
