@@ -332,6 +332,22 @@ describe('JSON bombs are refused while the body arrives, before authentication',
     expect(admin.body.error?.message).toMatch(/larger than 1048576 bytes/);
   });
 
+  it('a refusal while the body still arrives reaches the client: no reset throws the answer away', async () => {
+    // Refused mid-body (depth) or by its content-length (over the admin limit) while the client is
+    // still sending megabytes: the gateway reads and drops the rest while its answer leaves
+    // (a lingering close). Closed at once, the kernel's reset lost the answer now and then.
+    const big = Buffer.from(JSON.stringify({ id: 'k', name: 'x'.repeat(3 * 1024 * 1024) }));
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all([
+        ...[1, 2, 3, 4].map(() => postRaw(`${stack.gateway.url}/v1/chat/completions`, bomb)),
+        ...[1, 2, 3, 4].map(() => postRaw(`${stack.gateway.url}/admin/keys`, big)),
+      ]);
+      expect(answers.map((answer) => answer.status)).toEqual([
+        400, 400, 400, 400, 413, 413, 413, 413,
+      ]);
+    }
+  }, 60_000);
+
   it('still serves a real call afterwards', async () => {
     expect((await fetch(`${stack.gateway.url}/health/ready`)).status).toBe(200);
     expect(stack.gateway.process.exitCode).toBeNull();

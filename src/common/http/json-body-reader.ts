@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { GatewayError } from '../errors/gateway-error';
 import { shuttingDownError } from '../errors/shutting-down';
 import { parseJsonBody } from './json-body';
+import { lingerOnClose } from './lingering-close';
 import { JsonScanLimits, JsonStructureScan } from './json-structure-scan';
 import { BodyAbandonReason, PendingBodies, PendingBody } from './pending-bodies';
 
@@ -22,7 +23,8 @@ type Done = (error: Error | null, body?: unknown) => void;
  * more values than allowed (a pre-scan of each chunk, before anything parses it), not complete
  * by its deadline, or pushed out by newer bodies when too many are unfinished. Only a body that
  * passed all of that is parsed (`parseJsonBody`). Fastify closes the connection after any refusal
- * made before the body ended, so the rest of it is never read.
+ * made before the body ended; the rest of the body is read only to be dropped until then
+ * (lingering-close.ts), so the client gets the answer rather than a reset.
  *
  * Every JSON call comes through here, so it allocates one object per body (its `JsonBodyRead`,
  * which is also its entry among the pending bodies) and no closures: the stream's listeners are
@@ -39,6 +41,7 @@ export function readJsonBody(
   const limit = options.limitFor(url);
   const declared = contentLength === undefined ? undefined : Number(contentLength);
   if (declared !== undefined && declared > limit) {
+    lingerOnClose(payload.socket);
     done(tooLarge(limit));
     return;
   }
@@ -77,14 +80,18 @@ class JsonBodyRead implements PendingBody {
     this.refuse(abandoned(reason, this.options.timeoutMs));
   }
 
-  /** Refused before the body ended: stop listening, the rest is never read. */
-  refuse(error: Error): void {
+  /**
+   * Refused before the body ended: stop listening; the rest is read only to be dropped while the
+   * answer leaves (a lingering close), never parsed.
+   */
+  refuse(error: Error, clientGone = false): void {
     if (this.finished) return;
     const payload = this.payload;
     payload.off('data', onData);
     payload.off('end', onEnd);
     payload.off('error', onError);
     payload.off('close', onClose);
+    if (!clientGone) lingerOnClose(payload.socket);
     this.finish(error);
   }
 
@@ -131,11 +138,11 @@ function onEnd(this: ReadingPayload): void {
 
 // The client went away mid-body: nobody is left to answer, but the request must end.
 function onError(this: ReadingPayload, error: Error): void {
-  this[READ].refuse(Object.assign(error, { statusCode: 400, status: 400 }) as Error);
+  this[READ].refuse(Object.assign(error, { statusCode: 400, status: 400 }) as Error, true);
 }
 
 function onClose(this: ReadingPayload): void {
-  if (!this.complete) this[READ].refuse(clientLeft());
+  if (!this.complete) this[READ].refuse(clientLeft(), true);
 }
 
 function clientLeft(): Error {
