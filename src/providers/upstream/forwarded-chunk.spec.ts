@@ -22,6 +22,11 @@ describe('ForwardedChunk', () => {
     expect(JSON.parse(jsonText(chunk))).toEqual({ ...expected, model: 'm' });
     // Anything that stringifies it gets the same JSON.
     expect(JSON.parse(JSON.stringify(chunk))).toEqual({ ...expected, model: 'm' });
+    // A name that JSON escapes, then another: each replaces the value as written, escapes and all.
+    chunk.renameModel('route "a\\b"');
+    expect(JSON.parse(jsonText(chunk))).toEqual({ ...expected, model: 'route "a\\b"' });
+    chunk.renameModel('n');
+    expect(JSON.parse(jsonText(chunk))).toEqual({ ...expected, model: 'n' });
   });
 
   it('leaves to parsing a chunk with usage, a service tier, or no plain model in its head', () => {

@@ -23,7 +23,7 @@ export class ForwardedChunk extends JsonText {
     this.modelLength = model.length;
   }
 
-  /** The length of the model's value as written in the text. */
+  /** The length of the model's value as written in the text (escaped). */
   private modelLength: number;
 
   /**
@@ -49,10 +49,9 @@ export class ForwardedChunk extends JsonText {
     if (to === this.model) return;
     const escaped = to === lastName ? lastEscaped : escapedOnce(to);
     this.text =
-      this.text.slice(0, this.modelAt) +
-      escaped +
-      this.text.slice(this.modelAt + this.model.length);
+      this.text.slice(0, this.modelAt) + escaped + this.text.slice(this.modelAt + this.modelLength);
     this.model = to;
+    this.modelLength = escaped.length;
   }
 }
 
