@@ -36,7 +36,7 @@ const lines = [
   '',
   `${runs.length} full runs of \`npm run bench\` in one sitting (${runs.map((run) => run.date).join(', ')}); raw figures in ${files.map((file) => `\`bench/results/${basename(file)}\``).join(', ')}. Load average when combined: ${loadavg()
     .map((value) => value.toFixed(2))
-    .join(' ')} (the machine is shared: other sessions' builds and tests ran throughout).`,
+    .join(' ')}.`,
   '',
   `## Targets: median of ${runs.length} runs`,
   '',
@@ -47,9 +47,23 @@ const lines = [
       `| ${row.target} | ${ratios.map((r) => x(r[index].value)).join(' | ')} | ${x(median(ratios.map((r) => r[index].value)))} | ${row.wanted} |`,
   ),
   `| ${openStreams[0].count} open streams: peak RSS MB (errors) | ${openStreams.map((o) => `${o.peakRssMb} (${o.errors})`).join(' | ')} | ${median(openStreams.map((o) => o.peakRssMb))} | <= 250 MB, no errors |`,
+  ...logsRows(),
   '',
   `# The tables of run ${middle + 1} (the median run by CPU per request against plain Nest)`,
   tables,
 ];
 writeBenchmarks(join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
 process.stdout.write(`${lines.join('\n')}\n`);
+
+/** Request logs (issue 17): the default store's paired cost against LOGS_STORE=off, per run. */
+function logsRows(): string[] {
+  const logs = runs.map((run) => run.requestLogs?.paired);
+  if (logs.some((paired) => paired === undefined)) return [];
+  const change = (ratio: number) => `${((ratio - 1) * 100).toFixed(1)} %`;
+  const throughput = logs.map((paired) => paired!.throughputRatio);
+  const cpu = logs.map((paired) => paired!.cpuRatio ?? Number.NaN);
+  return [
+    `| request logs on vs off: throughput | ${throughput.map(change).join(' | ')} | ${change(median(throughput))} | >= -5 % |`,
+    `| request logs on vs off: CPU per request | ${cpu.map(change).join(' | ')} | ${change(median(cpu))} | reported |`,
+  ];
+}
