@@ -191,13 +191,8 @@ export class SessionService implements SessionPrincipals, OnModuleInit, OnModule
   ): Promise<boolean> {
     const existed = await this.guard(() => this.store.delete(session.id));
     this.audit(request, {
+      ...sessionEnd(session, reason),
       action: reason === 'logout' ? 'auth.logout' : 'auth.session.end',
-      actor: session.subject,
-      role: session.role,
-      provider: session.provider,
-      session: session.id,
-      outcome: 'ok',
-      reason,
       explanation: detail,
     });
     return existed;
@@ -366,16 +361,7 @@ export class SessionService implements SessionPrincipals, OnModuleInit, OnModule
     origin: Pick<AuditEntry, 'requestId' | 'method' | 'path'>,
   ): Promise<void> {
     if (!(await this.store.delete(session.id))) return;
-    this.governance.audit.write({
-      ...origin,
-      action: 'auth.session.end',
-      actor: session.subject,
-      role: session.role,
-      provider: session.provider,
-      session: session.id,
-      outcome: 'ok',
-      reason,
-    });
+    this.governance.audit.write({ ...origin, ...sessionEnd(session, reason) });
   }
 
   /** The store keeps a session this long past its end, for `endOver` to find and audit it. */
@@ -431,4 +417,17 @@ function noRoleMapping(user: SignedInUser, config: AuthConfig): LoginFailure {
       ? `the ${source} is missing or empty`
       : `none of the ${user.roleValues.length} value(s) of the ${source} matches auth.roleMappings`,
   );
+}
+
+/** The audit line's fields for a session that ended (by logout, an admin, expiry or a re-check). */
+function sessionEnd(session: Session, reason: string): Omit<AuditEntry, 'requestId'> {
+  return {
+    action: 'auth.session.end',
+    actor: session.subject,
+    role: session.role,
+    provider: session.provider,
+    session: session.id,
+    outcome: 'ok',
+    reason,
+  };
 }
