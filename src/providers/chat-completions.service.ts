@@ -148,11 +148,7 @@ export class ChatCompletionsService {
     prepared: GroqChatRequest,
     call: CallProgress,
   ): Observable<ChatCompletion | ChatCompletionChunk | ForwardedChunk> {
-    if (!prepared.stream) return this.complete(prepared, call);
-    prepared.body.stream = true;
-    return this.withReliability(prepared, call, (candidate, key, headers) =>
-      this.groq.chatCompletionStream(candidate, key, headers, true),
-    );
+    return prepared.stream ? this.stream(prepared, call, true) : this.complete(prepared, call);
   }
 
   complete(prepared: GroqChatRequest, call: CallProgress): Observable<ChatCompletion> {
@@ -163,11 +159,22 @@ export class ChatCompletionsService {
     );
   }
 
-  stream(prepared: GroqChatRequest, call: CallProgress): Observable<ChatCompletionChunk> {
+  /** A streamed call; with `forward`, chunks without usage pass as their text (sendForwarding). */
+  stream(prepared: GroqChatRequest, call: CallProgress): Observable<ChatCompletionChunk>;
+  stream(
+    prepared: GroqChatRequest,
+    call: CallProgress,
+    forward: boolean,
+  ): Observable<ChatCompletionChunk | ForwardedChunk>;
+  stream(
+    prepared: GroqChatRequest,
+    call: CallProgress,
+    forward = false,
+  ): Observable<ChatCompletionChunk | ForwardedChunk> {
     prepared.stream = true;
     prepared.body.stream = true;
     return this.withReliability(prepared, call, (candidate, key, headers) =>
-      this.groq.chatCompletionStream(candidate, key, headers),
+      this.groq.chatCompletionStream(candidate, key, headers, forward),
     );
   }
 

@@ -20,14 +20,14 @@ export interface UpstreamRequest {
  * request: a spread object literal cost about 14 µs a request here when profiled.
  */
 export function headerList(own: string[], extra: Readonly<Record<string, string>>): string[] {
-  const list = own;
+  // `own` grows into the list (it is built for this one call).
   for (const name in extra) {
     const lower = name.toLowerCase();
     let taken = false;
-    for (let i = 0; i < own.length; i += 2) if (own[i] === lower) taken = true;
-    if (!taken) list.push(name, extra[name]);
+    for (let i = 0; i < own.length && !taken; i += 2) taken = own[i] === lower;
+    if (!taken) own.push(name, extra[name]);
   }
-  return list;
+  return own;
 }
 
 /**
