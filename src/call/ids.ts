@@ -19,6 +19,11 @@ function take(bytes: number): number {
   return at;
 }
 
+/** Two hex digits per byte value, for the UUID's few single bytes. */
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, byte) =>
+  byte.toString(16).padStart(2, '0'),
+);
+
 /** `bytes` random bytes as lowercase hex, never all zeros (W3C trace ids must not be). */
 export function randomHex(bytes: number): string {
   for (;;) {
@@ -30,6 +35,15 @@ export function randomHex(bytes: number): string {
 
 let lastMs = 0;
 let counter = 0;
+/** `xxxxxxxx-xxxx-7` for `lastMs`: made once per millisecond, not once per id. */
+let timePrefix = '';
+
+function setTime(ms: number): void {
+  lastMs = ms;
+  counter = 0;
+  const time = ms.toString(16).padStart(12, '0');
+  timePrefix = `${time.slice(0, 8)}-${time.slice(8)}-7`;
+}
 
 /**
  * A version-7 UUID (RFC 9562): the time in milliseconds first, then a counter within the
@@ -38,20 +52,35 @@ let counter = 0;
  * of a B-tree, which measured about 40 % of a request log row's write cost for the record id and
  * again as much for the request id. Still unique across replicas (the random bits); as a trace id
  * its rightmost 56 bits are random, as W3C Trace Context's random flag asks.
+ *
+ * Two are drawn per logged call (request id, record id): the time part made once per millisecond
+ * and single bytes from a table, about 0.27 µs each (0.85 µs with the time formatted and
+ * Buffer#toString's hex every time).
  */
 export function timeOrderedUuid(nowMs: number = Date.now()): string {
   if (nowMs > lastMs) {
-    lastMs = nowMs;
-    counter = 0;
+    setTime(nowMs);
   } else if (++counter > 0xfff) {
     // 4096 ids in one millisecond: borrow the next one, so the order still holds.
-    lastMs++;
-    counter = 0;
+    setTime(lastMs + 1);
   }
-  const time = lastMs.toString(16).padStart(12, '0');
-  const random = randomHex(8);
-  const variant = ((parseInt(random[0], 16) & 0x3) | 0x8).toString(16);
-  return `${time.slice(0, 8)}-${time.slice(8)}-7${counter.toString(16).padStart(3, '0')}-${variant}${random.slice(1, 4)}-${random.slice(4)}`;
+  const at = take(8);
+  return (
+    timePrefix +
+    HEX[counter >> 8][1] +
+    HEX[counter & 0xff] +
+    '-' +
+    // The variant's two bits (10) and six random ones.
+    HEX[(pool[at] & 0x3f) | 0x80] +
+    HEX[pool[at + 1]] +
+    '-' +
+    HEX[pool[at + 2]] +
+    HEX[pool[at + 3]] +
+    HEX[pool[at + 4]] +
+    HEX[pool[at + 5]] +
+    HEX[pool[at + 6]] +
+    HEX[pool[at + 7]]
+  );
 }
 
 /** The gateway's own request id when the caller sent none: time-ordered (see above). */
