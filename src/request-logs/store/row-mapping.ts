@@ -44,6 +44,87 @@ export function toRow(r: LogRecord): RequestLogRow {
   };
 }
 
+/** The stored columns in the order `toRowValues` gives them: the SQLite writer's INSERT. */
+export const ROW_COLUMNS: readonly (keyof RequestLogRow)[] = [
+  'id',
+  'schema_version',
+  'time_ms',
+  'request_id',
+  'trace_id',
+  'method',
+  'path',
+  'route',
+  'api_family',
+  'virtual_key_id',
+  'team_id',
+  'model_asked',
+  'model',
+  'model_route',
+  'key_id',
+  'status',
+  'error_code',
+  'attempts',
+  'retries',
+  'fallbacks',
+  'stream',
+  'latency_ms',
+  'time_to_first_token_ms',
+  'prompt_tokens',
+  'cached_tokens',
+  'completion_tokens',
+  'reasoning_tokens',
+  'total_tokens',
+  'cost_usd',
+  'guardrails',
+  'client_address',
+  'user_agent',
+  'request_body',
+  'response_body',
+];
+
+/**
+ * `toRow` as the values SQLite binds, in `ROW_COLUMNS` order (a missing value is NULL): the writer
+ * thread binds these per record, without a row object or a lookup per column.
+ */
+export function toRowValues(r: LogRecord): unknown[] {
+  return [
+    r.id,
+    r.schema_version,
+    Date.parse(r.time),
+    r.request_id,
+    r.trace_id,
+    r.method,
+    r.path,
+    r.route,
+    r.api_family,
+    r.virtual_key_id ?? null,
+    r.team_id ?? null,
+    r.model_asked ?? null,
+    r.model ?? null,
+    r.model_route ?? null,
+    r.key_id ?? null,
+    r.status,
+    r.error_code ?? null,
+    r.attempts,
+    r.retries,
+    r.fallbacks,
+    r.stream ? 1 : 0,
+    r.latency_ms,
+    r.time_to_first_token_ms ?? null,
+    r.prompt_tokens ?? null,
+    r.cached_tokens ?? null,
+    r.completion_tokens ?? null,
+    r.reasoning_tokens ?? null,
+    r.total_tokens ?? null,
+    r.cost_usd ?? null,
+    r.guardrails ? JSON.stringify(r.guardrails) : null,
+    r.client_address ?? null,
+    r.user_agent ?? null,
+    r.request_body ?? null,
+    r.response_body ?? null,
+  ];
+}
+
 /** A row read back (Postgres hands bigints and numerics over as strings) as the record. */
 export function fromRow(row: RequestLogRow): LogRecord {
   return {

@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogRecord } from '../log-record';
-import { toRow } from './row-mapping';
 import { openSqliteDatabase } from './sqlite-database';
 import { sqliteRowWriter } from './sqlite-rows';
 import type { WriterReply, WriterRequest } from './sqlite-writer-thread';
@@ -24,7 +23,7 @@ port.on('message', (request: WriterRequest) => {
   }
   let reply: WriterReply;
   try {
-    writeRows((request.records as LogRecord[]).map(toRow));
+    writeRows(request.records as LogRecord[]);
     reply = { seq: request.seq };
   } catch (error) {
     reply = { seq: request.seq, error: error instanceof Error ? error.message : String(error) };
