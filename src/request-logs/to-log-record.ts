@@ -1,6 +1,7 @@
 import type { EndedCall } from '../call/ended-call';
 import type { LogsBodies } from '../config/request-logs-config';
 import { LOG_SCHEMA_VERSION, type LogRecord } from './log-record';
+import { isoTime } from '../common/iso-time';
 import { newRecordId } from './record-id';
 
 export interface RecordOptions {
@@ -21,7 +22,7 @@ export function toLogRecord(
   return {
     id,
     schema_version: LOG_SCHEMA_VERSION,
-    time: new Date(call.startedAtMs).toISOString(),
+    time: isoTime(call.startedAtMs),
     request_id: call.requestId,
     trace_id: call.traceId,
     method: call.method,
