@@ -1,4 +1,4 @@
-import type { LogRecord } from '../log-record';
+import { LOG_FIELDS, type LogRecord } from '../log-record';
 import type { RequestLogRow } from './schema';
 
 /**
@@ -44,43 +44,13 @@ export function toRow(r: LogRecord): RequestLogRow {
   };
 }
 
-/** The stored columns in the order `toRowValues` gives them: the SQLite writer's INSERT. */
-export const ROW_COLUMNS: readonly (keyof RequestLogRow)[] = [
-  'id',
-  'schema_version',
-  'time_ms',
-  'request_id',
-  'trace_id',
-  'method',
-  'path',
-  'route',
-  'api_family',
-  'virtual_key_id',
-  'team_id',
-  'model_asked',
-  'model',
-  'model_route',
-  'key_id',
-  'status',
-  'error_code',
-  'attempts',
-  'retries',
-  'fallbacks',
-  'stream',
-  'latency_ms',
-  'time_to_first_token_ms',
-  'prompt_tokens',
-  'cached_tokens',
-  'completion_tokens',
-  'reasoning_tokens',
-  'total_tokens',
-  'cost_usd',
-  'guardrails',
-  'client_address',
-  'user_agent',
-  'request_body',
-  'response_body',
-];
+/**
+ * The stored columns in the order `toRowValues` gives them (the SQLite writer's INSERT): the
+ * record's fields, time as `time_ms`, without `fallback_used` (it is `fallbacks > 0`).
+ */
+export const ROW_COLUMNS: readonly (keyof RequestLogRow)[] = LOG_FIELDS.flatMap((field) =>
+  field === 'fallback_used' ? [] : [field === 'time' ? 'time_ms' : field],
+) as (keyof RequestLogRow)[];
 
 /**
  * `toRow` as the values SQLite binds, in `ROW_COLUMNS` order (a missing value is NULL): the writer
