@@ -19,12 +19,6 @@ export interface RequestLogsBench {
    */
   paired: { throughputRatio: number; cpuRatio?: number; rounds: number };
   /**
-   * What the logs-on gateway's store counters said after the rounds: every call it served was
-   * written (its writer thread runs at a lower CPU priority, so a writer that fell behind would
-   * show here as dropped records, not as throughput).
-   */
-  records?: { written: number; dropped: number };
-  /**
    * Each store alone: batches of 500 written one at a time, as the queue does; records per second
    * of wall time, and the writing process's CPU per record (for Postgres the server's is not in it).
    */
@@ -44,28 +38,9 @@ export async function logsOnOff(
   on: Target,
   off: Target,
   plan: { rounds: number; seconds: number },
-): Promise<Pick<RequestLogsBench, 'on' | 'off' | 'paired' | 'records'>> {
+): Promise<Pick<RequestLogsBench, 'on' | 'off' | 'paired'>> {
   const { a, b, paired } = await interleavedPairs(on, off, plan);
-  return { on: a, off: b, paired, records: await storeCounters(on) };
-}
-
-/** The store's written and dropped counters of a gateway, once its last batch had time to go. */
-async function storeCounters(target: Target): Promise<RequestLogsBench['records']> {
-  await new Promise((resolve) => setTimeout(resolve, 2_500));
-  try {
-    const text = await (await fetch(`${target.url}/metrics`)).text();
-    const sum = (name: string) =>
-      text
-        .split('\n')
-        .filter((line) => line.startsWith(`${name}{`) && line.includes('sink="store"'))
-        .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-    return {
-      written: sum('groq_gateway_request_logs_written_total'),
-      dropped: sum('groq_gateway_request_logs_dropped_total'),
-    };
-  } catch {
-    return undefined;
-  }
+  return { on: a, off: b, paired };
 }
 
 export interface StoreRate {
@@ -221,12 +196,6 @@ export function renderLogsSection(result: RequestLogsBench): string {
     `| LOGS_STORE=off | ${Math.round(off.requestsPerSecond)} | ${cpu(off)} | ${off.p50} | ${off.p99} | ${off.errors} |`,
     '',
     `Logs on vs off, median of the ${result.paired.rounds} rounds' paired ratios: throughput ${pct(result.paired.throughputRatio - 1)}, CPU per request ${result.paired.cpuRatio === undefined ? 'n/a' : pct(result.paired.cpuRatio - 1)}. Medians of each side above: CPU per request ${cpuCost}.`,
-    ...(result.records
-      ? [
-          '',
-          `The logs-on gateway's store after the rounds: ${result.records.written} records written, ${result.records.dropped} dropped (its writer thread runs 10 nice steps below the calls; one that fell behind would drop records here rather than cost throughput).`,
-        ]
-      : []),
     '',
     `Each store alone, ${stores.records} records in batches of 500 written one after another (as the queue writes them):`,
     '',

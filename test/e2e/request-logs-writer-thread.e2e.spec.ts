@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LogStore } from '../../src/request-logs/store/log-store';
 import { openSqlite } from '../../src/request-logs/store/connect';
 import { openSqliteDatabase } from '../../src/request-logs/store/sqlite-database';
 import { inThreadWriter } from '../../src/request-logs/store/sqlite-rows';
-import { writerNicenessFor } from '../../src/request-logs/store/open-store';
 import { SqliteWriterThread } from '../../src/request-logs/store/sqlite-writer-thread';
 import { sampleRecord } from './support/request-logs';
 
@@ -24,16 +23,6 @@ function records(count: number, start = Date.now() - 60_000) {
     }),
   );
 }
-
-/** The nice value of each of this process's threads (Linux: /proc/self/task/<tid>/stat). */
-function threadNiceValues(): number[] {
-  return readdirSync('/proc/self/task').map((tid) => {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
-  });
-}
-
-const onLinux = process.platform === 'linux' ? it : it.skip;
 
 /** setImmediate turns the event loop completes while `work` is pending. */
 async function loopTurnsDuring(work: Promise<unknown>): Promise<number> {
@@ -134,29 +123,4 @@ describe('request logs: the SQLite writer thread', () => {
     reader.close();
     expect(row.n).toBe(2_000);
   });
-
-  onLinux(
-    'runs 10 nice steps below the calls when records may be dropped, level with them in block mode',
-    async () => {
-      const base = getPriority(0);
-      const { db } = openSqlite(dir, { inThread: true });
-      const store = new LogStore(db);
-      opened.push(store);
-      await store.migrate();
-      const file = join(dir, 'requests.sqlite');
-      for (const onOverflow of ['drop', 'block'] as const) {
-        const writer = new SqliteWriterThread(file, WORKER, writerNicenessFor({ onOverflow }));
-        await writer.write(records(10));
-        const lowered = threadNiceValues().filter((nice) => nice !== base);
-        await writer.close();
-        expect({ onOverflow, lowered }).toEqual({
-          onOverflow,
-          lowered: onOverflow === 'drop' ? [Math.min(19, base + 10)] : [],
-        });
-      }
-      expect(await store.count()).toBe(20);
-      // The gateway's own threads keep their priority.
-      expect(getPriority(0)).toBe(base);
-    },
-  );
 });

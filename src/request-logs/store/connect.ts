@@ -17,7 +17,7 @@ export type LogsDialect = 'sqlite' | 'postgres';
  */
 export function openSqlite(
   dataDir: string,
-  options: { inThread?: boolean; writerNiceness?: number } = {},
+  options: { inThread?: boolean } = {},
 ): { db: Kysely<LogsDatabase>; writer: RecordWriter } {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'requests.sqlite');
@@ -25,7 +25,7 @@ export function openSqlite(
   const writer =
     options.inThread || !writerThreadAvailable()
       ? inThreadWriter(database)
-      : new SqliteWriterThread(file, undefined, options.writerNiceness);
+      : new SqliteWriterThread(file);
   return { db: new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) }), writer };
 }
 

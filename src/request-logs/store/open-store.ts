@@ -1,6 +1,5 @@
 import type { RequestLogsConfig } from '../../config/request-logs-config';
 import type { LogStore } from './log-store';
-import { WRITER_NICENESS } from './thread-priority';
 
 /**
  * The configured store, its modules loaded on demand: Kysely, the driver and the SQL layer cost
@@ -11,19 +10,8 @@ export async function openStore(config: RequestLogsConfig): Promise<LogStore | u
   const { LogStore } = await import('./log-store');
   const connect = await import('./connect');
   if (config.store === 'sqlite') {
-    const { db, writer } = connect.openSqlite(config.dataDir, {
-      writerNiceness: writerNicenessFor(config),
-    });
+    const { db, writer } = connect.openSqlite(config.dataDir);
     return new LogStore(db, writer);
   }
   return new LogStore(connect.openPostgres(config.postgresUrl ?? ''));
-}
-
-/**
- * The writer thread runs below the calls' priority when records may be dropped (the default); with
- * `LOGS_ON_OVERFLOW=block` (audit use: admission waits for the queue) at the calls' own, since
- * then the calls wait for it.
- */
-export function writerNicenessFor(config: Pick<RequestLogsConfig, 'onOverflow'>): number {
-  return config.onOverflow === 'block' ? 0 : WRITER_NICENESS;
 }

@@ -22,20 +22,10 @@ export function writerThreadAvailable(script: string = WRITER_WORKER_SCRIPT): bo
   return existsSync(script);
 }
 
-export interface WriterThreadData {
-  file: string;
-  /** Nice steps the thread lowers itself by (0: the gateway's own priority). */
-  niceness: number;
-}
-
 /**
  * Writes the SQLite store's batches on a worker thread. On the event loop a batch of 500 rows held
  * it for about 15 ms (29 µs a record, profiled): every call in flight waited, and the store cost
  * 15 % of throughput. Here the event loop only hands the records over (a structured clone).
- *
- * With `niceness` the thread runs below the event loop's CPU priority (thread-priority.ts): where
- * cores are scarce the calls get them first and the writer takes what is left; a writer that falls
- * behind fills its bounded queue, which then drops and counts, as for any slow store.
  *
  * The thread is started on the first write and again after it died (a write then fails with the
  * reason, and the queue retries it). It keeps the process alive only while a batch is on it.
@@ -48,7 +38,6 @@ export class SqliteWriterThread implements RecordWriter {
   constructor(
     private readonly file: string,
     private readonly script: string = WRITER_WORKER_SCRIPT,
-    private readonly niceness = 0,
   ) {}
 
   write(records: readonly LogRecord[]): Promise<void> {
@@ -75,8 +64,7 @@ export class SqliteWriterThread implements RecordWriter {
   }
 
   private start(): Worker {
-    const workerData: WriterThreadData = { file: this.file, niceness: this.niceness };
-    const worker = new Worker(this.script, { workerData });
+    const worker = new Worker(this.script, { workerData: { file: this.file } });
     worker.unref();
     worker.on('message', (reply: WriterReply) => {
       const waiting = this.pending.get(reply.seq);

@@ -2,15 +2,13 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { LogRecord } from '../log-record';
 import { openSqliteDatabase } from './sqlite-database';
 import { sqliteRowWriter } from './sqlite-rows';
-import type { WriterReply, WriterRequest, WriterThreadData } from './sqlite-writer-thread';
-import { lowerThisThread } from './thread-priority';
+import type { WriterReply, WriterRequest } from './sqlite-writer-thread';
 
 /**
  * The SQLite writer thread: batches of records in, one transaction each, an answer per batch.
  * Off the event loop a batch of 500 rows (about 15 ms of SQLite work) holds up no call.
  */
-const { file, niceness } = workerData as WriterThreadData;
-lowerThisThread(niceness);
+const { file } = workerData as { file: string };
 const database = openSqliteDatabase(file);
 const writeRows = sqliteRowWriter(database);
 const port = parentPort;
