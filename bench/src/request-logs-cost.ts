@@ -19,6 +19,12 @@ export interface RequestLogsBench {
    */
   paired: { throughputRatio: number; cpuRatio?: number; rounds: number };
   /**
+   * The logs-on gateway's own counters once its queue was empty after the rounds: chat calls it
+   * answered, records its store wrote and dropped. Written = answered shows the throughput above
+   * was not bought by losing records.
+   */
+  records?: { answered: number; written: number; dropped: number };
+  /**
    * Each store alone: batches of 500 written one at a time, as the queue does; records per second
    * of wall time, and the writing process's CPU per record (for Postgres the server's is not in it).
    */
@@ -38,9 +44,47 @@ export async function logsOnOff(
   on: Target,
   off: Target,
   plan: { rounds: number; seconds: number },
-): Promise<Pick<RequestLogsBench, 'on' | 'off' | 'paired'>> {
+): Promise<Pick<RequestLogsBench, 'on' | 'off' | 'paired' | 'records'>> {
   const { a, b, paired } = await interleavedPairs(on, off, plan);
-  return { on: a, off: b, paired };
+  return { on: a, off: b, paired, records: await recordCounts(on) };
+}
+
+/**
+ * A gateway's answered / written / dropped counts, read from /metrics once the store's queue is
+ * empty (at most 15 s); undefined when /metrics does not answer.
+ */
+async function recordCounts(target: Target): Promise<RequestLogsBench['records']> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const text = await metricsText(target.url);
+    if (text === undefined) return undefined;
+    const queued = sumOf(text, 'groq_gateway_request_logs_queue_length', 'sink="store"');
+    if (queued === 0 || Date.now() > deadline) {
+      return {
+        answered: sumOf(text, 'groq_gateway_requests_total', 'route="/v1/chat/completions"'),
+        written: sumOf(text, 'groq_gateway_request_logs_written_total', 'sink="store"'),
+        dropped: sumOf(text, 'groq_gateway_request_logs_dropped_total', 'sink="store"'),
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+async function metricsText(url: string): Promise<string | undefined> {
+  try {
+    const response = await fetch(`${url}/metrics`);
+    return response.ok ? await response.text() : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sum of a metric's series whose labels include `label` (Prometheus text format). */
+function sumOf(text: string, name: string, label: string): number {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(label))
+    .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 export interface StoreRate {
@@ -196,6 +240,12 @@ export function renderLogsSection(result: RequestLogsBench): string {
     `| LOGS_STORE=off | ${Math.round(off.requestsPerSecond)} | ${cpu(off)} | ${off.p50} | ${off.p99} | ${off.errors} |`,
     '',
     `Logs on vs off, median of the ${result.paired.rounds} rounds' paired ratios: throughput ${pct(result.paired.throughputRatio - 1)}, CPU per request ${result.paired.cpuRatio === undefined ? 'n/a' : pct(result.paired.cpuRatio - 1)}. Medians of each side above: CPU per request ${cpuCost}.`,
+    ...(result.records
+      ? [
+          '',
+          `The logs-on gateway afterwards (its queue empty): ${result.records.answered} chat calls answered, ${result.records.written} records written, ${result.records.dropped} dropped.`,
+        ]
+      : []),
     '',
     `Each store alone, ${stores.records} records in batches of 500 written one after another (as the queue writes them):`,
     '',
