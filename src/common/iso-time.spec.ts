@@ -18,8 +18,8 @@ describe('isoTime', () => {
     for (const ms of mixed) expect(isoTime(ms)).toBe(new Date(ms).toISOString());
   });
 
-  it('hands what is not a whole millisecond since 1970 to Date', () => {
-    for (const ms of [1.5, -1, Date.UTC(1969, 5, 1)]) {
+  it('hands what is not a whole millisecond of the years 1970-9999 to Date', () => {
+    for (const ms of [1.5, -1, Date.UTC(1969, 5, 1), Date.UTC(9999, 11, 31, 23, 59, 59, 999) + 1]) {
       expect(isoTime(ms)).toBe(new Date(ms).toISOString());
     }
     expect(() => isoTime(Number.NaN)).toThrow(RangeError);

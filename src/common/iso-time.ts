@@ -2,13 +2,17 @@
 let cachedSecond = Number.NaN;
 let cachedPrefix = '';
 
+/** From here on `toISOString` writes a six-digit signed year (`+010000-...`), another layout. */
+const YEAR_10000_MS = 253_402_300_800_000;
+
 /**
- * `new Date(ms).toISOString()`, about 0.05 µs instead of 0.8-1.1: the text up to the seconds is
- * made once per second and the milliseconds appended. Every logged call's record carries one.
- * Whole milliseconds only (what Date.now() gives); anything else goes through Date as before.
+ * `new Date(ms).toISOString()` with the text up to the seconds made once per second and the
+ * milliseconds appended: every logged call's record carries one, and Date's own formatting was
+ * a measurable part of building the record. Whole milliseconds of years 1970-9999 only (what
+ * Date.now() gives); anything else goes through Date.
  */
 export function isoTime(ms: number): string {
-  if (!Number.isInteger(ms) || ms < 0) return new Date(ms).toISOString();
+  if (!Number.isInteger(ms) || ms < 0 || ms >= YEAR_10000_MS) return new Date(ms).toISOString();
   const second = Math.floor(ms / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;

@@ -1,7 +1,7 @@
 import type { EndedCall } from '../call/ended-call';
+import { isoTime } from '../common/iso-time';
 import type { LogsBodies } from '../config/request-logs-config';
 import { LOG_SCHEMA_VERSION, type LogRecord } from './log-record';
-import { isoTime } from '../common/iso-time';
 import { newRecordId } from './record-id';
 
 export interface RecordOptions {

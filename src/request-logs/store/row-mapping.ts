@@ -48,9 +48,10 @@ export function toRow(r: LogRecord): RequestLogRow {
  * The stored columns in the order `toRowValues` gives them (the SQLite writer's INSERT): the
  * record's fields, time as `time_ms`, without `fallback_used` (it is `fallbacks > 0`).
  */
-export const ROW_COLUMNS: readonly (keyof RequestLogRow)[] = LOG_FIELDS.flatMap((field) =>
-  field === 'fallback_used' ? [] : [field === 'time' ? 'time_ms' : field],
-) as (keyof RequestLogRow)[];
+export const ROW_COLUMNS: readonly (keyof RequestLogRow)[] = LOG_FIELDS.flatMap(
+  (field): (keyof RequestLogRow)[] =>
+    field === 'fallback_used' ? [] : field === 'time' ? ['time_ms'] : [field],
+);
 
 /**
  * `toRow` as the values SQLite binds, in `ROW_COLUMNS` order (a missing value is NULL): the writer

@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import type { EndedCall } from '../../call/ended-call';
 import type { LogRecord } from '../log-record';
 import { toLogRecord } from '../to-log-record';
-import { ROW_COLUMNS, toRow, toRowValues } from './row-mapping';
+import { migrateToLatest } from './migrations';
+import { fromRow, ROW_COLUMNS, toRow, toRowValues } from './row-mapping';
+import type { RequestLogRow } from './schema';
 import { sqliteRowWriter } from './sqlite-rows';
 
 const STARTED = Date.UTC(2026, 10, 30, 20, 0, 0);
@@ -58,22 +61,47 @@ describe('sqliteRowWriter', () => {
     );
   });
 
-  it('binds the values toRow maps, column by column, missing ones as NULL', () => {
-    const full = {
-      ...record('f', 200),
+  it('stores each field in its own column through the real schema, and reads back the record', async () => {
+    const database = new Database(':memory:');
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+    await migrateToLatest(db);
+    // Every value distinct, so two columns swapped in ROW_COLUMNS or toRowValues show.
+    const full: LogRecord = {
+      ...record('f', 429),
+      time: '2026-11-30T20:00:00.123Z',
+      path: '/openai/v1/chat/completions',
       virtual_key_id: 'vk-1',
       team_id: 'team-1',
+      model_asked: 'groq/llama-3.3-70b-versatile',
+      model: 'llama-3.3-70b-versatile',
       model_route: 'fast:llama-3.1-8b-instant',
+      key_id: 'key-2',
       error_code: 'rate_limit_exceeded',
+      attempts: 7,
+      retries: 5,
+      fallbacks: 2,
+      fallback_used: true,
+      stream: false,
+      latency_ms: 812.125,
+      time_to_first_token_ms: 95.5,
+      prompt_tokens: 11,
+      cached_tokens: 12,
+      completion_tokens: 13,
+      reasoning_tokens: 14,
+      total_tokens: 38,
+      cost_usd: 0.000123,
       guardrails: [{ policy: 'pii', stage: 'input', outcome: 'redacted', category: 'email' }],
       client_address: '10.0.0.9',
       user_agent: 'OpenAI/JS 6.1.0',
       request_body: '{"model":"x"}',
       response_body: '{"id":"y"}',
     };
-    expect(toRowValues(full)).toEqual(ROW_COLUMNS.map((column) => toRow(full)[column] ?? null));
-    const sparse = { ...record('s', 499), user_agent: undefined } as unknown as LogRecord;
-    expect(toRowValues(sparse)).toEqual(ROW_COLUMNS.map((column) => toRow(sparse)[column] ?? null));
-    expect(new Set(ROW_COLUMNS).size).toBe(Object.keys(toRow(full)).length);
+    const values = toRowValues(full);
+    expect(new Set(values).size).toBe(values.length);
+    sqliteRowWriter(database)([full]);
+    const stored = database.prepare('SELECT * FROM request_logs').get() as RequestLogRow;
+    expect(stored).toEqual(toRow(full));
+    expect(fromRow(stored)).toEqual(full);
+    await db.destroy();
   });
 });
