@@ -53,7 +53,10 @@ describe('request logs: the SQLite writer thread', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function storeWith(writer: 'thread' | 'in-thread'): Promise<LogStore> {
+  async function storeWith(
+    writer: 'thread' | 'in-thread',
+    deleteChunk?: number,
+  ): Promise<LogStore> {
     const { db } = openSqlite(dir, { inThread: true });
     const file = join(dir, 'requests.sqlite');
     const store = new LogStore(
@@ -61,6 +64,7 @@ describe('request logs: the SQLite writer thread', () => {
       writer === 'thread'
         ? new SqliteWriterThread(file, WORKER)
         : inThreadWriter(openSqliteDatabase(file)),
+      deleteChunk,
     );
     opened.push(store);
     await store.migrate();
@@ -122,5 +126,31 @@ describe('request logs: the SQLite writer thread', () => {
     const row = reader.prepare('SELECT count(*) AS n FROM request_logs').get() as { n: number };
     reader.close();
     expect(row.n).toBe(2_000);
+  });
+
+  it('erases and applies retention on the writer thread, a chunk at a time, counting every row', async () => {
+    const store = await storeWith('thread', 3);
+    const old = Date.now() - 40 * 86_400_000;
+    await store.insert([
+      ...records(10, old).map((r, i) => ({ ...r, virtual_key_id: i < 7 ? 'vk-gone' : 'vk-kept' })),
+      ...records(5),
+    ]);
+    // 7 in chunks of 3 (3, 3, 1): all of them, nothing else.
+    expect(await store.erase({ virtualKey: 'vk-gone' })).toBe(7);
+    expect(await store.count()).toBe(8);
+    // The 3 left of the old ones outlived 30 days; the 5 new ones stay.
+    expect(await store.applyRetention({ days: 30, byVirtualKey: {}, byTeam: {} }, Date.now())).toBe(
+      3,
+    );
+    expect(await store.count()).toBe(5);
+  });
+
+  it('keeps the event loop turning while retention deletes many records', async () => {
+    const store = await storeWith('thread');
+    await store.insert(records(30_000, Date.now() - 40 * 86_400_000));
+    const retention = store.applyRetention({ days: 30, byVirtualKey: {}, byTeam: {} }, Date.now());
+    const turns = await loopTurnsDuring(retention);
+    expect(await retention).toBe(30_000);
+    expect(turns).toBeGreaterThan(10);
   });
 });

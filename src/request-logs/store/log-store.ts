@@ -69,6 +69,8 @@ export class LogStore {
     private readonly db: Kysely<LogsDatabase>,
     /** SQLite's own batch writer (a thread, a statement prepared once); Postgres uses Kysely. */
     private readonly writer?: RecordWriter,
+    /** Rows one DELETE of retention or erasure removes at most (see deleteWhere). */
+    private readonly deleteChunk = 5_000,
   ) {}
 
   /** One round trip, for a health probe while there is nothing to write. */
@@ -235,12 +237,8 @@ export class LogStore {
   }
 
   /** Erases what the filter matches; answers how many records went. */
-  async erase(filter: LogFilter): Promise<number> {
-    const result = await this.db
-      .deleteFrom('request_logs')
-      .where((eb) => eb.and(conditions(eb, filter)))
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  erase(filter: LogFilter): Promise<number> {
+    return this.deleteWhere((eb) => eb.and(conditions(eb, filter)));
   }
 
   /**
@@ -289,9 +287,26 @@ export class LogStore {
     await this.db.destroy();
   }
 
+  /**
+   * Deletes what `where` matches, DELETE_CHUNK rows a statement until none is left. SQLite runs
+   * each on its writer (off the event loop, a day of records can take seconds), and batches
+   * handed over meanwhile are written between the chunks rather than after the whole delete.
+   */
   private async deleteWhere(where: (eb: Eb) => Expression<SqlBool>): Promise<number> {
-    const result = await this.db.deleteFrom('request_logs').where(where).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    let deleted = 0;
+    for (;;) {
+      const chunk = this.db
+        .deleteFrom('request_logs')
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('request_logs').select('id').where(where).limit(this.deleteChunk),
+        );
+      const compiled = chunk.compile();
+      const changed = this.writer
+        ? await this.writer.execute(compiled.sql, compiled.parameters)
+        : Number((await chunk.executeTakeFirst()).numDeletedRows);
+      deleted += changed;
+      if (changed < this.deleteChunk) return deleted;
+    }
   }
 }
 

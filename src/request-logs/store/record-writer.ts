@@ -7,5 +7,11 @@ import type { LogRecord } from '../log-record';
  */
 export interface RecordWriter {
   write(records: readonly LogRecord[]): Promise<void>;
+  /**
+   * Runs one data-changing statement (retention, erasure) where the batches are written, after
+   * the batches handed over before it; answers how many rows it changed. On the writer thread a
+   * DELETE of many rows never holds the event loop.
+   */
+  execute(sql: string, parameters: readonly unknown[]): Promise<number>;
   close(): Promise<void>;
 }

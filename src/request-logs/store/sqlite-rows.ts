@@ -38,6 +38,7 @@ export function inThreadWriter(database: Database): RecordWriter {
       writeRows(records);
       return Promise.resolve();
     },
+    execute: (sql, parameters) => Promise.resolve(database.prepare(sql).run(...parameters).changes),
     // The query connection closes the database.
     close: () => Promise.resolve(),
   };

@@ -7,11 +7,14 @@ import type { RecordWriter } from './record-writer';
 export interface WriterRequest {
   seq: number;
   records?: readonly LogRecord[];
+  statement?: { sql: string; parameters: readonly unknown[] };
   close?: true;
 }
 
 export interface WriterReply {
   seq: number;
+  /** Rows a statement changed. */
+  changes?: number;
   error?: string;
 }
 
@@ -33,16 +36,23 @@ export function writerThreadAvailable(script: string = WRITER_WORKER_SCRIPT): bo
 export class SqliteWriterThread implements RecordWriter {
   private worker?: Worker;
   private seq = 0;
-  private readonly pending = new Map<number, { resolve(): void; reject(error: Error): void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(reply: WriterReply): void; reject(error: Error): void }
+  >();
 
   constructor(
     private readonly file: string,
     private readonly script: string = WRITER_WORKER_SCRIPT,
   ) {}
 
-  write(records: readonly LogRecord[]): Promise<void> {
-    if (records.length === 0) return Promise.resolve();
-    return this.send({ seq: ++this.seq, records });
+  async write(records: readonly LogRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.send({ seq: ++this.seq, records });
+  }
+
+  async execute(sql: string, parameters: readonly unknown[]): Promise<number> {
+    return (await this.send({ seq: ++this.seq, statement: { sql, parameters } })).changes ?? 0;
   }
 
   async close(): Promise<void> {
@@ -54,9 +64,9 @@ export class SqliteWriterThread implements RecordWriter {
     await Promise.race([exited, delay(5_000).then(() => worker.terminate())]);
   }
 
-  private send(request: WriterRequest): Promise<void> {
+  private send(request: WriterRequest): Promise<WriterReply> {
     const worker = (this.worker ??= this.start());
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<WriterReply>((resolve, reject) => {
       this.pending.set(request.seq, { resolve, reject });
       worker.ref();
       worker.postMessage(request);
@@ -70,7 +80,7 @@ export class SqliteWriterThread implements RecordWriter {
       const waiting = this.pending.get(reply.seq);
       this.pending.delete(reply.seq);
       if (this.pending.size === 0) worker.unref();
-      if (reply.error === undefined) waiting?.resolve();
+      if (reply.error === undefined) waiting?.resolve(reply);
       else waiting?.reject(new Error(reply.error));
     });
     const gone = (reason: string) => {

@@ -23,8 +23,13 @@ port.on('message', (request: WriterRequest) => {
   }
   let reply: WriterReply;
   try {
-    writeRows(request.records as LogRecord[]);
-    reply = { seq: request.seq };
+    if (request.statement) {
+      const { sql, parameters } = request.statement;
+      reply = { seq: request.seq, changes: database.prepare(sql).run(...parameters).changes };
+    } else {
+      writeRows(request.records as LogRecord[]);
+      reply = { seq: request.seq };
+    }
   } catch (error) {
     reply = { seq: request.seq, error: error instanceof Error ? error.message : String(error) };
   }
