@@ -6,14 +6,16 @@ import type { RecordWriter } from './record-writer';
 import type { LogsDatabase } from './schema';
 import { openSqliteDatabase } from './sqlite-database';
 import { inThreadWriter } from './sqlite-rows';
-import { SqliteWriterThread, writerThreadAvailable } from './sqlite-writer-thread';
+import { SqliteThread, sqliteThreadAvailable } from './sqlite-thread';
+import { sqliteThreadDialect } from './sqlite-thread-dialect';
 
 export type LogsDialect = 'sqlite' | 'postgres';
 
 /**
- * The SQLite store: one file. Queries go through Kysely on the event loop; batches are written by
- * a worker thread with a prepared statement of its own (sqlite-writer-thread.ts), or in this
- * thread where the compiled worker is not there (the sources run by jest) or `inThread` is asked.
+ * The SQLite store: one file and two threads of its own (sqlite-thread.ts), one writing batches,
+ * retention and erasure with a statement prepared once, one answering Kysely's queries (the query
+ * API, migrations), so neither holds the event loop. Where the compiled worker is not there (the
+ * sources run by jest) or `inThread` is asked, both run in this thread on one connection.
  */
 export function openSqlite(
   dataDir: string,
@@ -21,12 +23,17 @@ export function openSqlite(
 ): { db: Kysely<LogsDatabase>; writer: RecordWriter } {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'requests.sqlite');
+  if (!options.inThread && sqliteThreadAvailable()) {
+    return {
+      db: new Kysely<LogsDatabase>({ dialect: sqliteThreadDialect(new SqliteThread(file)) }),
+      writer: new SqliteThread(file),
+    };
+  }
   const database = openSqliteDatabase(file);
-  const writer =
-    options.inThread || !writerThreadAvailable()
-      ? inThreadWriter(database)
-      : new SqliteWriterThread(file);
-  return { db: new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) }), writer };
+  return {
+    db: new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) }),
+    writer: inThreadWriter(database),
+  };
 }
 
 /** bigint (COUNT, time_ms) and numeric (SUM of bigints) as numbers: they fit doubles here. */

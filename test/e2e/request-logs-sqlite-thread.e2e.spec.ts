@@ -1,18 +1,21 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kysely } from 'kysely';
 import { LogStore } from '../../src/request-logs/store/log-store';
 import { openSqlite } from '../../src/request-logs/store/connect';
 import { openSqliteDatabase } from '../../src/request-logs/store/sqlite-database';
 import { inThreadWriter } from '../../src/request-logs/store/sqlite-rows';
-import { SqliteWriterThread } from '../../src/request-logs/store/sqlite-writer-thread';
+import { SqliteThread } from '../../src/request-logs/store/sqlite-thread';
+import { sqliteThreadDialect } from '../../src/request-logs/store/sqlite-thread-dialect';
+import type { LogsDatabase } from '../../src/request-logs/store/schema';
 import { sampleRecord } from './support/request-logs';
 
 /**
  * The SQLite store's writer thread, as the built gateway runs it (the compiled worker in dist/;
  * `npm test` builds first). The gateway's own e2e suites write through it too.
  */
-const WORKER = join(__dirname, '../../dist/request-logs/store/sqlite-writer.worker.js');
+const WORKER = join(__dirname, '../../dist/request-logs/store/sqlite-thread.worker.js');
 
 function records(count: number, start = Date.now() - 60_000) {
   return Array.from({ length: count }, (_, i) =>
@@ -62,7 +65,7 @@ describe('request logs: the SQLite writer thread', () => {
     const store = new LogStore(
       db,
       writer === 'thread'
-        ? new SqliteWriterThread(file, WORKER)
+        ? new SqliteThread(file, WORKER)
         : inThreadWriter(openSqliteDatabase(file)),
       deleteChunk,
     );
@@ -96,7 +99,7 @@ describe('request logs: the SQLite writer thread', () => {
 
   it('answers a failed write with SQLite’s reason, and writes again once it can', async () => {
     const { db } = openSqlite(dir, { inThread: true });
-    const store = new LogStore(db, new SqliteWriterThread(join(dir, 'requests.sqlite'), WORKER));
+    const store = new LogStore(db, new SqliteThread(join(dir, 'requests.sqlite'), WORKER));
     opened.push(store);
     // No schema yet: the thread's INSERT fails, and says why.
     await expect(store.insert(records(3))).rejects.toThrow(/no such table: request_logs/);
@@ -111,7 +114,7 @@ describe('request logs: the SQLite writer thread', () => {
       dying,
       `require('node:worker_threads').parentPort.on('message', () => process.exit(3));`,
     );
-    const writer = new SqliteWriterThread(join(dir, 'requests.sqlite'), dying);
+    const writer = new SqliteThread(join(dir, 'requests.sqlite'), dying);
     await expect(writer.write(records(2))).rejects.toThrow(/exited \(code 3\)/);
     await expect(writer.write(records(2))).rejects.toThrow(/exited \(code 3\)/);
     await writer.close();
@@ -120,7 +123,7 @@ describe('request logs: the SQLite writer thread', () => {
   it('close writes what was handed over before it, then ends the thread', async () => {
     const store = await storeWith('thread');
     const pending = [store.insert(records(1_000)), store.insert(records(1_000, Date.now()))];
-    await (store as unknown as { writer: SqliteWriterThread }).writer.close();
+    await (store as unknown as { writer: SqliteThread }).writer.close();
     await Promise.all(pending);
     const reader = openSqliteDatabase(join(dir, 'requests.sqlite'));
     const row = reader.prepare('SELECT count(*) AS n FROM request_logs').get() as { n: number };
@@ -152,5 +155,51 @@ describe('request logs: the SQLite writer thread', () => {
     const turns = await loopTurnsDuring(retention);
     expect(await retention).toBe(30_000);
     expect(turns).toBeGreaterThan(10);
+  });
+
+  /** A store as the built gateway opens it: queries on one thread, writes on another. */
+  async function threadedStore(): Promise<LogStore> {
+    const file = join(dir, 'requests.sqlite');
+    const db = new Kysely<LogsDatabase>({
+      dialect: sqliteThreadDialect(new SqliteThread(file, WORKER)),
+    });
+    const store = new LogStore(db, new SqliteThread(file, WORKER));
+    opened.push(store);
+    await store.migrate();
+    return store;
+  }
+
+  it('answers the query API from its reader thread exactly as the in-thread connection does', async () => {
+    const threaded = await threadedStore();
+    const batch = records(3_000).map((r, i) => ({
+      ...r,
+      status: i % 10 === 0 ? 429 : 200,
+      key_id: `key-${i % 3}`,
+    }));
+    await threaded.insert(batch);
+    const { db } = openSqlite(dir, { inThread: true });
+    const direct = new LogStore(db);
+    opened.push(direct);
+    const filter = { keyId: 'key-1' };
+    expect(await threaded.count()).toBe(3_000);
+    const page = await threaded.page({ filter, limit: 25 });
+    expect(page).toEqual(await direct.page({ filter, limit: 25 }));
+    expect(page.data).toHaveLength(25);
+    expect(await threaded.byRequestId(batch[7].request_id)).toEqual(batch[7]);
+    const stats = await threaded.stats({}, 'status', 60_000);
+    expect(stats).toEqual(await direct.stats({}, 'status', 60_000));
+    expect(stats.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the event loop turning through a long stats query (on the event loop it holds it)', async () => {
+    const threaded = await threadedStore();
+    await threaded.insert(records(60_000));
+    const turnsThreaded = await loopTurnsDuring(threaded.stats({}, 'status', 60_000));
+    const { db } = openSqlite(dir, { inThread: true });
+    const direct = new LogStore(db);
+    opened.push(direct);
+    const turnsInThread = await loopTurnsDuring(direct.stats({}, 'status', 60_000));
+    expect(turnsInThread).toBeLessThanOrEqual(1);
+    expect(turnsThreaded).toBeGreaterThan(10);
   });
 });

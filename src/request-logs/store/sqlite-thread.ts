@@ -4,24 +4,29 @@ import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../log-record';
 import type { RecordWriter } from './record-writer';
 
-export interface WriterRequest {
+export interface ThreadRequest {
   seq: number;
   records?: readonly LogRecord[];
   statement?: { sql: string; parameters: readonly unknown[] };
   close?: true;
 }
 
-export interface WriterReply {
+export interface ThreadReply {
   seq: number;
-  /** Rows a statement changed. */
+  /** What a statement read (a SELECT), or what it changed. */
+  rows?: unknown[];
   changes?: number;
+  lastInsertRowid?: number;
   error?: string;
 }
 
-/** The compiled worker beside this file (absent when the sources run uncompiled, as in jest). */
-export const WRITER_WORKER_SCRIPT = join(__dirname, 'sqlite-writer.worker.js');
+/** One statement's result, as better-sqlite3 gives it in the thread. */
+export type StatementResult = Pick<ThreadReply, 'rows' | 'changes' | 'lastInsertRowid'>;
 
-export function writerThreadAvailable(script: string = WRITER_WORKER_SCRIPT): boolean {
+/** The compiled worker beside this file (absent when the sources run uncompiled, as in jest). */
+export const SQLITE_WORKER_SCRIPT = join(__dirname, 'sqlite-thread.worker.js');
+
+export function sqliteThreadAvailable(script: string = SQLITE_WORKER_SCRIPT): boolean {
   return existsSync(script);
 }
 
@@ -33,17 +38,17 @@ export function writerThreadAvailable(script: string = WRITER_WORKER_SCRIPT): bo
  * The thread is started on the first write and again after it died (a write then fails with the
  * reason, and the queue retries it). It keeps the process alive only while a batch is on it.
  */
-export class SqliteWriterThread implements RecordWriter {
+export class SqliteThread implements RecordWriter {
   private worker?: Worker;
   private seq = 0;
   private readonly pending = new Map<
     number,
-    { resolve(reply: WriterReply): void; reject(error: Error): void }
+    { resolve(reply: ThreadReply): void; reject(error: Error): void }
   >();
 
   constructor(
     private readonly file: string,
-    private readonly script: string = WRITER_WORKER_SCRIPT,
+    private readonly script: string = SQLITE_WORKER_SCRIPT,
   ) {}
 
   async write(records: readonly LogRecord[]): Promise<void> {
@@ -52,7 +57,16 @@ export class SqliteWriterThread implements RecordWriter {
   }
 
   async execute(sql: string, parameters: readonly unknown[]): Promise<number> {
-    return (await this.send({ seq: ++this.seq, statement: { sql, parameters } })).changes ?? 0;
+    return (await this.query(sql, parameters)).changes ?? 0;
+  }
+
+  /** Runs one statement in the thread: its rows when it reads, what it changed otherwise. */
+  async query(sql: string, parameters: readonly unknown[]): Promise<StatementResult> {
+    const { rows, changes, lastInsertRowid } = await this.send({
+      seq: ++this.seq,
+      statement: { sql, parameters },
+    });
+    return { rows, changes, lastInsertRowid };
   }
 
   async close(): Promise<void> {
@@ -64,9 +78,9 @@ export class SqliteWriterThread implements RecordWriter {
     await Promise.race([exited, delay(5_000).then(() => worker.terminate())]);
   }
 
-  private send(request: WriterRequest): Promise<WriterReply> {
+  private send(request: ThreadRequest): Promise<ThreadReply> {
     const worker = (this.worker ??= this.start());
-    return new Promise<WriterReply>((resolve, reject) => {
+    return new Promise<ThreadReply>((resolve, reject) => {
       this.pending.set(request.seq, { resolve, reject });
       worker.ref();
       worker.postMessage(request);
@@ -76,7 +90,7 @@ export class SqliteWriterThread implements RecordWriter {
   private start(): Worker {
     const worker = new Worker(this.script, { workerData: { file: this.file } });
     worker.unref();
-    worker.on('message', (reply: WriterReply) => {
+    worker.on('message', (reply: ThreadReply) => {
       const waiting = this.pending.get(reply.seq);
       this.pending.delete(reply.seq);
       if (this.pending.size === 0) worker.unref();
