@@ -42,7 +42,7 @@ async function loopTurnsDuring(work: Promise<unknown>): Promise<number> {
   return turns;
 }
 
-describe('request logs: the SQLite writer thread', () => {
+describe("request logs: the SQLite store's threads", () => {
   let dir: string;
   const opened: LogStore[] = [];
   beforeAll(() => {
@@ -138,14 +138,18 @@ describe('request logs: the SQLite writer thread', () => {
       ...records(10, old).map((r, i) => ({ ...r, virtual_key_id: i < 7 ? 'vk-gone' : 'vk-kept' })),
       ...records(5),
     ]);
-    // 7 in chunks of 3 (3, 3, 1): all of them, nothing else.
+    const statements = jest.spyOn(SqliteThread.prototype, 'execute');
+    // 7 in chunks of 3 (3, 3, 1, then one that finds none): all of them, nothing else.
     expect(await store.erase({ virtualKey: 'vk-gone' })).toBe(7);
+    expect(statements.mock.calls).toHaveLength(4);
     expect(await store.count()).toBe(8);
     // The 3 left of the old ones outlived 30 days; the 5 new ones stay.
-    expect(await store.applyRetention({ days: 30, byVirtualKey: {}, byTeam: {} }, Date.now())).toBe(
-      3,
-    );
+    statements.mockClear();
+    const retention = { days: 30, byVirtualKey: {}, byTeam: {} };
+    expect(await store.applyRetention(retention, Date.now())).toBe(3);
+    expect(statements.mock.calls).toHaveLength(2);
     expect(await store.count()).toBe(5);
+    statements.mockRestore();
   });
 
   it('keeps the event loop turning while retention deletes many records', async () => {

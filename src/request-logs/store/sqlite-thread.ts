@@ -30,21 +30,22 @@ export function sqliteThreadAvailable(script: string = SQLITE_WORKER_SCRIPT): bo
   return existsSync(script);
 }
 
+type Waiting = { resolve(reply: ThreadReply): void; reject(error: Error): void };
+
 /**
- * Writes the SQLite store's batches on a worker thread. On the event loop a batch of 500 rows held
- * it for about 15 ms (29 µs a record, profiled): every call in flight waited, and the store cost
- * 15 % of throughput. Here the event loop only hands the records over (a structured clone).
+ * A SQLite connection on a worker thread of its own: the store runs one for its batches,
+ * retention and erasure, and one for its queries (sqlite-thread-dialect.ts). On the event loop a
+ * batch of 500 rows held it for about 15 ms, a stats query over a large store for seconds; here
+ * the event loop only hands a batch or a statement over (a structured clone) and gets the answer.
  *
- * The thread is started on the first write and again after it died (a write then fails with the
- * reason, and the queue retries it). It keeps the process alive only while a batch is on it.
+ * The thread is started on the first request and again after it died (what was on it then fails
+ * with the reason; the write queue retries a batch). It keeps the process alive only while a
+ * request is on it. Once closed it takes nothing more.
  */
 export class SqliteThread implements RecordWriter {
-  private worker?: Worker;
+  private worker?: { thread: Worker; pending: Map<number, Waiting> };
   private seq = 0;
-  private readonly pending = new Map<
-    number,
-    { resolve(reply: ThreadReply): void; reject(error: Error): void }
-  >();
+  private closed = false;
 
   constructor(
     private readonly file: string,
@@ -70,40 +71,49 @@ export class SqliteThread implements RecordWriter {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
+    const worker = this.worker?.thread;
+    this.closed = true;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    // The close request queues behind any batch still on the thread: those are written first.
-    await this.send({ seq: ++this.seq, close: true }).catch(() => undefined);
+    // The close request queues behind what is on the thread: batches handed over are written.
+    await this.post({ seq: ++this.seq, close: true }).catch(() => undefined);
     await Promise.race([exited, delay(5_000).then(() => worker.terminate())]);
   }
 
   private send(request: ThreadRequest): Promise<ThreadReply> {
-    const worker = (this.worker ??= this.start());
+    if (this.closed) return Promise.reject(new Error('the SQLite store is closed'));
+    return this.post(request);
+  }
+
+  private post(request: ThreadRequest): Promise<ThreadReply> {
+    const { thread, pending } = (this.worker ??= this.start());
     return new Promise<ThreadReply>((resolve, reject) => {
-      this.pending.set(request.seq, { resolve, reject });
-      worker.ref();
-      worker.postMessage(request);
+      pending.set(request.seq, { resolve, reject });
+      thread.ref();
+      thread.postMessage(request);
     });
   }
 
-  private start(): Worker {
-    const worker = new Worker(this.script, { workerData: { file: this.file } });
-    worker.unref();
-    worker.on('message', (reply: ThreadReply) => {
-      const waiting = this.pending.get(reply.seq);
-      this.pending.delete(reply.seq);
-      if (this.pending.size === 0) worker.unref();
+  /** A new thread with its own list of what waits on it: a dead one fails only its own. */
+  private start(): { thread: Worker; pending: Map<number, Waiting> } {
+    const thread = new Worker(this.script, { workerData: { file: this.file } });
+    const pending = new Map<number, Waiting>();
+    const worker = { thread, pending };
+    thread.unref();
+    thread.on('message', (reply: ThreadReply) => {
+      const waiting = pending.get(reply.seq);
+      pending.delete(reply.seq);
+      if (pending.size === 0) thread.unref();
       if (reply.error === undefined) waiting?.resolve(reply);
       else waiting?.reject(new Error(reply.error));
     });
     const gone = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;
-      for (const waiting of this.pending.values()) waiting.reject(new Error(reason));
-      this.pending.clear();
+      for (const waiting of pending.values()) waiting.reject(new Error(reason));
+      pending.clear();
     };
-    worker.on('error', (error) => gone(`the SQLite writer thread failed: ${error.message}`));
-    worker.on('exit', (code) => gone(`the SQLite writer thread exited (code ${code})`));
+    thread.on('error', (error) => gone(`the SQLite thread failed: ${error.message}`));
+    thread.on('exit', (code) => gone(`the SQLite thread exited (code ${code})`));
     return worker;
   }
 }
