@@ -253,11 +253,23 @@ export class GuardrailsService implements OnModuleDestroy {
     }
   }
 
+  /**
+   * Whether a policy may run on this call: false only when none is a default, none is on its
+   * virtual key and none is asked for (then `around` is the route's own call).
+   */
+  mayRunOn(call: GatewayCall): boolean {
+    return (
+      this.config.defaults.length > 0 ||
+      !!call.reply.request.headers[GUARDRAILS_HEADER] ||
+      !!call.virtualKey?.guardrails?.length
+    );
+  }
+
   /** Defaults, then the virtual key's, then the caller's `x-gateway-guardrails` (added only). */
   private planFor(call: GatewayCall): CallPlan | undefined {
+    if (!this.mayRunOn(call)) return undefined;
     const asked = call.reply.request.headers[GUARDRAILS_HEADER];
     const keyPolicies = call.virtualKey?.guardrails;
-    if (this.config.defaults.length === 0 && !asked && !keyPolicies?.length) return undefined;
     const ids = new Set([...this.config.defaults, ...(keyPolicies ?? [])]);
     for (const id of headerIds(asked)) {
       if (!this.runners.has(id)) throw unknownPolicy(id, this.policyIds);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Observable, type Subscription } from 'rxjs';
+import { EmptyError, Observable, type Subscription } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { AllConfig, GatewayConfig, GroqKeyConfig } from '../config/gateway-config';
 import type { ModelPrice } from '../config/governance-config';
@@ -25,6 +25,7 @@ import { toNativeResponsesRequest, type ResponsesPassThrough } from './groq/groq
 import { toGroqChatRequest, type GroqChatRequest } from './groq/groq-chat-parameters';
 import { GroqService } from './groq/groq.service';
 import { ForwardedChunk } from './upstream/forwarded-chunk';
+import type { UpstreamCancel } from './upstream/upstream-cancel';
 import { publicModelName, routeModel } from './model-router';
 import { toSurfaceShape } from './openai-answer-shape';
 import { withRetriesAndFallbacks } from './reliability/attempts';
@@ -187,36 +188,16 @@ export class ChatCompletionsService {
       call.deadlineAt,
       new Observable<T>((subscriber) => {
         call.onUpstreamStart();
-        const surface = call.surface ?? 'openai';
         const tokens = () => call.estimateRequestTokens();
         const headers = call.upstreamHeaders;
+        const read = this.answerReader<T>(prepared, call);
         let answered = false;
-        let servedModel = prepared.route.upstreamModel;
-        // A stream reports usage more than once (finish chunk, usage chunk); only some carry
-        // Compound's breakdown, so a cost once known is kept.
-        let knownCost: number | undefined;
         const next = (value: T) => {
           if (!answered) {
             answered = true;
             call.onUpstreamAnswer();
           }
-          if (value instanceof ForwardedChunk) {
-            // No usage in it (ForwardedChunk.of): only the model is read, and renamed in the text.
-            servedModel = value.model;
-            value.renameModel(publicModelName(value.model, surface));
-            return subscriber.next(value);
-          }
-          // The model that answered (a fallback's, a route target's) names itself in the answer.
-          const model = (value as { model?: unknown }).model;
-          if (typeof model === 'string' && model) servedModel = model;
-          const usage = reportedUsage(value);
-          // The public model name, and OpenAI's schema on the OpenAI surface.
-          toSurfaceShape(value as object, surface);
-          if (!usage) return subscriber.next(value);
-          const costUsd = callCostUsd(this.prices, servedModel, costSourceOf(value)) ?? knownCost;
-          knownCost = costUsd;
-          call.onUsage(usage, costUsd);
-          subscriber.next(prepared.stream ? withStreamCost(value, costUsd) : value);
+          subscriber.next(read(value));
         };
         const fail = (error: unknown) => {
           call.onUpstreamAnswer();
@@ -277,6 +258,109 @@ export class ChatCompletionsService {
         };
       }),
     );
+  }
+
+  /**
+   * A JSON chat call as a Promise: the common case, one attempt, made without the Observables
+   * `complete` builds (their subscribers were a measurable part of a call's CPU). A failure before
+   * the answer goes on to the same retries and fallbacks. `cancel` is the client leaving: nothing
+   * is recorded on the call after it. Calls with a deadline take `complete`.
+   */
+  async completeOnce(
+    prepared: GroqChatRequest,
+    call: CallProgress,
+    cancel: UpstreamCancel,
+  ): Promise<ChatCompletion> {
+    prepared.stream = false;
+    prepared.body.stream = false;
+    call.onUpstreamStart();
+    const read = this.answerReader<ChatCompletion>(prepared, call);
+    let key: GroqKeyConfig;
+    try {
+      key = this.groq.keys.pick(prepared.route.upstreamModel, () => call.estimateRequestTokens());
+    } catch (error) {
+      return this.completeRetried(prepared, call, read, { error }, cancel);
+    }
+    let answer: ChatCompletion;
+    try {
+      answer = await this.groq.chatCompletionOnce(prepared, key, call.upstreamHeaders, cancel);
+    } catch (error) {
+      if (cancel.aborted) throw error;
+      return this.completeRetried(prepared, call, read, { error, keyId: key.id }, cancel);
+    }
+    if (cancel.aborted) throw new EmptyError();
+    call.onServed({
+      model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
+      keyId: key.id,
+      attempts: 1,
+      route: prepared.modelRoute?.config.id,
+    });
+    call.onUpstreamAnswer();
+    return read(answer);
+  }
+
+  /** completeOnce's retries and fallbacks, once its first attempt failed before an answer. */
+  private completeRetried(
+    prepared: GroqChatRequest,
+    call: CallProgress,
+    read: (value: ChatCompletion) => ChatCompletion,
+    firstFailure: { error: unknown; keyId?: string },
+    cancel: UpstreamCancel,
+  ): Promise<ChatCompletion> {
+    return new Promise((resolve, reject) => {
+      let answer: ChatCompletion | undefined;
+      const subscription = this.retrying<ChatCompletion>(
+        prepared,
+        call,
+        (candidate, key, headers) => this.groq.chatCompletion(candidate, key, headers),
+        firstFailure,
+      ).subscribe({
+        next(value) {
+          if (!answer) call.onUpstreamAnswer();
+          answer = read(value);
+        },
+        error: (error: unknown) => {
+          call.onUpstreamAnswer();
+          reject(this.namingSuccessor(error, prepared));
+        },
+        complete: () => (answer ? resolve(answer) : reject(new EmptyError())),
+      });
+      cancel.once('abort', () => {
+        subscription.unsubscribe();
+        reject(new EmptyError());
+      });
+    });
+  }
+
+  /**
+   * Reads each upstream value for its call (the model that served it, usage and cost) and gives
+   * it the client surface's shape: the public model name, OpenAI's schema, a stream's cost.
+   */
+  private answerReader<T>(prepared: GroqChatRequest, call: CallProgress): (value: T) => T {
+    const surface = call.surface ?? 'openai';
+    let servedModel = prepared.route.upstreamModel;
+    // A stream reports usage more than once (finish chunk, usage chunk); only some carry
+    // Compound's breakdown, so a cost once known is kept.
+    let knownCost: number | undefined;
+    return (value) => {
+      if (value instanceof ForwardedChunk) {
+        // No usage in it (ForwardedChunk.of): only the model is read, and renamed in the text.
+        servedModel = value.model;
+        value.renameModel(publicModelName(value.model, surface));
+        return value;
+      }
+      // The model that answered (a fallback's, a route target's) names itself in the answer.
+      const model = (value as { model?: unknown }).model;
+      if (typeof model === 'string' && model) servedModel = model;
+      const usage = reportedUsage(value);
+      // The public model name, and OpenAI's schema on the OpenAI surface.
+      toSurfaceShape(value as object, surface);
+      if (!usage) return value;
+      const costUsd = callCostUsd(this.prices, servedModel, costSourceOf(value)) ?? knownCost;
+      knownCost = costUsd;
+      call.onUsage(usage, costUsd);
+      return prepared.stream ? withStreamCost(value, costUsd) : value;
+    };
   }
 
   /** Groq's `model_decommissioned` for the model asked: learnt, and the successor named. */

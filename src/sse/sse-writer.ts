@@ -45,6 +45,28 @@ export class SseWriter {
     for (const end of [...this.openStreams.values()]) end(failure);
   }
 
+  /**
+   * A JSON answer made as a Promise (chat's one-attempt path): a client that leaves before it
+   * calls `cancel`, as `answer` unsubscribes its Observable then.
+   */
+  answerJson<T>(call: GatewayCall, cancel: () => void, answer: Promise<T>): Promise<T> {
+    const response = call.reply.raw;
+    const onClose = () => {
+      if (!response.writableFinished) cancel();
+    };
+    response.on('close', onClose);
+    return answer.then(
+      (value) => {
+        response.off('close', onClose);
+        return value;
+      },
+      (error: unknown) => {
+        response.off('close', onClose);
+        throw error;
+      },
+    );
+  }
+
   answer<T>(
     source: Observable<T>,
     call: GatewayCall,

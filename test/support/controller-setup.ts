@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { defer, from, Observable, throwError } from 'rxjs';
+import { defer, from, lastValueFrom, Observable, throwError } from 'rxjs';
 import { AppModule } from '../../src/app.module';
 import { CallEvents } from '../../src/call/call-events';
 import type { EndedCall } from '../../src/call/ended-call';
@@ -51,6 +51,14 @@ export class StubGroq {
       const failure = this.failures.shift();
       return failure ? throwError(() => failure) : from([this.completion]);
     });
+  }
+
+  chatCompletionOnce(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers: Record<string, string>,
+  ): Promise<ChatCompletion> {
+    return lastValueFrom(this.chatCompletion(request, key, headers));
   }
 
   chatCompletionStream(

@@ -107,6 +107,24 @@ export class GroqService implements OnModuleDestroy {
   }
 
   /**
+   * A non-streaming chat completion as a Promise (chat's one-attempt JSON path): the same exchange
+   * as `chatCompletion`, without an Observable; `cancel` aborts it.
+   */
+  async chatCompletionOnce(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    headers: Record<string, string>,
+    cancel: UpstreamCancel,
+  ): Promise<ChatCompletion> {
+    const response = await this.post(request, key, headers, cancel, CHAT_PATH);
+    try {
+      return parseKeepingText<ChatCompletion>(await response.body.text());
+    } catch (error) {
+      throw error instanceof GatewayError ? error : upstreamFailure(error);
+    }
+  }
+
+  /**
    * A streamed chat completion: one emission per upstream chunk, as it arrives. With `forward`
    * (nothing downstream reads the chunks' content), a chunk without usage is forwarded as its
    * text, unparsed (ForwardedChunk).
@@ -267,6 +285,37 @@ export class GroqService implements OnModuleDestroy {
     if (model !== undefined && this.routes.tracks(model)) this.routes.report(model, outcome);
   }
 
+  /** POSTs `request` with `key`: a 200 response, or the failure as `send` maps it. */
+  private post(
+    request: GroqChatRequest,
+    key: GroqKeyConfig,
+    extraHeaders: Record<string, string>,
+    cancel: UpstreamCancel,
+    path: string,
+  ): Promise<Dispatcher.ResponseData> {
+    return this.send(
+      key,
+      {
+        method: 'POST',
+        path,
+        headers: headerList(
+          [
+            'authorization',
+            `Bearer ${key.key}`,
+            'content-type',
+            'application/json',
+            'accept',
+            request.stream ? 'text/event-stream' : 'application/json',
+          ],
+          extraHeaders,
+        ),
+        body: JSON.stringify(request.body),
+        signal: cancel,
+      },
+      request.route.upstreamModel,
+    );
+  }
+
   private call<T>(
     request: GroqChatRequest,
     key: GroqKeyConfig,
@@ -277,27 +326,7 @@ export class GroqService implements OnModuleDestroy {
     return new Observable<T>((subscriber) => {
       const cancel = new UpstreamCancel();
       const run = async () => {
-        const response = await this.send(
-          key,
-          {
-            method: 'POST',
-            path,
-            headers: headerList(
-              [
-                'authorization',
-                `Bearer ${key.key}`,
-                'content-type',
-                'application/json',
-                'accept',
-                request.stream ? 'text/event-stream' : 'application/json',
-              ],
-              extraHeaders,
-            ),
-            body: JSON.stringify(request.body),
-            signal: cancel,
-          },
-          request.route.upstreamModel,
-        );
+        const response = await this.post(request, key, extraHeaders, cancel, path);
         try {
           await consume(response, (value) => subscriber.next(value));
         } catch (error) {
