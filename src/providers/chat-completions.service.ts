@@ -17,7 +17,6 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   ChatRequest,
-  ChatUsage,
   ModelRoute,
   NativeResponsesValue,
 } from './chat-types';
@@ -29,6 +28,7 @@ import type { UpstreamCancel } from './upstream/upstream-cancel';
 import { publicModelName, routeModel } from './model-router';
 import { toSurfaceShape } from './openai-answer-shape';
 import { withRetriesAndFallbacks } from './reliability/attempts';
+import { withStreamCost } from './stream-cost';
 import { isRetryable } from './reliability/retry-policy';
 import { deadlineExceeded } from '../network/deadline';
 import type { RouteTargetConfig } from '../config/model-routes-config';
@@ -441,22 +441,6 @@ export class ChatCompletionsService {
         };
       });
   }
-}
-
-/**
- * A stream chunk that carries top-level `usage` (the finish chunk, OpenAI's usage chunk) gets the
- * call's cost in it as `usage.cost_usd`: a copy, since upstream chunks are read-only (raw-json).
- */
-function withStreamCost<T>(value: T, costUsd: number | undefined): T {
-  const chunk = value as { usage?: ChatUsage | null; response?: NativeResponsesValue['response'] };
-  if (costUsd === undefined) return value;
-  const cost_usd = Number(costUsd.toFixed(12));
-  if (chunk.usage) return { ...value, usage: { ...chunk.usage, cost_usd } };
-  // A native Responses stream: its final event's response carries the usage.
-  const response = chunk.response;
-  if (response?.usage)
-    return { ...value, response: { ...response, usage: { ...response.usage, cost_usd } } };
-  return value;
 }
 
 /** Points a prepared request at a model route's target: the route and the model sent upstream. */

@@ -29,6 +29,21 @@ export function rewriteKeptText(
 }
 
 /**
+ * Gives `copy`, made from the parsed `value`, a kept text of its own: `value`'s text as `rewrite`
+ * changes it to say the copy, or none (undefined) when it cannot. A no-op for values with no text.
+ */
+export function copyKeepingText(
+  value: object,
+  copy: object,
+  rewrite: (text: string) => string | undefined,
+): void {
+  const text = texts.get(value);
+  if (text === undefined) return;
+  const next = rewrite(text);
+  if (next !== undefined) texts.set(copy, next);
+}
+
+/**
  * Replaces the first `"key":<from>` in the head of a JSON text (where Groq writes its top-level
  * fields: id, object, created, model come first). A JSON string cannot hold an unescaped `":`, so a
  * match is always a key, never text inside a value. Undefined when it is not there.
