@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
-import { accessLogFields, accessLogLine, quote } from './access-log';
+import { accessLogFields, accessLogLine } from './access-log';
 
 /** The line pino writes for the same call, as AccessLog wrote it before it built lines itself. */
 function pinoLine(call: EndedCall, time: number): string {
@@ -86,22 +86,4 @@ describe('accessLogLine', () => {
       expect(JSON.parse(line)).toEqual(expect.objectContaining({ service: 'groq-gateway' }));
     });
   }
-});
-
-describe('quote', () => {
-  it('writes a string exactly as JSON.stringify does', () => {
-    for (const text of [
-      '',
-      'groq/llama-3.3-70b-versatile',
-      'a"b',
-      'back\\slash',
-      'line\nbreak\t',
-      '\u0000\u001f\u007f',
-      'ché ✓',
-      'emoji 😀',
-      'lone \ud800 surrogate',
-      'lone \udfff end',
-    ])
-      expect(quote(text)).toBe(JSON.stringify(text));
-  });
 });

@@ -6,6 +6,7 @@ import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
 import type { AllConfig } from '../config/gateway-config';
 import { accessStdout } from './stdout';
 import { formatUsd } from '../governance/call-cost';
+import { quote } from '../common/json-quote';
 
 /**
  * The access log: one JSON line per counted request, from the call's `ended` event (no
@@ -74,14 +75,6 @@ export function accessLogLine(call: EndedCall, time: number): string {
 function field(key: string, value: unknown): string {
   if (value === undefined) return '';
   return `,"${key}":${typeof value === 'number' ? number(value) : JSON.stringify(value)}`;
-}
-
-/** Characters JSON.stringify escapes in a string: quote, backslash, controls, lone surrogates. */
-const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/** A string as JSON.stringify writes it; one test instead of the call for the usual plain one. */
-export function quote(text: string): string {
-  return ESCAPED.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
 
 /** A number as pino writes it: non-finite ones as null. */

@@ -1,3 +1,5 @@
+import { quote } from '../json-quote';
+
 /**
  * Upstream JSON the gateway forwards unchanged is sent as the text it came in, not parsed and
  * stringified again: the parsed object (read for usage, headers, metrics) remembers its text.
@@ -55,10 +57,15 @@ export function replaceKeyValue(
   to: unknown,
   within = text.length,
 ): string | undefined {
-  const needle = `"${key}":${JSON.stringify(from)}`;
+  const needle = `"${key}":${jsonValue(from)}`;
   const at = text.indexOf(needle);
   if (at === -1 || at > within) return undefined;
-  return `${text.slice(0, at)}"${key}":${JSON.stringify(to)}${text.slice(at + needle.length)}`;
+  return `${text.slice(0, at)}"${key}":${jsonValue(to)}${text.slice(at + needle.length)}`;
+}
+
+/** JSON.stringify of a value; a string (the usual value here: a model, a tier) quoted quickly. */
+function jsonValue(value: unknown): string {
+  return typeof value === 'string' ? quote(value) : JSON.stringify(value);
 }
 
 /**
