@@ -93,13 +93,16 @@ export interface ChatCompletionChunk {
   [field: string]: unknown;
 }
 
-/** Where a model string is sent: the provider and the id that provider knows it by. */
+/**
+ * Where a model string is sent: the provider and the id that provider knows it by. Read-only: one
+ * route serves every call for its model string (routeModel remembers it).
+ */
 export interface ModelRoute {
-  provider: 'groq';
+  readonly provider: 'groq';
   /** The id the provider knows, e.g. `openai/gpt-oss-120b` for `groq/openai/gpt-oss-120b`. */
-  upstreamModel: string;
+  readonly upstreamModel: string;
   /** The model string as the client wrote it. */
-  requestedModel: string;
+  readonly requestedModel: string;
 }
 
 /**

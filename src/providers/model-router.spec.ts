@@ -77,3 +77,23 @@ describe('routeModel refuses ids that could not be a model', () => {
     );
   });
 });
+
+describe('routeModel remembers what it worked out', () => {
+  it('routes a model string once per alias table, and refuses a bad one every time', () => {
+    const aliases = { fast: 'groq/llama-3.1-8b-instant' };
+    const first = routeModel('fast', aliases);
+    expect(routeModel('fast', aliases)).toBe(first);
+    expect(routeModel('fast', { fast: 'groq/qwen/qwen3-32b' }).upstreamModel).toBe(
+      'qwen/qwen3-32b',
+    );
+    expect(routeModel('fast').upstreamModel).toBe('fast');
+    for (let i = 0; i < 2; i++)
+      expect(() => routeModel('groq/', aliases, 'fallbacks')).toThrow(/no model/);
+  });
+
+  it('stays right past the number of names it keeps', () => {
+    for (let i = 0; i < 3000; i++) {
+      expect(routeModel(`groq/m-${i}`).upstreamModel).toBe(`m-${i}`);
+    }
+  });
+});

@@ -31,8 +31,43 @@ function upstreamIdOfGroqPrefixed(target: string): string {
  */
 export function routeModel(
   model: string,
-  aliases: Readonly<Record<string, string>> = {},
+  aliases: Readonly<Record<string, string>> = NO_ALIASES,
   param = 'model',
+): ModelRoute {
+  // Routed once per model string and alias table: a route is read-only, shared by its calls.
+  let routes = routed.get(aliases);
+  if (!routes) {
+    routes = new Map();
+    routed.set(aliases, routes);
+  }
+  let route = routes.get(model);
+  if (!route) {
+    route = routeAnew(model, aliases, param);
+    remember(routes, model, route);
+  }
+  return route;
+}
+
+const NO_ALIASES: Readonly<Record<string, string>> = {};
+
+/** Routes by model string, per alias table (the configuration's, or a test's). */
+const routed = new WeakMap<object, Map<string, ModelRoute>>();
+
+/**
+ * At most this many names are remembered per table: model strings come from clients, so the
+ * table is emptied rather than let grow when a caller sends many different ones.
+ */
+const REMEMBERED = 1024;
+
+function remember(table: Map<string, ModelRoute>, key: string, value: ModelRoute): void {
+  if (table.size >= REMEMBERED) table.clear();
+  table.set(key, value);
+}
+
+function routeAnew(
+  model: string,
+  aliases: Readonly<Record<string, string>>,
+  param: string,
 ): ModelRoute {
   const requested = model.trim();
   if (!requested) {
