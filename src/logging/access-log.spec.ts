@@ -1,7 +1,35 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
-import { accessLogFields, accessLogLine } from './access-log';
+import { formatUsd } from '../governance/call-cost';
+import { accessLogLine } from './access-log';
+
+/**
+ * What an access line says beyond method, url, status and time, as the fields object AccessLog
+ * handed pino before it built lines itself: the reference accessLogLine is held to.
+ */
+function accessLogFields(call: EndedCall): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    traceId: call.traceId,
+    overheadMs: Number(call.overheadMs.toFixed(3)),
+  };
+  if (call.model) fields.model = call.model;
+  if (call.modelRoute) fields.route = call.modelRoute.id;
+  if (call.keyId) fields.keyId = call.keyId;
+  if (call.clientIdentity) fields.clientIdentity = call.clientIdentity;
+  if (call.addressForwarded && call.clientAddress) fields.clientAddress = call.clientAddress;
+  if (call.virtualKeyId) fields.virtualKeyId = call.virtualKeyId;
+  if (call.attempts) fields.attempts = call.attempts;
+  if (call.stream) fields.stream = true;
+  if (call.guardrails?.length)
+    fields.guardrails = call.guardrails.map((g) => `${g.policy}:${g.stage}=${g.outcome}`).join(',');
+  if (call.usage) {
+    fields.promptTokens = call.usage.prompt_tokens;
+    fields.completionTokens = call.usage.completion_tokens;
+  }
+  if (call.costUsd !== undefined) fields.costUsd = call.costUsdText ?? formatUsd(call.costUsd);
+  return fields;
+}
 
 /** The line pino writes for the same call, as AccessLog wrote it before it built lines itself. */
 function pinoLine(call: EndedCall, time: number): string {
