@@ -22,8 +22,16 @@ describe('request logs configuration', () => {
       bodyMaxBytes: 65_536,
       clientAddress: false,
       onOverflow: 'drop',
+      queryTimeoutMs: 30_000,
       exports: [],
     });
+  });
+
+  it('reads the query deadline from LOGS_QUERY_TIMEOUT_MS over logs.queryTimeoutMs', () => {
+    expect(load({}, 'logs: { queryTimeoutMs: 5000 }').queryTimeoutMs).toBe(5_000);
+    expect(
+      load({ LOGS_QUERY_TIMEOUT_MS: '50' }, 'logs: { queryTimeoutMs: 5000 }').queryTimeoutMs,
+    ).toBe(50);
   });
 
   it('reads Postgres from LOGS_POSTGRES_URL_FILE', () => {
@@ -39,6 +47,8 @@ describe('request logs configuration', () => {
     [{ LOGS_BODIES: 'some' }, /^LOGS_BODIES/],
     [{ LOGS_ON_OVERFLOW: 'wait' }, /^LOGS_ON_OVERFLOW/],
     [{ LOGS_RETENTION_DAYS: '0' }, /^LOGS_RETENTION_DAYS/],
+    [{ LOGS_QUERY_TIMEOUT_MS: '5' }, /^LOGS_QUERY_TIMEOUT_MS/],
+    [{ LOGS_QUERY_TIMEOUT_MS: 'soon' }, /^LOGS_QUERY_TIMEOUT_MS/],
   ])('refuses %j with one line naming the setting', (env, message) => {
     expect(() => load(env)).toThrow(message);
   });

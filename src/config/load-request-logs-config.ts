@@ -108,6 +108,13 @@ export function loadRequestLogsConfig(
       10,
       600_000,
     ),
+    queryTimeoutMs: integer(
+      'LOGS_QUERY_TIMEOUT_MS',
+      env.LOGS_QUERY_TIMEOUT_MS ?? logs.queryTimeoutMs,
+      30_000,
+      10,
+      3_600_000,
+    ),
     replicaId: replicaId(env.LOGS_REPLICA_ID ?? stringAt(logs, 'replicaId')),
     exports: exportsFrom(logs.exports, env, readFile),
   };

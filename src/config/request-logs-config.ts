@@ -67,6 +67,8 @@ export interface RequestLogsConfig {
   queueSize: number;
   batchSize: number;
   flushIntervalMs: number;
+  /** A statement of the query API (a page, a stats query, an export's page) runs at most this long. */
+  queryTimeoutMs: number;
   /** Names this replica in exported object keys. */
   replicaId: string;
   exports: ExportConfig[];

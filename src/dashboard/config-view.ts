@@ -223,6 +223,7 @@ function requestLogsView(config: GatewayConfig, env: Env, yaml: Yaml) {
     queueSize: logs.queueSize,
     batchSize: logs.batchSize,
     flushIntervalMs: logs.flushIntervalMs,
+    queryTimeoutMs: logs.queryTimeoutMs,
     exports: logs.exports.map((e, i) => exportView(e, yamlAt(logsYaml, 'exports', i), env)),
   };
 }

@@ -18,6 +18,7 @@ import {
 } from './log-query';
 import type { LogRecord } from './log-record';
 import { RequestLogsService } from './request-logs.service';
+import { queryFailure, storeUnavailable } from './query-errors';
 import { INTERVALS, parseStats } from './stats-query';
 import type { LogStore } from './store/log-store';
 
@@ -80,16 +81,21 @@ export class RequestLogsApiService {
     return visible(record, access);
   }
 
-  /** The export as a stream pulled page by page: memory stays flat for any number of records. */
-  export(
+  /**
+   * The export as a stream pulled page by page: memory stays flat for any number of records. The
+   * first page is read before answering, so a store that cannot answer it (or a first page past
+   * the query deadline) is an error envelope; a later page failing ends the stream early.
+   */
+  async export(
     params: Params,
     access: LogAccess = FULL_LOG_ACCESS,
-  ): { format: ExportFormat; body: Readable } {
+  ): Promise<{ format: ExportFormat; body: Readable }> {
     const format = (text(params, 'format') ?? 'ndjson').toLowerCase();
     if (format !== 'ndjson' && format !== 'csv')
       throw invalid('format', 'format must be ndjson or csv.');
     const filter = scoped(parseFilter(params), access);
-    const store = this.storeOrThrow();
+    const pages = this.storeOrThrow().scan(filter);
+    const first = await this.answer(pages.next());
     const logger = this.logger;
     async function* lines(): AsyncGenerator<string> {
       if (format === 'csv') yield csvHeader();
@@ -97,8 +103,8 @@ export class RequestLogsApiService {
         // Chunks of about 32 KiB: a write per line costs a syscall per record, and a string per
         // page would be a large object that only a full GC frees (the heap grows by pages).
         let chunk = '';
-        for await (const page of store.scan(filter)) {
-          for (const stored of page) {
+        for (let page = first; !page.done; page = await pages.next()) {
+          for (const stored of page.value) {
             const record = visible(stored, access);
             chunk += format === 'csv' ? csvRow(record) : ndjsonLine(record);
             if (chunk.length >= CHUNK_CHARS) {
@@ -163,28 +169,25 @@ export class RequestLogsApiService {
         code: 'logs_store_off',
       });
     const store = this.logs.store;
-    if (!store || !this.logs.storeReady) throw unavailable();
+    if (!store || !this.logs.storeReady) throw storeUnavailable();
     return store;
   }
 
   private async run<T>(query: (store: LogStore) => Promise<T>): Promise<T> {
-    const store = this.storeOrThrow();
+    return this.answer(query(this.storeOrThrow()));
+  }
+
+  /** What the query answers, or its failure as the client sees it (never a 500). */
+  private async answer<T>(query: Promise<T>): Promise<T> {
     try {
-      return await query(store);
+      return await query;
     } catch (error) {
       if (error instanceof GatewayError) throw error;
-      this.logger.error(`request logs: query failed: ${errorText(error)}`);
-      throw unavailable();
+      const failure = queryFailure(error);
+      if (failure.code === 'query_timeout')
+        this.logger.warn(`request logs: query stopped: ${errorText(error)}`);
+      else this.logger.error(`request logs: query failed: ${errorText(error)}`);
+      throw failure;
     }
   }
-}
-
-function unavailable(): GatewayError {
-  return new GatewayError({
-    status: 503,
-    message: 'The request log store is unavailable; retry shortly.',
-    type: 'api_error',
-    code: 'logs_store_unavailable',
-    headers: { 'retry-after': '5' },
-  });
 }

@@ -28,12 +28,12 @@ export class RequestLogsController {
   // Before logs/:requestId, which would take "export" as an id.
   @Get('logs/export')
   @Requires('logs.read')
-  export(
+  async export(
     @Query() params: Params,
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const { format, body } = this.api.export(params, logAccessOf(principal));
+    const { format, body } = await this.api.export(params, logAccessOf(principal));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     reply
       .header('content-type', CONTENT_TYPES[format])

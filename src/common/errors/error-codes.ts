@@ -59,6 +59,7 @@ export const GATEWAY_ERROR_CODES = [
   'ui_not_built',
   'too_many_tails',
   'logs_store_unavailable',
+  'query_timeout',
   // Alerts.
   'missing_channel',
   'channel_not_found',
