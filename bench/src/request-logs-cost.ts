@@ -110,20 +110,19 @@ export async function storeThroughput(
 ): Promise<RequestLogsBench['storeRecordsPerSecond']> {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { LogStore } = require(join(root, 'dist/request-logs/store/log-store')) as {
-    LogStore: new (db: unknown, writer?: unknown) => StoreLike;
+    LogStore: new (connections: unknown) => StoreLike;
   };
   const { newRecordId } = require(join(root, 'dist/request-logs/record-id')) as {
     newRecordId(): string;
   };
   const connect = require(join(root, 'dist/request-logs/store/connect')) as {
-    openSqlite(dir: string, options?: { inThread?: boolean }): { db: unknown; writer: unknown };
+    openSqlite(dir: string, options?: { inThread?: boolean }): unknown;
     openPostgres(url: string): unknown;
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
   const dir = mkdtempSync(join(tmpdir(), 'bench-logs-'));
   try {
-    const { db, writer } = connect.openSqlite(dir);
-    const sqlite = await measureStore(new LogStore(db, writer), records, newRecordId);
+    const sqlite = await measureStore(new LogStore(connect.openSqlite(dir)), records, newRecordId);
     let postgres: StoreRate | undefined;
     try {
       const server = await startPostgres();

@@ -1,14 +1,11 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kysely } from 'kysely';
 import { LogStore } from '../../src/request-logs/store/log-store';
 import { openSqlite } from '../../src/request-logs/store/connect';
 import { openSqliteDatabase } from '../../src/request-logs/store/sqlite-database';
 import { inThreadWriter } from '../../src/request-logs/store/sqlite-rows';
 import { SqliteThread } from '../../src/request-logs/store/sqlite-thread';
-import { sqliteThreadDialect } from '../../src/request-logs/store/sqlite-thread-dialect';
-import type { LogsDatabase } from '../../src/request-logs/store/schema';
 import { sampleRecord } from './support/request-logs';
 
 /**
@@ -63,10 +60,14 @@ describe("request logs: the SQLite store's threads", () => {
     const { db } = openSqlite(dir, { inThread: true });
     const file = join(dir, 'requests.sqlite');
     const store = new LogStore(
-      db,
-      writer === 'thread'
-        ? new SqliteThread(file, WORKER)
-        : inThreadWriter(openSqliteDatabase(file)),
+      {
+        db,
+        reads: db,
+        writer:
+          writer === 'thread'
+            ? new SqliteThread(file, WORKER)
+            : inThreadWriter(openSqliteDatabase(file)),
+      },
       deleteChunk,
     );
     opened.push(store);
@@ -99,7 +100,11 @@ describe("request logs: the SQLite store's threads", () => {
 
   it('answers a failed write with SQLite’s reason, and writes again once it can', async () => {
     const { db } = openSqlite(dir, { inThread: true });
-    const store = new LogStore(db, new SqliteThread(join(dir, 'requests.sqlite'), WORKER));
+    const store = new LogStore({
+      db,
+      reads: db,
+      writer: new SqliteThread(join(dir, 'requests.sqlite'), WORKER),
+    });
     opened.push(store);
     // No schema yet: the thread's INSERT fails, and says why.
     await expect(store.insert(records(3))).rejects.toThrow(/no such table: request_logs/);
@@ -163,11 +168,7 @@ describe("request logs: the SQLite store's threads", () => {
 
   /** A store as the built gateway opens it: queries on one thread, writes on another. */
   async function threadedStore(): Promise<LogStore> {
-    const file = join(dir, 'requests.sqlite');
-    const db = new Kysely<LogsDatabase>({
-      dialect: sqliteThreadDialect(new SqliteThread(file, WORKER)),
-    });
-    const store = new LogStore(db, new SqliteThread(file, WORKER));
+    const store = new LogStore(openSqlite(dir, { workerScript: WORKER }));
     opened.push(store);
     await store.migrate();
     return store;
@@ -181,8 +182,7 @@ describe("request logs: the SQLite store's threads", () => {
       key_id: `key-${i % 3}`,
     }));
     await threaded.insert(batch);
-    const { db } = openSqlite(dir, { inThread: true });
-    const direct = new LogStore(db);
+    const direct = new LogStore(openSqlite(dir, { inThread: true }));
     opened.push(direct);
     const filter = { keyId: 'key-1' };
     expect(await threaded.count()).toBe(3_000);
@@ -199,8 +199,7 @@ describe("request logs: the SQLite store's threads", () => {
     const threaded = await threadedStore();
     await threaded.insert(records(60_000));
     const turnsThreaded = await loopTurnsDuring(threaded.stats({}, 'status', 60_000));
-    const { db } = openSqlite(dir, { inThread: true });
-    const direct = new LogStore(db);
+    const direct = new LogStore(openSqlite(dir, { inThread: true }));
     opened.push(direct);
     const turnsInThread = await loopTurnsDuring(direct.stats({}, 'status', 60_000));
     expect(turnsInThread).toBeLessThanOrEqual(1);

@@ -6,34 +6,51 @@ import type { RecordWriter } from './record-writer';
 import type { LogsDatabase } from './schema';
 import { openSqliteDatabase } from './sqlite-database';
 import { inThreadWriter } from './sqlite-rows';
-import { SqliteThread, sqliteThreadAvailable } from './sqlite-thread';
-import { sqliteThreadDialect } from './sqlite-thread-dialect';
+import { SQLITE_WORKER_SCRIPT, SqliteThread, sqliteThreadAvailable } from './sqlite-thread';
+import { sqliteThreadDialects } from './sqlite-thread-dialect';
 
 export type LogsDialect = 'sqlite' | 'postgres';
+
+/** What a LogStore runs on. */
+export interface StoreConnections {
+  /** Migrations, counts, and on Postgres the writes, retention and erasure: no deadline. */
+  db: Kysely<LogsDatabase>;
+  /** The query API's statements, each cut at the query deadline when one is given. */
+  reads: Kysely<LogsDatabase>;
+  /** SQLite's own batch writer (a thread, a statement prepared once); Postgres writes through `db`. */
+  writer?: RecordWriter;
+}
+
+export interface OpenOptions {
+  /** The query API's deadline per statement (LOGS_QUERY_TIMEOUT_MS); none when undefined. */
+  queryTimeoutMs?: number;
+}
 
 /**
  * The SQLite store: one file and two threads of its own (sqlite-thread.ts), one writing batches,
  * retention and erasure with a statement prepared once, one answering Kysely's queries (the query
  * API, migrations), so neither holds the event loop. Where the compiled worker is not there (the
- * sources run by jest) or `inThread` is asked, both run in this thread on one connection.
+ * sources run by jest) or `inThread` is asked, both run in this thread on one connection, and
+ * nothing can stop a query there: the deadline needs the threads.
  */
 export function openSqlite(
   dataDir: string,
-  options: { inThread?: boolean } = {},
-): { db: Kysely<LogsDatabase>; writer: RecordWriter } {
+  options: OpenOptions & { inThread?: boolean; workerScript?: string } = {},
+): StoreConnections {
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'requests.sqlite');
-  if (!options.inThread && sqliteThreadAvailable()) {
+  const script = options.workerScript ?? SQLITE_WORKER_SCRIPT;
+  if (!options.inThread && sqliteThreadAvailable(script)) {
+    const dialects = sqliteThreadDialects(new SqliteThread(file, script), options.queryTimeoutMs);
     return {
-      db: new Kysely<LogsDatabase>({ dialect: sqliteThreadDialect(new SqliteThread(file)) }),
-      writer: new SqliteThread(file),
+      db: new Kysely<LogsDatabase>({ dialect: dialects.db }),
+      reads: new Kysely<LogsDatabase>({ dialect: dialects.reads }),
+      writer: new SqliteThread(file, script),
     };
   }
   const database = openSqliteDatabase(file);
-  return {
-    db: new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) }),
-    writer: inThreadWriter(database),
-  };
+  const db = new Kysely<LogsDatabase>({ dialect: new SqliteDialect({ database }) });
+  return { db, reads: db, writer: inThreadWriter(database) };
 }
 
 /** bigint (COUNT, time_ms) and numeric (SUM of bigints) as numbers: they fit doubles here. */
@@ -46,17 +63,34 @@ const parsers = {
   }) as typeof types.getTypeParser,
 };
 
-/** The Postgres store, shared by every replica. */
-export function openPostgres(url: string): Kysely<LogsDatabase> {
-  const pool = new Pool({
+/**
+ * The Postgres store, shared by every replica. The query API has a pool of its own whose
+ * connections carry `statement_timeout` (the server cancels a statement past it, error 57014):
+ * simpler than a `SET LOCAL` per query (a transaction and two more round trips each), it keeps
+ * the deadline off the writes, retention and erasure, and a slow dashboard cannot take the
+ * connections the writes need. pg opens a pool's connections on demand and closes idle ones after
+ * 30 s, so a replica nobody queries holds none for it.
+ */
+export function openPostgres(url: string, options: OpenOptions = {}): StoreConnections {
+  const db = new Kysely<LogsDatabase>({ dialect: new PostgresDialect({ pool: pool(url) }) });
+  if (options.queryTimeoutMs === undefined) return { db, reads: db };
+  const reads = new Kysely<LogsDatabase>({
+    dialect: new PostgresDialect({ pool: pool(url, options.queryTimeoutMs) }),
+  });
+  return { db, reads };
+}
+
+function pool(url: string, statementTimeoutMs?: number): Pool {
+  const made = new Pool({
     connectionString: url,
     max: 5,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     types: parsers,
+    ...(statementTimeoutMs === undefined ? {} : { statement_timeout: statementTimeoutMs }),
   });
   // An idle client's error (the server restarted) must not crash the process; the next query
   // reports it to the write queue, which retries.
-  pool.on('error', () => undefined);
-  return new Kysely<LogsDatabase>({ dialect: new PostgresDialect({ pool }) });
+  made.on('error', () => undefined);
+  return made;
 }

@@ -13,9 +13,9 @@ describe('the SQLite log store on disk', () => {
   let kysely: Kysely<LogsDatabase>;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'log-store-spec-'));
-    const { db, writer } = openSqlite(dir);
-    kysely = db;
-    store = new LogStore(db, writer);
+    const connections = openSqlite(dir);
+    kysely = connections.db;
+    store = new LogStore(connections);
     await store.migrate();
   });
   afterEach(async () => {

@@ -5,6 +5,7 @@ import { migrateToLatest } from './migrations';
 import { fromRow, toRow } from './row-mapping';
 import type { LogsDatabase, RequestLogRow } from './schema';
 import type { RecordWriter } from './record-writer';
+import type { StoreConnections } from './connect';
 
 /** Rows per INSERT on Postgres: 34 bind parameters a row, at most 65535 a statement. */
 const INSERT_CHUNK = 1_000;
@@ -65,13 +66,20 @@ const SEARCHED = [
  * subset both dialects run the same (window functions, integer division, LIKE on lower()).
  */
 export class LogStore {
+  private readonly db: Kysely<LogsDatabase>;
+  /** The query API's (page, byRequestId, scan, stats): each statement under the query deadline. */
+  private readonly reads: Kysely<LogsDatabase>;
+  private readonly writer?: RecordWriter;
+
   constructor(
-    private readonly db: Kysely<LogsDatabase>,
-    /** SQLite's own batch writer (a thread, a statement prepared once); Postgres uses Kysely. */
-    private readonly writer?: RecordWriter,
+    connections: StoreConnections,
     /** Rows one DELETE of retention or erasure removes at most (see deleteWhere). */
     private readonly deleteChunk = 5_000,
-  ) {}
+  ) {
+    this.db = connections.db;
+    this.reads = connections.reads;
+    this.writer = connections.writer;
+  }
 
   /** One round trip, for a health probe while there is nothing to write. */
   async ping(): Promise<void> {
@@ -101,7 +109,7 @@ export class LogStore {
   /** Newest first, `limit` at a time. */
   async page(query: PageQuery): Promise<{ data: LogRecord[]; next_cursor: string | null }> {
     const cursor = query.cursor;
-    const rows = await this.db
+    const rows = await this.reads
       .selectFrom('request_logs')
       .selectAll()
       .where((eb) => eb.and(conditions(eb, query.filter)))
@@ -123,7 +131,7 @@ export class LogStore {
 
   /** The record of a request id (the newest, should a caller have reused its id). */
   async byRequestId(requestId: string): Promise<LogRecord | undefined> {
-    const row = await this.db
+    const row = await this.reads
       .selectFrom('request_logs')
       .selectAll()
       .where('request_id', '=', requestId)
@@ -142,7 +150,7 @@ export class LogStore {
   async *scan(filter: LogFilter, pageSize = 250): AsyncGenerator<LogRecord[]> {
     let after: Cursor | undefined;
     for (;;) {
-      const rows: RequestLogRow[] = await this.db
+      const rows: RequestLogRow[] = await this.reads
         .selectFrom('request_logs')
         .selectAll()
         .where((eb) => eb.and(conditions(eb, filter)))
@@ -167,7 +175,7 @@ export class LogStore {
       ? sql<number>`(${sql.ref('time_ms')} / ${sql.lit(intervalMs)}) * ${sql.lit(intervalMs)}`
       : sql<number>`0`;
     const group = groupBy ? sql`${sql.ref(STATS_GROUPS[groupBy])}` : sql`null`;
-    const filtered = this.db
+    const filtered = this.reads
       .selectFrom('request_logs')
       .select([
         bucket.as('bucket'),
@@ -213,7 +221,7 @@ export class LogStore {
         coalesce(sum(cost_usd), 0) as cost_usd
       from ranked
       group by bucket, grp
-      order by bucket, grp`.execute(this.db);
+      order by bucket, grp`.execute(this.reads);
     return result.rows.map((row) => {
       const requests = Number(row.requests);
       const errors = Number(row.errors);
@@ -285,7 +293,11 @@ export class LogStore {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.writer?.close(), this.db.destroy()]);
+    await Promise.all([
+      this.writer?.close(),
+      this.db.destroy(),
+      this.reads === this.db ? undefined : this.reads.destroy(),
+    ]);
   }
 
   /**

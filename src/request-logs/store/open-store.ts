@@ -9,9 +9,10 @@ export async function openStore(config: RequestLogsConfig): Promise<LogStore | u
   if (config.store === 'off') return undefined;
   const { LogStore } = await import('./log-store');
   const connect = await import('./connect');
-  if (config.store === 'sqlite') {
-    const { db, writer } = connect.openSqlite(config.dataDir);
-    return new LogStore(db, writer);
-  }
-  return new LogStore(connect.openPostgres(config.postgresUrl ?? ''));
+  const options = { queryTimeoutMs: config.queryTimeoutMs };
+  return new LogStore(
+    config.store === 'sqlite'
+      ? connect.openSqlite(config.dataDir, options)
+      : connect.openPostgres(config.postgresUrl ?? '', options),
+  );
 }

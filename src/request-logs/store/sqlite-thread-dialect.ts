@@ -15,26 +15,65 @@ import type { SqliteThread } from './sqlite-thread';
  * synchronous, so on the event loop a stats query or a text search over a large store (seconds
  * on 500,000 records) held every call in flight. The SQL is Kysely's SQLite SQL, the same as
  * SqliteDialect runs; only where it runs differs.
+ *
+ * Two dialects over one thread: `db` (migrations, counts) and `reads` (the query API), whose
+ * every statement has `deadlineMs`. They share the thread's one connection, so one statement or
+ * transaction of either runs at a time, and a migration is never cut by the query deadline.
  */
-export function sqliteThreadDialect(thread: SqliteThread): Dialect {
-  return {
+export function sqliteThreadDialects(
+  thread: SqliteThread,
+  deadlineMs?: number,
+): { db: Dialect; reads: Dialect } {
+  const lock = new ConnectionLock();
+  const dialect = (deadline: number | undefined, owner: boolean): Dialect => ({
     createAdapter: () => new SqliteAdapter(),
-    createDriver: () => new SqliteThreadDriver(thread),
+    createDriver: () => new SqliteThreadDriver(thread, lock, deadline, owner),
     createIntrospector: (db) => new SqliteIntrospector(db),
     createQueryCompiler: () => new SqliteQueryCompiler(),
-  };
+  });
+  return { db: dialect(undefined, true), reads: dialect(deadlineMs, false) };
 }
 
 /** SQLite's one connection (as Kysely's SqliteDriver), held by one query or transaction at a time. */
-class SqliteThreadDriver implements Driver {
-  private readonly connection: DatabaseConnection;
+class ConnectionLock {
   private held?: Promise<void>;
   private release?: () => void;
 
-  constructor(private readonly thread: SqliteThread) {
+  async acquire(): Promise<void> {
+    while (this.held) await this.held;
+    this.held = new Promise((resolve) => (this.release = resolve));
+  }
+
+  free(): void {
+    const release = this.release;
+    this.held = undefined;
+    this.release = undefined;
+    release?.();
+  }
+}
+
+class SqliteThreadDriver implements Driver {
+  private readonly connection: DatabaseConnection;
+  /**
+   * The thread a transaction began on. Should it be replaced (a deadline) or die mid-transaction,
+   * the transaction's later statements must fail, not run on the new thread each committed on
+   * its own; its rollback has nothing left to do (the old connection's transaction ends with it).
+   */
+  private transactionThread?: number;
+
+  constructor(
+    private readonly thread: SqliteThread,
+    private readonly lock: ConnectionLock,
+    deadlineMs: number | undefined,
+    /** Whether destroying this driver closes the thread (the other dialect's does not). */
+    private readonly owner: boolean,
+  ) {
     this.connection = {
       executeQuery: async <R>(query: CompiledQuery): Promise<QueryResult<R>> => {
-        const result = await thread.query(query.sql, query.parameters);
+        const result = await thread.query(query.sql, query.parameters, {
+          deadlineMs,
+          onThread: this.transactionThread,
+        });
         return {
           rows: (result.rows ?? []) as R[],
           numAffectedRows: result.changes === undefined ? undefined : BigInt(result.changes),
@@ -51,31 +90,33 @@ class SqliteThreadDriver implements Driver {
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    while (this.held) await this.held;
-    this.held = new Promise((resolve) => (this.release = resolve));
+    await this.lock.acquire();
     return this.connection;
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin'));
+    this.transactionThread = this.thread.current;
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('commit'));
+    this.transactionThread = undefined;
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const began = this.transactionThread;
+    this.transactionThread = undefined;
+    if (began !== undefined && began !== this.thread.current) return;
     await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
   async releaseConnection(): Promise<void> {
-    const release = this.release;
-    this.held = undefined;
-    this.release = undefined;
-    release?.();
+    this.transactionThread = undefined;
+    this.lock.free();
   }
 
   destroy(): Promise<void> {
-    return this.thread.close();
+    return this.owner ? this.thread.close() : Promise.resolve();
   }
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../log-record';
+import { QueryTimeoutError } from './query-timeout';
 import type { RecordWriter } from './record-writer';
 
 export interface ThreadRequest {
@@ -13,6 +14,8 @@ export interface ThreadRequest {
 
 export interface ThreadReply {
   seq: number;
+  /** Sent once, with seq 0, when the thread has opened the file and takes statements. */
+  ready?: true;
   /** What a statement read (a SELECT), or what it changed. */
   rows?: unknown[];
   changes?: number;
@@ -40,6 +43,32 @@ const YOUNG_GENERATION_MB = 8;
 
 type Waiting = { resolve(reply: ThreadReply): void; reject(error: Error): void };
 
+/** One started worker: its own list of what waits on it, so a dead one fails only its own. */
+interface Running {
+  id: number;
+  thread: Worker;
+  pending: Map<number, Waiting>;
+  /** Left to finish a statement past its deadline; counted until it exits. */
+  abandoned: boolean;
+  /** Resolved once the thread has opened the file: a deadline counts from then, not from its start. */
+  ready: Promise<void>;
+}
+
+/** How one statement runs (the query API's reader passes both; the writer neither). */
+export interface StatementOptions {
+  /** Past this, the statement fails with QueryTimeoutError and its thread is replaced. */
+  deadlineMs?: number;
+  /** Runs only on this thread (the one a transaction began on), else fails: see `current`. */
+  onThread?: number;
+}
+
+/**
+ * Threads left running a statement past its deadline, at most: each holds a CPU until its
+ * statement ends, so beyond this a statement with a deadline is refused before it starts (a
+ * dashboard refreshing a slow query must not start thread after thread).
+ */
+export const MAX_ABANDONED_THREADS = 2;
+
 /**
  * A SQLite connection on a worker thread of its own: the store runs one for its batches,
  * retention and erasure, and one for its queries (sqlite-thread-dialect.ts). On the event loop a
@@ -49,16 +78,29 @@ type Waiting = { resolve(reply: ThreadReply): void; reject(error: Error): void }
  * The thread is started on the first request and again after it died (what was on it then fails
  * with the reason; the write queue retries a batch). It keeps the process alive only while a
  * request is on it. Once closed it takes nothing more.
+ *
+ * A statement given a deadline (the query API's) that runs past it fails with QueryTimeoutError,
+ * and its thread is replaced: better-sqlite3 runs a statement in C++ and nothing interrupts it
+ * from outside (`terminate()` takes effect when the thread returns to JS), so the old thread is
+ * left to end its statement and die, and later statements go to a new one.
  */
 export class SqliteThread implements RecordWriter {
-  private worker?: { thread: Worker; pending: Map<number, Waiting> };
+  private worker?: Running;
   private seq = 0;
+  private started = 0;
+  private abandoned = 0;
   private closed = false;
+  private closing?: Promise<void>;
 
   constructor(
     private readonly file: string,
     private readonly script: string = SQLITE_WORKER_SCRIPT,
   ) {}
+
+  /** The thread statements go to now (undefined before the first, or after it died). */
+  get current(): number | undefined {
+    return this.worker?.id;
+  }
 
   async write(records: readonly LogRecord[]): Promise<void> {
     if (records.length === 0) return;
@@ -70,48 +112,112 @@ export class SqliteThread implements RecordWriter {
   }
 
   /** Runs one statement in the thread: its rows when it reads, what it changed otherwise. */
-  async query(sql: string, parameters: readonly unknown[]): Promise<StatementResult> {
-    const { rows, changes, lastInsertRowid } = await this.send({
-      seq: ++this.seq,
-      statement: { sql, parameters },
-    });
+  async query(
+    sql: string,
+    parameters: readonly unknown[],
+    options: StatementOptions = {},
+  ): Promise<StatementResult> {
+    const { rows, changes, lastInsertRowid } = await this.send(
+      { seq: ++this.seq, statement: { sql, parameters } },
+      options,
+    );
     return { rows, changes, lastInsertRowid };
   }
 
-  async close(): Promise<void> {
-    const worker = this.worker?.thread;
+  /** Ends the thread after what was handed over before; a second call waits for the first. */
+  close(): Promise<void> {
+    return (this.closing ??= this.shutdown());
+  }
+
+  private async shutdown(): Promise<void> {
+    const worker = this.worker;
     this.closed = true;
     if (!worker) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const exited = new Promise<void>((resolve) => worker.thread.once('exit', () => resolve()));
     // The close request queues behind what is on the thread: batches handed over are written.
-    await this.post({ seq: ++this.seq, close: true }).catch(() => undefined);
-    await Promise.race([exited, delay(5_000).then(() => worker.terminate())]);
+    await this.post(worker, { seq: ++this.seq, close: true }).catch(() => undefined);
+    await Promise.race([exited, delay(5_000).then(() => worker.thread.terminate())]);
   }
 
-  private send(request: ThreadRequest): Promise<ThreadReply> {
+  private send(request: ThreadRequest, options: StatementOptions = {}): Promise<ThreadReply> {
     if (this.closed) return Promise.reject(new Error('the SQLite store is closed'));
-    return this.post(request);
+    if (options.onThread !== undefined && options.onThread !== this.worker?.id)
+      return Promise.reject(
+        new Error('the SQLite thread of this transaction was replaced; it was rolled back'),
+      );
+    if (options.deadlineMs !== undefined && this.abandoned >= MAX_ABANDONED_THREADS)
+      return Promise.reject(
+        new QueryTimeoutError(
+          'busy',
+          `${this.abandoned} SQLite threads are still running statements past their deadline`,
+        ),
+      );
+    return this.post((this.worker ??= this.start()), request, options.deadlineMs);
   }
 
-  private post(request: ThreadRequest): Promise<ThreadReply> {
-    const { thread, pending } = (this.worker ??= this.start());
+  private post(worker: Running, request: ThreadRequest, deadlineMs?: number): Promise<ThreadReply> {
     return new Promise<ThreadReply>((resolve, reject) => {
-      pending.set(request.seq, { resolve, reject });
-      thread.ref();
-      thread.postMessage(request);
+      let settled = false;
+      let timer: NodeJS.Timeout | undefined;
+      if (deadlineMs !== undefined)
+        void worker.ready.then(() => {
+          if (!settled)
+            timer = setTimeout(() => this.abandon(worker, deadlineMs), deadlineMs).unref();
+        });
+      worker.pending.set(request.seq, {
+        resolve: (reply) => {
+          settled = true;
+          clearTimeout(timer);
+          resolve(reply);
+        },
+        reject: (error) => {
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+      worker.thread.ref();
+      worker.thread.postMessage(request);
     });
   }
 
-  /** A new thread with its own list of what waits on it: a dead one fails only its own. */
-  private start(): { thread: Worker; pending: Map<number, Waiting> } {
+  /**
+   * A statement on `worker` ran past its deadline: what waits on it fails, the thread is told to
+   * end (it does once its statement returns) and no longer keeps the process alive, and a new
+   * thread is started at once, so the next statement does not wait for one.
+   */
+  private abandon(worker: Running, deadlineMs: number): void {
+    if (worker.abandoned) return;
+    worker.abandoned = true;
+    this.abandoned++;
+    const error = new QueryTimeoutError('deadline', `the statement ran past ${deadlineMs} ms`);
+    for (const waiting of worker.pending.values()) waiting.reject(error);
+    worker.pending.clear();
+    worker.thread.unref();
+    void worker.thread.terminate();
+    if (this.worker === worker) this.worker = this.closed ? undefined : this.start();
+  }
+
+  private start(): Running {
     const thread = new Worker(this.script, {
       workerData: { file: this.file },
       resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB },
     });
-    const pending = new Map<number, Waiting>();
-    const worker = { thread, pending };
+    let opened = () => {};
+    const worker: Running = {
+      id: ++this.started,
+      thread,
+      pending: new Map<number, Waiting>(),
+      abandoned: false,
+      ready: new Promise((resolve) => (opened = resolve)),
+    };
+    const { pending } = worker;
     thread.unref();
     thread.on('message', (reply: ThreadReply) => {
+      if (reply.ready) {
+        opened();
+        return;
+      }
       const waiting = pending.get(reply.seq);
       pending.delete(reply.seq);
       if (pending.size === 0) thread.unref();
@@ -124,7 +230,10 @@ export class SqliteThread implements RecordWriter {
       pending.clear();
     };
     thread.on('error', (error) => gone(`the SQLite thread failed: ${error.message}`));
-    thread.on('exit', (code) => gone(`the SQLite thread exited (code ${code})`));
+    thread.on('exit', (code) => {
+      if (worker.abandoned) this.abandoned--;
+      gone(`the SQLite thread exited (code ${code})`);
+    });
     return worker;
   }
 }

@@ -16,6 +16,7 @@ const database = openSqliteDatabase(file);
 const writeRows = sqliteRowWriter(database);
 const port = parentPort;
 if (!port) throw new Error('sqlite-thread.worker runs as a worker thread');
+port.postMessage({ seq: 0, ready: true } satisfies ThreadReply);
 
 port.on('message', (request: ThreadRequest) => {
   if (request.close) {
