@@ -32,7 +32,7 @@ const gatewayExtraEnv = Object.fromEntries(
     .flatMap((arg, index) => (process.argv[index - 1] === '--env' ? [arg] : []))
     .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
 );
-const top = 25;
+const top = Number(process.env.PROFILE_TOP ?? 25);
 
 async function main(): Promise<void> {
   const dir = join(ROOT, 'bench', 'results', 'profiles');
