@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sampleRecord } from '../../../test/e2e/support/request-logs';
+import { retentionScenario, sampleRecord } from '../../../test/e2e/support/request-logs';
 import { Kysely, sql } from 'kysely';
 import { openSqlite } from './connect';
 import { LogStore } from './log-store';
 import type { LogsDatabase } from './schema';
+import type { LogRecord } from '../log-record';
 
 describe('the SQLite log store on disk', () => {
   let dir: string;
@@ -77,5 +78,64 @@ describe('the SQLite log store on disk', () => {
     expect(await plan(`team_id in ('a', 'b')`)).toContain('USING INDEX request_logs_team');
     expect(await plan(`request_id = 'r'`)).toContain('USING INDEX request_logs_request_id');
     expect(await plan('1 = 1')).toContain('USING INDEX request_logs_time');
+  });
+});
+
+describe('retention in windows of the time index', () => {
+  const DAY = 86_400_000;
+  let dir: string;
+  let store: LogStore;
+  let statements: jest.SpyInstance;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'log-store-retention-'));
+    const connections = openSqlite(dir, { inThread: true });
+    store = new LogStore(connections, 3);
+    await store.migrate();
+    statements = jest.spyOn(connections.writer!, 'execute');
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const at = (ms: number, overrides: Partial<LogRecord> = {}) =>
+    sampleRecord({ time: new Date(ms).toISOString(), ...overrides });
+
+  it('deletes what outlived each retention and keeps, row for row, what a longer one keeps', async () => {
+    const now = Date.now();
+    const { records, policy, kept, deleted } = retentionScenario(now);
+    await store.insert(records);
+    expect(await store.applyRetention(policy, now)).toBe(deleted);
+    const left = await store.page({ filter: {}, limit: 100 });
+    expect(left.data.map((r) => r.id).sort()).toEqual(kept.map((r) => r.id).sort());
+    // Nothing deleted twice, and a second pass finds nothing.
+    expect(await store.applyRetention(policy, now)).toBe(0);
+  });
+
+  it('walks the rows once, in windows of the chunk size, not from the oldest again each time', async () => {
+    const now = Date.now();
+    const old = now - 40 * DAY;
+    // 10 old rows a key keeps, then 4 that go: found by LIMIT from the oldest, every chunk would
+    // walk the 10 kept ones again; in windows of 3 rows, the 14 take 5 windows and a last one.
+    await store.insert([
+      ...Array.from({ length: 10 }, (_, i) => at(old + i, { virtual_key_id: 'vk-long' })),
+      ...Array.from({ length: 4 }, (_, i) => at(old + 10 + i)),
+    ]);
+    statements.mockClear();
+    const policy = { days: 30, byVirtualKey: { 'vk-long': 90 }, byTeam: {} };
+    expect(await store.applyRetention(policy, now)).toBe(4);
+    const sqlOf = (call: unknown[]) => String(call[0]);
+    const windows = statements.mock.calls.filter((call) => !/virtual_key_id" = /.test(sqlOf(call)));
+    expect(windows).toHaveLength(5);
+    expect(await store.count()).toBe(10);
+  });
+
+  it('takes every row of the millisecond a window ends in, however many', async () => {
+    const old = Date.now() - 40 * DAY;
+    await store.insert(Array.from({ length: 8 }, () => at(old)));
+    expect(await store.applyRetention({ days: 30, byVirtualKey: {}, byTeam: {} }, Date.now())).toBe(
+      8,
+    );
+    expect(await store.count()).toBe(0);
   });
 });

@@ -161,3 +161,47 @@ export function metricValue(metrics: string, name: string, labels: Record<string
     .find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
   return line ? Number(line.split(' ').pop()) : 0;
 }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Records and a retention policy where every rule decides some row: a key's 90 days keeping rows
+ * past the global 30 (every other one of 12 old rows), a team's 60 days keeping its 40-day-old
+ * rows and not its 70-day-old ones (except one of its key's), a key's 10 days taking a row the
+ * global days would keep. `kept` is what must be left, `deleted` how many go.
+ */
+export function retentionScenario(now: number): {
+  records: LogRecord[];
+  policy: { days: number; byVirtualKey: Record<string, number>; byTeam: Record<string, number> };
+  kept: LogRecord[];
+  deleted: number;
+} {
+  const at = (ms: number, overrides: Partial<LogRecord> = {}) =>
+    sampleRecord({ time: new Date(ms).toISOString(), ...overrides });
+  const old = now - 40 * DAY_MS;
+  const keyKept = Array.from({ length: 6 }, (_, i) =>
+    at(old + 2 * i, { virtual_key_id: 'vk-long' }),
+  );
+  const globalGone = Array.from({ length: 6 }, (_, i) => at(old + 2 * i + 1));
+  const teamKept = Array.from({ length: 5 }, (_, i) => at(old + 100 + i, { team_id: 'audit' }));
+  const teamKeyKept = at(now - 70 * DAY_MS, { team_id: 'audit', virtual_key_id: 'vk-long' });
+  const teamGone = Array.from({ length: 3 }, (_, i) =>
+    at(now - 70 * DAY_MS + 1 + i, { team_id: 'audit' }),
+  );
+  const shortKeyGone = at(now - 20 * DAY_MS, { virtual_key_id: 'vk-short' });
+  const recent = Array.from({ length: 3 }, () => at(now - DAY_MS));
+  return {
+    records: [
+      ...keyKept,
+      ...globalGone,
+      ...teamKept,
+      teamKeyKept,
+      ...teamGone,
+      shortKeyGone,
+      ...recent,
+    ],
+    policy: { days: 30, byVirtualKey: { 'vk-long': 90, 'vk-short': 10 }, byTeam: { audit: 60 } },
+    kept: [...keyKept, ...teamKept, teamKeyKept, ...recent],
+    deleted: globalGone.length + teamGone.length + 1,
+  };
+}
