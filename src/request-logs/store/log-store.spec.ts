@@ -116,7 +116,7 @@ describe('retention in windows of the time index', () => {
     const now = Date.now();
     const old = now - 40 * DAY;
     // 10 old rows a key keeps, then 4 that go: found by LIMIT from the oldest, every chunk would
-    // walk the 10 kept ones again; in windows of 3 rows, the 14 take 5 windows and a last one.
+    // walk the 10 kept ones again. Windows end before the 3rd row's millisecond: 2 rows each.
     await store.insert([
       ...Array.from({ length: 10 }, (_, i) => at(old + i, { virtual_key_id: 'vk-long' })),
       ...Array.from({ length: 4 }, (_, i) => at(old + 10 + i)),
@@ -124,18 +124,39 @@ describe('retention in windows of the time index', () => {
     statements.mockClear();
     const policy = { days: 30, byVirtualKey: { 'vk-long': 90 }, byTeam: {} };
     expect(await store.applyRetention(policy, now)).toBe(4);
-    const sqlOf = (call: unknown[]) => String(call[0]);
-    const windows = statements.mock.calls.filter((call) => !/virtual_key_id" = /.test(sqlOf(call)));
-    expect(windows).toHaveLength(5);
+    const windows = statements.mock.calls
+      .map((call) => String(call[0]))
+      .filter((text) => !/"virtual_key_id" = /.test(text));
+    expect(windows).toHaveLength(7);
+    // Each window after the first starts where the one before ended.
+    expect(windows.slice(1).every((text) => /"time_ms" >= \?/.test(text))).toBe(true);
     expect(await store.count()).toBe(10);
   });
 
-  it('takes every row of the millisecond a window ends in, however many', async () => {
+  it('stops at the cutoff when the last millisecond before it is a crowded one', async () => {
+    const now = Date.now();
+    const cutoff = now - 30 * DAY;
+    const newer = Array.from({ length: 2 }, () => at(cutoff));
+    await store.insert([...Array.from({ length: 4 }, () => at(cutoff - 1)), ...newer]);
+    const retention = { days: 30, byVirtualKey: {}, byTeam: {} };
+    expect(await store.applyRetention(retention, now)).toBe(4);
+    const left = await store.page({ filter: {}, limit: 10 });
+    expect(left.data.map((r) => r.id).sort()).toEqual(newer.map((r) => r.id).sort());
+  });
+
+  it('deletes a millisecond holding more rows than a chunk in chunks, every row of it', async () => {
     const old = Date.now() - 40 * DAY;
-    await store.insert(Array.from({ length: 8 }, () => at(old)));
-    expect(await store.applyRetention({ days: 30, byVirtualKey: {}, byTeam: {} }, Date.now())).toBe(
-      8,
-    );
+    await store.insert([
+      ...Array.from({ length: 8 }, () => at(old)),
+      ...Array.from({ length: 2 }, (_, i) => at(old + 1 + i)),
+    ]);
+    statements.mockClear();
+    const retention = { days: 30, byVirtualKey: {}, byTeam: {} };
+    expect(await store.applyRetention(retention, Date.now())).toBe(10);
     expect(await store.count()).toBe(0);
+    const changed = await Promise.all(
+      statements.mock.results.map((result) => result.value as Promise<number>),
+    );
+    expect(Math.max(...changed)).toBeLessThanOrEqual(3);
   });
 });

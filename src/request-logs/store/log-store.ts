@@ -323,11 +323,13 @@ export class LogStore {
 
   /**
    * Deletes the rows of `scope` older than `beforeMs` that `unless` does not keep, walking
-   * `scope`'s time index from the oldest in windows of `deleteChunk` rows: a window ends at the
-   * time of its last row (all rows of that millisecond go in it), its rows that `unless` keeps
-   * stay, and the next window starts after it. A chunk found by `LIMIT` from the oldest (as
-   * deleteWhere does) would walk every kept row again on each chunk: with per-key or per-team
-   * retention longer than the global one, 1,000,000 kept rows made each global chunk 680 ms.
+   * `scope`'s time index from the oldest in windows: a window ends before the millisecond of the
+   * `deleteChunk`-th row from its start (so it holds fewer rows than that), its rows that
+   * `unless` keeps stay, and the next window starts at that millisecond. A chunk found by `LIMIT`
+   * from the oldest (as deleteWhere does) would walk every kept row again on each chunk: with
+   * per-key or per-team retention longer than the global one, 1,000,000 kept rows made each
+   * global chunk 680 ms. A millisecond that alone holds `deleteChunk` rows or more (a backfill)
+   * goes by deleteWhere, in chunks, so no statement deletes more than `deleteChunk` rows.
    */
   private async deleteOlderInWindows(
     beforeMs: number,
@@ -337,13 +339,13 @@ export class LogStore {
     let deleted = 0;
     let fromMs: number | undefined;
     for (;;) {
-      // One upper bound only: given two, SQLite may bound the index walk by the wrong one.
+      // One upper bound a statement: given two, SQLite may bound the index walk by the wrong one.
       const inRange = (eb: Eb, toMs: number): Expression<SqlBool>[] => [
         scope(eb),
         eb('time_ms', '<', toMs),
         ...(fromMs === undefined ? [] : [eb('time_ms', '>=', fromMs)]),
       ];
-      const last = await this.db
+      const edge = await this.db
         .selectFrom('request_logs')
         .select('time_ms')
         .where((eb) => eb.and(inRange(eb, beforeMs)))
@@ -351,16 +353,24 @@ export class LogStore {
         .limit(1)
         .offset(this.deleteChunk - 1)
         .executeTakeFirst();
-      const toMs = last === undefined ? beforeMs : Number(last.time_ms) + 1;
+      const edgeMs = edge === undefined ? beforeMs : Number(edge.time_ms);
+      if (edge !== undefined && edgeMs === fromMs) {
+        const crowded = edgeMs;
+        deleted += await this.deleteWhere((eb) =>
+          eb.and([scope(eb), eb('time_ms', '=', crowded), unless(eb)]),
+        );
+        fromMs = crowded + 1;
+        continue;
+      }
       const window = this.db
         .deleteFrom('request_logs')
-        .where((eb) => eb.and([...inRange(eb, toMs), unless(eb)]));
+        .where((eb) => eb.and([...inRange(eb, edgeMs), unless(eb)]));
       const compiled = window.compile();
       deleted += this.writer
         ? await this.writer.execute(compiled.sql, compiled.parameters)
         : Number((await window.executeTakeFirst()).numDeletedRows);
-      if (last === undefined) return deleted;
-      fromMs = toMs;
+      if (edge === undefined) return deleted;
+      fromMs = edgeMs;
     }
   }
 }
