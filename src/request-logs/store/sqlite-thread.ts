@@ -152,7 +152,15 @@ export class SqliteThread implements RecordWriter {
           `${this.abandoned} SQLite threads are still running statements past their deadline`,
         ),
       );
-    return this.post((this.worker ??= this.start()), request, options.deadlineMs);
+    let worker: Running;
+    try {
+      worker = this.worker ??= this.start();
+    } catch (error) {
+      // new Worker() throws when the thread cannot be made (ERR_WORKER_INIT_FAILED, EAGAIN under
+      // resource pressure): this request fails with why, the next one tries again.
+      return Promise.reject(new Error(`the SQLite thread could not start: ${messageOf(error)}`));
+    }
+    return this.post(worker, request, options.deadlineMs);
   }
 
   private post(worker: Running, request: ThreadRequest, deadlineMs?: number): Promise<ThreadReply> {
@@ -184,7 +192,9 @@ export class SqliteThread implements RecordWriter {
   /**
    * A statement on `worker` ran past its deadline: what waits on it fails, the thread is told to
    * end (it does once its statement returns) and no longer keeps the process alive, and a new
-   * thread is started at once, so the next statement does not wait for one.
+   * thread is started at once, so the next statement does not wait for one. This runs from a
+   * timer, where a throw would end the process: a thread that cannot be started now is started
+   * by the next statement (which fails with why, if it still cannot).
    */
   private abandon(worker: Running, deadlineMs: number): void {
     if (worker.abandoned) return;
@@ -195,7 +205,14 @@ export class SqliteThread implements RecordWriter {
     worker.pending.clear();
     worker.thread.unref();
     void worker.thread.terminate();
-    if (this.worker === worker) this.worker = this.closed ? undefined : this.start();
+    if (this.worker !== worker) return;
+    this.worker = undefined;
+    if (this.closed) return;
+    try {
+      this.worker = this.start();
+    } catch {
+      // Left to send(), above.
+    }
   }
 
   private start(): Running {
@@ -236,6 +253,10 @@ export class SqliteThread implements RecordWriter {
     });
     return worker;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function delay(ms: number): Promise<void> {
