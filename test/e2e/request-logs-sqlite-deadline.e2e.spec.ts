@@ -51,7 +51,7 @@ describe('request logs: the SQLite reader thread under the query deadline', () =
     opened.push(store);
     await store.migrate();
     seedSqliteVolume(dir, ROWS, Date.now() - ROWS * 100, 100, 'a request body '.repeat(20));
-    return { store, reads: connections.reads };
+    return { store, db: connections.db, reads: connections.reads };
   }
 
   /** How long `work` took to settle, and how. */
@@ -82,7 +82,7 @@ describe('request logs: the SQLite reader thread under the query deadline', () =
   });
 
   it('refuses at once while two abandoned threads still run their statements, then serves again', async () => {
-    const { store } = await seededStore();
+    const { store, db, reads } = await seededStore();
     // Stats over every record: over a second each, so both threads are still busy below.
     for (const group of ['model', 'status'] as const) {
       const stats = await timed(store.stats({}, group, 60_000));
@@ -94,6 +94,15 @@ describe('request logs: the SQLite reader thread under the query deadline', () =
     expect(refused.ms).toBeLessThan(20);
     // Statements without the deadline (migrations, counts) are never refused.
     expect(await store.count()).toBe(ROWS);
+    // Nor is transaction control: a transaction of the query API's commits, or rolls back the
+    // statement refused in it, leaving the shared connection outside BEGIN.
+    expect(await reads.transaction().execute(async () => 'committed')).toBe('committed');
+    const rolledBack = reads.transaction().execute((trx) => sql`select 1`.execute(trx));
+    await expect(rolledBack).rejects.toMatchObject({ kind: 'busy' });
+    const inOwn = await db
+      .transaction()
+      .execute((trx) => sql<{ n: number }>`select 1 as n`.execute(trx));
+    expect(inOwn.rows).toEqual([{ n: 1 }]);
 
     // Once the abandoned threads have ended their statements (and exited), queries run again.
     let answered: Awaited<ReturnType<LogStore['page']>> | undefined;

@@ -1,5 +1,5 @@
 import {
-  CompiledQuery,
+  type CompiledQuery,
   type DatabaseConnection,
   type Dialect,
   type Driver,
@@ -94,21 +94,33 @@ class SqliteThreadDriver implements Driver {
     return this.connection;
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin'));
+  async beginTransaction(): Promise<void> {
+    await this.control('begin', undefined);
     this.transactionThread = this.thread.current;
   }
 
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+  async commitTransaction(): Promise<void> {
+    await this.control('commit', this.transactionThread);
     this.transactionThread = undefined;
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+  async rollbackTransaction(): Promise<void> {
     const began = this.transactionThread;
     this.transactionThread = undefined;
     if (began !== undefined && began !== this.thread.current) return;
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+    await this.control('rollback', began);
+  }
+
+  /**
+   * Transaction control: never given the deadline, so never refused while abandoned threads
+   * finish (a refused rollback would leave the shared connection inside BEGIN) nor cut; still
+   * held to the transaction's thread, so a commit on a replaced one fails.
+   */
+  private async control(
+    statement: 'begin' | 'commit' | 'rollback',
+    onThread: number | undefined,
+  ): Promise<void> {
+    await this.thread.query(statement, [], { onThread });
   }
 
   async releaseConnection(): Promise<void> {
