@@ -28,6 +28,7 @@ import { GATEWAY_KEY } from './support/stack';
  */
 const WORKER = join(__dirname, '../../dist/request-logs/store/sqlite-thread.worker.js');
 const DEADLINE_MS = 50;
+const DAY_MS = 86_400_000;
 const ROWS = 200_000;
 
 describe('request logs: the SQLite reader thread under the query deadline', () => {
@@ -50,8 +51,9 @@ describe('request logs: the SQLite reader thread under the query deadline', () =
     const store = new LogStore(connections);
     opened.push(store);
     await store.migrate();
-    seedSqliteVolume(dir, ROWS, Date.now() - ROWS * 100, 100, 'a request body '.repeat(20));
-    return { store, db: connections.db, reads: connections.reads };
+    const seededFromMs = Date.now() - ROWS * 100;
+    seedSqliteVolume(dir, ROWS, seededFromMs, 100, 'a request body '.repeat(20));
+    return { store, connections, db: connections.db, reads: connections.reads, seededFromMs };
   }
 
   /** How long `work` took to settle, and how. */
@@ -117,7 +119,7 @@ describe('request logs: the SQLite reader thread under the query deadline', () =
   });
 
   it('never cuts the writes, erasure, retention or migrations: only the query API has the deadline', async () => {
-    const { store } = await seededStore();
+    const { store, connections, db, reads, seededFromMs } = await seededStore();
     const now = Date.now();
     const batch = Array.from({ length: 20_000 }, (_, i) =>
       sampleRecord({ time: new Date(now - i).toISOString(), virtual_key_id: 'vk-erase' }),
@@ -128,8 +130,38 @@ describe('request logs: the SQLite reader thread under the query deadline', () =
     const erase = await timed(store.erase({ virtualKey: 'vk-erase' }));
     expect(erase.value).toBe(20_000);
     expect(erase.ms).toBeGreaterThan(DEADLINE_MS);
+
+    // The statement the query API's connection cuts runs to its end on the store's own (`db`:
+    // migrations, counts, retention's window bounds), on the same reader thread. (A migration
+    // already applied runs nothing: `migrate()` below proves little by itself.)
+    const slowCount = sql<{
+      n: number;
+    }>`select count(*) as n from request_logs where lower(request_body) like '%in-no-record%'`;
+    const cut = await timed(slowCount.execute(reads));
+    expect(cut.error).toBeInstanceOf(QueryTimeoutError);
+    const counted = await timed(slowCount.execute(db));
+    expect(counted.error).toBeUndefined();
+    expect(counted.value?.rows).toEqual([{ n: 0 }]);
+    expect(counted.ms).toBeGreaterThan(DEADLINE_MS);
+
+    // Retention over the oldest OLD seeded records in one window (the store's windows are 5,000
+    // rows): the SELECT finding its bound walks OLD rows of the time index through `db`, the
+    // DELETE runs on the writer thread.
+    const OLD = 100_000;
+    const retention = await timed(
+      new LogStore(connections, OLD).applyRetention(
+        { days: 1, byVirtualKey: {}, byTeam: {} },
+        seededFromMs + OLD * 100 + DAY_MS,
+      ),
+    );
+    expect(retention.error).toBeUndefined();
+    expect(retention.value).toBe(OLD);
+    expect(retention.ms).toBeGreaterThan(DEADLINE_MS);
+
     await store.migrate();
-    expect(await store.count()).toBe(ROWS);
+    expect(await store.count()).toBe(ROWS - OLD);
+    expect(await store.byRequestId(`seed-${OLD - 1}`)).toBeUndefined();
+    expect(await store.byRequestId(`seed-${OLD}`)).toMatchObject({ request_id: `seed-${OLD}` });
   });
 
   it('fails a transaction whose thread was replaced, and frees the connection for the next query', async () => {
