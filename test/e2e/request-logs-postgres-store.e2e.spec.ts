@@ -15,6 +15,7 @@ import { GATEWAY_KEY, waitFor } from './support/stack';
 const DEADLINE_MS = 50;
 const ROWS = 300_000;
 const MINUTE = 60_000;
+const DAY = 24 * 60 * MINUTE;
 const VIRTUAL_KEY = 'vk-pg-deadline-secret-0000000000';
 
 /**
@@ -170,6 +171,54 @@ describe('request logs on PostgreSQL: the query deadline and chunked erasure', (
       expect(newest.json.data.map((r) => r.request_id)).toEqual(['pg-deadline-call']);
       expect(gateway.output()).not.toMatch(/query failed|\n\s+at /);
     });
+  });
+
+  it('holds the writes’ pool to no statement_timeout and the query API’s to its deadline, whatever the URL or the database says', async () => {
+    const admin = new Client({ connectionString: postgres.url });
+    await admin.connect();
+    const presets = [
+      // A default on the database, as managed Postgres often has (per role or database).
+      {
+        url: await database('preset_database'),
+        preset: `alter database preset_database set statement_timeout = '1ms'`,
+      },
+      // pg lays the URL's parameters over the config given beside it.
+      { url: `${await database('preset_url')}?statement_timeout=1` },
+      { url: `${await database('preset_options')}?options=-c%20statement_timeout%3D1` },
+    ];
+    for (const { url, preset } of presets) {
+      if (preset) await admin.query(preset);
+      const { store: logs, db, reads } = store(url, { queryTimeoutMs: DEADLINE_MS });
+      const setting = async (k: Kysely<LogsDatabase>) =>
+        (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(k)).rows[0]
+          .statement_timeout;
+      const sleep = (k: Kysely<LogsDatabase>) =>
+        sql`select pg_sleep(${(DEADLINE_MS * 3) / 1000})`.execute(k).then(
+          () => 'finished',
+          (error: { code?: string }) => error.code,
+        );
+      expect({ url, db: await setting(db), reads: await setting(reads) }).toEqual({
+        url,
+        db: '0',
+        reads: `${DEADLINE_MS}ms`,
+      });
+      expect(await sleep(db)).toBe('finished');
+      expect(await sleep(reads)).toBe('57014');
+      await logs.migrate();
+      const now = Date.now();
+      await logs.insert(
+        Array.from({ length: 2_000 }, (_, i) =>
+          sampleRecord({
+            time: new Date(now - DAY - 1 - i).toISOString(),
+            virtual_key_id: 'vk-old',
+          }),
+        ),
+      );
+      expect(await logs.applyRetention({ days: 1, byVirtualKey: {}, byTeam: {} }, now)).toBe(2_000);
+      await logs.insert([sampleRecord({ virtual_key_id: 'vk-new' })]);
+      expect(await logs.erase({ virtualKey: 'vk-new' })).toBe(1);
+    }
+    await admin.end();
   });
 
   it('erases what a filter matches in DELETEs of `deleteChunk` rows, answering the count and keeping the rest', async () => {
