@@ -144,7 +144,9 @@ export class RequestLogsApiService {
 
   async erase(request: FastifyRequest, params: Params, actor: AuditActor) {
     const filter = parseErasure(params);
-    const deleted = await this.run((store) => store.erase(filter));
+    // Erasure has no deadline (Postgres: the writes' pool, statement_timeout 0; SQLite: the writer
+    // thread): whatever stops it, even a query_canceled from the server, is the store failing.
+    const deleted = await this.run((store) => store.erase(filter), storeUnavailable);
     this.governance.audit.write({
       action: 'logs.delete',
       ...actor,
@@ -173,17 +175,26 @@ export class RequestLogsApiService {
     return store;
   }
 
-  private async run<T>(query: (store: LogStore) => Promise<T>): Promise<T> {
-    return this.answer(query(this.storeOrThrow()));
+  private async run<T>(
+    query: (store: LogStore) => Promise<T>,
+    failed: (error: unknown) => GatewayError = queryFailure,
+  ): Promise<T> {
+    return this.answer(query(this.storeOrThrow()), failed);
   }
 
-  /** What the query answers, or its failure as the client sees it (never a 500). */
-  private async answer<T>(query: Promise<T>): Promise<T> {
+  /**
+   * What the query answers, or its failure as the client sees it (never a 500): by default a
+   * query API's, where a statement stopped for time is 503 `query_timeout`.
+   */
+  private async answer<T>(
+    query: Promise<T>,
+    failed: (error: unknown) => GatewayError = queryFailure,
+  ): Promise<T> {
     try {
       return await query;
     } catch (error) {
       if (error instanceof GatewayError) throw error;
-      const failure = queryFailure(error);
+      const failure = failed(error);
       if (failure.code === 'query_timeout')
         this.logger.warn(`request logs: query stopped: ${errorText(error)}`);
       else this.logger.error(`request logs: query failed: ${errorText(error)}`);
