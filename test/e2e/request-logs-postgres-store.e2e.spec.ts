@@ -8,6 +8,7 @@ import { toRow } from '../../src/request-logs/store/row-mapping';
 import type { LogsDatabase } from '../../src/request-logs/store/schema';
 import { startGateway, type GatewayProcess } from './support/gateway-process';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
+import { startPgBouncer } from './support/pgbouncer';
 import { startPostgres, type PostgresServer } from './support/postgres-server';
 import { adminGet, retentionScenario, sampleRecord, type Page } from './support/request-logs';
 import { GATEWAY_KEY, waitFor } from './support/stack';
@@ -130,6 +131,51 @@ describe('request logs on PostgreSQL: the query deadline and chunked erasure', (
       await logs.insert(batch);
       expect(await logs.erase({ virtualKey: 'vk-bulk' })).toBe(5_000);
       expect((await logs.page({ filter: {}, limit: 1 })).data).toHaveLength(1);
+    });
+
+    it('holds through PgBouncer in transaction mode, which refuses statement_timeout as a startup parameter', async () => {
+      const bouncer = await startPgBouncer(url);
+      try {
+        // Why the setting is not sent when connecting: PgBouncer refuses the connection.
+        const direct = new Client({ connectionString: bouncer.url, statement_timeout: 1_000 });
+        const refused: unknown = await direct.connect().catch((error: unknown) => error);
+        expect(String(refused)).toMatch(/unsupported startup parameter/i);
+        await direct.end().catch(() => undefined);
+
+        const { store: logs, db, reads } = store(bouncer.url, { queryTimeoutMs: DEADLINE_MS });
+        const setting = async (k: Kysely<LogsDatabase>) =>
+          (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(k)).rows[0]
+            .statement_timeout;
+        expect(await setting(reads)).toBe(`${DEADLINE_MS}ms`);
+        expect(await setting(db)).toBe('0');
+        const search: unknown = await logs
+          .page({ filter: { q: 'in-no-record' }, limit: 10 })
+          .catch((error: unknown) => error);
+        expect(queryFailure(search).code).toBe('query_timeout');
+        const sleep = (k: Kysely<LogsDatabase>) =>
+          sql`select pg_sleep(${(DEADLINE_MS * 3) / 1000})`.execute(k).then(
+            () => 'finished',
+            (error: { code?: string }) => error.code,
+          );
+        expect(await sleep(db)).toBe('finished');
+        expect(await sleep(reads)).toBe('57014');
+        // Writes in a transaction of Kysely's own, and statements of their own, all land.
+        const old = Date.now() - 40 * 86_400_000;
+        await logs.insert(
+          Array.from({ length: 2_000 }, (_, i) =>
+            sampleRecord({ time: new Date(old + i).toISOString(), virtual_key_id: 'vk-bouncer' }),
+          ),
+        );
+        expect(await logs.erase({ virtualKey: 'vk-bouncer', beforeMs: old + 1_000 })).toBe(1_000);
+        expect(
+          await logs.applyRetention(
+            { days: 30, byVirtualKey: { 'vk-bouncer': 35 }, byTeam: {} },
+            Date.now(),
+          ),
+        ).toBe(1_000);
+      } finally {
+        await bouncer.stop();
+      }
     });
 
     it('answers 503 query_timeout through the gateway, and the calls’ records still land', async () => {

@@ -1,14 +1,14 @@
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Pool, types, type PoolConfig } from 'pg';
-import { parse as parseConnectionString } from 'pg-connection-string';
+import { Pool, types } from 'pg';
 import type { RecordWriter } from './record-writer';
 import type { LogsDatabase } from './schema';
 import { openSqliteDatabase } from './sqlite-database';
 import { inThreadWriter } from './sqlite-rows';
 import { SQLITE_WORKER_SCRIPT, SqliteThread, sqliteThreadAvailable } from './sqlite-thread';
 import { sqliteThreadDialects } from './sqlite-thread-dialect';
+import { statementTimeoutPool } from './statement-timeout-pool';
 
 export type LogsDialect = 'sqlite' | 'postgres';
 
@@ -65,39 +65,34 @@ const parsers = {
 };
 
 /**
- * The Postgres store, shared by every replica. The query API has a pool of its own whose
- * connections carry `statement_timeout` (the server cancels a statement past it, error 57014):
- * simpler than a `SET LOCAL` per query (a transaction and two more round trips each), it keeps
- * the deadline off the writes, retention and erasure, and a slow dashboard cannot take the
- * connections the writes need. The writes' pool carries `statement_timeout` 0, so no timeout from
- * the URL or the server cuts them either. pg opens a pool's connections on demand and closes idle
- * ones after 30 s, so a replica nobody queries holds none for it.
+ * The Postgres store, shared by every replica. Every statement of the store runs with its own
+ * `statement_timeout` (statement-timeout-pool.ts: `SET LOCAL` in its transaction): none for the
+ * writes, retention, erasure and migrations, so no default of the role, the database or the URL
+ * cuts them; LOGS_QUERY_TIMEOUT_MS for the query API, whose statements the server cancels past
+ * it (error 57014). The query API has a pool of its own, so a slow dashboard cannot take the
+ * connections the writes need. pg opens a pool's connections on demand and closes idle ones after
+ * 30 s, so a replica nobody queries holds none for it.
  */
 export function openPostgres(url: string, options: OpenOptions = {}): StoreConnections {
-  const db = new Kysely<LogsDatabase>({ dialect: new PostgresDialect({ pool: pool(url, 0) }) });
+  const db = new Kysely<LogsDatabase>({
+    dialect: new PostgresDialect({ pool: statementTimeoutPool(pool(url), 0) }),
+  });
   if (options.queryTimeoutMs === undefined) return { db, reads: db };
   const reads = new Kysely<LogsDatabase>({
-    dialect: new PostgresDialect({ pool: pool(url, options.queryTimeoutMs) }),
+    dialect: new PostgresDialect({
+      pool: statementTimeoutPool(pool(url), options.queryTimeoutMs),
+    }),
   });
   return { db, reads };
 }
 
-/**
- * A pool whose connections run with `statement_timeout` `statementTimeoutMs` (0: none), sent in
- * the startup packet, where it wins over a role's or a database's default (`ALTER ROLE ... SET
- * statement_timeout`, common on managed Postgres). pg lays a `connectionString`'s parameters over
- * the config beside it, so a `?statement_timeout=` in LOGS_POSTGRES_URL would win over ours: the
- * URL is parsed here as pg would parse it, and ours laid over it.
- */
-function pool(url: string, statementTimeoutMs: number): Pool {
+function pool(url: string): Pool {
   const made = new Pool({
-    ...(parseConnectionString(url) as PoolConfig),
+    connectionString: url,
     max: 5,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     types: parsers,
-    // pg sends the setting only when it is truthy: the number 0 would send nothing.
-    statement_timeout: String(statementTimeoutMs) as unknown as number,
   });
   // An idle client's error (the server restarted) must not crash the process; the next query
   // reports it to the write queue, which retries.
