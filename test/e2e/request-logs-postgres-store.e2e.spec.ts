@@ -19,6 +19,38 @@ const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
 const VIRTUAL_KEY = 'vk-pg-deadline-secret-0000000000';
 
+const setting = async (k: Kysely<LogsDatabase>) =>
+  (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(k)).rows[0]
+    .statement_timeout;
+
+/** A statement past the deadline: 'finished', or the error code that stopped it. */
+const sleep = (k: Kysely<LogsDatabase>) =>
+  sql`select pg_sleep(${(DEADLINE_MS * 3) / 1000})`.execute(k).then(
+    () => 'finished',
+    (error: { code?: string }) => error.code,
+  );
+
+/**
+ * The deadline holds on the query API's statements and on nothing else (writes, retention,
+ * erasure and migrations run on `db`): a search past it is query_canceled, answered
+ * query_timeout, and the same sleep finishes on `db`.
+ */
+async function expectDeadlineOnQueriesOnly(opened: {
+  store: LogStore;
+  db: Kysely<LogsDatabase>;
+  reads: Kysely<LogsDatabase>;
+}): Promise<void> {
+  expect(await setting(opened.reads)).toBe(`${DEADLINE_MS}ms`);
+  expect(await setting(opened.db)).toBe('0');
+  const search: unknown = await opened.store
+    .page({ filter: { q: 'in-no-record' }, limit: 10 })
+    .catch((error: unknown) => error);
+  expect(search).toMatchObject({ code: '57014' });
+  expect(queryFailure(search).code).toBe('query_timeout');
+  expect(await sleep(opened.db)).toBe('finished');
+  expect(await sleep(opened.reads)).toBe('57014');
+}
+
 /**
  * The Postgres store's query deadline (statement_timeout on the query API's own pool) and its
  * chunked erasure, against a real server: a text search over 300,000 records (hundreds of ms)
@@ -103,27 +135,9 @@ describe('request logs on PostgreSQL: the query deadline and chunked erasure', (
     });
 
     it('sets statement_timeout on the query API’s connections only; a search past it is query_canceled, writes are not', async () => {
-      const { store: logs, db, reads } = store(url, { queryTimeoutMs: DEADLINE_MS });
-      const setting = async (k: Kysely<LogsDatabase>) =>
-        (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(k)).rows[0]
-          .statement_timeout;
-      expect(await setting(reads)).toBe(`${DEADLINE_MS}ms`);
-      expect(await setting(db)).toBe('0');
-
-      const search: unknown = await logs
-        .page({ filter: { q: 'in-no-record' }, limit: 10 })
-        .catch((error: unknown) => error);
-      expect(search).toMatchObject({ code: '57014' });
-      expect(queryFailure(search).code).toBe('query_timeout');
-
-      // Writes, retention and erasure run on the other pool: a statement there may run longer.
-      const sleep = (k: Kysely<LogsDatabase>) =>
-        sql`select pg_sleep(${(DEADLINE_MS * 3) / 1000})`.execute(k).then(
-          () => 'finished',
-          (error: { code?: string }) => error.code,
-        );
-      expect(await sleep(db)).toBe('finished');
-      expect(await sleep(reads)).toBe('57014');
+      const opened = store(url, { queryTimeoutMs: DEADLINE_MS });
+      await expectDeadlineOnQueriesOnly(opened);
+      const logs = opened.store;
       const now = Date.now();
       const batch = Array.from({ length: 5_000 }, (_, i) =>
         sampleRecord({ time: new Date(now - i).toISOString(), virtual_key_id: 'vk-bulk' }),
@@ -142,23 +156,9 @@ describe('request logs on PostgreSQL: the query deadline and chunked erasure', (
         expect(String(refused)).toMatch(/unsupported startup parameter/i);
         await direct.end().catch(() => undefined);
 
-        const { store: logs, db, reads } = store(bouncer.url, { queryTimeoutMs: DEADLINE_MS });
-        const setting = async (k: Kysely<LogsDatabase>) =>
-          (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(k)).rows[0]
-            .statement_timeout;
-        expect(await setting(reads)).toBe(`${DEADLINE_MS}ms`);
-        expect(await setting(db)).toBe('0');
-        const search: unknown = await logs
-          .page({ filter: { q: 'in-no-record' }, limit: 10 })
-          .catch((error: unknown) => error);
-        expect(queryFailure(search).code).toBe('query_timeout');
-        const sleep = (k: Kysely<LogsDatabase>) =>
-          sql`select pg_sleep(${(DEADLINE_MS * 3) / 1000})`.execute(k).then(
-            () => 'finished',
-            (error: { code?: string }) => error.code,
-          );
-        expect(await sleep(db)).toBe('finished');
-        expect(await sleep(reads)).toBe('57014');
+        const opened = store(bouncer.url, { queryTimeoutMs: DEADLINE_MS });
+        await expectDeadlineOnQueriesOnly(opened);
+        const logs = opened.store;
         // Writes in a transaction of Kysely's own, and statements of their own, all land.
         const old = Date.now() - 40 * 86_400_000;
         await logs.insert(
@@ -235,14 +235,6 @@ describe('request logs on PostgreSQL: the query deadline and chunked erasure', (
     for (const { url, preset } of presets) {
       if (preset) await admin.query(preset);
       const { store: logs, db, reads } = store(url, { queryTimeoutMs: DEADLINE_MS });
-      const setting = async (k: Kysely<LogsDatabase>) =>
-        (await sql<{ statement_timeout: string }>`show statement_timeout`.execute(k)).rows[0]
-          .statement_timeout;
-      const sleep = (k: Kysely<LogsDatabase>) =>
-        sql`select pg_sleep(${(DEADLINE_MS * 3) / 1000})`.execute(k).then(
-          () => 'finished',
-          (error: { code?: string }) => error.code,
-        );
       expect({ url, db: await setting(db), reads: await setting(reads) }).toEqual({
         url,
         db: '0',
