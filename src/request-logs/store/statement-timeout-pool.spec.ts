@@ -64,6 +64,20 @@ describe('statementTimeoutPool', () => {
     expect(dead.released).toEqual([true]);
   });
 
+  it('never pools a connection whose transaction began but whose setting failed', async () => {
+    const fake = fakeClient([/^set local/]);
+    const client = await statementTimeoutPool(fake.pool, 0).connect();
+    await expect(client.query('begin', [])).rejects.toThrow('failed: set local');
+    client.release();
+    expect(fake.released).toEqual([true]);
+
+    // Its own transaction: rolled back whether the statement or the setting failed.
+    const own = fakeClient([/set local/]);
+    const other = await statementTimeoutPool(own.pool, 0).connect();
+    await expect(other.query('select 1', [])).rejects.toThrow('failed: begin; set local');
+    expect(own.sent).toEqual(['begin; set local statement_timeout = 0', 'rollback']);
+  });
+
   it('takes only a whole number of milliseconds (it is written into the SQL)', () => {
     const { pool } = fakeClient();
     expect(() => statementTimeoutPool(pool, 1.5)).toThrow(/whole number/);

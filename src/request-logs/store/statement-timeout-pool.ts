@@ -36,7 +36,11 @@ function withTimeout(client: PoolClient, setTimeout: string): PostgresPoolClient
     if (BEGIN.test(sql)) {
       const begun = await client.query(sql, [...parameters]);
       inTransaction = true;
-      await client.query(setTimeout);
+      // Kysely does not roll back a transaction whose begin failed: never pool it half begun.
+      await client.query(setTimeout).catch((error: unknown) => {
+        broken = true;
+        throw error;
+      });
       return begun as unknown as PostgresQueryResult<R>;
     }
     if (END.test(sql)) {
@@ -45,8 +49,8 @@ function withTimeout(client: PoolClient, setTimeout: string): PostgresPoolClient
     }
     if (inTransaction)
       return (await client.query(sql, [...parameters])) as unknown as PostgresQueryResult<R>;
-    await client.query(`begin; ${setTimeout}`);
     try {
+      await client.query(`begin; ${setTimeout}`);
       const result = await client.query(sql, [...parameters]);
       await client.query('commit');
       return result as unknown as PostgresQueryResult<R>;
