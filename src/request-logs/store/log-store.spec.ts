@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { retentionScenario, sampleRecord } from '../../../test/e2e/support/request-logs';
+import { expectRetentionScenario, sampleRecord } from '../../../test/e2e/support/request-logs';
 import { Kysely, sql } from 'kysely';
 import { openSqlite } from './connect';
 import { LogStore } from './log-store';
@@ -102,14 +102,7 @@ describe('retention in windows of the time index', () => {
     sampleRecord({ time: new Date(ms).toISOString(), ...overrides });
 
   it('deletes what outlived each retention and keeps, row for row, what a longer one keeps', async () => {
-    const now = Date.now();
-    const { records, policy, kept, deleted } = retentionScenario(now);
-    await store.insert(records);
-    expect(await store.applyRetention(policy, now)).toBe(deleted);
-    const left = await store.page({ filter: {}, limit: 100 });
-    expect(left.data.map((r) => r.id).sort()).toEqual(kept.map((r) => r.id).sort());
-    // Nothing deleted twice, and a second pass finds nothing.
-    expect(await store.applyRetention(policy, now)).toBe(0);
+    await expectRetentionScenario(store);
   });
 
   it('walks the rows once, in windows of the chunk size, not from the oldest again each time', async () => {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOG_SCHEMA_VERSION, type LogRecord } from '../../../src/request-logs/log-record';
+import type { LogStore } from '../../../src/request-logs/store/log-store';
 import { toRow } from '../../../src/request-logs/store/row-mapping';
 import { ADMIN_KEY } from './governance-fixtures';
 
@@ -170,7 +171,7 @@ const DAY_MS = 86_400_000;
  * rows and not its 70-day-old ones (except one of its key's), a key's 10 days taking a row the
  * global days would keep. `kept` is what must be left, `deleted` how many go.
  */
-export function retentionScenario(now: number): {
+function retentionScenario(now: number): {
   records: LogRecord[];
   policy: { days: number; byVirtualKey: Record<string, number>; byTeam: Record<string, number> };
   kept: LogRecord[];
@@ -204,4 +205,18 @@ export function retentionScenario(now: number): {
     kept: [...keyKept, ...teamKept, teamKeyKept, ...recent],
     deleted: globalGone.length + teamGone.length + 1,
   };
+}
+
+/**
+ * Applies retentionScenario's policy to a store holding its records: exactly the rows it should
+ * go, the rest kept row for row, and a second pass finds nothing (nothing deleted twice).
+ */
+export async function expectRetentionScenario(store: LogStore): Promise<void> {
+  const now = Date.now();
+  const { records, policy, kept, deleted } = retentionScenario(now);
+  await store.insert(records);
+  expect(await store.applyRetention(policy, now)).toBe(deleted);
+  const left = await store.page({ filter: {}, limit: 100 });
+  expect(left.data.map((r) => r.id).sort()).toEqual(kept.map((r) => r.id).sort());
+  expect(await store.applyRetention(policy, now)).toBe(0);
 }
