@@ -24,7 +24,7 @@ export class CompletionsController {
   ) {}
 
   /** Converted to one chat call here; CompletionsInterceptor converts the answer back. */
-  @Post(['v1/completions', 'openai/v1/completions'])
+  @Post(['v1/completions', 'openai/v1/completions', 'groq/openai/v1/completions'])
   @HttpCode(200)
   @UseGuards(CompletionsFallbackGuard)
   // SseInterceptor outermost: it frames what CompletionsInterceptor has converted.

@@ -35,7 +35,7 @@ export class ResponsesController {
   ) {}
 
   /** Converted to one chat call here; ResponsesInterceptor converts the answer back. */
-  @Post(['v1/responses', 'openai/v1/responses'])
+  @Post(['v1/responses', 'openai/v1/responses', 'groq/openai/v1/responses'])
   @HttpCode(200)
   // SseInterceptor outermost: it frames what ResponsesInterceptor has converted.
   @UseInterceptors(SseInterceptor, ResponsesInterceptor)
@@ -79,7 +79,7 @@ export class ResponsesController {
    * `store`), and native mode offers creation only (Groq's stored conversations are reached
    * through previous_response_id).
    */
-  @All(['v1/responses/*', 'openai/v1/responses/*'])
+  @All(['v1/responses/*', 'openai/v1/responses/*', 'groq/openai/v1/responses/*'])
   stored(): never {
     throw new GatewayError({
       status: 400,

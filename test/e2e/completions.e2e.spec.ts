@@ -80,6 +80,22 @@ describe('POST /v1/completions, converted to chat only with x-litellm-fallback',
     expect(stack.emulator.chatRequests()).toHaveLength(0);
   });
 
+  it("is served on the groq-sdk's surface too: /groq/openai/v1/completions, bare model ids", async () => {
+    const groqSurface = new OpenAI({
+      baseURL: `${stack.gateway.url}/groq/openai/v1`,
+      apiKey: 'sk-client-key-not-forwarded',
+      maxRetries: 0,
+    });
+    const completion = await groqSurface.completions.create(
+      { model: 'llama-3.3-70b-versatile', prompt: 'Say hi on groq' },
+      FALLBACK,
+    );
+    expect(completion.object).toBe('text_completion');
+    expect(completion.model).toBe('llama-3.3-70b-versatile');
+    expect(completion.choices[0].text).toContain('You said: Say hi on groq');
+    expect(stack.emulator.chatRequests()[0].body?.model).toBe('llama-3.3-70b-versatile');
+  });
+
   it('passes upstream errors through', async () => {
     const error = await caught(
       stack.openai.completions.create({ model: 'groq/not-a-model', prompt: 'x' }, FALLBACK),

@@ -159,6 +159,27 @@ describe('responses.mode: native, /v1/responses passed through to Groq’s own R
     expect(usage.cost_usd).toBeCloseTo(costOf(PRICE_20B, usage), 12);
   });
 
+  it("is served on the groq-sdk's surface: /groq/openai/v1/responses, JSON and events, model bare", async () => {
+    const groqSurface = new OpenAI({
+      baseURL: `${stack.gateway.url}/groq/openai/v1`,
+      apiKey: KEYS.open,
+      maxRetries: 0,
+    });
+    const json = await groqSurface.responses.create({ model: 'openai/gpt-oss-20b', input: 'Hi' });
+    expect(json.model).toBe('openai/gpt-oss-20b');
+    expect(json.output_text).toContain('You said: Hi');
+    const final = await groqSurface.responses
+      .stream({ model: 'openai/gpt-oss-20b', input: 'Stream on groq' })
+      .finalResponse();
+    expect(final.model).toBe('openai/gpt-oss-20b');
+    expect(final.output_text).toContain('You said: Stream on groq');
+    expect(stack.emulator.chatRequests()).toHaveLength(0);
+    expect(stack.emulator.responsesRequests().map((r) => r.body?.model)).toEqual([
+      'openai/gpt-oss-20b',
+      'openai/gpt-oss-20b',
+    ]);
+  });
+
   it('ends a stream Groq breaks off with one in-band error event, after the events it sent', async () => {
     const response = await fetch(`${stack.gateway.url}/v1/responses`, {
       method: 'POST',

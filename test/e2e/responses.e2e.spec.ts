@@ -321,4 +321,37 @@ describe('POST /v1/responses, converted to one chat call and back', () => {
       expect(error.code).toBe('unsupported_operation');
     });
   });
+
+  describe("the groq-sdk's surface: /groq/openai/v1/responses", () => {
+    const groqSurface = () =>
+      new OpenAI({
+        baseURL: `${stack.gateway.url}/groq/openai/v1`,
+        apiKey: 'sk-client-key-not-forwarded',
+        maxRetries: 0,
+      });
+
+    it('converts a call with a bare Groq model id, and names the model bare', async () => {
+      const response = await groqSurface().responses.create({
+        model: 'llama-3.3-70b-versatile',
+        input: 'Hello groq surface',
+      });
+      expect(response.output_text).toContain('You said: Hello groq surface');
+      expect(response.model).toBe('llama-3.3-70b-versatile');
+      expect(stack.emulator.chatRequests()[0].body?.model).toBe('llama-3.3-70b-versatile');
+    });
+
+    it('streams', async () => {
+      const final = await groqSurface()
+        .responses.stream({ model: 'llama-3.3-70b-versatile', input: 'Stream groq surface' })
+        .finalResponse();
+      expect(final.output_text).toContain('You said: Stream groq surface');
+      expect(final.model).toBe('llama-3.3-70b-versatile');
+    });
+
+    it('stored responses cannot be retrieved', async () => {
+      const error = await caught(groqSurface().responses.retrieve('resp_123'));
+      expect(error.status).toBe(400);
+      expect(error.code).toBe('unsupported_operation');
+    });
+  });
 });
