@@ -52,6 +52,16 @@ describe('responsesToChat', () => {
     expect(chat.tool_choice).toEqual({ type: 'function', function: { name: 'f' } });
   });
 
+  it('carries parallel_tool_calls over to the chat request, and leaves it out when unsaid', () => {
+    const tools = [{ type: 'function', name: 'f' }];
+    expect(convert({ tools, parallel_tool_calls: false }).chat.parallel_tool_calls).toBe(false);
+    expect(convert({ tools, parallel_tool_calls: true }).chat.parallel_tool_calls).toBe(true);
+    expect(convert({ tools, parallel_tool_calls: null }).chat).not.toHaveProperty(
+      'parallel_tool_calls',
+    );
+    expect(convert({ tools }).chat).not.toHaveProperty('parallel_tool_calls');
+  });
+
   it('merges consecutive function_call items into one assistant turn', () => {
     const { chat } = convert({
       input: [

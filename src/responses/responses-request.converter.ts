@@ -75,6 +75,8 @@ export function responsesToChat(request: ResponsesRequest): ConvertedResponsesRe
     chat.tools = request.tools.map(toChatFunctionTool);
   }
   if (request.tool_choice !== undefined) chat.tool_choice = toChatToolChoice(request.tool_choice);
+  // Same name and meaning in chat; Groq takes it (null: Groq's default, as the response echoes).
+  if (request.parallel_tool_calls != null) chat.parallel_tool_calls = request.parallel_tool_calls;
   const format = request.text?.format;
   if (format && format.type !== 'text') {
     chat.response_format =

@@ -98,6 +98,20 @@ describe('POST /v1/responses, converted to one chat call and back', () => {
     expect(call?.type === 'function_call' && call.call_id).toBeTruthy();
   });
 
+  it('sends parallel_tool_calls to Groq and echoes it', async () => {
+    const { data, response } = await stack.openai.responses
+      .create({
+        model: MODEL,
+        input: 'Weather in Paris?',
+        tools: [weatherTool],
+        parallel_tool_calls: false,
+      })
+      .withResponse();
+    expect(stack.emulator.chatRequests()[0].body?.parallel_tool_calls).toBe(false);
+    expect(response.headers.get('x-gateway-dropped-params')).toBeNull();
+    expect(data.parallel_tool_calls).toBe(false);
+  });
+
   it('takes multi-turn input with function_call and function_call_output items', async () => {
     const response = await stack.openai.responses.create({
       model: MODEL,
