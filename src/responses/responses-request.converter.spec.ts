@@ -139,6 +139,8 @@ describe('responsesToChat', () => {
     [{ input: [{ type: 'item_reference', id: 'x' }] }, 'input[0].type'],
     [{ input: [{ role: 'tool', content: 'x' }] }, 'input[0].role'],
     [{ tool_choice: { type: 'file_search' } }, 'tool_choice'],
+    [{ tool_choice: 'bogus' }, 'tool_choice'],
+    [{ tool_choice: { type: 'function', name: 5 } }, 'tool_choice'],
   ])('refuses %j at %s', (request, param) => {
     const error = refusal(request as Partial<ResponsesRequest>);
     expect(error.status).toBe(400);
@@ -153,6 +155,12 @@ describe('responsesToChat', () => {
       );
     },
   );
+
+  it('says what tool_choice may be when refusing one', () => {
+    expect(refusal({ tool_choice: 'bogus' }).message).toBe(
+      'tool_choice must be \'none\', \'auto\', \'required\' or {"type": "function", "name": "..."}',
+    );
+  });
 
   it('accepts store: false', () => {
     expect(() => convert({ store: false })).not.toThrow();

@@ -195,10 +195,12 @@ function messageFrom(item: ResponsesInputItem, index: number): ChatMessage {
   return { role, content: texts.join('') };
 }
 
+const TOOL_CHOICE_MODES: readonly unknown[] = ['none', 'auto', 'required'];
+
 function toChatToolChoice(choice: unknown): unknown {
-  if (typeof choice === 'string') return choice;
-  const named = choice as { type?: string; name?: string };
-  if (named?.type === 'function' && named.name)
+  if (TOOL_CHOICE_MODES.includes(choice)) return choice;
+  const named = choice as { type?: unknown; name?: unknown } | null;
+  if (named?.type === 'function' && typeof named.name === 'string' && named.name)
     return { type: 'function', function: { name: named.name } };
   throw invalidRequest(
     'tool_choice must be \'none\', \'auto\', \'required\' or {"type": "function", "name": "..."}',

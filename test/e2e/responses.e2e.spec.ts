@@ -336,6 +336,23 @@ describe('POST /v1/responses, converted to one chat call and back', () => {
     });
   });
 
+  describe('a malformed request is a 400 naming the field, never a 500, and never reaches Groq', () => {
+    it('an unknown tool_choice, as chat refuses it', async () => {
+      const error = await caught(
+        stack.openai.responses.create({
+          model: MODEL,
+          input: 'x',
+          tools: [weatherTool],
+          tool_choice: 'bogus',
+        } as never),
+      );
+      expect(error.status).toBe(400);
+      expect(error.param).toBe('tool_choice');
+      expect(error.message).toContain("'none', 'auto', 'required'");
+      expect(stack.emulator.chatRequests()).toHaveLength(0);
+    });
+  });
+
   describe("the groq-sdk's surface: /groq/openai/v1/responses", () => {
     const groqSurface = () =>
       new OpenAI({
