@@ -141,6 +141,16 @@ describe('responsesToChat', () => {
     [{ tool_choice: { type: 'file_search' } }, 'tool_choice'],
     [{ tool_choice: 'bogus' }, 'tool_choice'],
     [{ tool_choice: { type: 'function', name: 5 } }, 'tool_choice'],
+    [{ input: [{ role: 'user', content: 5 }] }, 'input[0].content'],
+    [{ input: [null] }, 'input[0]'],
+    [{ input: [{ role: 'user', content: {} }] }, 'input[0].content'],
+    [{ input: [{ role: 'user', content: [null] }] }, 'input[0].content[0]'],
+    [{ input: [{ type: 'function_call' }] }, 'input[0].call_id'],
+    [{ input: [{ type: 'function_call', call_id: 'c' }] }, 'input[0].name'],
+    [{ input: [{ type: 'function_call_output', call_id: 'c' }] }, 'input[0].output'],
+    [{ input: [{ type: 'function_call_output', output: 'x' }] }, 'input[0].call_id'],
+    [{ input: [] }, 'input'],
+    [{ input: [{ type: 'reasoning', id: 'rs_1', summary: [] }] }, 'input'],
   ])('refuses %j at %s', (request, param) => {
     const error = refusal(request as Partial<ResponsesRequest>);
     expect(error.status).toBe(400);
@@ -160,6 +170,12 @@ describe('responsesToChat', () => {
     expect(refusal({ tool_choice: 'bogus' }).message).toBe(
       'tool_choice must be \'none\', \'auto\', \'required\' or {"type": "function", "name": "..."}',
     );
+  });
+
+  it('takes an empty input when instructions give the model a message', () => {
+    expect(convert({ instructions: 'brief', input: [] }).chat.messages).toEqual([
+      { role: 'system', content: 'brief' },
+    ]);
   });
 
   it('accepts store: false', () => {

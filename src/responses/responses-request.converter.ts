@@ -1,7 +1,12 @@
 import { GatewayError, invalidRequest } from '../common/errors/gateway-error';
 import type { ChatMessage, ChatRequest, ChatToolCall } from '../providers/chat-types';
 import { toChatFunctionTool } from '../providers/chat-tools';
-import type { ResponsesInputItem, ResponsesRequest } from './responses-types';
+import { checkInputItems, MESSAGE_ROLES } from './responses-input-items';
+import type {
+  ResponsesInputContentPart,
+  ResponsesInputItem,
+  ResponsesRequest,
+} from './responses-types';
 
 /** Responses parameters that have a chat equivalent, or that only shape the response object. */
 const HANDLED = new Set([
@@ -51,8 +56,9 @@ export interface ConvertedResponsesRequest {
 }
 
 /**
- * A Responses request as one chat request. Pure. What cannot be honoured (stored state, built-in
- * tools, images and files) is refused with a 400 naming the parameter, never ignored.
+ * A Responses request as one chat request. Pure. A malformed input item, and what cannot be
+ * honoured (stored state, built-in tools, images and files), is refused with a 400 naming the
+ * parameter, never ignored.
  */
 export function responsesToChat(request: ResponsesRequest): ConvertedResponsesRequest {
   refuseWhatCannotBeHonoured(request);
@@ -61,7 +67,15 @@ export function responsesToChat(request: ResponsesRequest): ConvertedResponsesRe
   if (typeof request.input === 'string') {
     messages.push({ role: 'user', content: request.input });
   } else {
+    checkInputItems(request.input);
     appendInputItems(request.input, messages);
+  }
+  if (messages.length === 0) {
+    // Groq would refuse `messages: []` naming a field the client never sent.
+    throw invalidRequest(
+      'input has no message for the model: send a string, or at least one item such as {"role": "user", "content": "..."}',
+      'input',
+    );
   }
 
   const chat: ChatRequest = { model: request.model, messages };
@@ -128,6 +142,7 @@ function refuseWhatCannotBeHonoured(request: ResponsesRequest): void {
   });
 }
 
+/** Items whose shape checkInputItems has checked. */
 function appendInputItems(items: readonly ResponsesInputItem[], messages: ChatMessage[]): void {
   items.forEach((item, index) => {
     const type = item.type ?? 'message';
@@ -135,9 +150,9 @@ function appendInputItems(items: readonly ResponsesInputItem[], messages: ChatMe
       messages.push(messageFrom(item, index));
     } else if (type === 'function_call') {
       const call: ChatToolCall = {
-        id: item.call_id,
+        id: item.call_id as string,
         type: 'function',
-        function: { name: item.name, arguments: item.arguments ?? '' },
+        function: { name: item.name as string, arguments: item.arguments ?? '' },
       };
       const previous = messages[messages.length - 1];
       // Parallel calls arrive as consecutive items; chat wants them in one assistant turn.
@@ -162,16 +177,10 @@ function appendInputItems(items: readonly ResponsesInputItem[], messages: ChatMe
 }
 
 function messageFrom(item: ResponsesInputItem, index: number): ChatMessage {
-  const role = item.role === 'developer' ? 'developer' : item.role;
-  if (role !== 'user' && role !== 'system' && role !== 'developer' && role !== 'assistant') {
-    throw invalidRequest(
-      `input[${index}].role must be one of user, system, developer, assistant`,
-      `input[${index}].role`,
-    );
-  }
+  const role = item.role as (typeof MESSAGE_ROLES)[number];
   if (typeof item.content === 'string') return { role, content: item.content };
-  const texts = (item.content ?? []).map((part, partIndex) => {
-    if (part.type === 'input_text' || part.type === 'output_text') return part.text ?? '';
+  const texts = (item.content as ResponsesInputContentPart[]).map((part, partIndex) => {
+    if (part.type === 'input_text' || part.type === 'output_text') return part.text as string;
     const param = `input[${index}].content[${partIndex}]`;
     if (part.type === 'input_image') {
       throw new GatewayError({

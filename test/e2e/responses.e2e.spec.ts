@@ -337,6 +337,45 @@ describe('POST /v1/responses, converted to one chat call and back', () => {
   });
 
   describe('a malformed request is a 400 naming the field, never a 500, and never reaches Groq', () => {
+    it.each([
+      [
+        'number content',
+        [{ role: 'user', content: 5 }],
+        'input[0].content',
+        'a string or an array',
+      ],
+      ['a null item', [null], 'input[0]', 'must be an input item object'],
+      ['object content', [{ role: 'user', content: {} }], 'input[0].content', 'content parts'],
+      ['a null content part', [{ role: 'user', content: [null] }], 'input[0].content[0]', 'type'],
+      ['a bare function_call', [{ type: 'function_call' }], 'input[0].call_id', 'call_id'],
+      [
+        'a function_call without a name',
+        [{ type: 'function_call', call_id: 'call_1', arguments: '{}' }],
+        'input[0].name',
+        'name',
+      ],
+      [
+        'a function_call_output without output',
+        [{ type: 'function_call_output', call_id: 'call_1' }],
+        'input[0].output',
+        'output is required',
+      ],
+      [
+        'a function_call_output without call_id',
+        [{ type: 'function_call_output', output: '21C' }],
+        'input[0].call_id',
+        'call_id',
+      ],
+      ['an empty input', [], 'input', 'at least one item'],
+    ])('input with %s', async (_name, input, param, says) => {
+      const error = await caught(stack.openai.responses.create({ model: MODEL, input } as never));
+      expect(error.status).toBe(400);
+      expect(error.type).toBe('invalid_request_error');
+      expect(error.param).toBe(param);
+      expect(error.message).toContain(says);
+      expect(stack.emulator.chatRequests()).toHaveLength(0);
+    });
+
     it('an unknown tool_choice, as chat refuses it', async () => {
       const error = await caught(
         stack.openai.responses.create({
@@ -350,6 +389,18 @@ describe('POST /v1/responses, converted to one chat call and back', () => {
       expect(error.param).toBe('tool_choice');
       expect(error.message).toContain("'none', 'auto', 'required'");
       expect(stack.emulator.chatRequests()).toHaveLength(0);
+    });
+
+    it('the same on a stream: the 400 comes before any event', async () => {
+      const response = await fetch(`${stack.gateway.url}/v1/responses`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: MODEL, input: [{ role: 'user', content: 5 }], stream: true }),
+      });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as { error: { param: string } }).error.param).toBe(
+        'input[0].content',
+      );
     });
   });
 
