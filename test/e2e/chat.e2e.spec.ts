@@ -215,6 +215,8 @@ describe('POST /v1/chat/completions through the official openai client', () => {
       (last.usage?.prompt_tokens ?? 0) + (last.usage?.completion_tokens ?? 0),
     );
     expect(chunks.filter((c) => c.choices.length === 0)).toHaveLength(1);
+    // One public name on every chunk, the usage chunk too.
+    expect(new Set(chunks.map((c) => c.model))).toEqual(new Set(['groq/llama-3.3-70b-versatile']));
     expect(stack.emulator.chatRequests()[0].body).not.toHaveProperty('stream_options');
   });
 

@@ -1,4 +1,4 @@
-import { firstValueFrom, from, toArray } from 'rxjs';
+import { firstValueFrom, from, map, toArray } from 'rxjs';
 import type { ChatCompletionChunk } from '../chat-types';
 import { ForwardedChunk } from '../upstream/forwarded-chunk';
 import { appendOpenAiUsageChunk } from './groq-stream-usage';
@@ -62,5 +62,25 @@ describe('appendOpenAiUsageChunk', () => {
       ),
     );
     expect(out).toEqual([forwarded, finish, { ...base, choices: [], usage }]);
+  });
+
+  it('names the model as Groq sent it, though a later stage renames the chunks in place', async () => {
+    const chunks: ChatCompletionChunk[] = [
+      { ...base, choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }] },
+      {
+        ...base,
+        choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+        x_groq: { id: 'req', usage },
+      },
+    ];
+    // As the chat service gives every chunk its public name (`groq/<id>`), in place, downstream.
+    const rename = (chunk: ChatCompletionChunk) => {
+      chunk.model = `groq/${chunk.model}`;
+      return chunk;
+    };
+    const out = await firstValueFrom(
+      from(chunks).pipe(appendOpenAiUsageChunk(), map(rename), toArray()),
+    );
+    expect(out.map((chunk) => chunk.model)).toEqual(['groq/m', 'groq/m', 'groq/m']);
   });
 });

@@ -12,14 +12,17 @@ export function appendOpenAiUsageChunk<
 >(): OperatorFunction<C, C | ChatCompletionChunk> {
   return (source) =>
     new Observable<C | ChatCompletionChunk>((subscriber) => {
-      // The last chunk read (a forwarded one carries no usage, and the same id and model).
-      let last: ChatCompletionChunk | undefined;
+      // The stream's id, created, model and fingerprint as Groq sent them, copied from its first
+      // parsed chunk (a forwarded one carries no usage). Not the chunk itself: it is renamed in
+      // place downstream (the public model name), and a usage chunk made from it then would be
+      // renamed a second time (`groq/groq/...`).
+      let identity: StreamIdentity | undefined;
       let usage: ChatUsage | undefined;
       let usageChunkSeen = false;
       const subscription = source.subscribe({
         next(chunk) {
           if (!(chunk instanceof ForwardedChunk)) {
-            last = chunk;
+            identity ??= identityOf(chunk);
             const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
             if (found) usage = found;
             if (chunk.choices.length === 0 && chunk.usage) usageChunkSeen = true;
@@ -28,7 +31,7 @@ export function appendOpenAiUsageChunk<
         },
         error: (error: unknown) => subscriber.error(error),
         complete() {
-          if (last && usage && !usageChunkSeen) subscriber.next(usageChunk(last, usage));
+          if (identity && usage && !usageChunkSeen) subscriber.next(usageChunk(identity, usage));
           subscriber.complete();
         },
       });
@@ -36,7 +39,14 @@ export function appendOpenAiUsageChunk<
     });
 }
 
-export function usageChunk(template: ChatCompletionChunk, usage: ChatUsage): ChatCompletionChunk {
+type StreamIdentity = Pick<ChatCompletionChunk, 'id' | 'created' | 'model' | 'system_fingerprint'>;
+
+function identityOf(chunk: ChatCompletionChunk): StreamIdentity {
+  const { id, created, model, system_fingerprint } = chunk;
+  return { id, created, model, system_fingerprint };
+}
+
+export function usageChunk(template: StreamIdentity, usage: ChatUsage): ChatCompletionChunk {
   const chunk: ChatCompletionChunk = {
     id: template.id,
     object: 'chat.completion.chunk',
