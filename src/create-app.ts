@@ -5,7 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { CallEvents } from './call/call-events';
 import { newRequestId } from './call/ids';
-import { answerClientError } from './common/http/client-error';
+import { answerClientError, answerFrameworkError } from './common/http/client-error';
 import { bodyLimitFor } from './common/http/body-limits';
 import { JsonBodyReaderOptions, readJsonBody } from './common/http/json-body-reader';
 import { PendingBodies } from './common/http/pending-bodies';
@@ -69,6 +69,8 @@ export function gatewayAdapter(config: GatewayConfig): FastifyAdapter {
     // Errors Node's HTTP parser raises before Fastify has a request (e.g. 431 for huge headers)
     // still answer in OpenAI's envelope.
     clientErrorHandler: answerClientError,
+    // And those Fastify's router raises before any route (a path that is not valid encoding).
+    frameworkErrors: answerFrameworkError,
     // Take the caller's x-request-id when it is a sane token; otherwise make one.
     genReqId: (request: { headers: Record<string, string | string[] | undefined> }) => {
       const given = request.headers['x-request-id'];

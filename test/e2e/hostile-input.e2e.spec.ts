@@ -198,6 +198,38 @@ describe('hostile input: 4xx in the envelope, and the gateway keeps serving', ()
     });
   });
 
+  it.each([
+    ['POST', '/v1/chat/completions/', '/v1/chat/completions'],
+    ['POST', '/openai/v1/chat/completions/', '/openai/v1/chat/completions'],
+  ])('%s %s (a trailing slash): 404 naming the path without it', async (method, path, meant) => {
+    const answer = await fetch(`${stack.gateway.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(CHAT_BODY),
+    });
+    expect(answer.status).toBe(404);
+    const body = (await answer.json()) as RawAnswer['body'];
+    expect(body.error?.code).toBe('unknown_url');
+    expect(body.error?.message).toContain(`Did you mean ${meant}?`);
+  });
+
+  it("a path that is not valid percent-encoding: 400 in the envelope, not Fastify's", async () => {
+    const answer = await fetch(`${stack.gateway.url}/v1/models/%E0%A4%A`);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('x-request-id')).toBeTruthy();
+    const body = (await answer.json()) as RawAnswer['body'];
+    expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'bad_http_request' });
+    expect(body.error?.message).toMatch(/not valid percent-encoding/);
+  });
+
+  it('a path parameter longer than Fastify takes: 414 in the envelope', async () => {
+    // Fastify checks a route's `:id` before any hook: no credentials needed to reach it.
+    const answer = await fetch(`${stack.gateway.url}/admin/keys/${'x'.repeat(300)}`);
+    expect(answer.status).toBe(414);
+    const body = (await answer.json()) as RawAnswer['body'];
+    expect(body.error?.code).toBe('bad_http_request');
+  });
+
   it('a body that is not JSON at all: 400', async () => {
     const answer = await post(chatUrl, '{"model": ');
     expect(answer.status).toBe(400);

@@ -1,5 +1,10 @@
-import type { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { GatewayError } from '../errors/gateway-error';
+import { toGatewayError } from '../errors/internal-error';
+import { sendGatewayError } from '../errors/send-error';
+import { pathOf } from './path-of';
 
 /**
  * Node's HTTP parser rejects some requests before any framework sees them: headers too large
@@ -29,4 +34,39 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * Errors Fastify's router raises before any route or hook runs, answered in OpenAI's envelope
+ * rather than Fastify's own: a path that is not valid percent-encoding (`%E0%A4%A`), a path
+ * parameter longer than Fastify takes. Anything else from there is the gateway's fault: a 500.
+ */
+export function answerFrameworkError(
+  error: Error & { code?: string },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.header('x-request-id', request.id);
+  const path = pathOf(request.url);
+  if (error.code === 'FST_ERR_BAD_URL') {
+    sendGatewayError(
+      reply,
+      new GatewayError({
+        status: 400,
+        message: `The request path ${JSON.stringify(path)} is not valid percent-encoding: each % must be followed by two hexadecimal digits of UTF-8. Encode the path (e.g. with encodeURIComponent) and try again.`,
+        code: 'bad_http_request',
+      }),
+    );
+  } else if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendGatewayError(
+      reply,
+      new GatewayError({
+        status: 414,
+        message: `A part of the request path ${JSON.stringify(path.slice(0, 200))} is longer than the gateway accepts. Check the URL (a model id, for example, is far shorter).`,
+        code: 'bad_http_request',
+      }),
+    );
+  } else {
+    sendGatewayError(reply, toGatewayError(error));
+  }
 }

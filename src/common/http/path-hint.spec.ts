@@ -12,11 +12,15 @@ describe('suggestedPath', () => {
     ['/anthropic/messages', '/anthropic/v1/messages'],
     ['/v1/messages', '/anthropic/v1/messages'],
     ['/messages/count_tokens', '/anthropic/v1/messages/count_tokens'],
+    ['/v1/chat/completions/', '/v1/chat/completions'],
+    ['/groq/openai/v1/models/', '/groq/openai/v1/models'],
+    ['/chat/completions/', '/v1/chat/completions'],
+    ['/anthropic/v1/messages/', '/anthropic/v1/messages'],
   ])('%s -> %s', (url, expected) => {
     expect(suggestedPath(url)).toBe(expected);
   });
 
-  it.each(['/', '/v2/chat/completions', '/favicon.ico', '/v1/unknown'])(
+  it.each(['/', '/v2/chat/completions', '/favicon.ico', '/v1/unknown', '/v1/unknown/'])(
     'no guess for %s',
     (url) => {
       expect(suggestedPath(url)).toBeUndefined();

@@ -11,6 +11,11 @@ const OPENAI_ENDPOINT =
  */
 export function suggestedPath(url: string): string | undefined {
   const path = pathOf(url);
+  // A trailing slash: the path without it, when that is one the gateway serves (or names).
+  if (path.length > 1 && path.endsWith('/')) {
+    const trimmed = path.replace(/\/+$/, '');
+    return suggestedPath(trimmed) ?? (isServedPath(trimmed) ? trimmed : undefined);
+  }
   for (const [prefix, base] of [
     ['/openai/v1', '/openai/v1'],
     ['/groq/openai/v1', '/groq/openai/v1'],
@@ -29,4 +34,11 @@ export function suggestedPath(url: string): string | undefined {
     return `/anthropic/v1/${rest}`;
   }
   return undefined;
+}
+
+/** Whether `path` is one of the endpoints above under a base URL the gateway serves. */
+function isServedPath(path: string): boolean {
+  const base = /^(\/openai|\/groq\/openai)?\/v1(\/.*)$/.exec(path);
+  if (base) return OPENAI_ENDPOINT.test(base[2]);
+  return /^\/anthropic\/v1\/messages(\/count_tokens)?$/.test(path);
 }

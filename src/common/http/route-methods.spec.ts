@@ -16,6 +16,9 @@ describe('RouteMethods', () => {
   it('knows nothing of paths no route has', () => {
     expect(routes.allowedFor('/v1/nothing')).toEqual([]);
     expect(routes.allowedFor('/v1/models/a/b')).toEqual([]);
+    // Fastify routes no trailing slash: such a path is unknown, whatever its method.
+    expect(routes.allowedFor('/v1/chat/completions/')).toEqual([]);
+    expect(routes.allowedFor('/v1/models/')).toEqual([]);
   });
 });
 

@@ -31,5 +31,7 @@ export function routePattern(url: string): RegExp {
         : segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*'),
     )
     .join('/');
-  return new RegExp(`^${source}/?$`);
+  // Exactly: Fastify does not route a trailing slash either, so `/v1/chat/completions/` is a 404
+  // (as OpenAI's own answer), never "405, use POST" to a POST.
+  return new RegExp(`^${source}$`);
 }
