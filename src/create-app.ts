@@ -15,6 +15,7 @@ import type { IncomingMessage } from 'node:http';
 import { jsonText } from './common/http/raw-json';
 import { mountOpenApiDocs } from './docs/openapi';
 import { quietFrameworkLogs } from './logging/startup-quiet-logger';
+import { logUnhandledRxErrors } from './runtime/rx-unhandled-errors';
 import { LifecycleService } from './lifecycle/lifecycle.service';
 import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './observability/request-hooks';
@@ -44,6 +45,8 @@ export async function createGatewayApp(
     },
   );
   app.useLogger(quietFrameworkLogs(app.get(Logger)));
+  const runtimeLog = app.get(Logger);
+  logUnhandledRxErrors((line) => runtimeLog.error(line, 'Runtime'));
   configureGatewayApp(app, config);
   mountOpenApiDocs(app);
   await serveUi(app.getHttpAdapter().getInstance());

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EmptyError, Observable, type Subscription } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-error';
+import { toGatewayError } from '../common/errors/internal-error';
 import type { AllConfig, GatewayConfig, GroqKeyConfig } from '../config/gateway-config';
 import type { ModelPrice } from '../config/governance-config';
 import { callCostUsd, costSourceOf, reportedUsage } from '../governance/call-cost';
@@ -197,7 +198,15 @@ export class ChatCompletionsService {
             answered = true;
             call.onUpstreamAnswer();
           }
-          subscriber.next(read(value));
+          // Inside a subscriber's own next: a throw here would escape every error callback.
+          let answer: T;
+          try {
+            answer = read(value);
+          } catch (error) {
+            subscriber.error(toGatewayError(error));
+            return;
+          }
+          subscriber.next(answer);
         };
         const fail = (error: unknown) => {
           call.onUpstreamAnswer();
@@ -317,7 +326,11 @@ export class ChatCompletionsService {
       ).subscribe({
         next(value) {
           if (!answer) call.onUpstreamAnswer();
-          answer = read(value);
+          try {
+            answer = read(value);
+          } catch (error) {
+            reject(toGatewayError(error));
+          }
         },
         error: (error: unknown) => {
           call.onUpstreamAnswer();

@@ -2,7 +2,6 @@ import { Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Observable } from 'rxjs';
 import type { Dispatcher } from 'undici';
-import { parseKeepingText } from '../../common/http/raw-json';
 import { GatewayError } from '../../common/errors/gateway-error';
 import type { AllConfig, GroqKeyConfig } from '../../config/gateway-config';
 import { LiveConfig } from '../../config/live-config';
@@ -19,6 +18,7 @@ import type { GroqChatRequest } from './groq-chat-parameters';
 import { groqHttpError, groqStreamError, keyRejected } from './groq-errors';
 import type { KeyHealthChange } from '../keys/key-health';
 import type { GroqModel } from './groq-model';
+import { chatChunkFrom, chatCompletionFrom, responsesValueFrom } from './groq-answers';
 import { appendOpenAiUsageChunk } from './groq-stream-usage';
 
 const CHAT_PATH = '/openai/v1/chat/completions';
@@ -102,7 +102,7 @@ export class GroqService implements OnModuleDestroy {
     headers: Record<string, string> = {},
   ): Observable<ChatCompletion> {
     return this.call(request, key, headers, async (response, emit) => {
-      emit(parseKeepingText<ChatCompletion>(await response.body.text()));
+      emit(chatCompletionFrom(await response.body.text()));
     });
   }
 
@@ -118,7 +118,7 @@ export class GroqService implements OnModuleDestroy {
   ): Promise<ChatCompletion> {
     const response = await this.post(request, key, headers, cancel, CHAT_PATH);
     try {
-      return parseKeepingText<ChatCompletion>(await response.body.text());
+      return chatCompletionFrom(await response.body.text());
     } catch (error) {
       throw error instanceof GatewayError ? error : upstreamFailure(error);
     }
@@ -155,11 +155,7 @@ export class GroqService implements OnModuleDestroy {
         if (done) return;
         if (event.event === 'error') throw groqStreamError(event.data);
         if (event.data === '[DONE]') done = true;
-        else
-          emit(
-            (forward && ForwardedChunk.of(event.data)) ||
-              parseKeepingText<ChatCompletionChunk>(event.data),
-          );
+        else emit((forward && ForwardedChunk.of(event.data)) || chatChunkFrom(event.data));
       });
       if (!done) throw streamIncomplete();
     });
@@ -177,7 +173,7 @@ export class GroqService implements OnModuleDestroy {
       key,
       headers,
       async (response, emit) => {
-        emit(JSON.parse(await response.body.text()) as NativeResponsesValue);
+        emit(responsesValueFrom(await response.body.text(), 'a body'));
       },
       RESPONSES_PATH,
     );
@@ -203,7 +199,7 @@ export class GroqService implements OnModuleDestroy {
         await consumeSseEvents(response.body, (event) => {
           if (done) return;
           if (event.event === 'error') throw groqStreamError(event.data);
-          const value = JSON.parse(event.data) as NativeResponsesValue;
+          const value = responsesValueFrom(event.data, 'a stream event');
           if (value.type === 'error') throw groqStreamError(event.data);
           emit(value);
           if (typeof value.type === 'string' && RESPONSES_FINAL_EVENTS.has(value.type)) done = true;
