@@ -1,5 +1,6 @@
 import { groqErrorCode } from '../../common/errors/error-codes';
 import { ERROR_TYPES, GatewayError, type ErrorType } from '../../common/errors/gateway-error';
+import { scrubCredentials } from '../../common/scrub-credentials';
 
 /** Groq headers a client may need to see on an error (how long to wait, where it stands). */
 const FORWARDED_ERROR_HEADERS = [
@@ -18,7 +19,13 @@ type HeaderBag = Record<string, string | string[] | undefined>;
  * An error answer from Groq becomes the client's error: same status, Groq's message, type and
  * code, `retry-after` kept. A body that is not Groq's envelope still gives a readable message.
  */
-export function groqHttpError(status: number, headers: HeaderBag, bodyText: string): GatewayError {
+export function groqHttpError(
+  status: number,
+  headers: HeaderBag,
+  bodyText: string,
+  /** The key the request was sent with: never repeated to the client if the answer echoes it. */
+  sentKeys: readonly string[] = [],
+): GatewayError {
   const parsed = parseErrorBody(bodyText);
   const forwarded: Record<string, string> = {};
   for (const name of FORWARDED_ERROR_HEADERS) {
@@ -29,9 +36,10 @@ export function groqHttpError(status: number, headers: HeaderBag, bodyText: stri
   const known = groqErrorCode(code);
   return new GatewayError({
     status,
+    // An upstream (or a proxy before it) may quote the credentials it was sent.
     message:
       typeof message === 'string' && message
-        ? message
+        ? scrubCredentials(message, sentKeys)
         : `Groq answered ${status} without an error message.`,
     type: errorTypeOf(type),
     code: known ?? (status >= 500 ? 'upstream_error' : null),

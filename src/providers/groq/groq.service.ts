@@ -266,6 +266,7 @@ export class GroqService implements OnModuleDestroy {
         response.statusCode,
         response.headers,
         await response.body.text(),
+        [key.key],
       );
       // Groq refusing the gateway's own key is not the caller's fault: another key is tried.
       if (response.statusCode === 401 || response.statusCode === 403)
