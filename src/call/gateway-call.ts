@@ -181,7 +181,8 @@ export class GatewayCall implements EndedCall, CallProgress {
     if (this.reply.raw.headersSent) return;
     if (servedBy.route) this.reply.header('x-gateway-route', servedBy.route);
     this.reply.header('x-gateway-model', servedBy.model);
-    this.reply.header('x-gateway-key-id', servedBy.keyId);
+    // No key when none could be sent with (every key resting): no header rather than an empty one.
+    if (servedBy.keyId) this.reply.header('x-gateway-key-id', servedBy.keyId);
     this.reply.header('x-gateway-attempts', String(servedBy.attempts));
   }
 

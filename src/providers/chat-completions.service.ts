@@ -241,12 +241,14 @@ export class ChatCompletionsService {
           });
         };
         let retries: Subscription | undefined;
+        let firstEnded = false;
         const first = attempt.subscribe({
           next(value) {
             announce();
             next(value);
           },
           error: (error: unknown) => {
+            firstEnded = true;
             // A failure after a value reached the client is the client's; before, retries begin.
             if (answered) fail(error);
             else
@@ -257,11 +259,15 @@ export class ChatCompletionsService {
               });
           },
           complete() {
+            firstEnded = true;
             announce();
             complete();
           },
         });
         return () => {
+          // Cut short from outside (a deadline, the client leaving) while the first attempt was
+          // under way: the call still names the key and model it went to.
+          if (!firstEnded) announce();
           first.unsubscribe();
           retries?.unsubscribe();
         };
@@ -290,20 +296,26 @@ export class ChatCompletionsService {
     } catch (error) {
       return this.completeRetried(prepared, call, read, { error }, cancel);
     }
+    const served = () =>
+      call.onServed({
+        model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
+        keyId: key.id,
+        attempts: 1,
+        route: prepared.modelRoute?.config.id,
+      });
     let answer: ChatCompletion;
     try {
       answer = await this.groq.chatCompletionOnce(prepared, key, call.upstreamHeaders, cancel);
     } catch (error) {
-      if (cancel.aborted) throw error;
+      if (cancel.aborted) {
+        // The client left during the attempt: its record still names the key and model.
+        served();
+        throw error;
+      }
       return this.completeRetried(prepared, call, read, { error, keyId: key.id }, cancel);
     }
+    served();
     if (cancel.aborted) throw new EmptyError();
-    call.onServed({
-      model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
-      keyId: key.id,
-      attempts: 1,
-      route: prepared.modelRoute?.config.id,
-    });
     call.onUpstreamAnswer();
     return read(answer);
   }

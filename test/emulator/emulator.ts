@@ -212,6 +212,22 @@ export class GroqEmulator {
     if (firstByteDelay > 0) await sleep(firstByteDelay);
     if (res.destroyed) return;
     if (fault?.kind === 'status') return this.faultStatus(res, fault.status, fault.retryAfter, key);
+    if (fault?.kind === 'echo-key')
+      return this.error(
+        res,
+        fault.status,
+        `Invalid API Key provided: ${key}`,
+        'invalid_request_error',
+        'invalid_api_key',
+      );
+    if (fault?.kind === 'malformed' && body?.stream !== true) {
+      this.count(200);
+      res.writeHead(200, {
+        ...this.rateLimitHeaders(key, 0),
+        'content-type': fault.body.startsWith('<') ? 'text/html' : 'application/json',
+      });
+      return void res.end(fault.body);
+    }
 
     if (req.method === 'GET' && path === '/openai/v1/models') return this.listModels(res, key);
     if (req.method === 'GET' && path.startsWith('/openai/v1/models/')) {
@@ -563,6 +579,8 @@ export class GroqEmulator {
         );
         return;
       }
+      if (fault?.kind === 'malformed' && index === fault.afterChunks)
+        return void res.end(`data: ${fault.body}\n\n`);
       res.write(`data: ${frame}\n\n`);
       if (delay > 0) await sleep(delay);
     }

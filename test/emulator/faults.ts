@@ -12,6 +12,10 @@
  *   latency=F,C          a latency profile for this request: first byte after F ms, C ms between chunks
  *   stall[=N]            after N chunks, the stream goes silent with the connection left open
  *   hang                 never answers (until the client gives up)
+ *   malformed=KIND[;after=N]  a 200 that is not what Groq promises: the JSON body, or the stream's
+ *                        event after N chunks (default 1, then the stream ends), is KIND: null,
+ *                        empty ({}), no-choices, null-choice, truncated, or html (a proxy's page)
+ *   echo-key=STATUS      an error whose message quotes the key it was sent (as some proxies do)
  */
 export type Fault =
   | { kind: 'status'; status: number; retryAfter?: number }
@@ -21,7 +25,19 @@ export type Fault =
   | { kind: 'stream-error'; afterChunks: number }
   | { kind: 'stall'; afterChunks: number }
   | { kind: 'latency'; firstByteMs: number; chunkMs: number }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  | { kind: 'malformed'; body: string; afterChunks: number }
+  | { kind: 'echo-key'; status: number };
+
+/** What `malformed=KIND` answers instead of Groq's JSON. */
+export const MALFORMED_BODIES: Readonly<Record<string, string>> = {
+  null: 'null',
+  empty: '{}',
+  'no-choices': '{"id":"chatcmpl-x","object":"chat.completion","created":1,"model":"m"}',
+  'null-choice': '{"id":"chatcmpl-x","object":"chat.completion","created":1,"choices":[null]}',
+  truncated: '{"id":"chatcmpl-x","object":"chat.completion","choices":[{"index":0,"mess',
+  html: '<html><body><h1>502 Bad Gateway</h1></body></html>',
+};
 
 export function parseFault(spec: string): Fault | undefined {
   const [head, ...options] = spec.trim().split(/[;\s]+/);
@@ -52,6 +68,13 @@ export function parseFault(spec: string): Fault | undefined {
       return { kind: 'stall', afterChunks: Number(value ?? 2) };
     case 'hang':
       return { kind: 'hang' };
+    case 'malformed': {
+      const body = MALFORMED_BODIES[value ?? 'null'];
+      if (body === undefined) return undefined;
+      return { kind: 'malformed', body, afterChunks: Number(option('after') ?? 1) };
+    }
+    case 'echo-key':
+      return { kind: 'echo-key', status: Number(value ?? 401) };
     default:
       return undefined;
   }

@@ -139,6 +139,21 @@ describe('withRetriesAndFallbacks', () => {
       return original(model, avoid);
     };
     expect(await run(p.value)).toEqual(['ok']);
+    // Only the attempt that was sent counts.
+    expect(p.served).toEqual([{ model: 'm', keyId: 'k1', attempts: 1 }]);
+  });
+
+  it('counts no attempt when no key could send one (a first try made outside)', async () => {
+    const failed: ServedBy[] = [];
+    const p = plan({ m: [] }, { onFailed: (info) => failed.push(info) });
+    const resting = failure(429, 'rate_limit_exceeded', { 'retry-after': '30' });
+    p.value.attempt = () => {
+      throw resting;
+    };
+    p.value.anotherKeyReady = () => false;
+    p.value.afterFirstFailure = { error: resting };
+    await expect(run(p.value)).rejects.toBe(resting);
+    expect(failed).toEqual([{ model: 'm', keyId: '', attempts: 0 }]);
   });
 
   it('cancels the attempt in flight when unsubscribed', () => {
@@ -146,5 +161,32 @@ describe('withRetriesAndFallbacks', () => {
     const p = plan({ m: [new Observable<string>(() => () => (cancelled = true))] });
     withRetriesAndFallbacks(p.value).subscribe().unsubscribe();
     expect(cancelled).toBe(true);
+  });
+
+  it('names the key, model and attempts under way when cut short from outside', () => {
+    const failed: ServedBy[] = [];
+    const p = plan(
+      { m: [throwError(() => failure(503)), new Observable<string>()] },
+      { onFailed: (info) => failed.push(info) },
+    );
+    // The second attempt is sent at once (policy delays of 1-5 ms are timers: wait them out).
+    const subscription = withRetriesAndFallbacks({
+      ...p.value,
+      policy: { ...policy, baseDelayMs: 0, maxDelayMs: 0 },
+    }).subscribe();
+    return new Promise<void>((resolve) => {
+      setTimeout(() => {
+        subscription.unsubscribe();
+        expect(failed).toEqual([{ model: 'm', keyId: 'k2', attempts: 2 }]);
+        resolve();
+      }, 20);
+    });
+  });
+
+  it('reports nothing more once it has answered', async () => {
+    const failed: ServedBy[] = [];
+    const p = plan({ m: [of('ok')] }, { onFailed: (info) => failed.push(info) });
+    expect(await run(p.value)).toEqual(['ok']);
+    expect(failed).toEqual([]);
   });
 });

@@ -74,6 +74,10 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
     let avoid = new Set<string>();
     let timer: NodeJS.Timeout | undefined;
     let current: Subscription | undefined;
+    // Whether this plan has answered (a value, its end or its error). A call cut short from
+    // outside before that (a deadline, the client leaving), during an attempt or a backoff, still
+    // names the key, model and attempts under way (onFailed).
+    let settled = false;
 
     const served = (keyId: string): ServedBy => ({
       model: plan.modelOf(plan.candidates[candidateIndex]),
@@ -84,20 +88,22 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
     const run = (): void => {
       const candidate = plan.candidates[candidateIndex];
       attemptsForCandidate++;
-      totalAttempts++;
       let attempt: Attempt<T>;
       try {
         attempt = plan.attempt(candidate, avoid);
       } catch (error) {
+        // Nothing was sent (every key resting, say): a failed try, not an attempt at Groq.
         fail(error, undefined);
         return;
       }
+      totalAttempts++;
       let announced = false;
       const announce = () => {
         if (announced) return;
         announced = true;
         plan.onServed?.(served(attempt.keyId));
       };
+      lastKeyId = attempt.keyId;
       current = attempt.result.subscribe({
         next(value) {
           announce();
@@ -106,6 +112,7 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
         },
         error: (error: unknown) => fail(error, attempt.keyId),
         complete() {
+          settled = true;
           announce();
           subscriber.complete();
         },
@@ -114,6 +121,7 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
 
     const fail = (error: unknown, keyId: string | undefined): void => {
       if (emitted) {
+        settled = true;
         subscriber.error(error);
         return;
       }
@@ -173,17 +181,20 @@ export function withRetriesAndFallbacks<C, T>(plan: AttemptPlan<C, T>): Observab
         keyId: primary ? primaryKeyId : lastKeyId,
         attempts: totalAttempts,
       });
+      settled = true;
       subscriber.error(primary ? primaryError : error);
     };
 
     const first = plan.afterFirstFailure;
     if (first) {
       attemptsForCandidate = 1;
-      totalAttempts = 1;
+      // A first try that found no key to send with was no attempt at Groq.
+      totalAttempts = first.keyId === undefined ? 0 : 1;
       fail(first.error, first.keyId);
     } else run();
     return () => {
       if (timer) clearTimeout(timer);
+      if (!settled && !emitted && totalAttempts > 0) plan.onFailed?.(served(lastKeyId));
       current?.unsubscribe();
     };
   });
