@@ -20,11 +20,21 @@ export class CompletionsFallbackGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers[FALLBACK_HEADER];
-    if (this.always || header === 'true') return true;
+    if (this.always || asksForConversion(header)) return true;
     throw new GatewayError({
       status: 400,
       message: `text completions is not supported by groq provider. Send the header '${FALLBACK_HEADER}: true' to have the gateway convert the request to a chat completion (n=1, no streaming), or use /v1/chat/completions.`,
       code: 'unsupported_operation',
     });
   }
+}
+
+/**
+ * `true` in any letter case; a header sent twice reaches Node as `true, true` (or as an array for
+ * some clients). Anything else, `false` and `1` included, does not ask.
+ */
+export function asksForConversion(header: string | string[] | undefined): boolean {
+  if (header === undefined) return false;
+  const values = (Array.isArray(header) ? header.join(',') : header).split(',');
+  return values.every((value) => value.trim().toLowerCase() === 'true');
 }

@@ -96,6 +96,26 @@ describe('POST /v1/completions, converted to chat only with x-litellm-fallback',
     expect(stack.emulator.chatRequests()[0].body?.model).toBe('llama-3.3-70b-versatile');
   });
 
+  it.each([
+    ['n', { n: 'x' }],
+    ['best_of', { best_of: 1.5 }],
+  ])('a %s that is no integer: 400 saying so', async (param, extra) => {
+    const error = await caught(
+      stack.openai.completions.create({ model: MODEL, prompt: 'x', ...extra } as never, FALLBACK),
+    );
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.param).toBe(param);
+    expect(error.message).toContain(`${param} must be an integer`);
+  });
+
+  it.each(['True', 'TRUE'])('takes x-litellm-fallback: %s', async (value) => {
+    const completion = await stack.openai.completions.create(
+      { model: MODEL, prompt: 'any case' },
+      { headers: { 'x-litellm-fallback': value } },
+    );
+    expect(completion.object).toBe('text_completion');
+  });
+
   it('passes upstream errors through', async () => {
     const error = await caught(
       stack.openai.completions.create({ model: 'groq/not-a-model', prompt: 'x' }, FALLBACK),

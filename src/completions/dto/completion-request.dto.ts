@@ -1,5 +1,6 @@
 import { IsOptionalTokenCount } from '../../common/validation/token-limits';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Min } from 'class-validator';
+import { IsBoolean, IsNotEmpty, IsOptional, IsString } from 'class-validator';
+import { IsOptionalInteger } from '../../common/validation/integers';
 import { IsOptionalTemperature, IsOptionalTopP } from '../../common/validation/sampling';
 import { IsStopSequences } from '../../common/validation/custom-validators';
 import { IsStringOrArray } from '../../common/validation/is-string-or-array';
@@ -22,9 +23,7 @@ export class CompletionRequestDto {
   @IsOptionalTopP()
   top_p?: number;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsOptionalInteger(1)
   n?: number;
 
   @IsOptional()
@@ -39,9 +38,7 @@ export class CompletionRequestDto {
   @IsBoolean()
   echo?: boolean;
 
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @IsOptionalInteger(1)
   best_of?: number;
 
   @IsOptional()
