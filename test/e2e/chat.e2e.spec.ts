@@ -47,6 +47,17 @@ describe('POST /v1/chat/completions through the official openai client', () => {
     ).toBeTruthy();
   });
 
+  it("max_tokens: null is OpenAI's 'no limit': forwarded as it is, the whole answer comes back", async () => {
+    const completion = await stack.openai.chat.completions.create({
+      model: 'groq/llama-3.3-70b-versatile',
+      messages: [{ role: 'user', content: 'no limit please' }],
+      max_tokens: null,
+    });
+    expect(completion.choices[0].finish_reason).toBe('stop');
+    expect(completion.choices[0].message.content).toContain('no limit please');
+    expect(stack.emulator.chatRequests().at(-1)?.body).toMatchObject({ max_tokens: null });
+  });
+
   it('forwards only allowed parameters and lists the dropped ones in x-gateway-dropped-params', async () => {
     const { data, response } = await stack.openai.chat.completions
       .create({

@@ -149,7 +149,8 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
   let pieces = size
     ? (text.match(new RegExp(`[^]{1,${Math.max(1, Number(size[1]))}}`, 'g')) ?? [])
     : splitPieces(text);
-  const limit = body.max_completion_tokens ?? body.max_tokens;
+  // `null` is "no limit", as Groq (and OpenAI) read it.
+  const limit = body.max_completion_tokens ?? body.max_tokens ?? undefined;
   if (limit !== undefined && pieces.length > limit) {
     pieces = pieces.slice(0, limit);
     text = pieces.join('');

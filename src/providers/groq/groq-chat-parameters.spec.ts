@@ -122,6 +122,22 @@ describe('toGroqChatRequest', () => {
     ).toEqual([{ role: 'system', content: 'be brief' }]);
   });
 
+  it("sends an assistant's refusal part as its text", () => {
+    const { body } = prepare({
+      messages: [
+        { role: 'user', content: 'do the thing' },
+        {
+          role: 'assistant',
+          content: [{ type: 'refusal', refusal: 'I cannot help with that.' }],
+        },
+        { role: 'user', content: 'why?' },
+      ],
+    });
+    expect((body.messages as Array<{ content: unknown }>)[1].content).toBe(
+      'I cannot help with that.',
+    );
+  });
+
   it('joins text parts for roles whose content Groq takes as a string', () => {
     const { body } = prepare({
       messages: [

@@ -205,9 +205,15 @@ function toGroqMessage(message: ChatMessage, dropped: string[]): Record<string, 
   if (message.role === 'developer') out.role = 'system';
   // Only user content may be a list of parts upstream; other roles get the text joined.
   if (message.role !== 'user' && Array.isArray(message.content)) {
-    out.content = message.content.map((part) => part.text ?? '').join('\n');
+    out.content = message.content.map(partText).join('\n');
   }
   return out;
+}
+
+/** A part's text as Groq reads it: a text part's `text`, an assistant refusal part's `refusal`. */
+function partText(part: ChatContentPart): string {
+  if (typeof part.text === 'string') return part.text;
+  return part.type === 'refusal' && typeof part.refusal === 'string' ? part.refusal : '';
 }
 
 const IMAGE_PART_TYPES = new Set(['image_url', 'input_image', 'image']);
