@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { CallEvents } from './call/call-events';
 import { newRequestId } from './call/ids';
 import { answerClientError, answerFrameworkError } from './common/http/client-error';
+import { GatewayError } from './common/errors/gateway-error';
 import { bodyLimitFor } from './common/http/body-limits';
 import { JsonBodyReaderOptions, readJsonBody } from './common/http/json-body-reader';
 import { PendingBodies } from './common/http/pending-bodies';
@@ -122,6 +123,11 @@ function configureFastify(
       done(null, undefined);
       return;
     }
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+      done(unsupportedEncoding(encoding), undefined);
+      return;
+    }
     readJsonBody(
       request.url,
       request.headers['content-length'],
@@ -160,6 +166,15 @@ function configureFastify(
       return;
     }
     done(unsupportedMediaType(), undefined);
+  });
+}
+
+/** A compressed body: read as it came it would be "not valid UTF-8", which says nothing useful. */
+function unsupportedEncoding(encoding: string): GatewayError {
+  return new GatewayError({
+    status: 415,
+    message: `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported: send the request body uncompressed (no Content-Encoding header).`,
+    code: 'unsupported_media_type',
   });
 }
 

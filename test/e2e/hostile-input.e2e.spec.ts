@@ -230,6 +230,16 @@ describe('hostile input: 4xx in the envelope, and the gateway keeps serving', ()
     expect(body.error?.code).toBe('bad_http_request');
   });
 
+  it('a gzip-compressed body: 415 naming the encoding', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const answer = await post(chatUrl, gzipSync(JSON.stringify(CHAT_BODY)), {
+      'content-encoding': 'gzip',
+    });
+    expect(answer.status).toBe(415);
+    expect(answer.body.error?.code).toBe('unsupported_media_type');
+    expect(answer.body.error?.message).toMatch(/Content-Encoding "gzip" is not supported/);
+  });
+
   it('a body that is not JSON at all: 400', async () => {
     const answer = await post(chatUrl, '{"model": ');
     expect(answer.status).toBe(400);
