@@ -95,6 +95,16 @@ describe('messagesToChat', () => {
     expect(chat.messages[0]).toEqual({ role: 'tool', tool_call_id: 't', content: 'Error: boom' });
   });
 
+  it('leaves out an empty final assistant turn (Groq refuses an empty message)', () => {
+    const { chat } = convert({
+      messages: [
+        { role: 'user', content: 'hi' },
+        { role: 'assistant', content: [] },
+      ],
+    });
+    expect(chat.messages).toEqual([{ role: 'user', content: 'hi' }]);
+  });
+
   it.each([
     [{ type: 'auto' }, 'auto'],
     [{ type: 'any' }, 'required'],

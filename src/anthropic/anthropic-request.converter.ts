@@ -26,7 +26,10 @@ export interface ConvertedMessagesRequest {
   stopSequences: string[];
 }
 
-/** A Messages request as one chat request. Pure. Images and unknown fields are refused. */
+/**
+ * A Messages request as one chat request. Pure. Images and unknown fields are refused; the shapes
+ * of the blocks it reads were checked by the DTO (dto/content-blocks.ts).
+ */
 export function messagesToChat(request: AnthropicMessagesRequest): ConvertedMessagesRequest {
   const dropped: string[] = [];
   for (const name of Object.keys(request)) {
@@ -43,9 +46,12 @@ export function messagesToChat(request: AnthropicMessagesRequest): ConvertedMess
   const system =
     typeof request.system === 'string' ? request.system : textOf(request.system ?? [], 'system');
   if (system) messages.push({ role: 'system', content: system });
-  request.messages.forEach((message, index) =>
-    appendMessage(message.role, message.content, index, messages),
-  );
+  const last = request.messages.length - 1;
+  request.messages.forEach((message, index) => {
+    // An empty final assistant turn prefills nothing; Groq would refuse an empty message.
+    if (index === last && message.role === 'assistant' && message.content.length === 0) return;
+    appendMessage(message.role, message.content, index, messages);
+  });
 
   const chat: ChatRequest = { model: request.model, messages, max_tokens: request.max_tokens };
   if (request.stream === true) chat.stream = true;

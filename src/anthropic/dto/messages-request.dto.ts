@@ -17,13 +17,13 @@ import {
 } from 'class-validator';
 import { IsOptionalTemperature, IsOptionalTopP } from '../../common/validation/sampling';
 import { IsJsonObject } from '../../common/validation/custom-validators';
-import { IsStringOrArray } from '../../common/validation/is-string-or-array';
+import { IsAnthropicMessages, IsAnthropicSystem } from './content-blocks';
 
 export class AnthropicMessageDto {
   @IsIn(['user', 'assistant'], { message: "role must be 'user' or 'assistant'" })
   role!: 'user' | 'assistant';
 
-  @IsStringOrArray({ message: 'content must be a string or an array of content blocks' })
+  /** Checked with the whole list (IsAnthropicMessages): its rules depend on the turn's place. */
   content!: string | unknown[];
 }
 
@@ -68,13 +68,14 @@ export class AnthropicMessagesRequestDto {
 
   @ValidateNested({ each: true })
   @Type(() => AnthropicMessageDto)
+  @IsAnthropicMessages()
   @IsObject({ each: true, message: 'each message must be an object' })
   @ArrayMinSize(1, { message: 'messages: at least one message is required' })
   @IsArray({ message: 'messages: Field required, an array of messages' })
   messages!: AnthropicMessageDto[];
 
   @IsOptional()
-  @IsStringOrArray({ message: 'system must be a string or an array of text blocks' })
+  @IsAnthropicSystem()
   system?: string | unknown[];
 
   @IsOptional()
