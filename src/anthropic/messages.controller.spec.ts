@@ -85,6 +85,7 @@ describe('MessagesController (in-process, real validation)', () => {
       { messages: [{ role: 'user', content: [{ type: 'tool_result', content: 'x' }] }] },
       'messages.0.content.0.tool_use_id: Field required, the id of the tool_use block this result answers, a non-empty string',
     ],
+    ['top_k "x"', { top_k: 'x', messages: [HI] }, 'top_k must be an integer, 0 or more'],
   ])(
     'answers %s with a 400 naming the field, before any upstream call',
     async (_name, body, message) => {
@@ -102,5 +103,28 @@ describe('MessagesController (in-process, real validation)', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(setup.groq.calls[0].body.messages).toEqual([{ role: 'user', content: 'Hi' }]);
+  });
+
+  describe('count_tokens', () => {
+    it.each([
+      ['no model', { messages: [HI] }, 'model: Field required'],
+      ['no messages', { model: MODEL }, 'messages: Field required, an array of messages'],
+      [
+        'a null block',
+        { model: MODEL, messages: [{ role: 'user', content: [null] }] },
+        `messages.0.content.0: ${BLOCK}`,
+      ],
+    ])('answers %s with a 400 naming the field', async (_name, body, message) => {
+      const response = await post('/count_tokens', body);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual(refused(message));
+    });
+
+    it('estimates a valid request', async () => {
+      const response = await post('/count_tokens', { model: MODEL, messages: [HI] });
+      expect(response.statusCode).toBe(200);
+      expect(response.headers['x-gateway-estimate']).toBe('true');
+      expect(response.json()).toEqual({ input_tokens: expect.any(Number) });
+    });
   });
 });

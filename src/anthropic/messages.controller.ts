@@ -1,7 +1,6 @@
 import { Body, Controller, HttpCode, Post, Res, UseFilters, UseInterceptors } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { Observable } from 'rxjs';
-import { invalidRequest } from '../common/errors/gateway-error';
 import { Call } from '../call/call.decorator';
 import type { GatewayCall } from '../call/gateway-call';
 import { reportDroppedParams } from '../common/http/gateway-headers';
@@ -16,7 +15,7 @@ import { messagesToChat } from './anthropic-request.converter';
 import { toAnthropicError } from './anthropic-errors';
 import { AnthropicExceptionFilter } from './anthropic-exception.filter';
 import type { AnthropicMessagesRequest } from './anthropic-types';
-import { AnthropicMessagesRequestDto } from './dto/messages-request.dto';
+import { AnthropicMessagesRequestDto, AnthropicPromptDto } from './dto/messages-request.dto';
 import { MessagesInterceptor } from './messages.interceptor';
 import { estimateTokens } from '../providers/token-estimate';
 
@@ -63,13 +62,9 @@ export class MessagesController {
   @Post('count_tokens')
   @HttpCode(200)
   countTokens(
-    @Body() body: unknown,
+    @Body(new BodyValidationPipe(AnthropicPromptDto)) request: AnthropicPromptDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): { input_tokens: number } {
-    const request = body as Partial<AnthropicMessagesRequest> | null;
-    if (!request || typeof request !== 'object' || !Array.isArray(request.messages)) {
-      throw invalidRequest('messages: Field required, an array of messages', 'messages');
-    }
     reply.header('x-gateway-estimate', 'true');
     return {
       input_tokens: Math.max(

@@ -377,6 +377,11 @@ describe('SDK drop-ins: only the base URL changes', () => {
         { messages: [{ role: 'user', content: [{ type: 'tool_result', content: '19C' }] }] },
         'messages.0.content.0.tool_use_id: Field required, the id of the tool_use block this result answers, a non-empty string',
       ],
+      [
+        'top_k "x"',
+        { top_k: 'x', messages: [{ role: 'user', content: 'x' }] },
+        'top_k must be an integer, 0 or more',
+      ],
     ])('refuses %s with BadRequestError naming the field', async (_name, body, message) => {
       const error = await anthropic.messages
         .create({ model: CLAUDE, max_tokens: 10, ...body } as never)
@@ -442,6 +447,17 @@ describe('SDK drop-ins: only the base URL changes', () => {
         messages: [{ role: 'user', content: 'How many tokens is this?' }],
       });
       expect(counted.input_tokens).toBeGreaterThan(0);
+    });
+
+    it('refuses a count_tokens request without a model', async () => {
+      const error = await anthropic.messages
+        .countTokens({ messages: [{ role: 'user', content: 'x' }] } as never)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+      expect((error as InstanceType<typeof Anthropic.APIError>).error).toEqual({
+        type: 'error',
+        error: { type: 'invalid_request_error', message: 'model: Field required' },
+      });
     });
   });
 });

@@ -56,15 +56,11 @@ export class AnthropicMetadataDto {
   user_id?: string;
 }
 
-/** What a Messages request may contain; the converter refuses fields outside this list. */
-export class AnthropicMessagesRequestDto {
+/** What a prompt is made of: a token count takes this; a Messages request takes more. */
+export class AnthropicPromptDto {
   @IsString()
   @IsNotEmpty({ message: 'model: Field required' })
   model!: string;
-
-  @IsDefined({ message: 'max_tokens is required: the most tokens the answer may have, e.g. 1024' })
-  @IsTokenCount()
-  max_tokens!: number;
 
   @ValidateNested({ each: true })
   @Type(() => AnthropicMessageDto)
@@ -79,22 +75,6 @@ export class AnthropicMessagesRequestDto {
   system?: string | unknown[];
 
   @IsOptional()
-  @IsArray()
-  @IsString({ each: true })
-  stop_sequences?: string[];
-
-  @IsOptionalTemperature(1)
-  temperature?: number;
-
-  @IsOptionalTopP()
-  top_p?: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(0)
-  top_k?: number;
-
-  @IsOptional()
   @ValidateNested({ each: true })
   @Type(() => AnthropicToolDto)
   @IsObject({ each: true, message: 'each tool must be an object' })
@@ -106,6 +86,29 @@ export class AnthropicMessagesRequestDto {
   @ValidateNested()
   @Type(() => AnthropicToolChoiceDto)
   tool_choice?: AnthropicToolChoiceDto;
+}
+
+/** What a Messages request may contain; the converter refuses fields outside this list. */
+export class AnthropicMessagesRequestDto extends AnthropicPromptDto {
+  @IsDefined({ message: 'max_tokens is required: the most tokens the answer may have, e.g. 1024' })
+  @IsTokenCount()
+  max_tokens!: number;
+
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  stop_sequences?: string[];
+
+  @IsOptionalTemperature(1)
+  temperature?: number;
+
+  @IsOptionalTopP()
+  top_p?: number;
+
+  @IsOptional()
+  @IsInt({ message: 'top_k must be an integer, 0 or more' })
+  @Min(0, { message: 'top_k must be an integer, 0 or more' })
+  top_k?: number;
 
   @IsOptional()
   @IsObject()
