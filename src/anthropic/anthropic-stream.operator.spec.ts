@@ -1,4 +1,4 @@
-import { firstValueFrom, from, Observable, toArray } from 'rxjs';
+import { concat, firstValueFrom, from, Observable, tap, throwError, toArray } from 'rxjs';
 import type { ChatCompletionChunk } from '../providers/chat-types';
 import { chatChunksToAnthropicEvents } from './anthropic-stream.operator';
 
@@ -67,12 +67,15 @@ describe('chatChunksToAnthropicEvents', () => {
     });
   });
 
-  it('ends at a stop sequence and unsubscribes from the upstream', async () => {
-    let unsubscribed = false;
+  it("ends the text at a stop sequence, and the message with the upstream's usage", async () => {
     const upstream = new Observable<ChatCompletionChunk>((subscriber) => {
       subscriber.next(chunk({ content: 'one two ' }));
-      setTimeout(() => subscriber.next(chunk({ content: 'END three' })), 1);
-      return () => (unsubscribed = true);
+      setTimeout(() => {
+        subscriber.next(chunk({ content: 'END three' }));
+        subscriber.next(chunk({ content: ' four' }));
+        subscriber.next(chunk({}, 'stop', { x_groq: { usage } }));
+        subscriber.complete();
+      }, 1);
     });
     const events = await firstValueFrom(
       upstream.pipe(chatChunksToAnthropicEvents('m', ['END']), toArray()),
@@ -82,11 +85,64 @@ describe('chatChunksToAnthropicEvents', () => {
       .map((e) => (e.delta as { text: string }).text)
       .join('');
     expect(text).toBe('one two ');
+    expect(events.slice(-3).map((e) => e.type)).toEqual([
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
+    ]);
+    expect(events[events.length - 2]).toEqual({
+      type: 'message_delta',
+      delta: { stop_reason: 'stop_sequence', stop_sequence: 'END' },
+      usage: { input_tokens: 3, output_tokens: 4 },
+    });
+  });
+
+  it('closes the text block as soon as the stop sequence matches', async () => {
+    const seen: string[] = [];
+    const upstream = new Observable<ChatCompletionChunk>((subscriber) => {
+      subscriber.next(chunk({ content: 'one END' }));
+      // The rest of the answer comes later: the block is closed by then.
+      setTimeout(() => {
+        seen.push('later');
+        subscriber.next(chunk({}, 'stop', { x_groq: { usage } }));
+        subscriber.complete();
+      }, 5);
+    });
+    await firstValueFrom(
+      upstream.pipe(
+        chatChunksToAnthropicEvents('m', ['END']),
+        tap((event) => seen.push(event.type)),
+        toArray(),
+      ),
+    );
+    expect(seen.indexOf('content_block_stop')).toBeLessThan(seen.indexOf('later'));
+    expect(seen.indexOf('message_delta')).toBeGreaterThan(seen.indexOf('later'));
+  });
+
+  it('ends the message normally when the upstream fails after the stop sequence', async () => {
+    const events = await firstValueFrom(
+      concat(
+        from([chunk({ content: 'one END two' })]),
+        throwError(() => new Error('reset')),
+      ).pipe(chatChunksToAnthropicEvents('m', ['END']), toArray()),
+    );
+    expect(events.map((e) => e.type).slice(-2)).toEqual(['message_delta', 'message_stop']);
     expect(events.find((e) => e.type === 'message_delta')?.delta).toEqual({
       stop_reason: 'stop_sequence',
       stop_sequence: 'END',
     });
-    expect(events[events.length - 1].type).toBe('message_stop');
+  });
+
+  it('still cancels the upstream when the client leaves', () => {
+    let unsubscribed = false;
+    const upstream = new Observable<ChatCompletionChunk>((subscriber) => {
+      subscriber.next(chunk({ content: 'one END' }));
+      return () => (unsubscribed = true);
+    });
+    upstream
+      .pipe(chatChunksToAnthropicEvents('m', ['END']))
+      .subscribe()
+      .unsubscribe();
     expect(unsubscribed).toBe(true);
   });
 });

@@ -13,7 +13,8 @@ import { StopSequenceScanner } from './stop-sequences';
 /**
  * Chat chunks in, Anthropic stream events out: message_start, content blocks (text_delta,
  * input_json_delta), message_delta with stop_reason and usage, message_stop. When a stop
- * sequence matches, the message ends there and the upstream request is cancelled.
+ * sequence matches, the text ends there (its block is closed at once) and the rest of the answer
+ * is read but not sent: Groq reports usage only on its last chunk, and message_delta carries it.
  * A failure after message_start is one `error` event; before it, it is passed on.
  */
 export function chatChunksToAnthropicEvents(
@@ -93,6 +94,8 @@ export function chatChunksToAnthropicEvents(
         chunks.subscribe({
           next(chunk) {
             if (ended) return;
+            const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
+            if (found) usage = found;
             if (!started) {
               started = true;
               subscriber.next({
@@ -105,23 +108,25 @@ export function chatChunksToAnthropicEvents(
                   content: [],
                   stop_reason: null,
                   stop_sequence: null,
-                  usage: { input_tokens: 0, output_tokens: 0 },
+                  // Groq counts the prompt only in its last chunk: the real count is in message_delta.
+                  usage: {
+                    input_tokens: usage ? anthropicUsage(usage).input_tokens : 0,
+                    output_tokens: 0,
+                  },
                 },
               });
             }
-            const found = chunk.x_groq?.usage ?? chunk.usage ?? undefined;
-            if (found) usage = found;
             if (chunk.x_gateway !== undefined) gatewayReport = chunk.x_gateway;
+            // After a stop sequence only the usage (and the gateway's report) is still read.
+            if (scanner.matched !== null) return;
             const choice = chunk.choices[0];
             if (!choice) return;
             if (typeof choice.delta.reasoning === 'string') emitThinking(choice.delta.reasoning);
             if (typeof choice.delta.content === 'string') {
               emitText(scanner.push(choice.delta.content));
               if (scanner.matched !== null) {
-                // The answer ends at the stop sequence: stop reading, which aborts the upstream.
-                finishMessage();
-                // Safe even while subscribe() is still running: a closed Subscription tears down what is added later.
-                subscription.unsubscribe();
+                // The text ends at the stop sequence; the message ends with the upstream's usage.
+                closeBlock();
                 return;
               }
             }
@@ -156,6 +161,11 @@ export function chatChunksToAnthropicEvents(
           },
           error(error: unknown) {
             if (ended) return;
+            // The answer the client asked for was complete at its stop sequence.
+            if (scanner.matched !== null) {
+              finishMessage();
+              return;
+            }
             if (!started) {
               subscriber.error(error);
               return;

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import Groq from 'groq-sdk';
-import { manyKeys, Stack, startStack } from './support/stack';
+import { manyKeys, Stack, startStack, waitFor } from './support/stack';
 
 const CLAUDE = 'claude-3-5-sonnet-20241022';
 const weatherTool = {
@@ -185,6 +185,50 @@ describe('SDK drop-ins: only the base URL changes', () => {
       expect(final.stop_reason).toBe('stop_sequence');
       expect(final.stop_sequence).toBe('Groq emu');
       expect(final.content).toEqual([{ type: 'text', text: 'Hello from the ' }]);
+    });
+
+    it('ends a stream at a stop sequence with the real usage, and meters the call', async () => {
+      const params = {
+        model: 'groq/llama-3.3-70b-versatile',
+        max_tokens: 50,
+        stop_sequences: ['emulator'],
+        messages: [{ role: 'user' as const, content: 'hi' }],
+      };
+      const json = await anthropic.messages.create(params);
+      const stream = anthropic.messages.stream(params, {
+        headers: { 'x-request-id': 'anthropic-stop-usage' },
+      });
+      const deltas: Anthropic.MessageDeltaEvent[] = [];
+      stream.on('streamEvent', (event) => {
+        if (event.type === 'message_delta') deltas.push(event);
+      });
+      const final = await stream.finalMessage();
+      expect(final.content).toEqual([{ type: 'text', text: 'Hello from the Groq ' }]);
+      expect(deltas).toHaveLength(1);
+      expect(deltas[0].delta).toMatchObject({
+        stop_reason: 'stop_sequence',
+        stop_sequence: 'emulator',
+      });
+      expect(json.usage.output_tokens).toBeGreaterThan(0);
+      expect(deltas[0].usage).toEqual({
+        input_tokens: json.usage.input_tokens,
+        output_tokens: json.usage.output_tokens,
+      });
+      expect(final.usage).toMatchObject(json.usage);
+      const accessLine = () =>
+        stack.gateway
+          .output()
+          .split('\n')
+          .find(
+            (l) => l.includes('"id":"anthropic-stop-usage"') && l.includes('request completed'),
+          );
+      await waitFor(() => accessLine() !== undefined);
+      expect(JSON.parse(accessLine() ?? '{}')).toMatchObject({
+        stream: true,
+        promptTokens: json.usage.input_tokens,
+        completionTokens: json.usage.output_tokens,
+        costUsd: expect.stringMatching(/^0\.\d+$/),
+      });
     });
 
     it('completes a tool-use round trip', async () => {
