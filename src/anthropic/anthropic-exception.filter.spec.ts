@@ -62,6 +62,58 @@ describe('exception filters, one per transport (in-process)', () => {
     });
   });
 
+  it("answers a wrong method on the Anthropic path in Anthropic's envelope (refused before routing)", async () => {
+    for (const [method, url] of [
+      ['GET', '/anthropic/v1/messages'],
+      ['PUT', '/anthropic/v1/messages/count_tokens'],
+    ] as const) {
+      const response = await setup.inject({ method, url });
+      expect(response.statusCode).toBe(405);
+      expect(response.headers.allow).toBe('POST');
+      expect(response.json()).toEqual({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message: `${method} is not allowed on ${url}. Use POST.`,
+        },
+      });
+    }
+  });
+
+  it.each([
+    [404, 'not_found_error', { method: 'GET', url: '/anthropic/v1/nothing' }],
+    [
+      413,
+      'request_too_large',
+      {
+        method: 'POST',
+        url: '/anthropic/v1/messages',
+        headers: { 'content-type': 'application/json' },
+        payload: `"${'a'.repeat(5 * 1024 * 1024)}"`,
+      },
+    ],
+    [
+      415,
+      'invalid_request_error',
+      {
+        method: 'POST',
+        url: '/anthropic/v1/messages',
+        headers: { 'content-type': 'text/plain' },
+        payload: 'hi',
+      },
+    ],
+  ] as const)(
+    "answers %d on the Anthropic path in Anthropic's envelope",
+    async (status, type, request) => {
+      const response = await setup.inject(request);
+      expect(response.statusCode).toBe(status);
+      expect(response.json()).toEqual({
+        type: 'error',
+        error: { type, message: expect.any(String) },
+      });
+    },
+  );
+
   it("answers everything else in OpenAI's envelope", async () => {
     const notJson = await setup.inject({
       method: 'POST',
@@ -74,6 +126,9 @@ describe('exception filters, one per transport (in-process)', () => {
       type: 'invalid_request_error',
       code: 'invalid_json',
     });
+    const wrongMethod = await setup.inject({ method: 'GET', url: '/v1/chat/completions' });
+    expect(wrongMethod.statusCode).toBe(405);
+    expect(wrongMethod.json().error).toMatchObject({ code: 'method_not_allowed' });
     const unknown = await setup.inject({ method: 'GET', url: '/v1/nothing' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({

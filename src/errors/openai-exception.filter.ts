@@ -1,12 +1,14 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { apiFamilyOf } from '../call/api-family';
+import { pathOf } from '../common/http/path-of';
 import { answerError } from './answer-error';
 import { ErrorEnvelopes } from './error-envelopes';
 
 /**
  * The global filter: OpenAI's envelope for the OpenAI-compatible surface and everything outside
- * a transport's own filter, including Fastify's errors before routing (there the envelope is the
- * call's API family's, registered in ErrorEnvelopes).
+ * a transport's own filter, including Fastify's errors before routing and the request hook's (there
+ * the envelope is the API family's, registered in ErrorEnvelopes).
  */
 @Catch()
 @Injectable()
@@ -16,7 +18,9 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
   constructor(private readonly envelopes: ErrorEnvelopes) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const family = host.switchToHttp().getRequest<FastifyRequest>().call?.apiFamily;
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    // No call yet when the request hook refused it (a wrong method's 405): its path says the family.
+    const family = request.call?.apiFamily ?? apiFamilyOf(pathOf(request.url));
     answerError(exception, host, this.logger, this.envelopes.of(family));
   }
 }

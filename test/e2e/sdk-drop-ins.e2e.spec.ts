@@ -439,6 +439,25 @@ describe('SDK drop-ins: only the base URL changes', () => {
       expect(stack.emulator.chatRequests()).toHaveLength(0);
     });
 
+    it("answers a wrong method in Anthropic's envelope, as its 404s", async () => {
+      const wrong = await fetch(`${stack.gateway.url}/anthropic/v1/messages`);
+      expect(wrong.status).toBe(405);
+      expect(wrong.headers.get('allow')).toBe('POST');
+      expect(await wrong.json()).toEqual({
+        type: 'error',
+        error: {
+          type: 'invalid_request_error',
+          message: 'GET is not allowed on /anthropic/v1/messages. Use POST.',
+        },
+      });
+      const unknown = await fetch(`${stack.gateway.url}/anthropic/v1/nothing`);
+      expect(unknown.status).toBe(404);
+      expect(await unknown.json()).toMatchObject({
+        type: 'error',
+        error: { type: 'not_found_error' },
+      });
+    });
+
     it("answers in Anthropic's error shape with its status codes", async () => {
       stack.emulator.queueFaults('429;retry-after=6');
       const limited = await anthropic.messages
