@@ -273,6 +273,59 @@ describe('access: roles on every admin route, personal access tokens, team scope
       expect((await adminCall(url, 'GET', '/admin/stats', own.token)).status).toBe(401);
     });
 
+    it('never lets a token made with a token outlive it or escape the person it descends from', async () => {
+      // The developer token stands for a person here: it makes a one-day token, which makes more.
+      const person = tokens.developer.token;
+      const parent = await adminCall(url, 'POST', '/admin/tokens', person, {
+        name: 'parent',
+        role: 'developer',
+        expiresInDays: 1,
+      });
+      const child = await adminCall(url, 'POST', '/admin/tokens', parent.json.token as string, {
+        name: 'child',
+        role: 'developer',
+        expiresInDays: 365,
+      });
+      expect(child.status).toBe(201);
+      expect(child.json.expiresAt).toBe(parent.json.expiresAt);
+      const grandchild = await makeToken(url, child.json.token as string, {
+        name: 'grandchild',
+        role: 'viewer',
+      });
+      const listed = async () =>
+        (
+          (await adminCall(url, 'GET', '/admin/tokens', person)).json.data as Array<{ id: string }>
+        ).map((t) => t.id);
+      expect(await listed()).toEqual(
+        expect.arrayContaining([parent.json.id, child.json.id, grandchild.id]),
+      );
+      // The person deletes a descendant, then the parent: everything made with it goes too.
+      const extra = await makeToken(url, parent.json.token as string, {
+        name: 'x',
+        role: 'viewer',
+      });
+      expect((await adminCall(url, 'DELETE', `/admin/tokens/${extra.id}`, person)).status).toBe(
+        200,
+      );
+      expect((await adminCall(url, 'GET', '/admin/me', extra.token)).status).toBe(401);
+      const deleted = await adminCall(
+        url,
+        'DELETE',
+        `/admin/tokens/${String(parent.json.id)}`,
+        person,
+      );
+      expect(deleted.status).toBe(200);
+      for (const bearer of [
+        parent.json.token as string,
+        child.json.token as string,
+        grandchild.token,
+      ])
+        expect((await adminCall(url, 'GET', '/admin/me', bearer)).status).toBe(401);
+      const after = await listed();
+      for (const id of [parent.json.id, child.json.id, grandchild.id])
+        expect(after).not.toContain(id);
+    });
+
     it('refuses bad requests with 400 naming the field', async () => {
       const cases: Array<[unknown, string]> = [
         [{ role: 'viewer' }, 'name'],

@@ -16,7 +16,8 @@ export interface AccessTokenRecord {
   teams: string[];
   /**
    * The subject of whoever made it: a person's (session), `admin-key`, or `token:<id>` for a token
-   * made with another token. A caller sees and deletes the tokens it made; an admin all of them.
+   * made with another token. A caller sees and deletes the tokens descending from it (see
+   * `descendantsOf`); an admin all of them.
    */
   owner: string;
   tokenSha256: string;
@@ -41,8 +42,34 @@ export function tokenHint(token: string): string {
   return `${token.slice(0, ACCESS_TOKEN_PREFIX.length + 4)}...`;
 }
 
-export function expiryOf(createdMs: number, days: number | undefined): string {
-  return new Date(createdMs + (days ?? DEFAULT_TOKEN_DAYS) * DAY_MS).toISOString();
+/** The expiry of a token made now, never past `notAfter` (a token's maker's own expiry). */
+export function expiryOf(createdMs: number, days: number | undefined, notAfter?: string): string {
+  const expiresMs = createdMs + (days ?? DEFAULT_TOKEN_DAYS) * DAY_MS;
+  const capMs = notAfter === undefined ? Infinity : Date.parse(notAfter);
+  return new Date(Math.min(expiresMs, capMs)).toISOString();
+}
+
+/**
+ * The tokens `owner` made, the tokens those made, and so on: what `owner` lists and may delete,
+ * and what goes with it when it goes.
+ */
+export function descendantsOf(
+  all: readonly AccessTokenRecord[],
+  owner: string,
+): AccessTokenRecord[] {
+  const owners = new Set([owner]);
+  const found: AccessTokenRecord[] = [];
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const token of all) {
+      if (owners.has(token.owner) && !found.includes(token)) {
+        found.push(token);
+        owners.add(`token:${token.id}`);
+        grew = true;
+      }
+    }
+  }
+  return found;
 }
 
 export function isExpired(record: Pick<AccessTokenRecord, 'expiresAt'>, nowMs: number): boolean {

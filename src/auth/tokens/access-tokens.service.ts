@@ -7,10 +7,12 @@ import type { AllConfig } from '../../config/gateway-config';
 import { LiveConfig } from '../../config/live-config';
 import { sha256Hex } from '../../config/load-governance-config';
 import { GovernanceService } from '../../governance/governance.service';
+import { notAuthenticated } from '../access-errors';
 import { auditActor } from '../audit-actor';
 import { roleCan, roleWithin, seesAllTeams } from '../permissions';
 import type { Principal } from '../principal';
 import {
+  descendantsOf,
   expiryOf,
   generateAccessToken,
   isExpired,
@@ -89,6 +91,8 @@ export class AccessTokensService implements OnModuleDestroy {
     const teams = this.teamsFor(request, maker, body);
     const owner = maker.subject;
     const now = Date.now();
+    // A token made with a token expires with it at the latest, and goes when it goes (remove).
+    const parent = maker.tokenId === undefined ? undefined : await this.liveToken(maker.tokenId);
     const { id, token } = generateAccessToken();
     const record: AccessTokenRecord = {
       id,
@@ -99,9 +103,15 @@ export class AccessTokensService implements OnModuleDestroy {
       tokenSha256: sha256Hex(token),
       hint: tokenHint(token),
       createdAt: new Date(now).toISOString(),
-      expiresAt: expiryOf(now, body.expiresInDays),
+      expiresAt: expiryOf(now, body.expiresInDays, parent?.expiresAt),
     };
     await this.guarded(() => this.store.save(record));
+    if (maker.tokenId !== undefined && !(await this.liveToken(maker.tokenId))) {
+      // The maker was deleted meanwhile: its child must not outlive it.
+      await this.guarded(() => this.store.remove(id));
+      this.audit(request, maker, 'token.create', undefined, 'denied', 401);
+      throw notAuthenticated(false);
+    }
     this.audit(request, maker, 'token.create', id, 'ok', 201, {
       owner,
       tokenRole: body.role,
@@ -112,31 +122,37 @@ export class AccessTokensService implements OnModuleDestroy {
     return { ...tokenView(record), token };
   }
 
-  /** The caller's own tokens; with `tokens.manage`, everyone's (optionally one owner's). */
+  /**
+   * The caller's tokens (those it made, and those they made, and so on); with `tokens.manage`,
+   * everyone's (optionally one owner's).
+   */
   async list(
     request: FastifyRequest,
     caller: Principal,
     ownerFilter: string | undefined,
   ): Promise<{ object: 'list'; data: Array<AccessTokenView & { expired: boolean }> }> {
-    const owner = caller.subject;
     const manages = roleCan(caller.role, 'tokens.manage');
     const now = Date.now();
-    const data = (await this.guarded(() => this.store.all()))
-      .filter((t) =>
-        manages ? ownerFilter === undefined || t.owner === ownerFilter : t.owner === owner,
-      )
+    const all = await this.guarded(() => this.store.all());
+    const data = (
+      manages
+        ? all.filter((t) => ownerFilter === undefined || t.owner === ownerFilter)
+        : descendantsOf(all, caller.subject)
+    )
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
       .map((t) => ({ ...tokenView(t), expired: isExpired(t, now) }));
     this.audit(request, caller, 'token.list', ownerFilter, 'ok', 200);
     return { object: 'list', data };
   }
 
-  /** Deletes one's own token, or anyone's with `tokens.manage`; another's is a 404. */
+  /**
+   * Deletes one of the caller's tokens (see list), or anyone's with `tokens.manage`, and with it
+   * the tokens made with it; another's is a 404.
+   */
   async remove(request: FastifyRequest, caller: Principal, id: string): Promise<AccessTokenView> {
-    const owner = caller.subject;
     const manages = roleCan(caller.role, 'tokens.manage');
     const all = await this.guarded(() => this.store.all());
-    const found = all.find((t) => t.id === id && (manages || t.owner === owner));
+    const found = (manages ? all : descendantsOf(all, caller.subject)).find((t) => t.id === id);
     const removed = found ? await this.guarded(() => this.store.remove(found.id)) : undefined;
     if (!removed) {
       this.audit(request, caller, 'token.delete', id, 'not_found', 404);
@@ -147,7 +163,11 @@ export class AccessTokensService implements OnModuleDestroy {
         code: 'token_not_found',
       });
     }
-    this.audit(request, caller, 'token.delete', id, 'ok', 200, { owner: removed.owner });
+    const made = await this.removeOwnedBy(`token:${removed.id}`);
+    this.audit(request, caller, 'token.delete', id, 'ok', 200, {
+      owner: removed.owner,
+      ...(made.length > 0 && { alsoDeleted: made.map((t) => t.id) }),
+    });
     return tokenView(removed);
   }
 
@@ -157,19 +177,7 @@ export class AccessTokensService implements OnModuleDestroy {
    * access with them. Returns the tokens removed.
    */
   async removeOwnedBy(owner: string): Promise<AccessTokenRecord[]> {
-    const all = await this.guarded(() => this.store.all());
-    const owners = new Set([owner]);
-    const doomed: AccessTokenRecord[] = [];
-    for (let grew = true; grew;) {
-      grew = false;
-      for (const token of all) {
-        if (owners.has(token.owner) && !doomed.includes(token)) {
-          doomed.push(token);
-          owners.add(`token:${token.id}`);
-          grew = true;
-        }
-      }
-    }
+    const doomed = descendantsOf(await this.guarded(() => this.store.all()), owner);
     const removed: AccessTokenRecord[] = [];
     for (const token of doomed)
       if (await this.guarded(() => this.store.remove(token.id))) removed.push(token);
@@ -221,6 +229,12 @@ export class AccessTokensService implements OnModuleDestroy {
       param: 'teams',
       code: 'role_exceeds_yours',
     });
+  }
+
+  /** The token with this id, unless it is gone or expired. */
+  private async liveToken(id: string): Promise<AccessTokenRecord | undefined> {
+    const all = await this.guarded(() => this.store.all());
+    return all.find((t) => t.id === id && !isExpired(t, Date.now()));
   }
 
   private async guarded<T>(operation: () => Promise<T>): Promise<T> {
