@@ -450,6 +450,21 @@ describe('access: roles on every admin route, personal access tokens, team scope
       expect(foreign.status).toBe(400);
       expect(foreign.json.error).toMatchObject({ code: 'team_not_found', param: 'team' });
     });
+
+    it("does not tell a developer whether another team's key id exists", async () => {
+      const dev = tokens.developer.token;
+      const taken = await adminCall(url, 'POST', '/admin/keys', dev, {
+        id: 'ads-key',
+        team: 'ads',
+      });
+      const fresh = await adminCall(url, 'POST', '/admin/keys', dev, {
+        id: 'no-such',
+        team: 'ads',
+      });
+      expect(taken.status).toBe(400);
+      expect(taken.json.error).toEqual(fresh.json.error);
+      expect(taken.json.error).toMatchObject({ code: 'team_not_found', param: 'team' });
+    });
   });
 
   it('writes audit lines for denials, token creation and deletion, with subject and role, and no token', async () => {

@@ -40,6 +40,8 @@ export class AdminKeysService {
   ): Promise<VirtualKeyView & { key: string }> {
     await this.admin.current();
     const id = body.id ?? `vk-${randomBytes(6).toString('hex')}`;
+    // The team first: a developer naming another team learns nothing of that team's key ids.
+    const team = this.teamForNewKey(request, id, body.team);
     if (this.governance.registry.byKeyId(id)) {
       this.admin.audit(request, 'key.create', id, 'invalid', 409);
       throw new GatewayError({
@@ -50,7 +52,6 @@ export class AdminKeysService {
       });
     }
     this.checkGuardrails(request, 'key.create', id, body.guardrails);
-    const team = this.teamForNewKey(request, id, body.team);
     const key = generateVirtualKey();
     const record: VirtualKeyRecord = {
       id,
