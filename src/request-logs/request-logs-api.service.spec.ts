@@ -1,9 +1,14 @@
 import type { FastifyRequest } from 'fastify';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sampleRecord } from '../../test/e2e/support/request-logs';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { GovernanceService } from '../governance/governance.service';
 import { RequestLogsApiService } from './request-logs-api.service';
 import type { RequestLogsService } from './request-logs.service';
-import type { LogStore } from './store/log-store';
+import { openSqlite } from './store/connect';
+import { LogStore } from './store/log-store';
 
 /** Postgres's query_canceled: statement_timeout, or a server-side cancel (pg_cancel_backend). */
 const canceled = () =>
@@ -42,5 +47,57 @@ describe('the request logs API: a statement the server canceled', () => {
       },
     });
     expect(answer?.headers).toEqual({ 'retry-after': '5' });
+  });
+});
+
+describe('the request logs API over a real SQLite store', () => {
+  let dir: string;
+  let store: LogStore;
+  let api: RequestLogsApiService;
+  const search = { teams: ['search'], bodies: true };
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'logs-api-spec-'));
+    store = new LogStore(openSqlite(dir));
+    await store.migrate();
+    const logs = {
+      storeConfigured: true,
+      storeReady: true,
+      store,
+    } as unknown as RequestLogsService;
+    const governance = { audit: { write: () => undefined } } as unknown as GovernanceService;
+    api = new RequestLogsApiService(logs, governance);
+  });
+  afterEach(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The same request id, first on a search key, then (newer) on an ads key. */
+  async function reusedId(requestId: string) {
+    const start = Date.now() - 10_000;
+    const own = sampleRecord({ request_id: requestId, team_id: 'search', time: iso(start) });
+    const other = sampleRecord({ request_id: requestId, team_id: 'ads', time: iso(start + 1) });
+    await store.insert([own, other]);
+    return { own, other };
+  }
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it("answers a request id's newest record the caller may see, not another team's reusing it", async () => {
+    const { own, other } = await reusedId('R');
+    expect(await api.get('R', search)).toEqual(own);
+    expect(await api.get('R', { teams: ['ads'], bodies: true })).toEqual(other);
+    expect(await api.get('R')).toEqual(other);
+    await expect(api.get('R', { teams: ['finance'], bodies: true })).rejects.toMatchObject({
+      status: 404,
+      code: 'log_not_found',
+    });
+  });
+
+  it('erases by request id only the records the caller may see', async () => {
+    const { other } = await reusedId('R');
+    const request = { method: 'DELETE', url: '/admin/logs', id: 'req-1' } as FastifyRequest;
+    const erased = await api.erase(request, { requestId: 'R' }, { actor: 'dave' }, search);
+    expect(erased).toEqual({ object: 'logs.deleted', deleted: 1 });
+    expect(await api.get('R')).toEqual(other);
   });
 });

@@ -64,14 +64,13 @@ export class RequestLogsApiService {
     return access.bodies ? page : { ...page, data: page.data.map((r) => visible(r, access)) };
   }
 
-  /** A record outside the caller's teams answers 404, as one that does not exist. */
+  /**
+   * The newest record of the request id among those the caller may see; one outside the caller's
+   * teams answers 404, as one that does not exist.
+   */
   async get(requestId: string, access: LogAccess = FULL_LOG_ACCESS): Promise<LogRecord> {
-    const record = await this.run((store) => store.byRequestId(requestId));
-    const seen =
-      record &&
-      (access.teams === undefined ||
-        (record.team_id !== null && access.teams.includes(record.team_id)));
-    if (!seen)
+    const record = await this.run((store) => store.byRequestId(requestId, access.teams));
+    if (!record)
       throw new GatewayError({
         status: 404,
         message: `No request log for request id '${requestId}' (never made, erased, or past retention).`,
@@ -142,8 +141,14 @@ export class RequestLogsApiService {
     }));
   }
 
-  async erase(request: FastifyRequest, params: Params, actor: AuditActor) {
-    const filter = parseErasure(params);
+  /** Erases what the filter matches among the records the caller may see. */
+  async erase(
+    request: FastifyRequest,
+    params: Params,
+    actor: AuditActor,
+    access: LogAccess = FULL_LOG_ACCESS,
+  ) {
+    const filter = scoped(parseErasure(params), access);
     // Erasure has no deadline (Postgres: the writes' pool, statement_timeout 0; SQLite: the writer
     // thread): whatever stops it, even a query_canceled from the server, is the store failing.
     const deleted = await this.run((store) => store.erase(filter), storeUnavailable);
@@ -157,6 +162,7 @@ export class RequestLogsApiService {
         virtualKey: filter.virtualKey,
         before: filter.beforeMs === undefined ? undefined : new Date(filter.beforeMs).toISOString(),
         requestId: filter.requestId,
+        teams: filter.teams,
         deleted,
       }),
     });

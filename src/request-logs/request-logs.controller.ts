@@ -55,7 +55,7 @@ export class RequestLogsController {
     @Query() params: Params,
     @CurrentPrincipal() principal: Principal,
   ) {
-    return this.api.erase(request, params, auditActor(principal));
+    return this.api.erase(request, params, auditActor(principal), logAccessOf(principal));
   }
 
   @Get('stats')

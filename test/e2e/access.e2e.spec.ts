@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import {
   adminCall,
+  askWithRequestId,
   auditLines,
   eventually,
   makeToken,
@@ -449,6 +450,26 @@ describe('access: roles on every admin route, personal access tokens, team scope
       const foreign = await adminCall(url, 'POST', '/admin/keys', dev, { team: 'ads' });
       expect(foreign.status).toBe(400);
       expect(foreign.json.error).toMatchObject({ code: 'team_not_found', param: 'team' });
+    });
+
+    it("keeps a developer's request-log record visible when another team's key reuses its request id", async () => {
+      const keyOf = async (id: string, team: string) =>
+        (await adminCall(url, 'POST', '/admin/keys', ADMIN_KEY, { id, team })).json.key as string;
+      const [searchCi, adsCi] = [await keyOf('search-ci', 'search'), await keyOf('ads-ci', 'ads')];
+      const dev = tokens.developer.token;
+      const requestId = 'access-e2e-reused-id';
+      const record = (bearer: string) => adminCall(url, 'GET', `/admin/logs/${requestId}`, bearer);
+      await askWithRequestId(url, searchCi, 'mine', requestId);
+      await eventually(async () => (await record(dev)).status === 200 || undefined, 10_000);
+      await askWithRequestId(url, adsCi, 'theirs', requestId);
+      // The admin sees the newest, the ads call; the developer still its own.
+      await eventually(
+        async () => (await record(ADMIN_KEY)).json.virtual_key_id === 'ads-ci' || undefined,
+        10_000,
+      );
+      const own = await record(dev);
+      expect(own.status).toBe(200);
+      expect(own.json).toMatchObject({ virtual_key_id: 'search-ci', team_id: 'search' });
     });
 
     it("does not tell a developer whether another team's key id exists", async () => {

@@ -129,12 +129,15 @@ export class LogStore {
     };
   }
 
-  /** The record of a request id (the newest, should a caller have reused its id). */
-  async byRequestId(requestId: string): Promise<LogRecord | undefined> {
+  /**
+   * The record of a request id (the newest, should callers have reused the id), among `teams`'
+   * records when given: a caller's id reused by another team's key must not hide the caller's own.
+   */
+  async byRequestId(requestId: string, teams?: readonly string[]): Promise<LogRecord | undefined> {
     const row = await this.reads
       .selectFrom('request_logs')
       .selectAll()
-      .where('request_id', '=', requestId)
+      .where((eb) => eb.and(conditions(eb, { requestId, teams })))
       .orderBy('time_ms', 'desc')
       .limit(1)
       .executeTakeFirst();

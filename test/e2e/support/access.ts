@@ -61,11 +61,14 @@ export function auditLines(path: string): Array<Record<string, unknown>> {
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
-/** Polls until `probe` holds something (the audit log is written asynchronously). */
-export async function eventually<T>(probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+/** Polls until `probe` holds something (the audit log and request logs are written asynchronously). */
+export async function eventually<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 5000,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined && value !== false) return value;
     if (Date.now() - start > timeoutMs) throw new Error('not seen in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
