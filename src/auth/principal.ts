@@ -18,6 +18,8 @@ export interface Principal {
   readonly email?: string;
   readonly sessionId?: string;
   readonly tokenId?: string;
+  /** Who answers for this caller where a limit counts per caller (a token's: see `accountable`). */
+  readonly accountable?: string;
 }
 
 /**

@@ -23,6 +23,7 @@ describe('request logs configuration', () => {
       clientAddress: false,
       onOverflow: 'drop',
       queryTimeoutMs: 30_000,
+      tailMaxPerCaller: 5,
       exports: [],
     });
   });
@@ -32,6 +33,13 @@ describe('request logs configuration', () => {
     expect(
       load({ LOGS_QUERY_TIMEOUT_MS: '50' }, 'logs: { queryTimeoutMs: 5000 }').queryTimeoutMs,
     ).toBe(50);
+  });
+
+  it('reads the live tails one caller may hold from LOGS_TAIL_MAX_PER_CALLER, at most the 100 of a replica', () => {
+    expect(load({}, 'logs: { tailMaxPerCaller: 2 }').tailMaxPerCaller).toBe(2);
+    expect(load({ LOGS_TAIL_MAX_PER_CALLER: '100' }).tailMaxPerCaller).toBe(100);
+    expect(() => load({ LOGS_TAIL_MAX_PER_CALLER: '101' })).toThrow(/LOGS_TAIL_MAX_PER_CALLER/);
+    expect(() => load({ LOGS_TAIL_MAX_PER_CALLER: '0' })).toThrow(/LOGS_TAIL_MAX_PER_CALLER/);
   });
 
   it('reads Postgres from LOGS_POSTGRES_URL_FILE', () => {

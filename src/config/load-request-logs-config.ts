@@ -10,12 +10,13 @@ import {
   type ReadFile,
 } from './config-readers';
 import { ConfigError } from './gateway-config';
-import type {
-  ExportConfig,
-  LogsBodies,
-  LogsOverflow,
-  LogsStoreKind,
-  RequestLogsConfig,
+import {
+  MAX_TAILS,
+  type ExportConfig,
+  type LogsBodies,
+  type LogsOverflow,
+  type LogsStoreKind,
+  type RequestLogsConfig,
 } from './request-logs-config';
 
 type Env = Record<string, string | undefined>;
@@ -114,6 +115,13 @@ export function loadRequestLogsConfig(
       30_000,
       10,
       3_600_000,
+    ),
+    tailMaxPerCaller: integer(
+      'LOGS_TAIL_MAX_PER_CALLER',
+      env.LOGS_TAIL_MAX_PER_CALLER ?? logs.tailMaxPerCaller,
+      5,
+      1,
+      MAX_TAILS,
     ),
     replicaId: replicaId(env.LOGS_REPLICA_ID ?? stringAt(logs, 'replicaId')),
     exports: exportsFrom(logs.exports, env, readFile),

@@ -49,6 +49,9 @@ export interface HttpExportConfig extends ExportQueueConfig {
 
 export type ExportConfig = S3ExportConfig | OtlpExportConfig | HttpExportConfig;
 
+/** Live tails open on one replica at most, whoever opened them, so open tabs cannot tie it up. */
+export const MAX_TAILS = 100;
+
 export interface RequestLogsConfig {
   store: LogsStoreKind;
   /** SQLite: DATA_DIR/requests.sqlite. */
@@ -69,6 +72,8 @@ export interface RequestLogsConfig {
   flushIntervalMs: number;
   /** A statement of the query API (a page, a stats query, an export's page) runs at most this long. */
   queryTimeoutMs: number;
+  /** Live tails (`GET /admin/logs/tail`) one caller may hold open on this replica at once. */
+  tailMaxPerCaller: number;
   /** Names this replica in exported object keys. */
   replicaId: string;
   exports: ExportConfig[];

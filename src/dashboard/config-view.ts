@@ -224,6 +224,7 @@ function requestLogsView(config: GatewayConfig, env: Env, yaml: Yaml) {
     batchSize: logs.batchSize,
     flushIntervalMs: logs.flushIntervalMs,
     queryTimeoutMs: logs.queryTimeoutMs,
+    tailMaxPerCaller: logs.tailMaxPerCaller,
     exports: logs.exports.map((e, i) => exportView(e, yamlAt(logsYaml, 'exports', i), env)),
   };
 }

@@ -13,6 +13,7 @@ import {
   type Role,
   type RouteAccess,
 } from './support/access';
+import { readTail, type TailReader } from './support/event-stream';
 import { Stack, startStack } from './support/stack';
 
 /**
@@ -486,6 +487,35 @@ describe('access: roles on every admin route, personal access tokens, team scope
       expect(taken.json.error).toEqual(fresh.json.error);
       expect(taken.json.error).toMatchObject({ code: 'team_not_found', param: 'team' });
     });
+  });
+
+  it('caps the live tails one caller holds (LOGS_TAIL_MAX_PER_CALLER, 5), its tokens counted as its own', async () => {
+    const dev = tokens.developer.token;
+    const opened: TailReader[] = [];
+    try {
+      for (let i = 0; i < 5; i++) {
+        opened.push(await readTail(url, '/admin/logs/tail', dev));
+        expect(opened.at(-1)!.status).toBe(200);
+      }
+      const refused = await adminCall(url, 'GET', '/admin/logs/tail', dev);
+      expect(refused.status).toBe(429);
+      expect(refused.json.error).toMatchObject({ code: 'too_many_tails' });
+      expect(refused.json.error?.message).toContain('LOGS_TAIL_MAX_PER_CALLER');
+      // A token the developer's token made is the same caller; the admin is another.
+      const made = await makeToken(url, dev, { name: 'tail', role: 'developer' });
+      expect((await adminCall(url, 'GET', '/admin/logs/tail', made.token)).status).toBe(429);
+      opened.push(await readTail(url, '/admin/logs/tail', ADMIN_KEY));
+      expect(opened.at(-1)!.status).toBe(200);
+      // A tail that ends gives its slot back.
+      opened.shift()!.close();
+      await eventually(async () => {
+        const reader = await readTail(url, '/admin/logs/tail', dev);
+        if (reader.status === 200) return opened.push(reader);
+        return undefined;
+      });
+    } finally {
+      for (const reader of opened) reader.close();
+    }
   });
 
   it('writes audit lines for denials, token creation and deletion, with subject and role, and no token', async () => {

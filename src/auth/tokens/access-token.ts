@@ -20,6 +20,12 @@ export interface AccessTokenRecord {
    * `descendantsOf`); an admin all of them.
    */
   owner: string;
+  /**
+   * Who answers for it where a limit counts per caller (live tails): the person whose tokens'
+   * line it is in, or, for a line the admin key started, that line's first token (the admin key
+   * is shared; whoever it made a token for holds that token). See `accountableFor`.
+   */
+  accountable?: string;
   tokenSha256: string;
   /** The token's first characters, enough to recognise it, far too few to use. */
   hint: string;
@@ -27,8 +33,8 @@ export interface AccessTokenRecord {
   expiresAt: string;
 }
 
-/** What the API shows of a token: everything but its digest. */
-export type AccessTokenView = Omit<AccessTokenRecord, 'tokenSha256'>;
+/** What the API shows of a token: everything but its digest (and the bookkeeping of its line). */
+export type AccessTokenView = Omit<AccessTokenRecord, 'tokenSha256' | 'accountable'>;
 
 /** A new token: 32 random bytes, base64url, behind a prefix secret scanners can match. */
 export function generateAccessToken(): { id: string; token: string } {
@@ -47,6 +53,12 @@ export function expiryOf(createdMs: number, days: number | undefined, notAfter?:
   const expiresMs = createdMs + (days ?? DEFAULT_TOKEN_DAYS) * DAY_MS;
   const capMs = notAfter === undefined ? Infinity : Date.parse(notAfter);
   return new Date(Math.min(expiresMs, capMs)).toISOString();
+}
+
+/** Who answers for a token (its `accountable`; for a token made before that was kept, a guess). */
+export function accountableFor(record: AccessTokenRecord): string {
+  const byPerson = record.owner !== 'admin-key' && !record.owner.startsWith('token:');
+  return record.accountable ?? (byPerson ? record.owner : `token:${record.id}`);
 }
 
 /**
@@ -77,6 +89,6 @@ export function isExpired(record: Pick<AccessTokenRecord, 'expiresAt'>, nowMs: n
 }
 
 export function tokenView(record: AccessTokenRecord): AccessTokenView {
-  const { tokenSha256: _digest, ...view } = record;
+  const { tokenSha256: _digest, accountable: _accountable, ...view } = record;
   return view;
 }

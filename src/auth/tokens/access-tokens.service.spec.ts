@@ -87,6 +87,24 @@ describe('personal access tokens made with a token', () => {
     });
   });
 
+  it('answer to the person whose line they are in; a line the admin key started, to its first token', async () => {
+    const { make } = setup();
+    const child = await make((await make(dave)).principal);
+    expect(child.principal.accountable).toBe('dave');
+    const adminKey: Principal = {
+      subject: 'admin-key',
+      role: 'admin',
+      teams: [],
+      via: 'admin_key',
+    };
+    const ci = await make(adminKey);
+    const ciChild = await make(ci.principal);
+    expect(ci.principal.accountable).toBe(`token:${ci.id}`);
+    expect(ciChild.principal.accountable).toBe(`token:${ci.id}`);
+    // Never shown: lists and the answer hold what they held before.
+    expect(ciChild).not.toHaveProperty('accountable');
+  });
+
   it('is not made when its maker is deleted while it is being made', async () => {
     const { service, make, ids } = setup();
     const parent = await make(dave);

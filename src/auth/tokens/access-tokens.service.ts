@@ -12,6 +12,7 @@ import { auditActor } from '../audit-actor';
 import { roleCan, roleWithin, seesAllTeams } from '../permissions';
 import type { Principal } from '../principal';
 import {
+  accountableFor,
   descendantsOf,
   expiryOf,
   generateAccessToken,
@@ -70,6 +71,7 @@ export class AccessTokensService implements OnModuleDestroy {
         teams: record.teams,
         via: 'token',
         tokenId: record.id,
+        accountable: accountableFor(record),
       },
     };
   }
@@ -100,6 +102,11 @@ export class AccessTokensService implements OnModuleDestroy {
       role: body.role,
       teams,
       owner,
+      accountable: parent
+        ? accountableFor(parent)
+        : maker.via === 'session'
+          ? owner
+          : `token:${id}`,
       tokenSha256: sha256Hex(token),
       hint: tokenHint(token),
       createdAt: new Date(now).toISOString(),
