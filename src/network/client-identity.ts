@@ -84,16 +84,40 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
   return parts;
 }
 
-/** RFC 7239 `Forwarded`: the `for=` of the last element (the hop nearest the gateway). */
-export function forwardedFor(value: string): string | undefined {
-  const elements = splitOutsideQuotes(value, ',');
-  for (const pair of splitOutsideQuotes(elements[elements.length - 1] ?? '', ';')) {
-    const [key, raw] = pair.split('=', 2);
-    if (key?.trim().toLowerCase() !== 'for' || !raw) continue;
-    const text = raw.trim().replace(/^"|"$/g, '');
-    // IPv6 is bracketed, optionally with a port; IPv4 may carry a port.
+/**
+ * RFC 7239 `Forwarded`: the client, walked back from the hop nearest the gateway as
+ * X-Forwarded-For is: each element's `for=` that `trusted` names (the hop number counts from the
+ * gateway's peer, 0) is a proxy of ours and the walk goes on to the element before it; the first
+ * one it does not name is the client, or the first element when it names them all. An element
+ * without a `for=` ends the walk at the hop after it: whoever it came from is not known.
+ */
+export function forwardedFor(
+  value: string,
+  trusted: (address: string, hop: number) => boolean = () => false,
+): string | undefined {
+  const hops = splitOutsideQuotes(value, ',').map(forOf);
+  let client: string | undefined;
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i];
+    if (hop === undefined) break;
+    client = hop;
+    if (!trusted(hop, hops.length - i)) break;
+  }
+  return client;
+}
+
+/** One `Forwarded` element's `for=`: an address without its port, or an obfuscated name. */
+function forOf(element: string): string | undefined {
+  for (const pair of splitOutsideQuotes(element, ';')) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || pair.slice(0, at).trim().toLowerCase() !== 'for') continue;
+    let text = pair.slice(at + 1).trim();
+    if (text.startsWith('"') && text.endsWith('"') && text.length >= 2)
+      text = text.slice(1, -1).replace(/\\(.)/g, '$1');
+    // IPv6 is bracketed, optionally with a port (`"[::1]:80"`); IPv4 may carry a port.
     const bracketed = /^\[([^\]]+)\]/.exec(text);
     if (bracketed) return bracketed[1];
+    if (text.split(':').length > 2) return text; // a bare IPv6 address, as some proxies send
     return text.split(':')[0] || undefined;
   }
   return undefined;
@@ -111,14 +135,15 @@ export interface ClientResolver {
  * read) is taken when X-Forwarded-For is absent. Headers from untrusted peers are never believed.
  */
 export function clientResolver(trustedProxies: string[], meshCertHeader?: string): ClientResolver {
-  const trusted = trustedProxies.length > 0 ? compile(trustedProxies) : () => false;
+  const trusted: (address: string, hop: number) => boolean =
+    trustedProxies.length > 0 ? compile(trustedProxies) : () => false;
   const peerTrusted = (request: FastifyRequest) =>
     trusted(request.raw.socket?.remoteAddress ?? '', 0);
   return {
     address(request) {
       const headers = request.headers as Headers;
       if (headers['x-forwarded-for'] === undefined && typeof headers.forwarded === 'string') {
-        if (peerTrusted(request)) return forwardedFor(headers.forwarded) ?? request.ip;
+        if (peerTrusted(request)) return forwardedFor(headers.forwarded, trusted) ?? request.ip;
       }
       return request.ip;
     },

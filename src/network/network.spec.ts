@@ -1,4 +1,5 @@
 import { b3From, b3Headers } from './b3';
+import { compile } from '@fastify/proxy-addr';
 import { forwardedFor, xfccIdentity } from './client-identity';
 import { deadlineFrom } from './deadline';
 import { loadNetworkConfig } from '../config/load-network-config';
@@ -65,6 +66,24 @@ describe('client identity headers', () => {
       '2001:db8:cafe::17',
     );
     expect(forwardedFor('proto=https')).toBeUndefined();
+  });
+
+  it('walks Forwarded back past trusted proxies, as X-Forwarded-For is walked', () => {
+    const trusted = compile(['127.0.0.1', '10.0.0.0/8', '::1']);
+    expect(forwardedFor('for=7.7.7.7, for=127.0.0.1', trusted)).toBe('7.7.7.7');
+    expect(
+      forwardedFor('for=6.6.6.6, For="7.7.7.7:4711";proto=https, for=10.1.2.3;by=x', trusted),
+    ).toBe('7.7.7.7');
+    expect(forwardedFor('for="[2001:db8::17]:4711", for="[::1]:80"', trusted)).toBe('2001:db8::17');
+    // What a client wrote before an untrusted hop is not believed.
+    expect(forwardedFor('for=6.6.6.6, for=7.7.7.7, for=127.0.0.1', trusted)).toBe('7.7.7.7');
+    // Every hop ours: the furthest; an obfuscated or unknown hop is where the walk stops.
+    expect(forwardedFor('for=10.0.0.1, for=127.0.0.1', trusted)).toBe('10.0.0.1');
+    expect(forwardedFor('for=6.6.6.6, for=_hidden, for=127.0.0.1', trusted)).toBe('_hidden');
+    expect(forwardedFor('for=unknown, for="[::1]"', trusted)).toBe('unknown');
+    // A hop that names no one: nothing before it is believed.
+    expect(forwardedFor('for=6.6.6.6, proto=https, for=127.0.0.1', trusted)).toBe('127.0.0.1');
+    expect(forwardedFor('for=6.6.6.6, proto=https', trusted)).toBeUndefined();
   });
 });
 

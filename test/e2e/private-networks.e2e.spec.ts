@@ -331,6 +331,17 @@ describe('mesh awareness: B3, trusted proxies, client certs via XFCC, deadlines,
     expect(meshRetries.output()).not.toContain('spiffe://forged');
   });
 
+  it('walks Forwarded back past trusted proxies to the client, as X-Forwarded-For', async () => {
+    for (const [headers, client] of [
+      [{ 'x-forwarded-for': '198.51.100.7, 127.0.0.1' }, '198.51.100.7'],
+      [{ forwarded: 'for=198.51.100.8, for=127.0.0.1' }, '198.51.100.8'],
+      [{ forwarded: 'for=192.0.2.1, for="198.51.100.9:4711", for="[::1]:80"' }, '198.51.100.9'],
+    ] as const) {
+      expect((await chat(gw.url, headers)).status).toBe(200);
+      await waitFor(() => gw.output().includes(`"clientAddress":"${client}"`));
+    }
+  });
+
   it('puts the mesh-verified identity and the forwarded address on audit lines', async () => {
     const governed = await startGateway({
       GROQ_API_KEY: GATEWAY_KEY,
