@@ -100,4 +100,18 @@ describe('the request logs API over a real SQLite store', () => {
     expect(erased).toEqual({ object: 'logs.deleted', deleted: 1 });
     expect(await api.get('R')).toEqual(other);
   });
+
+  it('takes q as a substring: % and _ match themselves, not anything', async () => {
+    await store.insert(
+      ['pg-3', 'ratio-100%', 'snake_case'].map((id) => sampleRecord({ request_id: id })),
+    );
+    const found = async (q: string) =>
+      (await api.list({ q })).data.map((record) => record.request_id);
+    expect(await found('%')).toEqual(['ratio-100%']);
+    expect(await found('_')).toEqual(['snake_case']);
+    expect(await found('pg_3')).toEqual([]);
+    expect(await found('pg%3')).toEqual([]);
+    expect(await found('\\')).toEqual([]);
+    expect(await found('PG-3')).toEqual(['pg-3']);
+  });
 });

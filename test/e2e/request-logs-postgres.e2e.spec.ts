@@ -94,6 +94,10 @@ governance:
       'pg-5',
       'pg-4',
     ]);
+    // q is a substring: % and _ are characters, not LIKE's wildcards (no request id holds them).
+    for (const query of ['q=%25', 'q=pg_3', 'q=pg%253'])
+      expect((await logs(one.url, query)).data).toEqual([]);
+    expect((await logs(one.url, 'q=pg-3')).data.map((r) => r.request_id)).toEqual(['pg-3']);
     expect((await logs(two.url, 'status=404')).data[0]).toMatchObject({
       request_id: 'pg-404',
       status: 404,
