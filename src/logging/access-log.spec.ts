@@ -13,6 +13,7 @@ function accessLogFields(call: EndedCall): Record<string, unknown> {
     traceId: call.traceId,
     overheadMs: Number(call.overheadMs.toFixed(3)),
   };
+  if (call.errorCode) fields.errorCode = call.errorCode;
   if (call.model) fields.model = call.model;
   if (call.modelRoute) fields.route = call.modelRoute.id;
   if (call.keyId) fields.keyId = call.keyId;
@@ -52,6 +53,7 @@ function pinoLine(call: EndedCall, time: number): string {
   };
   if (call.status >= 500) log.error(line, 'request failed');
   else if (call.status === CLIENT_CLOSED_REQUEST) log.info(line, 'client closed request');
+  else if (call.status < 400 && call.errorCode) log.warn(line, 'request failed mid-stream');
   else log.info(line, 'request completed');
   return written;
 }
@@ -95,7 +97,13 @@ const calls: Record<string, EndedCall> = {
     ...base,
     usage: { total_tokens: 3 },
   } as unknown as EndedCall,
-  'a 5xx': { ...base, status: 502 },
+  'a 5xx': { ...base, status: 502, errorCode: 'upstream_unreachable' } as EndedCall,
+  'a refusal': { ...base, status: 402, errorCode: 'budget_exceeded' } as EndedCall,
+  'a stream that failed after its 200': {
+    ...base,
+    stream: true,
+    errorCode: 'upstream_error',
+  } as EndedCall,
   'a client that left': { ...base, status: CLIENT_CLOSED_REQUEST },
   'strings that need escaping': {
     ...base,
@@ -114,4 +122,23 @@ describe('accessLogLine', () => {
       expect(JSON.parse(line)).toEqual(expect.objectContaining({ service: 'groq-gateway' }));
     });
   }
+
+  it('marks a stream that failed after its 200: warn, its error code, and says so', () => {
+    const line = JSON.parse(accessLogLine(calls['a stream that failed after its 200'], 1));
+    expect(line).toMatchObject({
+      level: 40,
+      res: { statusCode: 200 },
+      errorCode: 'upstream_error',
+      msg: 'request failed mid-stream',
+    });
+  });
+
+  it('names the error code of a refusal, at info', () => {
+    const line = JSON.parse(accessLogLine(calls['a refusal'], 1));
+    expect(line).toMatchObject({
+      level: 30,
+      errorCode: 'budget_exceeded',
+      msg: 'request completed',
+    });
+  });
 });

@@ -20,7 +20,8 @@ import { quote } from '../common/json-quote';
 export class AccessLog {
   constructor(config: ConfigService<AllConfig, true>, events: CallEvents) {
     const level = config.get('gateway', { infer: true }).logLevel;
-    // Error lines (5xx) are above info: both are written exactly when info is.
+    // Error lines (5xx) and warn lines (a stream failed mid-way) are above info: all are written
+    // exactly when info is.
     if (pino({ level }, accessStdout).isLevelEnabled('info'))
       events.onEnded((call) => this.write(call));
   }
@@ -31,26 +32,35 @@ export class AccessLog {
 }
 
 const LEVEL_INFO = '{"level":30,"time":';
+const LEVEL_WARN = '{"level":40,"time":';
 const LEVEL_ERROR = '{"level":50,"time":';
 const SERVICE = ',"service":"groq-gateway"';
 
 /**
- * The access line for one call, as pino writes `log.info(fields, message)` (or `log.error` for a
- * 5xx) with `base: { service: 'groq-gateway' }`: level, time, service, the fields in order, msg.
- * The fields are appended directly, in a fixed order: building a fields object and walking it was
- * most of the line's cost. access-log.spec.ts holds the line to pino's for the same fields.
+ * The access line for one call, as pino writes `log.info(fields, message)` (`log.error` for a
+ * 5xx, `log.warn` for a stream that failed after its 200) with `base: { service: 'groq-gateway' }`:
+ * level, time, service, the fields in order, msg. The fields are appended directly, in a fixed
+ * order: building a fields object and walking it was most of the line's cost. access-log.spec.ts
+ * holds the line to pino's for the same fields.
  */
 export function accessLogLine(call: EndedCall, time: number): string {
-  const level = call.status >= 500 ? LEVEL_ERROR : LEVEL_INFO;
-  const message =
-    call.status >= 500
-      ? 'request failed'
-      : call.status === CLIENT_CLOSED_REQUEST
-        ? 'client closed request'
-        : 'request completed';
+  const status = call.status;
+  let level = LEVEL_INFO;
+  let message = 'request completed';
+  if (status >= 500) {
+    level = LEVEL_ERROR;
+    message = 'request failed';
+  } else if (status === CLIENT_CLOSED_REQUEST) message = 'client closed request';
+  else if (status < 400 && call.errorCode !== undefined) {
+    // A stream that failed after its 200 (cut, Groq's error event, a stall, shutdown): the status
+    // cannot say so, the line does.
+    level = LEVEL_WARN;
+    message = 'request failed mid-stream';
+  }
   // The query string is left out: some clients put a key there (`?api_key=`).
-  let line = `${level}${time}${SERVICE},"req":{"id":${quote(call.requestId)},"method":${quote(call.method)},"url":${quote(call.path)}},"res":{"statusCode":${call.status}},"responseTime":${number(Math.round(call.durationMs))}`;
+  let line = `${level}${time}${SERVICE},"req":{"id":${quote(call.requestId)},"method":${quote(call.method)},"url":${quote(call.path)}},"res":{"statusCode":${status}},"responseTime":${number(Math.round(call.durationMs))}`;
   line += `,"traceId":${quote(call.traceId)},"overheadMs":${number(Number(call.overheadMs.toFixed(3)))}`;
+  if (call.errorCode !== undefined) line += `,"errorCode":${quote(call.errorCode)}`;
   if (call.model) line += `,"model":${quote(call.model)}`;
   if (call.modelRoute) line += `,"route":${quote(call.modelRoute.id)}`;
   if (call.keyId) line += `,"keyId":${quote(call.keyId)}`;

@@ -20,7 +20,12 @@ describe('metrics, logs and trace context', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ RETRY_BASE_DELAY_MS: '5', GROQ_API_KEYS: 'gsk_obs_1,gsk_obs_2' });
+    stack = await startStack({
+      RETRY_BASE_DELAY_MS: '5',
+      GROQ_API_KEYS: 'gsk_obs_1,gsk_obs_2',
+      // A stalled stream is given up on quickly.
+      UPSTREAM_IDLE_TIMEOUT_MS: '500',
+    });
   });
   afterAll(() => stack.stop());
 
@@ -153,6 +158,50 @@ describe('metrics, logs and trace context', () => {
       ),
     ).toBe(false);
   });
+
+  it.each([
+    ['cut', '[fault:cut=3]', 'upstream_unreachable'],
+    ['stream-error', '[fault:stream-error=3]', 'service_unavailable'],
+    ['stall', '[fault:stall=3]', 'upstream_timeout'],
+  ])(
+    'logs a stream that fails mid-way (%s) at warn, with its error code, not as completed',
+    async (name, fault, code) => {
+      const requestId = `mid-stream-${name}`;
+      const response = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+        body: JSON.stringify({
+          model: MODEL,
+          messages: [{ role: 'user', content: `a long answer ${fault}` }],
+          stream: true,
+        }),
+      });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain(`"code":"${code}"`);
+      let line: Record<string, unknown> | undefined;
+      const started = Date.now();
+      while (!line && Date.now() - started < 3000) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        line = accessLines().find((entry) => (entry.req as { id?: string }).id === requestId);
+      }
+      expect(line).toMatchObject({
+        level: 40,
+        res: { statusCode: 200 },
+        stream: true,
+        errorCode: code,
+        msg: 'request failed mid-stream',
+      });
+    },
+  );
+
+  /** The access lines written so far. */
+  function accessLines(): Array<Record<string, unknown>> {
+    return stack.gateway
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes('"req":'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
 });
 
 describe('OpenAPI document at /docs', () => {
