@@ -69,6 +69,12 @@ export class GatewayCall implements EndedCall, CallProgress {
   usage?: ChatUsage;
   costUsd?: number;
   costUsdText?: string;
+  /**
+   * Generated text sent to the client in stream frames (SseWriter counts): its characters, and
+   * the frames that carried any. What a stream left before Groq's usage is charged from.
+   */
+  streamedTextChars = 0;
+  streamedTextFrames = 0;
   /** What the call's guardrail policies decided, input and output (issue 16). */
   guardrails?: GuardrailOutcome[];
   guardrailUsage?: Array<{ model: string; usage: ChatUsage }>;

@@ -23,7 +23,12 @@ function fakeCall(stream: boolean) {
       return reply;
     },
   };
-  const call = { stream, reply } as unknown as GatewayCall & { errorCode?: string };
+  const call = {
+    stream,
+    reply,
+    streamedTextChars: 0,
+    streamedTextFrames: 0,
+  } as unknown as GatewayCall & { errorCode?: string };
   return { call, raw, headers, reply };
 }
 
@@ -71,6 +76,18 @@ describe('SseWriter', () => {
     expect(await textOf(out[0] as Readable)).toBe(
       'data: {"n":1}\n\ndata: {"n":2}\n\ndata: [DONE]\n\n',
     );
+  });
+
+  it('counts the generated text of the frames it sends, for a client that leaves early', () => {
+    const { sse } = writer();
+    const { call } = fakeCall(true);
+    const source = new Subject<object>();
+    sse.answer(source, call).subscribe();
+    source.next({ choices: [{ index: 0, delta: { role: 'assistant', content: '' } }] });
+    source.next({ choices: [{ index: 0, delta: { content: 'Hello ' } }] });
+    source.next({ choices: [{ index: 0, delta: { content: 'world' } }] });
+    expect(call.streamedTextChars).toBe(11);
+    expect(call.streamedTextFrames).toBe(2);
   });
 
   it('writes the frames of one turn of the event loop as one piece, later ones after', async () => {

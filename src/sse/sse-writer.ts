@@ -10,6 +10,7 @@ import type { GatewayError } from '../common/errors/gateway-error';
 import { toGatewayError } from '../common/errors/internal-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { OPENAI_CHAT_SSE, SseFormat } from './sse-format';
+import { streamedTextLength } from './streamed-text';
 
 /**
  * The project's SSE writer and the client-disconnect wire, for a handler's Observable.
@@ -157,11 +158,20 @@ export class SseWriter {
         source.subscribe({
           next(value) {
             if (ended) return;
-            if (stream) write(format.frame((last = value)));
-            else if (call.stream) {
+            if (!stream) {
+              if (!call.stream) {
+                outer.next(value);
+                return;
+              }
               open();
-              write(format.frame((last = value)));
-            } else outer.next(value);
+            }
+            // What the client is sent is what it is charged for if it leaves before Groq's usage.
+            const text = streamedTextLength(value);
+            if (text > 0) {
+              call.streamedTextChars += text;
+              call.streamedTextFrames++;
+            }
+            write(format.frame((last = value)));
           },
           error(error: unknown) {
             if (!stream) {

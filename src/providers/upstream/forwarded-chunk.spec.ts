@@ -42,4 +42,29 @@ describe('ForwardedChunk', () => {
       ForwardedChunk.of(`{"id":"${'x'.repeat(600)}","model":"m","choices":[]}`),
     ).toBeUndefined();
   });
+
+  it('counts the generated text it carries, escapes as written, without parsing', () => {
+    // `say \"model\":\"x\"` as written: 19 characters.
+    expect(ForwardedChunk.of(content)?.textLength()).toBe(19);
+    const chunk = (delta: string) =>
+      ForwardedChunk.of(
+        `{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":${delta},"finish_reason":null}],"x_groq":{"id":"req_1"}}`,
+      ) as ForwardedChunk;
+    expect(chunk('{"role":"assistant","content":""}').textLength()).toBe(0);
+    expect(chunk('{"reasoning":"Let me think"}').textLength()).toBe(12);
+    expect(
+      chunk(
+        '{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"f","arguments":"{\\"a\\":1}"}}]}',
+      ).textLength(),
+    ).toBe(9);
+    expect(chunk('{}').textLength()).toBe(0);
+    expect(chunk('{"content":"ab","reasoning":"cde"}').textLength()).toBe(5);
+    // The same layout again, where the last delta was found; then one where it is not.
+    expect(chunk('{"content":"word "}').textLength()).toBe(5);
+    expect(chunk('{"content":"word "}').textLength()).toBe(5);
+    const moved = ForwardedChunk.of(
+      '{"id":"longer-id","model":"m","choices":[{"index":0,"delta":{"content":"xyz"}}]}',
+    ) as ForwardedChunk;
+    expect(moved.textLength()).toBe(3);
+  });
 });
