@@ -18,6 +18,7 @@ import { mountOpenApiDocs } from './docs/openapi';
 import { quietFrameworkLogs } from './logging/startup-quiet-logger';
 import { logUnhandledRxErrors } from './runtime/rx-unhandled-errors';
 import { LifecycleService } from './lifecycle/lifecycle.service';
+import { GovernanceService } from './governance/governance.service';
 import { MetricsService } from './metrics/metrics.service';
 import { registerRequestHooks } from './observability/request-hooks';
 import { TracingService } from './observability/tracing.service';
@@ -93,11 +94,13 @@ export function configureGatewayApp(app: NestFastifyApplication, config: Gateway
   lifecycle.onClosing(() => pendingBodies.abandonAll('shutting_down'));
   // Streams still open when the grace period ends are told why in-band, each one.
   lifecycle.onGraceOver(() => app.get(SseWriter).endAll(shuttingDownError()));
+  const governance = app.get(GovernanceService);
   registerRequestHooks(fastify, {
     lifecycle,
     metrics: app.get(MetricsService),
     tracing: app.get(TracingService),
     events: app.get(CallEvents),
+    priceOf: (model) => governance.priceOf(model),
     client: clientResolverFor(config),
   });
 }

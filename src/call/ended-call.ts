@@ -75,8 +75,14 @@ export interface EndedCall {
   readonly attempts: number;
   readonly retries: number;
   readonly fallbacks: number;
-  /** As the upstream reported it; absent when it never did (a stream left early, a failure). */
+  /**
+   * As the upstream reported it; when it never did but the call reached Groq (a stream left
+   * early or failed mid-way, a JSON call given up on), the gateway's estimate (`usageEstimated`,
+   * unreported-usage.ts); absent for a call refused or failed before any output.
+   */
   readonly usage?: ChatUsage;
+  /** `usage` (and `costUsd`) are the gateway's estimate: Groq never reported them. */
+  readonly usageEstimated?: boolean;
   readonly costUsd?: number;
   /** `costUsd` as the x-gateway-cost-usd header and the access log write it (formatUsd). */
   readonly costUsdText?: string;

@@ -10,7 +10,9 @@ import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
 import { estimateTokens } from '../providers/token-estimate';
 import type { ServedBy } from '../providers/reliability/attempts';
 import { apiFamilyOf } from './api-family';
-import { formatUsd } from '../governance/call-cost';
+import { formatUsd, usageCostUsd } from '../governance/call-cost';
+import type { ModelPrice } from '../config/governance-config';
+import { unreportedUsage } from './unreported-usage';
 import type { RetiredPolicy } from '../providers/lifecycle/model-lifecycle';
 
 /** What the call cost, in USD, on JSON answers. */
@@ -67,6 +69,8 @@ export class GatewayCall implements EndedCall, CallProgress {
   retries = 0;
   fallbacks = 0;
   usage?: ChatUsage;
+  /** `usage` is the gateway's estimate, made at the end: Groq never reported it. */
+  usageEstimated?: boolean;
   costUsd?: number;
   costUsdText?: string;
   /**
@@ -212,6 +216,22 @@ export class GatewayCall implements EndedCall, CallProgress {
     // JSON answers only: a stream's headers are gone by now (its cost is in the usage chunk).
     if (this.costUsdText !== undefined && !this.reply.raw.headersSent)
       this.reply.header(COST_HEADER, this.costUsdText);
+  }
+
+  /**
+   * At the end of a call Groq never reported usage for: the usage it is charged (unreported-usage.ts),
+   * priced as settlement prices it, so every subscriber of `ended` (budget, tokens per minute,
+   * metrics, access line, request log) counts the same.
+   */
+  estimateUnreportedUsage(priceOf: (model: string | undefined) => ModelPrice | undefined): void {
+    const usage = unreportedUsage(this);
+    if (!usage) return;
+    this.usage = usage;
+    this.usageEstimated = true;
+    const price = priceOf(this.model) ?? priceOf(this.route?.upstreamModel);
+    if (!price) return;
+    this.costUsd = usageCostUsd(price, usage);
+    this.costUsdText = formatUsd(this.costUsd);
   }
 
   get retiredPolicy(): RetiredPolicy | undefined {

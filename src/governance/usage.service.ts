@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { CallEvents } from '../call/call-events';
-import { CLIENT_CLOSED_REQUEST, type EndedCall } from '../call/ended-call';
+import type { EndedCall } from '../call/ended-call';
 import type { ChatUsage } from '../providers/chat-types';
 import { budgetPeriod, costNanoUsd, NANO_USD_PER_USD, usdFromNano } from './budget';
 import { GovernanceService } from './governance.service';
 
 /**
  * Settles what each admitted call used against its virtual key, from the call's `ended` event:
- * off the response's path, once, whether the call finished or its client left. A call the client
- * left counts with the status it had (200 unless an error was set), so a stream abandoned mid-way,
- * or a JSON call given up on once Groq had it, is charged its prompt at least.
+ * off the response's path, once, whether the call finished or its client left. The usage is
+ * Groq's, or for a call Groq never reported (a stream left or failed mid-way, a JSON call given up
+ * on once Groq had it) the gateway's estimate made at the call's end: its prompt and the output
+ * the client was sent (unreported-usage.ts).
  */
 @Injectable()
 export class GovernanceUsage {
@@ -33,13 +34,9 @@ export class GovernanceUsage {
       /** The call's own cost when it reported usage (cached tokens at the cached rate, Compound by its breakdown). */
       costUsd?: number;
     }> = [];
-    const usage = usageToCharge(call);
+    const usage = call.usage;
     if (usage)
-      charges.push({
-        usage,
-        models: [call.model, governed.requestedModel],
-        costUsd: call.usage ? call.costUsd : undefined,
-      });
+      charges.push({ usage, models: [call.model, governed.requestedModel], costUsd: call.costUsd });
     for (const judged of call.guardrailUsage ?? [])
       charges.push({ usage: judged.usage, models: [judged.model] });
     // Nothing to charge (the call failed): what it reserved goes back now, not at its lease's end.
@@ -110,18 +107,4 @@ export class GovernanceUsage {
       this.governance.storeFailed(error as Error, 'reservation left to its lease');
     }
   }
-}
-
-/**
- * What the upstream reported; with no report, a call that reached Groq and did not fail (a stream
- * the client left before Groq's last chunk, a JSON call it gave up on) is charged its prompt,
- * estimated. A call that failed is not counted (Groq does not bill it either).
- */
-export function usageToCharge(call: EndedCall): ChatUsage | undefined {
-  if (call.usage) return call.usage;
-  const failed =
-    call.status === CLIENT_CLOSED_REQUEST ? call.errorCode !== undefined : call.status >= 400;
-  if (!call.upstreamStarted || failed) return undefined;
-  const promptTokens = call.estimatePromptTokens();
-  return { prompt_tokens: promptTokens, completion_tokens: 0, total_tokens: promptTokens };
 }

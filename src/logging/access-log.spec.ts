@@ -27,6 +27,7 @@ function accessLogFields(call: EndedCall): Record<string, unknown> {
   if (call.usage) {
     fields.promptTokens = call.usage.prompt_tokens;
     fields.completionTokens = call.usage.completion_tokens;
+    if (call.usageEstimated) fields.usageEstimated = true;
   }
   if (call.costUsd !== undefined) fields.costUsd = call.costUsdText ?? formatUsd(call.costUsd);
   return fields;
@@ -105,6 +106,14 @@ const calls: Record<string, EndedCall> = {
     errorCode: 'upstream_error',
   } as EndedCall,
   'a client that left': { ...base, status: CLIENT_CLOSED_REQUEST },
+  'a stream left before its usage': {
+    ...base,
+    status: CLIENT_CLOSED_REQUEST,
+    stream: true,
+    usage: { prompt_tokens: 12, completion_tokens: 900, total_tokens: 912 },
+    usageEstimated: true,
+    costUsd: 0.000718,
+  } as unknown as EndedCall,
   'strings that need escaping': {
     ...base,
     requestId: 'a"b\\c',

@@ -75,6 +75,7 @@ export function accessLogLine(call: EndedCall, time: number): string {
   if (call.usage) {
     line += field('promptTokens', call.usage.prompt_tokens);
     line += field('completionTokens', call.usage.completion_tokens);
+    if (call.usageEstimated) line += ',"usageEstimated":true';
   }
   if (call.costUsd !== undefined)
     line += `,"costUsd":${quote(call.costUsdText ?? formatUsd(call.costUsd))}`;

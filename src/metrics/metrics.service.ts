@@ -45,7 +45,7 @@ export class MetricsService {
   });
   private readonly virtualKeyTokens = new Counter({
     name: 'groq_gateway_virtual_key_tokens_total',
-    help: 'Tokens counted against each virtual key, from upstream usage',
+    help: 'Tokens counted against each virtual key: upstream usage, or the estimate for a call Groq never reported',
     labelNames: ['virtual_key', 'direction'],
     registers: [this.registry],
   });

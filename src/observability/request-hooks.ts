@@ -12,6 +12,7 @@ import { identityText, type ClientResolver } from '../network/client-identity';
 import { pathOf } from '../common/http/path-of';
 import { methodNotAllowed } from '../common/http/method-not-allowed';
 import { RouteMethods } from '../common/http/route-methods';
+import type { ModelPrice } from '../config/governance-config';
 import type { LifecycleService } from '../lifecycle/lifecycle.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { TracingService } from './tracing.service';
@@ -26,6 +27,8 @@ export interface RequestHookDeps {
   metrics: MetricsService;
   tracing: TracingService;
   events: CallEvents;
+  /** A model's price (governance's), for the usage of a call Groq never reported. */
+  priceOf: (model: string | undefined) => ModelPrice | undefined;
   /** Set when TRUSTED_PROXIES, mTLS or a mesh's client-cert header say who the client is. */
   client?: ClientResolver;
 }
@@ -38,7 +41,7 @@ export interface RequestHookDeps {
  * log, span, usage, ...). onSend: the gateway's own time as a header.
  */
 export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHookDeps): void {
-  const { lifecycle, metrics, tracing, events, client } = deps;
+  const { lifecycle, metrics, tracing, events, priceOf, client } = deps;
   const routeMethods = new RouteMethods();
   fastify.addHook('onRoute', (route) => routeMethods.add(route.url, route.method));
   fastify.decorateRequest('call', undefined);
@@ -58,6 +61,8 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
     const address = call.clientAddress ?? request.ip;
     const status = this.writableEnded ? watch.reply.statusCode : CLIENT_CLOSED_REQUEST;
     call.end(status, request.routeOptions.url ?? 'unmatched', address, performance.now());
+    // Left or failed before Groq's usage: charged and reported with the gateway's estimate.
+    if (call.usage === undefined) call.estimateUnreportedUsage(priceOf);
     events.emitEnded(call);
   }
 

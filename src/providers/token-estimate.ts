@@ -7,6 +7,11 @@ export function estimateTokens(value: unknown): number {
   return Math.ceil(jsonLength(value) / 4);
 }
 
+/** Tokens in `characters` of generated text, at the same four characters a token. */
+export function estimateTextTokens(characters: number): number {
+  return Math.ceil(characters / 4);
+}
+
 /**
  * A cheap upper-bound guess of the tokens a chat request may use (the prompt, plus the completion
  * limit), to steer away from a key whose remaining token budget cannot take it.

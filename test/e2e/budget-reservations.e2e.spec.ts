@@ -1,6 +1,7 @@
 import type { GatewayProcess } from './support/gateway-process';
 import { gatewayFleet } from './support/gateway-fleet';
 import { MODEL, admin, chat } from './support/governance-fixtures';
+import { adminGet } from './support/request-logs';
 
 const BUDGET_KEY = 'vk-budget-team-secret-000000000000';
 const TOKENS_KEY = 'vk-tokens-team-secret-000000000000';
@@ -225,4 +226,117 @@ governance:
     }
     expect(after.status).toBe(200);
   });
+});
+
+describe('a stream left before its last chunk is charged for what it was sent', () => {
+  const CHAT_KEY = 'vk-leave-chat-secret-0000000000000';
+  const RESPONSES_KEY = 'vk-leave-responses-secret-00000000';
+  const BUDGET = 0.001;
+  // Groq's list price: $0.59 in, $0.79 out a million tokens; $0.001 pays for about 1,250 tokens.
+  const OUTPUT_PRICE = 0.79;
+  const gateways = gatewayFleet({
+    shared: false,
+    config: `
+governance:
+  prices:
+    llama-3.3-70b-versatile: { input: 0.59, output: ${OUTPUT_PRICE} }
+  virtualKeys:
+    - { id: leave-chat, keyEnv: CHAT_KEY, budget: { usd: ${BUDGET}, period: daily }, tokensPerMinute: 1000000 }
+    - { id: leave-responses, keyEnv: RESPONSES_KEY, budget: { usd: ${BUDGET}, period: daily }, tokensPerMinute: 1000000 }
+`,
+    env: { CHAT_KEY, RESPONSES_KEY },
+  });
+  const ASK = '[words:1200] [fault:latency=0,1] go';
+  const WORD = /"(?:content|delta)":"word ?"/g;
+
+  /**
+   * One streamed call whose client reads about 90 % of the answer (1,200 words, or what the
+   * budget clamped it to), then leaves; the words it received, 0 when refused.
+   */
+  async function leaveEarly(path: string, key: string, body: object, id: string): Promise<number> {
+    const controller = new AbortController();
+    const response = await fetch(`${gateways[0].url}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key}`,
+        'x-request-id': id,
+      },
+      body: JSON.stringify({ model: MODEL, stream: true, ...body }),
+      signal: controller.signal,
+    });
+    if (response.status !== 200) {
+      expect(response.status).toBe(402);
+      await response.text();
+      return 0;
+    }
+    const clamped = Number(response.headers.get('x-gateway-max-tokens-clamped') ?? 1200);
+    const leaveAt = Math.ceil(0.9 * Math.min(1200, clamped));
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let pending = '';
+    let words = 0;
+    try {
+      while (words < leaveAt) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        pending += decoder.decode(value, { stream: true });
+        const end = pending.lastIndexOf('\n');
+        words += pending.slice(0, end + 1).match(WORD)?.length ?? 0;
+        pending = pending.slice(end + 1);
+      }
+    } finally {
+      controller.abort();
+    }
+    return words;
+  }
+
+  it.each([
+    [
+      '/v1/chat/completions',
+      CHAT_KEY,
+      'leave-chat',
+      { messages: [{ role: 'user', content: ASK }] },
+    ],
+    ['/v1/responses', RESPONSES_KEY, 'leave-responses', { input: ASK }],
+  ])(
+    '%s: 20 streams left at 90 %% never get more than the budget pays for; usage, tokens per minute and logs count it',
+    async (path, key, keyId, body) => {
+      let received = 0;
+      for (let i = 0; i < 20; i++) {
+        received += await leaveEarly(path, key, body, `${keyId}-${i}`);
+        // The call settles as its client leaves; the next admission sees it.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // Each word the emulator streams is one of Groq's tokens.
+      const receivedUsd = (received * OUTPUT_PRICE) / 1e6;
+      expect(received).toBeGreaterThan(900);
+      expect(receivedUsd).toBeLessThanOrEqual(BUDGET);
+      const usage = (await admin(gateways[0].url, 'GET', `/${keyId}/usage`)).json;
+      const spent = (usage.budget as { spentUsd: number }).spentUsd;
+      expect(spent).toBeGreaterThanOrEqual(receivedUsd);
+      expect(spent).toBeLessThanOrEqual(BUDGET);
+      expect((usage.lastMinute as { tokens: number }).tokens).toBeGreaterThanOrEqual(received);
+      expect(usage.inFlight).toEqual({ calls: 0, reservedTokens: 0, reservedUsd: 0 });
+      // The access line and the request log say the same as the budget: the output it was sent.
+      const line = gateways[0]
+        .output()
+        .split('\n')
+        .find((entry) => entry.includes(`"id":"${keyId}-0"`));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({
+        res: { statusCode: 499 },
+        completionTokens: expect.any(Number),
+        usageEstimated: true,
+      });
+      const completion = (JSON.parse(line as string) as { completionTokens: number })
+        .completionTokens;
+      expect(completion).toBeGreaterThanOrEqual(0.9 * 1000);
+      const record = await adminGet<{ completion_tokens: number; cost_usd: number }>(
+        gateways[0].url,
+        `/admin/logs/${keyId}-0`,
+      );
+      expect(record.json).toMatchObject({ completion_tokens: completion });
+      expect(record.json.cost_usd).toBeGreaterThan((completion * OUTPUT_PRICE) / 1e6);
+    },
+  );
 });
