@@ -16,7 +16,8 @@ const SHUTTING_DOWN = shuttingDownError().toEnvelope();
  * Graceful shutdown, as Kubernetes does it. On SIGTERM readiness turns false at once; for
  * `drainDelayMs` new requests are still served (endpoints are being removed); then the listener
  * closes, and requests that still arrive on open connections get a clear 503. In-flight JSON
- * calls and streams have until `graceMs` to finish; then the process exits 0.
+ * calls and streams have until `graceMs` to finish; those still open then are answered 503
+ * `shutting_down` (in-band on an open stream) and end as every call does; then the process exits 0.
  */
 @Injectable()
 export class LifecycleService {
@@ -101,9 +102,16 @@ export class LifecycleService {
         this.logger.warn(
           `grace period over with ${this.inFlight} request(s) still open; closing them`,
         );
-        // Streams end with a shutting_down error event; give their last bytes a moment to leave.
+        // Each call is answered 503 shutting_down (in-band on an open stream) and its upstream
+        // cancelled; give their last bytes a moment to leave.
         for (const hook of this.graceOverHooks) hook();
-        await this.idleWithin(GRACE_OVER_FLUSH_MS);
+        if (!(await this.idleWithin(GRACE_OVER_FLUSH_MS))) {
+          // What no stage could answer is closed, so it still ends through `ended` (access line,
+          // request log, budget settlement) before the application closes.
+          this.logger.warn(`${this.inFlight} request(s) still open: closing their connections`);
+          server.closeAllConnections?.();
+          await this.idleWithin(GRACE_OVER_FLUSH_MS);
+        }
       }
     }
   }

@@ -184,4 +184,62 @@ describe('SseWriter', () => {
       'data: {"n":1}\n\ndata: {"error":{"message":"bye","type":"api_error","code":"shutting_down","param":null}}\n\n',
     );
   });
+
+  const shuttingDown = () =>
+    new GatewayError({ status: 503, message: 'bye', type: 'api_error', code: 'shutting_down' });
+
+  it('answers a JSON call still waiting with endAll (shutdown) with the failure, and cancels it', async () => {
+    const { sse } = writer();
+    const { call } = fakeCall(false);
+    let cancelled = false;
+    const failure = shuttingDown();
+    const answer = sse.answerJson(call, () => (cancelled = true), new Promise<never>(() => {}));
+    sse.endAll(failure);
+    await expect(answer).rejects.toBe(failure);
+    expect(cancelled).toBe(true);
+  });
+
+  it('answers a call not yet streaming with endAll (shutdown) with the failure, and cancels it', () => {
+    for (const streamed of [false, true]) {
+      const { sse } = writer();
+      const { call } = fakeCall(streamed);
+      let cancelled = false;
+      let caught: unknown;
+      sse
+        .answer(new Observable(() => () => (cancelled = true)), call)
+        .subscribe({ error: (e) => (caught = e) });
+      const failure = shuttingDown();
+      sse.endAll(failure);
+      expect(caught).toBe(failure);
+      expect(cancelled).toBe(true);
+    }
+  });
+
+  it('lets a JSON answer already given finish when endAll comes before its completion', () => {
+    const { sse } = writer();
+    const { call } = fakeCall(false);
+    const source = new Subject<object>();
+    const values: unknown[] = [];
+    let caught: unknown;
+    sse.answer(source, call).subscribe({ next: (v) => values.push(v), error: (e) => (caught = e) });
+    source.next({ a: 1 });
+    sse.endAll(shuttingDown());
+    expect(values).toEqual([{ a: 1 }]);
+    expect(caught).toBeUndefined();
+  });
+
+  it('forgets a call once it has ended', async () => {
+    const events = new CallEvents();
+    const sse = new SseWriter(
+      { openStreams: { inc: () => undefined } } as unknown as MetricsService,
+      events,
+    );
+    const { call } = fakeCall(false);
+    let cancels = 0;
+    const answer = sse.answerJson(call, () => cancels++, Promise.resolve({ a: 1 }));
+    await answer;
+    events.emitEnded(call);
+    sse.endAll(shuttingDown());
+    expect(cancels).toBe(0);
+  });
 });

@@ -29,21 +29,27 @@ import { streamedTextLength } from './streamed-text';
  */
 @Injectable()
 export class SseWriter {
-  /** How to end each open stream early, with an error event (shutdown's grace is over). */
-  private readonly openStreams = new Map<EndedCall, (failure: GatewayError) => void>();
+  /**
+   * How to end each call being answered early (shutdown's grace is over), from its start to its
+   * `ended` event: an open stream with an in-band error event, a JSON call or a stream not yet
+   * opened with the failure as its error answer; each cancels its upstream.
+   */
+  private readonly answering = new Map<EndedCall, (failure: GatewayError) => void>();
 
   constructor(
     private readonly metrics: MetricsService,
     events: CallEvents,
   ) {
-    events.onEnded((call) => {
-      if (call.stream) this.openStreams.delete(call);
-    });
+    events.onEnded((call) => this.answering.delete(call));
   }
 
-  /** Ends every open stream with `failure` as its in-band error event and cancels its upstream. */
+  /**
+   * Ends every call still being answered with `failure` (shutdown): in-band on an open stream,
+   * else as the error answer (the route's exception filter writes it in its API's envelope);
+   * each upstream is cancelled.
+   */
   endAll(failure: GatewayError): void {
-    for (const end of [...this.openStreams.values()]) end(failure);
+    for (const end of [...this.answering.values()]) end(failure);
   }
 
   /**
@@ -52,20 +58,26 @@ export class SseWriter {
    */
   answerJson<T>(call: GatewayCall, cancel: () => void, answer: Promise<T>): Promise<T> {
     const response = call.reply.raw;
-    const onClose = () => {
-      if (!response.writableFinished) cancel();
-    };
-    response.on('close', onClose);
-    return answer.then(
-      (value) => {
-        response.off('close', onClose);
-        return value;
-      },
-      (error: unknown) => {
-        response.off('close', onClose);
-        throw error;
-      },
-    );
+    return new Promise<T>((resolve, reject) => {
+      const onClose = () => {
+        if (!response.writableFinished) cancel();
+      };
+      response.on('close', onClose);
+      this.answering.set(call, (failure) => {
+        cancel();
+        reject(failure);
+      });
+      answer.then(
+        (value) => {
+          response.off('close', onClose);
+          resolve(value);
+        },
+        (error: unknown) => {
+          response.off('close', onClose);
+          reject(error);
+        },
+      );
+    });
   }
 
   answer<T>(
@@ -136,15 +148,19 @@ export class SseWriter {
         call.firstByteAt = performance.now();
         // Counted down at the call's end (MetricsService, from the ended event).
         this.metrics.openStreams.inc();
-        this.openStreams.set(call, (failure) => {
-          fail(failure);
-          upstream.unsubscribe();
-        });
         outer.next(readable);
         outer.complete();
         return readable;
       };
 
+      // Shutdown: an open stream ends in-band; before that the failure is the answer, unless a
+      // JSON value is already on its way.
+      let answered = false;
+      this.answering.set(call, (failure) => {
+        if (stream) fail(failure);
+        upstream.unsubscribe();
+        if (!stream && !answered) outer.error(failure);
+      });
       // A client that leaves before the answer (JSON, or a stream not yet opened) cancels it.
       const onClose = () => {
         if (!response.writableFinished && !stream) {
@@ -160,6 +176,7 @@ export class SseWriter {
             if (ended) return;
             if (!stream) {
               if (!call.stream) {
+                answered = true;
                 outer.next(value);
                 return;
               }

@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGatewayToExit } from './support/gateway-process';
@@ -289,6 +290,78 @@ describe('streams still open when the shutdown grace ends', () => {
       expect(events[events.length - 1]).toMatchObject({ type: 'error', code: 'shutting_down' });
     } finally {
       await stack.emulator.stop();
+    }
+  });
+});
+
+describe('requests still waiting for their answer when the shutdown grace ends', () => {
+  it("each gets 503 shutting_down in its API's envelope, its upstream cancelled, and is logged and recorded", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gateway-data-'));
+    const stack = await startStack({
+      SHUTDOWN_DRAIN_DELAY_MS: '300',
+      SHUTDOWN_GRACE_MS: '2000',
+      UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '60000',
+      DATA_DIR: dataDir,
+      MODEL_ALIASES: 'claude-3-5-haiku-latest=groq/llama-3.3-70b-versatile',
+    });
+    try {
+      const post = (path: string, id: string, body: object) =>
+        fetch(`${stack.gateway.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': id },
+          body: JSON.stringify(body),
+        }).then(async (response) => ({ status: response.status, body: await response.text() }));
+      const hang = [{ role: 'user', content: 'no answer comes [fault:hang]' }];
+      const answers = Promise.all([
+        post('/v1/chat/completions', 'hung-json', { model: MODEL, messages: hang }),
+        post('/v1/chat/completions', 'hung-stream', { model: MODEL, messages: hang, stream: true }),
+        post('/anthropic/v1/messages', 'hung-anthropic', {
+          model: 'claude-3-5-haiku-latest',
+          max_tokens: 50,
+          messages: hang,
+        }),
+      ]);
+      await waitFor(() => stack.emulator.stats.open >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const started = Date.now();
+      expect(await stack.gateway.stop('SIGTERM')).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+      const [json, stream, anthropic] = await answers;
+      for (const answer of [json, stream]) {
+        expect(answer.status).toBe(503);
+        expect(JSON.parse(answer.body)).toMatchObject({
+          error: { code: 'shutting_down', type: 'api_error' },
+        });
+      }
+      expect(anthropic.status).toBe(503);
+      expect(JSON.parse(anthropic.body)).toMatchObject({
+        type: 'error',
+        error: { type: expect.any(String), message: expect.stringMatching(/shutting down/) },
+      });
+      await waitFor(() => stack.emulator.stats.open === 0);
+      expect(stack.emulator.stats.aborted).toBe(3);
+      const ids = ['hung-json', 'hung-stream', 'hung-anthropic'];
+      const lines = stack.gateway
+        .output()
+        .split('\n')
+        .filter((line) => ids.some((id) => line.includes(`"id":"${id}"`)))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines).toHaveLength(3);
+      for (const line of lines)
+        expect(line).toMatchObject({ res: { statusCode: 503 }, errorCode: 'shutting_down' });
+      const db = new Database(join(dataDir, 'requests.sqlite'), { readonly: true });
+      const rows = db
+        .prepare(
+          'select request_id, status, error_code from request_logs where request_id in (?, ?, ?)',
+        )
+        .all(...ids);
+      db.close();
+      expect(rows).toHaveLength(3);
+      for (const row of rows)
+        expect(row).toMatchObject({ status: 503, error_code: 'shutting_down' });
+    } finally {
+      await stack.emulator.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
