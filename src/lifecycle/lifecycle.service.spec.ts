@@ -48,3 +48,44 @@ describe('LifecycleService.drain', () => {
     expect(Date.now() - started).toBeLessThan(1_800);
   });
 });
+
+describe('LifecycleService.refusalWhileClosing', () => {
+  const reply = () => {
+    const headers: Record<string, string> = {};
+    return {
+      headers,
+      reply: {
+        header: (name: string, value: string) => (headers[name] = value),
+      } as unknown as Parameters<LifecycleService['refusalWhileClosing']>[0],
+    };
+  };
+
+  it('lets requests through while serving, and closes connections while draining', async () => {
+    const service = lifecycle(1000);
+    const serving = reply();
+    expect(service.refusalWhileClosing(serving.reply)).toBeUndefined();
+    expect(serving.headers).toEqual({});
+
+    service.track('/v1/chat/completions');
+    const { server } = fakeServer(() => undefined);
+    let closing = false;
+    service.onClosing(() => (closing = true));
+    const drained = service.drain(server);
+    const draining = reply();
+    expect(service.refusalWhileClosing(draining.reply)).toBeUndefined();
+    expect(draining.headers).toEqual({ connection: 'close' });
+
+    // Once the listener has closed: a 503 for the exception filter to write in the request's
+    // own envelope (Anthropic's under /anthropic), closing the connection after it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(closing).toBe(true);
+    const refusal = service.refusalWhileClosing(reply().reply);
+    expect(refusal).toMatchObject({
+      status: 503,
+      code: 'shutting_down',
+      headers: { 'retry-after': '1', connection: 'close' },
+    });
+    service.untrack();
+    await drained;
+  });
+});

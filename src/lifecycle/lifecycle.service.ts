@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { FastifyReply } from 'fastify';
 import type { Server } from 'node:http';
 import type { AllConfig } from '../config/gateway-config';
+import type { GatewayError } from '../common/errors/gateway-error';
 import { shuttingDownError } from '../common/errors/shutting-down';
 
 type Phase = 'serving' | 'draining' | 'closing';
@@ -10,7 +11,8 @@ type Phase = 'serving' | 'draining' | 'closing';
 /** After the grace period, how long cut streams have to send their error event. */
 const GRACE_OVER_FLUSH_MS = 1000;
 
-const SHUTTING_DOWN = shuttingDownError().toEnvelope();
+/** The refusal once the listener has closed: the connection is closed after it. */
+const CLOSING = shuttingDownError({ connection: 'close' });
 
 /**
  * Graceful shutdown, as Kubernetes does it. On SIGTERM readiness turns false at once; for
@@ -46,19 +48,13 @@ export class LifecycleService {
 
   /**
    * Part of the request hook: once the listener has closed, a request still arriving on an open
-   * connection is answered 503 here (true); while draining, its connection is told to close.
+   * connection is refused with the error returned here (503, in its API's envelope: the hook
+   * passes it to the exception filter); while draining, its connection is told to close.
    */
-  refuseWhileClosing(reply: FastifyReply): boolean {
-    if (this.phase === 'closing') {
-      reply
-        .status(503)
-        .header('connection', 'close')
-        .header('retry-after', '1')
-        .send(SHUTTING_DOWN);
-      return true;
-    }
+  refusalWhileClosing(reply: FastifyReply): GatewayError | undefined {
+    if (this.phase === 'closing') return CLOSING;
     if (this.phase === 'draining') reply.header('connection', 'close');
-    return false;
+    return undefined;
   }
 
   /** Counts a request (probes aside) as in flight; true if the caller must `untrack` it. */

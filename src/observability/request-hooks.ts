@@ -68,7 +68,11 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
 
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    if (lifecycle.refuseWhileClosing(reply)) return;
+    const refusal = lifecycle.refusalWhileClosing(reply);
+    if (refusal) {
+      done(refusal);
+      return;
+    }
     // A path the gateway serves, with the wrong method: 405 naming the right one, not 404.
     if (request.is404) {
       const path = pathOf(request.url);
