@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import Groq from 'groq-sdk';
 import { manyKeys, Stack, startStack, waitFor } from './support/stack';
+import { MALFORMED_MESSAGES_BODIES } from '../support/anthropic-refusals';
 
 const CLAUDE = 'claude-3-5-sonnet-20241022';
 const weatherTool = {
@@ -352,92 +353,21 @@ describe('SDK drop-ins: only the base URL changes', () => {
       expect(stack.emulator.chatRequests()).toHaveLength(0);
     });
 
-    it.each([
-      [
-        'a null user block',
-        { messages: [{ role: 'user', content: [null] }] },
-        'messages.0.content.0: must be a content block: an object with a type, such as {"type": "text", "text": "..."}',
-      ],
-      [
-        'a null assistant block',
-        {
-          messages: [
-            { role: 'user', content: 'x' },
-            { role: 'assistant', content: [null] },
-          ],
-        },
-        'messages.1.content.0: must be a content block: an object with a type, such as {"type": "text", "text": "..."}',
-      ],
-      [
-        'a null system block',
-        { system: [null], messages: [{ role: 'user', content: 'x' }] },
-        'system.0: must be a content block: an object with a type, such as {"type": "text", "text": "..."}',
-      ],
-      [
-        'tool_result content 5',
-        {
-          messages: [
-            { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: 5 }] },
-          ],
-        },
-        'messages.0.content.0.content: must be a string or an array of text blocks',
-      ],
-      [
-        'tool_result content [null]',
-        {
-          messages: [
-            { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [null] }] },
-          ],
-        },
-        'messages.0.content.0.content.0: must be a content block: an object with a type, such as {"type": "text", "text": "..."}',
-      ],
-      [
-        'an empty turn',
-        { messages: [{ role: 'user', content: [] }] },
-        'messages.0: all messages must have non-empty content except for the optional final assistant message',
-      ],
-      [
-        'a tool_use without id',
-        {
-          messages: [
-            { role: 'user', content: 'x' },
-            { role: 'assistant', content: [{ type: 'tool_use', name: 'get_weather', input: {} }] },
-          ],
-        },
-        'messages.1.content.0.id: Field required, the id of the tool call, a non-empty string',
-      ],
-      [
-        'a tool_use without name',
-        {
-          messages: [
-            { role: 'user', content: 'x' },
-            { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', input: {} }] },
-          ],
-        },
-        'messages.1.content.0.name: Field required, the name of the tool called, a non-empty string',
-      ],
-      [
-        'a tool_result without tool_use_id',
-        { messages: [{ role: 'user', content: [{ type: 'tool_result', content: '19C' }] }] },
-        'messages.0.content.0.tool_use_id: Field required, the id of the tool_use block this result answers, a non-empty string',
-      ],
-      [
-        'top_k "x"',
-        { top_k: 'x', messages: [{ role: 'user', content: 'x' }] },
-        'top_k must be an integer, 0 or more',
-      ],
-    ])('refuses %s with BadRequestError naming the field', async (_name, body, message) => {
-      const error = await anthropic.messages
-        .create({ model: CLAUDE, max_tokens: 10, ...body } as never)
-        .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-      expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(400);
-      expect((error as InstanceType<typeof Anthropic.APIError>).error).toEqual({
-        type: 'error',
-        error: { type: 'invalid_request_error', message },
-      });
-      expect(stack.emulator.chatRequests()).toHaveLength(0);
-    });
+    it.each(MALFORMED_MESSAGES_BODIES)(
+      'refuses %s with BadRequestError naming the field',
+      async (_name, body, message) => {
+        const error = await anthropic.messages
+          .create({ model: CLAUDE, max_tokens: 10, ...body } as never)
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+        expect((error as InstanceType<typeof Anthropic.APIError>).status).toBe(400);
+        expect((error as InstanceType<typeof Anthropic.APIError>).error).toEqual({
+          type: 'error',
+          error: { type: 'invalid_request_error', message },
+        });
+        expect(stack.emulator.chatRequests()).toHaveLength(0);
+      },
+    );
 
     it("answers a wrong method in Anthropic's envelope, as its 404s", async () => {
       const wrong = await fetch(`${stack.gateway.url}/anthropic/v1/messages`);
