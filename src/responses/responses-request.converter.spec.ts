@@ -86,6 +86,28 @@ describe('responsesToChat', () => {
     ]);
   });
 
+  it("sends a function_call_output of text parts as their text, not as the parts' JSON", () => {
+    const { chat } = convert({
+      input: [
+        { role: 'user', content: 'weather?' },
+        { type: 'function_call', call_id: 'a', name: 'f', arguments: '{}' },
+        {
+          type: 'function_call_output',
+          call_id: 'a',
+          output: [
+            { type: 'input_text', text: '19C' },
+            { type: 'input_text', text: 'sunny' },
+          ],
+        },
+      ],
+    });
+    expect(chat.messages.at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 'a',
+      content: '19C\nsunny',
+    });
+  });
+
   it('joins input_text and earlier output_text parts', () => {
     const { chat } = convert({
       input: [
@@ -149,6 +171,19 @@ describe('responsesToChat', () => {
     [{ input: [{ type: 'function_call', call_id: 'c' }] }, 'input[0].name'],
     [{ input: [{ type: 'function_call_output', call_id: 'c' }] }, 'input[0].output'],
     [{ input: [{ type: 'function_call_output', output: 'x' }] }, 'input[0].call_id'],
+    [
+      {
+        input: [
+          { role: 'user', content: 'x' },
+          {
+            type: 'function_call_output',
+            call_id: 'c',
+            output: [{ type: 'input_image', image_url: 'https://x/y.png' }],
+          },
+        ],
+      },
+      'input[1].output[0]',
+    ],
     [{ input: [] }, 'input'],
     [{ input: [{ type: 'reasoning', id: 'rs_1', summary: [] }] }, 'input'],
   ])('refuses %j at %s', (request, param) => {

@@ -163,7 +163,7 @@ function appendInputItems(items: readonly ResponsesInputItem[], messages: ChatMe
       messages.push({
         role: 'tool',
         tool_call_id: item.call_id,
-        content: typeof item.output === 'string' ? item.output : JSON.stringify(item.output),
+        content: toolOutputText(item.output, index),
       });
     } else if (type === 'reasoning') {
       // A reasoning item from an earlier turn: chat has no slot for it, and Groq reasons afresh.
@@ -215,4 +215,26 @@ function toChatToolChoice(choice: unknown): unknown {
     'tool_choice must be \'none\', \'auto\', \'required\' or {"type": "function", "name": "..."}',
     'tool_choice',
   );
+}
+
+/**
+ * A function_call_output's `output` as the text of Groq's tool message: a string as it is; a list
+ * of text parts (OpenAI's `input_text`, as clients send results of several pieces) their texts
+ * joined; other parts (an image) refused, since a tool message is text only; anything else as its
+ * JSON.
+ */
+function toolOutputText(output: unknown, index: number): string {
+  if (typeof output === 'string') return output;
+  if (!Array.isArray(output)) return JSON.stringify(output);
+  return output
+    .map((part: unknown, partIndex) => {
+      const { type, text } = (part ?? {}) as { type?: unknown; text?: unknown };
+      if ((type === 'input_text' || type === 'output_text') && typeof text === 'string')
+        return text;
+      throw invalidRequest(
+        `a function_call_output part of type ${JSON.stringify(type)} is not supported by the groq provider: a tool result reaches the model as text; send input_text parts or a string`,
+        `input[${index}].output[${partIndex}]`,
+      );
+    })
+    .join('\n');
 }
