@@ -28,6 +28,7 @@ import {
   type BudgetCalls,
   type LocalSignals,
 } from './fleet/alert-fleet';
+import { CountBatches } from './fleet/count-batches';
 import { RedisAlertFleet } from './fleet/redis-alert-fleet';
 import { budgetOutcomes, refusedSince } from './budget-calls';
 import { LocalSignalWatch, STORE_DOWN_AFTER_MS, type StoreProbe } from './local-signals';
@@ -79,6 +80,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   private readonly signals = new LocalSignalWatch();
   private readonly channels = new Map<string, LiveChannel>();
   private readonly pending = new Map<number, Counts>();
+  private readonly batches = new CountBatches();
   private readonly notes = new Map<string, Pick<AlertState, 'lastSentAtMs' | 'lastError'>>();
   private readonly unsubscribe: Array<() => void> = [];
   private readonly sent: Counter<'rule' | 'channel' | 'outcome'>;
@@ -485,23 +487,18 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /**
+   * Adds the counts taken since the last flush, and every batch a failed flush left, each under
+   * its own id: a batch whose add timed out on a hung Redis may still be applied when it resumes,
+   * and its retry must not add it again.
+   */
   private async flush(fleet: AlertFleet, nowMs: number): Promise<void> {
-    if (this.pending.size === 0) return;
-    const batch = new Map(this.pending);
-    this.pending.clear();
-    try {
-      await fleet.add(batch);
-    } catch (error) {
-      // Kept for the next flush, but only as long as a window could still read them.
-      const oldest =
-        Math.floor(nowMs / 1000) - Math.max(60, ...this.config.rules.map((r) => r.windowSeconds));
-      for (const [second, counts] of batch) {
-        if (second <= oldest) continue;
-        const now = this.pending.get(second) ?? {};
-        for (const [field, value] of Object.entries(counts)) now[field] = (now[field] ?? 0) + value;
-        this.pending.set(second, now);
-      }
-      throw error;
+    // Kept for the next flush, but only as long as a window could still read them.
+    const oldest =
+      Math.floor(nowMs / 1000) - Math.max(60, ...this.config.rules.map((r) => r.windowSeconds));
+    for (const batch of this.batches.take(this.pending, oldest)) {
+      await fleet.add(batch.counts, batch.id);
+      this.batches.added(batch);
     }
   }
 

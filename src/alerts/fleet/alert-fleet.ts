@@ -31,8 +31,11 @@ export interface BudgetCalls {
  */
 export interface AlertFleet {
   readonly shared: boolean;
-  /** Adds this replica's counts, by second. */
-  add(counts: ReadonlyMap<number, Counts>): Promise<void>;
+  /**
+   * Adds this replica's counts, by second. A batch is applied at most once: adding `batchId` again
+   * (a retry after a timeout that may have been applied after all) adds nothing.
+   */
+  add(counts: ReadonlyMap<number, Counts>, batchId: string): Promise<void>;
   /** Counts summed over the last `seconds` (ending at `nowSec`), for each length asked. */
   windows(nowSec: number, lengths: readonly number[]): Promise<Map<number, Counts>>;
   /** Publishes this replica's signals and returns every live replica's, its own included. */
@@ -56,6 +59,7 @@ export class MemoryAlertFleet implements AlertFleet {
   constructor(private readonly keepSeconds: number) {}
 
   add(counts: ReadonlyMap<number, Counts>): Promise<void> {
+    // One process: a call that fails never ran, so nothing can be added twice.
     for (const [second, part] of counts) {
       this.seconds.set(second, sumCounts([this.seconds.get(second) ?? {}, part]));
     }

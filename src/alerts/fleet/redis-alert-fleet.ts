@@ -10,6 +10,7 @@ const LEADER = `${PREFIX}:leader`;
 const SIGNALS = `${PREFIX}:signals`;
 const STATES = `${PREFIX}:states`;
 const second = (s: number) => `${PREFIX}:s:${s}`;
+const batchKey = (id: string) => `${PREFIX}:batch:${id}`;
 
 /** Takes the lock when free, or extends it when held by this instance; 1 when held. */
 const LEAD_SCRIPT = `
@@ -24,14 +25,34 @@ if not holder then
 end
 return 0`;
 
+/**
+ * One batch of counts, applied at most once: KEYS[1] marks the batch as added (SET NX), KEYS[2..]
+ * are its seconds. ARGV[1]: the mark's TTL, ARGV[2]: a second's TTL (s); then for each second the
+ * number of its fields and the field, value pairs. 1 when applied now, 0 when it already was.
+ */
+const ADD_SCRIPT = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+local at = 3
+for i = 2, #KEYS do
+  local fields = tonumber(ARGV[at])
+  at = at + 1
+  for _ = 1, fields do
+    redis.call('HINCRBY', KEYS[i], ARGV[at], ARGV[at + 1])
+    at = at + 2
+  end
+  redis.call('EXPIRE', KEYS[i], ARGV[2])
+end
+return 1`;
+
 interface LeadingRedis extends Redis {
   gwAlertsLead(key: string, instance: string, ttlMs: number): Promise<number>;
+  gwAlertsAdd(keys: number, ...keysThenArgs: Array<string | number>): Promise<number>;
 }
 
 /**
- * The fleet in Redis. Each replica adds its per-second counts (HINCRBY, one pipeline a flush)
- * and publishes its signals; one replica at a time holds a lock with an expiry and evaluates
- * fleet-wide counts and every replica's signals, and only it sends. If it dies, the lock
+ * The fleet in Redis. Each replica adds its per-second counts (HINCRBY, one script a batch, each
+ * batch applied at most once) and publishes its signals; one replica at a time holds a lock with
+ * an expiry and evaluates fleet-wide counts and every replica's signals, and only it sends. If it dies, the lock
  * expires and another takes over, reading the alert states where the last one left them.
  */
 export class RedisAlertFleet implements AlertFleet {
@@ -49,6 +70,7 @@ export class RedisAlertFleet implements AlertFleet {
     // Outages are seen as failed calls below (and raise store_unavailable).
     redis.on('error', () => undefined);
     redis.defineCommand('gwAlertsLead', { numberOfKeys: 1, lua: LEAD_SCRIPT });
+    redis.defineCommand('gwAlertsAdd', { lua: ADD_SCRIPT });
     this.redis = redis as LeadingRedis;
   }
 
@@ -61,14 +83,21 @@ export class RedisAlertFleet implements AlertFleet {
     retargetRedis(this.redis, url);
   }
 
-  async add(counts: ReadonlyMap<number, Counts>): Promise<void> {
+  /**
+   * One script a batch: a batch sent again (its first try timed out, but may still run once a hung
+   * Redis resumes) finds its mark and adds nothing. The mark lives as long as the seconds do.
+   */
+  async add(counts: ReadonlyMap<number, Counts>, batchId: string): Promise<void> {
     if (counts.size === 0) return;
-    const pipeline = this.redis.pipeline();
+    const ttl = this.keepSeconds + 60;
+    const keys = [batchKey(batchId)];
+    const args: Array<string | number> = [ttl, ttl];
     for (const [s, part] of counts) {
-      for (const [field, value] of Object.entries(part)) pipeline.hincrby(second(s), field, value);
-      pipeline.expire(second(s), this.keepSeconds + 60);
+      const fields = Object.entries(part);
+      keys.push(second(s));
+      args.push(fields.length, ...fields.flat());
     }
-    await execOrThrow(pipeline);
+    await this.redis.gwAlertsAdd(keys.length, ...keys, ...args);
   }
 
   async windows(nowSec: number, lengths: readonly number[]): Promise<Map<number, Counts>> {
