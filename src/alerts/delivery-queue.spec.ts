@@ -65,4 +65,51 @@ describe('DeliveryQueue', () => {
     expect(counted).toEqual(['dropped']);
     queue.close();
   });
+
+  it("sends one alert's messages to a channel in order: a resolve waits for its firing's retries", async () => {
+    const queue = new DeliveryQueue({ ...policy, limit: 10, concurrency: 4 }, () => undefined);
+    const seen: string[] = [];
+    // A receiver answering 503 to an alert's first attempts, as many as it is told.
+    const failing: Record<string, number> = { errors: 2 };
+    const receiver: AlertChannel = {
+      id: 'hook',
+      kind: 'webhook',
+      async send(sent: AlertMessage) {
+        const answer =
+          (failing[sent.alertKey] = (failing[sent.alertKey] ?? 0) - 1) >= 0 ? 503 : 200;
+        seen.push(`${sent.alertKey} ${sent.state} ${answer}`);
+        if (answer === 503) throw new DeliveryError('503', true);
+      },
+    };
+    const of = (alertKey: string, state: 'firing' | 'resolved') =>
+      new Promise<DeliveryReport>((resolve) =>
+        queue.enqueue(receiver, { ...message, alertKey, state }, resolve),
+      );
+    const sent = await Promise.all([of('errors', 'firing'), of('errors', 'resolved')]);
+    expect(sent.map((r) => r.outcome)).toEqual(['sent', 'sent']);
+    expect(seen).toEqual([
+      'errors firing 503',
+      'errors firing 503',
+      'errors firing 200',
+      'errors resolved 200',
+    ]);
+    expect(queue.size).toBe(0);
+
+    // A firing given up (its attempts spent) lets its resolve go; another alert never waits.
+    failing.errors = 3;
+    seen.length = 0;
+    const given = await Promise.all([
+      of('errors', 'firing'),
+      of('errors', 'resolved'),
+      of('slow', 'firing'),
+    ]);
+    expect(given.map((r) => r.outcome)).toEqual(['failed', 'sent', 'sent']);
+    expect(seen).toEqual([
+      'errors firing 503',
+      'slow firing 200',
+      'errors firing 503',
+      'errors firing 503',
+      'errors resolved 200',
+    ]);
+  });
 });

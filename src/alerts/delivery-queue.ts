@@ -32,9 +32,14 @@ export interface DeliveryPolicy {
  * Alert deliveries, off every request's path: a bounded queue (beyond its limit a message is
  * dropped and counted), a few at a time, each retried with exponential backoff and jitter while
  * the failure is one that may pass (a 5xx, a 429, a timeout). Every message ends counted once.
+ * One alert's messages to one channel go out in order: a message waits until the one before it
+ * (a resolve behind its firing still being retried) was sent or given up.
  */
 export class DeliveryQueue {
   private readonly waiting: Delivery[] = [];
+  /** Per alert and channel with a message under way: the messages held behind it, in order. */
+  private readonly lanes = new Map<string, Delivery[]>();
+  private held = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private inFlight = 0;
   private pendingRetries = 0;
@@ -59,14 +64,22 @@ export class DeliveryQueue {
       this.finish({ channel, message, attempt: 0, done }, 'dropped', 'the alert queue is full');
       return false;
     }
-    this.waiting.push({ channel, message, attempt: 0, done });
+    const delivery = { channel, message, attempt: 0, done };
+    const lane = this.lanes.get(laneOf(delivery));
+    if (lane) {
+      lane.push(delivery);
+      this.held++;
+      return true;
+    }
+    this.lanes.set(laneOf(delivery), []);
+    this.waiting.push(delivery);
     this.pump();
     return true;
   }
 
-  /** Messages not yet delivered: waiting, in flight, or backing off. */
+  /** Messages not yet delivered: waiting, in flight, backing off, or held behind another. */
   get size(): number {
-    return this.waiting.length + this.inFlight + this.pendingRetries;
+    return this.waiting.length + this.inFlight + this.pendingRetries + this.held;
   }
 
   close(): number {
@@ -75,6 +88,8 @@ export class DeliveryQueue {
     this.timers.clear();
     const lost = this.size;
     this.waiting.length = 0;
+    this.lanes.clear();
+    this.held = 0;
     return lost;
   }
 
@@ -93,16 +108,30 @@ export class DeliveryQueue {
     delivery.attempt++;
     try {
       await delivery.channel.send(delivery.message);
-      this.finish(delivery, 'sent');
+      this.ended(delivery, 'sent');
     } catch (error) {
       const failure =
         error instanceof DeliveryError ? error : new DeliveryError('the channel failed', true);
-      if (failure.refused) return this.finish(delivery, 'refused', failure.message);
+      if (failure.refused) return this.ended(delivery, 'refused', failure.message);
       if (!failure.retryable || delivery.attempt >= this.policy.attempts || this.closed) {
-        return this.finish(delivery, 'failed', failure.message);
+        return this.ended(delivery, 'failed', failure.message);
       }
       this.retryLater(delivery);
     }
+  }
+
+  /** A message sent or given up: counted, and the next one of its alert to its channel goes. */
+  private ended(delivery: Delivery, outcome: DeliveryOutcome, error?: string): void {
+    this.finish(delivery, outcome, error);
+    if (this.closed) return;
+    const lane = laneOf(delivery);
+    const next = this.lanes.get(lane)?.shift();
+    if (!next) {
+      this.lanes.delete(lane);
+      return;
+    }
+    this.held--;
+    this.waiting.push(next);
   }
 
   private retryLater(delivery: Delivery): void {
@@ -124,4 +153,8 @@ export class DeliveryQueue {
     this.counted(delivery.message, delivery.channel.id, report);
     delivery.done?.(report);
   }
+}
+
+function laneOf(delivery: Delivery): string {
+  return `${delivery.channel.id}\u0000${delivery.message.alertKey}`;
 }
