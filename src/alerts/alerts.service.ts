@@ -9,6 +9,7 @@ import type { AllConfig, GatewayConfig } from '../config/gateway-config';
 import { LiveConfig } from '../config/live-config';
 import { budgetPeriod, usdFromNano } from '../governance/budget';
 import { GovernanceService } from '../governance/governance.service';
+import { StoreBreakerOpenError } from '../governance/store/store-breaker';
 import { MetricsService } from '../metrics/metrics.service';
 import { GroqService } from '../providers/groq/groq.service';
 import { RequestLogsService } from '../request-logs/request-logs.service';
@@ -95,6 +96,9 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
   /** store_unavailable while Redis itself is away: each replica for itself. */
   private outageStates = new Map<string, AlertState>();
   private lastFleetWarning = 0;
+  private lastBreakerWarning = 0;
+  /** Alerts whose deliveries (lastSent, lastError) are not yet in the fleet's states. */
+  private readonly unsavedNotes = new Set<string>();
   /** Since when calls to the fleet's Redis fail (a Redis that hangs can stay 'connected'). */
   private fleetFailingSince?: number;
 
@@ -275,9 +279,14 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       }
     }
     const teamOf = (id: string) => this.governance.registry.byKeyId(id)?.team;
-    states = [...states, ...this.outageStates.values()]
-      .filter((s) => alertVisible(s.scope, teams, teamOf))
-      .map((s) => ({ ...s, ...this.notes.get(s.alertKey) }));
+    // In a fleet the states in Redis carry every delivery's lastSent (saved by the lock holder at
+    // its next evaluation); this replica's own notes are newer only while it holds the lock.
+    const noted = (s: AlertState) =>
+      this.fleet?.shared && !this.leading ? s : { ...s, ...this.notes.get(s.alertKey) };
+    states = [
+      ...states.map(noted),
+      ...[...this.outageStates.values()].map((s) => ({ ...s, ...this.notes.get(s.alertKey) })),
+    ].filter((s) => alertVisible(s.scope, teams, teamOf));
     const iso = (ms?: number) => (ms === undefined ? null : new Date(ms).toISOString());
     const rules: RuleView[] = this.config.rules.map((rule) => {
       const mine = states.filter((s) => s.ruleId === rule.id);
@@ -326,7 +335,17 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
     try {
       await this.evaluate(this.fleet, Date.now());
     } catch (error) {
-      this.logger.error({ err: error }, 'alert evaluation failed');
+      if (error instanceof StoreBreakerOpenError) {
+        // An expected state (the governance store is away, or its breaker has not yet probed it
+        // since it came back): one line, no stack, at most every 10 s.
+        const nowMs = Date.now();
+        if (nowMs - this.lastBreakerWarning > 10_000) {
+          this.lastBreakerWarning = nowMs;
+          this.logger.warn(`alert evaluation skipped: governance ${error.message}`);
+        }
+      } else {
+        this.logger.error({ err: error }, 'alert evaluation failed');
+      }
     } finally {
       this.ticking = false;
     }
@@ -392,8 +411,21 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
       storesDown: merged.storesDown.filter((s) => s.store !== 'redis'),
     };
     const { changed, sends } = this.run(this.config.rules, states, inputs, nowMs);
+    // Deliveries that ended since the last save go to the fleet too, so every replica's
+    // GET /admin/alerts shows the same lastSent and lastError.
+    const noted = [...this.unsavedNotes];
+    this.unsavedNotes.clear();
+    for (const alertKey of noted) {
+      const state = states.find((s) => s.alertKey === alertKey);
+      if (state && !changed.some((c) => c.alertKey === alertKey)) changed.push({ ...state });
+    }
     for (const state of changed) Object.assign(state, this.notes.get(state.alertKey));
-    await fleet.saveStates(changed);
+    try {
+      await fleet.saveStates(changed);
+    } catch (error) {
+      for (const alertKey of noted) this.unsavedNotes.add(alertKey);
+      throw error;
+    }
     for (const { state, send } of sends) this.dispatch(state, send, nowMs);
   }
 
@@ -483,6 +515,7 @@ export class AlertsService implements OnModuleInit, OnModuleDestroy {
         if (report.outcome === 'sent') note.lastSentAtMs = Date.now();
         else note.lastError = `${channelId}: ${report.error ?? report.outcome}`;
         this.notes.set(state.alertKey, note);
+        this.unsavedNotes.add(state.alertKey);
       });
     }
   }
