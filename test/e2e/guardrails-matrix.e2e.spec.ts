@@ -454,10 +454,15 @@ ${policiesYaml(detector.url)}
       stack.gateway
         .output()
         .split('\n')
-        .find((l) => l.includes('"matrix-blocked"') && l.includes('request completed'));
+        .find((l) => l.includes('"matrix-blocked"') && l.includes('"msg":"request'));
     await waitFor(() => accessLine() !== undefined);
+    // A stream ended by a block after its 200: the line says so (warn, errorCode), not "completed".
     expect(JSON.parse(accessLine() ?? '{}')).toMatchObject({
+      level: 40,
+      res: { statusCode: 200 },
+      errorCode: 'guardrail_blocked',
       guardrails: `${id}:output=blocked`,
+      msg: 'request failed mid-stream',
     });
     // The request log is written from the call's `ended` event.
     let record: Record<string, unknown> | undefined;
