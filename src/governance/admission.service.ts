@@ -85,7 +85,7 @@ export class GovernanceAdmission {
       const fresh = registry.find(presented);
       if (fresh) return fresh;
     }
-    if (store.shared && !this.governance.storeIsHealthy) throw governanceUnavailable();
+    if (store.shared && !this.governance.storeIsHealthy) throw governanceUnavailable('key');
     throw unknownKey();
   }
 
@@ -129,7 +129,8 @@ export class GovernanceAdmission {
       governance.storeAnswered();
     } catch (error) {
       governance.storeFailed(error as Error);
-      if (governance.config.governance.onStoreFailure === 'closed') throw governanceUnavailable();
+      if (governance.config.governance.onStoreFailure === 'closed')
+        throw governanceUnavailable('limits');
       // Open: admitted uncounted, and the response says so.
       call.reply.header('x-gateway-governance', 'store-unavailable');
     }

@@ -132,11 +132,24 @@ export function admissionRefused(
   }
 }
 
-export function governanceUnavailable(): GatewayError {
+const UNAVAILABLE_MESSAGES = {
+  limits:
+    'The gateway cannot reach its shared limits store, and is set to refuse requests until it can (GOVERNANCE_ON_STORE_FAILURE=closed). Try again shortly.',
+  key: 'The gateway cannot reach its shared store to look this virtual key up (keys made through the admin API live there), so it cannot admit it until it can. Try again shortly.',
+  admin:
+    'The gateway cannot reach its shared store, where admin-made keys, teams and their usage live, so it cannot answer this admin request until it can. Try again shortly.',
+};
+
+/**
+ * What cannot be done while the shared store (Redis) does not answer: `limits`, a call's
+ * admission, refused only under GOVERNANCE_ON_STORE_FAILURE=closed (`open` admits uncounted);
+ * `key`, telling a key that may live only in the store from a wrong one; `admin`, the admin API's
+ * reads and writes of the store. The last two are refused whatever the policy.
+ */
+export function governanceUnavailable(what: 'limits' | 'key' | 'admin'): GatewayError {
   return new GatewayError({
     status: 503,
-    message:
-      'The gateway cannot reach its shared limits store, and is set to refuse requests until it can (GOVERNANCE_ON_STORE_FAILURE=closed). Try again shortly.',
+    message: UNAVAILABLE_MESSAGES[what],
     type: 'api_error',
     code: 'governance_unavailable',
     headers: { 'retry-after': '1' },

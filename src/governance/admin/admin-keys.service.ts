@@ -100,7 +100,7 @@ export class AdminKeysService {
     try {
       usage = await this.governance.store.usage(id, window?.label);
     } catch {
-      throw governanceUnavailable();
+      throw governanceUnavailable('admin');
     }
     this.admin.audit(request, 'key.usage', id, 'ok', 200);
     return {

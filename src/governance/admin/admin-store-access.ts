@@ -16,14 +16,14 @@ export class AdminStoreAccess {
   constructor(private readonly governance: GovernanceService) {}
 
   async current(): Promise<void> {
-    if (!(await this.governance.refreshKeys(true))) throw governanceUnavailable();
+    if (!(await this.governance.refreshKeys(true))) throw governanceUnavailable('admin');
   }
 
   async save(write: (store: GovernanceStore) => Promise<void>): Promise<void> {
     try {
       await write(this.governance.store);
     } catch {
-      throw governanceUnavailable();
+      throw governanceUnavailable('admin');
     }
     await this.governance.refreshKeys(true);
   }

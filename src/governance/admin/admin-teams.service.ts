@@ -100,7 +100,7 @@ export class AdminTeamsService {
     try {
       await this.governance.store.deleteTeam(id);
     } catch {
-      throw governanceUnavailable();
+      throw governanceUnavailable('admin');
     }
     await this.governance.refreshKeys(true);
     this.admin.audit(request, 'team.delete', id, 'ok', 200);
@@ -115,7 +115,7 @@ export class AdminTeamsService {
     try {
       usage = await this.governance.store.teamUsage(id, window.label);
     } catch {
-      throw governanceUnavailable();
+      throw governanceUnavailable('admin');
     }
     this.admin.audit(request, 'team.usage', id, 'ok', 200);
     const spentUsd = usdFromNano(usage.spentNanoUsd);
