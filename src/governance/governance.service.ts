@@ -13,6 +13,7 @@ import type { GovernanceStore } from './store/governance-store';
 import { MemoryGovernanceStore } from './store/memory-store';
 import { RedisGovernanceStore } from './store/redis-store';
 import { ReservationLeases } from './store/reservation-leases';
+import { SettlementRetries } from './store/settlement-retries';
 import { BreakerGuardedStore, StoreBreaker, StoreBreakerOpenError } from './store/store-breaker';
 
 const KEY_REFRESH_MS = 1_000;
@@ -32,6 +33,8 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
   readonly audit: AuditLog;
   /** The leases of this replica's calls in flight, renewed until each call settles. */
   readonly leases: ReservationLeases;
+  /** Settlements and releases, tried again in the background while the store cannot take them. */
+  readonly settlements: SettlementRetries;
   /** With no virtual key configured and no admin API, the gateway is open. */
   readonly enabled: boolean;
   private storeHealthy = true;
@@ -59,6 +62,12 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
       governance.reservationLeaseMs,
       (keyId, ids, leaseMs, teamId) => this.store.renew(keyId, ids, leaseMs, teamId),
       (error) => this.storeFailed(error, 'leases not renewed this round'),
+    );
+    this.settlements = new SettlementRetries(
+      (usage) => this.store.record(usage),
+      governance.reservationLeaseMs,
+      () => this.storeAnswered(),
+      (error, consequence) => this.storeFailed(error, consequence),
     );
     // A rotated REDIS_URL (a new password, a moved server): reconnect, keeping what is counted there.
     live.onChange((next, previous) => {
@@ -120,6 +129,7 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.leases.stop();
+    this.settlements.stop();
     this.audit.flush();
     await this.store.close();
   }
@@ -167,6 +177,20 @@ export class GovernanceService implements OnModuleInit, OnModuleDestroy {
       this.storeFailed(error as Error);
       return false;
     }
+  }
+
+  /**
+   * Gives a reservation back without charging anything (the call failed, or its admission was
+   * given up on), retried while the store cannot answer. Only this id is released.
+   */
+  release(keyId: string, reservationId: string, teamId?: string): Promise<void> {
+    return this.settlements.settle({
+      keyId,
+      reservationId,
+      tokens: 0,
+      costNanoUsd: 0,
+      ...(teamId !== undefined && { team: { teamId, period: '', endsAtMs: 0 } }),
+    });
   }
 
   /** Marks the store healthy again after a call to it succeeded. */

@@ -10,7 +10,8 @@ import { GovernanceService } from './governance.service';
  * off the response's path, once, whether the call finished or its client left. The usage is
  * Groq's, or for a call Groq never reported (a stream left or failed mid-way, a JSON call given up
  * on once Groq had it) the gateway's estimate made at the call's end: its prompt and the output
- * the client was sent (unreported-usage.ts).
+ * the client was sent (unreported-usage.ts). A settlement the store cannot take is tried again
+ * in the background until it lands, counted once (SettlementRetries).
  */
 @Injectable()
 export class GovernanceUsage {
@@ -41,7 +42,8 @@ export class GovernanceUsage {
       charges.push({ usage: judged.usage, models: [judged.model] });
     // Nothing to charge (the call failed): what it reserved goes back now, not at its lease's end.
     if (charges.length === 0) {
-      if (governed.reservationId) await this.release(call, governed.reservationId);
+      if (governed.reservationId)
+        await governance.release(governed.key.id, governed.reservationId, governed.team?.id);
       return;
     }
     let tokens = 0;
@@ -72,39 +74,16 @@ export class GovernanceUsage {
     // budget's period, monthly without one.
     const team = governed.team;
     const teamWindow = team ? budgetPeriod(team.budget?.period ?? 'monthly', nowMs) : undefined;
-    try {
-      await governance.store.record({
-        keyId: governed.key.id,
-        reservationId: governed.reservationId,
-        tokens,
-        costNanoUsd: cost,
-        budgetPeriod: window ? { period: window.label, endsAtMs: window.endsAtMs } : undefined,
-        team:
-          team && teamWindow
-            ? { teamId: team.id, period: teamWindow.label, endsAtMs: teamWindow.endsAtMs }
-            : undefined,
-      });
-      governance.storeAnswered();
-    } catch (error) {
-      governance.storeFailed(error as Error, 'usage not counted');
-    }
-  }
-
-  private async release(call: EndedCall, reservationId: string): Promise<void> {
-    const governed = call.governed;
-    if (!governed) return;
-    const team = governed.team;
-    try {
-      await this.governance.store.record({
-        keyId: governed.key.id,
-        reservationId,
-        tokens: 0,
-        costNanoUsd: 0,
-        ...(team && { team: { teamId: team.id, period: '', endsAtMs: 0 } }),
-      });
-      this.governance.storeAnswered();
-    } catch (error) {
-      this.governance.storeFailed(error as Error, 'reservation left to its lease');
-    }
+    await governance.settlements.settle({
+      keyId: governed.key.id,
+      reservationId: governed.reservationId,
+      tokens,
+      costNanoUsd: cost,
+      budgetPeriod: window ? { period: window.label, endsAtMs: window.endsAtMs } : undefined,
+      team:
+        team && teamWindow
+          ? { teamId: team.id, period: teamWindow.label, endsAtMs: teamWindow.endsAtMs }
+          : undefined,
+    });
   }
 }

@@ -55,6 +55,11 @@ export interface UsageRecord {
   keyId: string;
   /** The admission's reservation, released as the real use is counted. */
   reservationId?: string;
+  /**
+   * A retry of a settlement that may have landed (its answer was lost): the use is counted only
+   * if the reservation is still held, so it is never counted twice.
+   */
+  onlyIfHeld?: boolean;
   tokens: number;
   costNanoUsd: number;
   budgetPeriod?: { period: string; endsAtMs: number };

@@ -174,7 +174,12 @@ export class MemoryGovernanceStore implements GovernanceStore {
   record(usage: UsageRecord): Promise<void> {
     const now = this.clock();
     const counters = this.prune(usage.keyId, now);
-    if (usage.reservationId) counters.reservations.delete(usage.reservationId);
+    if (usage.reservationId) {
+      const held = counters.reservations.delete(usage.reservationId);
+      if (usage.team) this.teamHeld(usage.team.teamId, now).delete(usage.reservationId);
+      // Settled already (a retry whose first attempt landed): counted once.
+      if (!held && usage.onlyIfHeld) return Promise.resolve();
+    }
     if (usage.tokens > 0) {
       const second = Math.floor(now / 1000);
       counters.tokens.set(second, (counters.tokens.get(second) ?? 0) + usage.tokens);
@@ -184,7 +189,6 @@ export class MemoryGovernanceStore implements GovernanceStore {
       this.spend.set(key, (this.spend.get(key) ?? 0) + usage.costNanoUsd);
     }
     if (usage.team) {
-      if (usage.reservationId) this.teamHeld(usage.team.teamId, now).delete(usage.reservationId);
       if (usage.costNanoUsd > 0) {
         const key = teamSpendKey(usage.team.teamId, usage.team.period);
         this.spend.set(key, (this.spend.get(key) ?? 0) + usage.costNanoUsd);

@@ -180,8 +180,9 @@ return answer(1, '', 0, count + 1, rTokens, rCost, rOut)
  * record: KEYS = tokens hash, spend counter, reservations hash, team spend counter, team
  * reservations hash; ARGV = tokens, cost nano-USD, period end ms, window, reservation id ('' for
  * none), released as the real use is counted, the team's cost nano-USD (0: no team), the team's
- * period end ms. Spend counters expire a day after their period ends; nothing is kept longer
- * than it is read.
+ * period end ms, only if held (1/0: a retry that may repeat a settlement that landed counts
+ * nothing when the reservation is no longer held). Spend counters expire a day after their period
+ * ends; nothing is kept longer than it is read. Returns 1, or 0 when nothing was counted.
  */
 export const RECORD_SCRIPT = `
 local t = redis.call('TIME')
@@ -189,8 +190,9 @@ local second = tonumber(t[1])
 local tokens = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
 if ARGV[5] ~= '' then
-  redis.call('HDEL', KEYS[3], ARGV[5])
+  local held = redis.call('HDEL', KEYS[3], ARGV[5])
   redis.call('HDEL', KEYS[5], ARGV[5])
+  if held == 0 and ARGV[8] == '1' then return 0 end
 end
 if tokens > 0 then
   redis.call('HINCRBY', KEYS[1], second, tokens)

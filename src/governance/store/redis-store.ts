@@ -178,6 +178,7 @@ export class RedisGovernanceStore implements GovernanceStore {
       usage.reservationId ?? '',
       usage.team ? usage.costNanoUsd : 0,
       usage.team?.endsAtMs ?? 0,
+      usage.onlyIfHeld ? 1 : 0,
     );
   }
 
