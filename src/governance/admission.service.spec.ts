@@ -1,7 +1,11 @@
-import { missingKey, unknownKey } from './governance-errors';
+import { governanceUnavailable, missingKey, unknownKey } from './governance-errors';
+import { GovernanceService } from './governance.service';
+import type { AdmissionRequest } from './store/governance-store';
+import { StoreBreakerOpenError } from './store/store-breaker';
 import { controllerSetup, type ControllerSetup } from '../../test/support/controller-setup';
 
 const KEY = 'vk-team-a-secret-000000000000000';
+const TOKENS_KEY = 'vk-team-b-secret-000000000000000';
 const CONFIG = `
 governance:
   virtualKeys:
@@ -9,6 +13,7 @@ governance:
       keyEnv: TEAM_A_KEY
       requestsPerMinute: 2
       models: [groq/llama-3.3-70b-versatile]
+    - { id: team-b, keyEnv: TEAM_B_KEY, tokensPerMinute: 100000 }
 `;
 const MODEL = 'groq/llama-3.3-70b-versatile';
 const HI = [{ role: 'user', content: 'Hi' }];
@@ -17,7 +22,7 @@ describe('GovernanceAdmission (in-process)', () => {
   let setup: ControllerSetup;
   beforeAll(async () => {
     setup = await controllerSetup(
-      { GATEWAY_CONFIG: '/etc/gateway.yaml', TEAM_A_KEY: KEY },
+      { GATEWAY_CONFIG: '/etc/gateway.yaml', TEAM_A_KEY: KEY, TEAM_B_KEY: TOKENS_KEY },
       { '/etc/gateway.yaml': CONFIG },
     );
   });
@@ -90,5 +95,84 @@ describe('GovernanceAdmission (in-process)', () => {
       ['team-a', 'team-a'],
       ['team-a', 'team-a'],
     ]);
+  });
+
+  describe('an admission the gateway gave up on (the store answered late or not at all)', () => {
+    let governance: GovernanceService;
+    beforeAll(() => {
+      governance = setup.app.get(GovernanceService);
+    });
+    afterEach(() => jest.restoreAllMocks());
+
+    /** The admission lands in the store, but its answer comes after the gateway stopped waiting. */
+    const landsLate = () => {
+      const admit = governance.store.admit.bind(governance.store);
+      const asked: AdmissionRequest[] = [];
+      jest.spyOn(governance.store, 'admit').mockImplementationOnce(async (request) => {
+        asked.push(request);
+        await admit(request);
+        throw new Error('Command timed out');
+      });
+      return asked;
+    };
+
+    it('is released (its own reservation only), so a late-landing admission holds nothing', async () => {
+      const other = await governance.store.admit({
+        keyId: 'team-b',
+        tokensPerMinute: 100000,
+        reserve: {
+          id: 'another-call',
+          promptTokens: 10,
+          outputCap: 90,
+          inputNanoPerToken: 0,
+          outputNanoPerToken: 0,
+          leaseMs: 60_000,
+        },
+      });
+      const asked = landsLate();
+      const record = jest.spyOn(governance.store, 'record');
+      // onStoreFailure open (the default): admitted uncounted, and says so.
+      const answer = await chat({ model: MODEL, messages: HI }, TOKENS_KEY);
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers['x-gateway-governance']).toBe('store-unavailable');
+      const id = asked[0].reserve?.id;
+      expect(id).toMatch(/^.+:[0-9a-f-]{36}$/);
+      expect(record.mock.calls[0][0]).toEqual({
+        keyId: 'team-b',
+        reservationId: id,
+        tokens: 0,
+        costNanoUsd: 0,
+      });
+      // Only the other call's hold is left.
+      const usage = await governance.store.usage('team-b');
+      expect(usage).toMatchObject({ reservations: 1, reservedTokens: other.reservedTokens });
+      await governance.release('team-b', 'another-call');
+    });
+
+    it('is not released when the open breaker skipped it (never sent)', async () => {
+      jest.spyOn(governance.store, 'admit').mockRejectedValueOnce(new StoreBreakerOpenError());
+      const record = jest.spyOn(governance.store, 'record');
+      const answer = await chat({ model: MODEL, messages: HI }, TOKENS_KEY);
+      expect(answer.statusCode).toBe(200);
+      // Only the call's own settlement (no reservation: it was admitted uncounted).
+      expect(record.mock.calls.map(([usage]) => usage.reservationId)).toEqual([undefined]);
+    });
+
+    it('under GOVERNANCE_ON_STORE_FAILURE=closed it is refused with 503, and released just the same', async () => {
+      const policy = governance.config.governance;
+      const before = policy.onStoreFailure;
+      policy.onStoreFailure = 'closed';
+      try {
+        const asked = landsLate();
+        const refused = await chat({ model: MODEL, messages: HI }, TOKENS_KEY);
+        expect(refused.statusCode).toBe(503);
+        expect(refused.json()).toEqual(governanceUnavailable('limits').toEnvelope());
+        expect(refused.json().error.message).toContain('GOVERNANCE_ON_STORE_FAILURE=closed');
+        expect(asked[0].reserve?.id).toBeDefined();
+        expect((await governance.store.usage('team-b')).reservations).toBe(0);
+      } finally {
+        policy.onStoreFailure = before;
+      }
+    });
   });
 });

@@ -18,6 +18,7 @@ import {
 } from './governance-errors';
 import { GovernanceService } from './governance.service';
 import type { Admission } from './store/governance-store';
+import { StoreBreakerOpenError } from './store/store-breaker';
 import type { ReserveRequest } from './store/reservation';
 import { estimatePromptTokensHigh, explicitOutputTokens, outputCapOf } from './reservation-inputs';
 import { randomUUID } from 'node:crypto';
@@ -129,6 +130,12 @@ export class GovernanceAdmission {
       governance.storeAnswered();
     } catch (error) {
       governance.storeFailed(error as Error);
+      // Given up on, the admission may still land (a hung Redis runs it when it resumes): its
+      // hold, which nobody would settle, is released (this call's id only, sent after the
+      // admission on the same connection, retried until the store answers). The open breaker
+      // never sent it: nothing to undo.
+      if (reserve && !(error instanceof StoreBreakerOpenError))
+        void governance.release(key.id, reserve.id, team?.budget ? team.id : undefined);
       if (governance.config.governance.onStoreFailure === 'closed')
         throw governanceUnavailable('limits');
       // Open: admitted uncounted, and the response says so.
