@@ -1,11 +1,17 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort } from './processes';
 
 export interface RedisServer {
   port: number;
   url: string;
   stop(): Promise<void>;
-  /** Starts it again on the same port (empty: the tests run it without persistence). */
+  /**
+   * Starts it again on the same port: empty (the tests run it without persistence), or with what
+   * an explicit `SAVE` wrote before it stopped (its dump lives in a temporary folder).
+   */
   restart(): Promise<void>;
   /** Sends the process a signal: SIGSTOP hangs it (connections open, nothing answered), SIGCONT resumes. */
   signal(signal: NodeJS.Signals): void;
@@ -21,6 +27,7 @@ export async function startRedisServer(password?: string): Promise<RedisServer> 
     throw new Error('redis-server is not installed: apt-get install redis-server (.ci/run does)');
   }
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'redis-server-'));
   let child: ChildProcess | undefined;
 
   const launch = () =>
@@ -32,6 +39,8 @@ export async function startRedisServer(password?: string): Promise<RedisServer> 
           String(port),
           '--bind',
           '127.0.0.1',
+          '--dir',
+          dir,
           '--save',
           '',
           '--appendonly',
