@@ -162,7 +162,7 @@ export class MetricsService {
     });
     new Gauge({
       name: 'groq_gateway_key_available',
-      help: 'Whether a Groq key can take requests now (1) or rests / has an open breaker (0)',
+      help: 'Whether a Groq key can take requests now (1) or Groq refuses it (0); rests are per model',
       labelNames: ['key_id', 'breaker'],
       registers: [this.registry],
       collect() {
@@ -191,12 +191,14 @@ export class MetricsService {
     });
     new Gauge({
       name: 'groq_gateway_key_remaining_tokens',
-      help: "Groq's x-ratelimit-remaining-tokens, last seen per key",
-      labelNames: ['key_id'],
+      help: "Groq's x-ratelimit-remaining-tokens, last seen per key and model (Groq limits each model on its own)",
+      labelNames: ['key_id', 'model'],
       registers: [this.registry],
       collect() {
         for (const key of keys.status())
-          if (key.remainingTokens !== undefined) this.set({ key_id: key.id }, key.remainingTokens);
+          for (const limits of key.models)
+            if (limits.remainingTokens !== undefined)
+              this.set({ key_id: key.id, model: limits.model }, limits.remainingTokens);
       },
     });
   }

@@ -35,29 +35,18 @@ type Headers = KeyOutcome['headers'];
 const EWMA = 0.2;
 
 /**
- * The live health of one Groq key: recent error rate and latency (moving averages), rest after a
- * 429 until Groq's retry-after / reset, Groq's remaining request and token budget from its
- * headers, a circuit breaker per model, and whether Groq refuses the key (401/403). Pure state: time is passed in, nothing here does I/O.
+ * Groq's rate limits for one model on one key (Groq limits each model separately, and an answer's
+ * x-ratelimit-* headers describe the limits of the model that answered): the rest after a 429
+ * until its retry-after / reset, and the request and token budget as last seen.
  */
-export class KeyHealth {
-  errorRate = 0;
-  latencyMs = 0;
+export class ModelLimits {
   restingUntil = 0;
   remainingRequests?: number;
   remainingTokens?: number;
   limitTokens?: number;
   requestsResetAt = 0;
   tokensResetAt = 0;
-  /** Set while Groq refuses the key (401/403): out of rotation until `rejectedUntil`, then one probe. */
-  rejected?: { status: number; since: number };
-  rejectedUntil = 0;
-  private rejectedProbing = false;
-  /** One breaker per model: a model Groq fails on must not take the key out for the others. */
-  private readonly breakers = new Map<string, CircuitBreaker>();
 
-  constructor(private readonly breaker: CircuitBreakerPolicy) {}
-
-  /** Rests after a 429, and Groq's own request and token budget, as last seen. */
   isRateLimited(now: number, estimatedTokens: TokenEstimate): boolean {
     if (now < this.restingUntil) return true;
     if (
@@ -73,6 +62,68 @@ export class KeyHealth {
     );
   }
 
+  /** When this model will next be usable on the key. */
+  availableAt(estimatedTokens: TokenEstimate): number {
+    let at = this.restingUntil;
+    if (this.remainingRequests !== undefined && this.remainingRequests <= 0)
+      at = Math.max(at, this.requestsResetAt);
+    if (this.remainingTokens !== undefined && this.remainingTokens < tokensOf(estimatedTokens))
+      at = Math.max(at, this.tokensResetAt);
+    return at;
+  }
+
+  /** From 0.05 to 1: lower as Groq's token budget for the model runs low. */
+  headroom(): number {
+    return this.remainingTokens !== undefined && this.limitTokens
+      ? Math.max(0.05, Math.min(1, this.remainingTokens / this.limitTokens / 0.2))
+      : 1;
+  }
+
+  read(headers: Headers, now: number): void {
+    const remainingRequests = numberHeader(headers, 'x-ratelimit-remaining-requests');
+    const remainingTokens = numberHeader(headers, 'x-ratelimit-remaining-tokens');
+    const limitTokens = numberHeader(headers, 'x-ratelimit-limit-tokens');
+    if (remainingRequests !== undefined) {
+      this.remainingRequests = remainingRequests;
+      this.requestsResetAt =
+        now + (parseGoDuration(header(headers, 'x-ratelimit-reset-requests')) ?? 60_000);
+    }
+    if (remainingTokens !== undefined) {
+      this.remainingTokens = remainingTokens;
+      this.tokensResetAt =
+        now + (parseGoDuration(header(headers, 'x-ratelimit-reset-tokens')) ?? 60_000);
+    }
+    if (limitTokens !== undefined) this.limitTokens = limitTokens;
+  }
+}
+
+/**
+ * The live health of one Groq key: recent error rate and latency (moving averages), Groq's rate
+ * limits per model (a 429's rest, the remaining request and token budget from its headers), a
+ * circuit breaker per model, and whether Groq refuses the key (401/403). A model Groq limits or
+ * fails on does not take the key away from the other models. Pure state: time is passed in,
+ * nothing here does I/O.
+ */
+export class KeyHealth {
+  errorRate = 0;
+  latencyMs = 0;
+  /** Set while Groq refuses the key (401/403): out of rotation until `rejectedUntil`, then one probe. */
+  rejected?: { status: number; since: number };
+  rejectedUntil = 0;
+  private rejectedProbing = false;
+  /** One breaker per model: a model Groq fails on must not take the key out for the others. */
+  private readonly breakers = new Map<string, CircuitBreaker>();
+  /** Groq's limits per model ('' for the model list): a model's 429 rests only that model. */
+  private readonly limits = new Map<string, ModelLimits>();
+
+  constructor(private readonly breaker: CircuitBreakerPolicy) {}
+
+  /** Whether Groq rate limits `model` on this key: resting after a 429, or out of budget. */
+  isRateLimited(now: number, estimatedTokens: TokenEstimate, model = ''): boolean {
+    const limits = this.limits.get(model);
+    return limits !== undefined && limits.isRateLimited(now, estimatedTokens);
+  }
+
   /** Out of rotation because Groq refused it, and not yet due for a probe (or one is under way). */
   isRejected(now: number): boolean {
     if (!this.rejected) return false;
@@ -86,33 +137,43 @@ export class KeyHealth {
 
   /** Whether a request for `model` that may use `estimatedTokens` can go to this key now. */
   isAvailable(now: number, estimatedTokens: TokenEstimate, model = ''): boolean {
-    if (this.isRateLimited(now, estimatedTokens) || this.isRejected(now)) return false;
+    if (this.isRateLimited(now, estimatedTokens, model) || this.isRejected(now)) return false;
     const breaker = this.breakers.get(model);
     return !breaker || breaker.allows(now);
   }
 
-  /** When this key will next be usable (for a 429 the pool as a whole must answer). */
-  availableAt(estimatedTokens: TokenEstimate): number {
-    let at = this.restingUntil;
-    if (this.remainingRequests !== undefined && this.remainingRequests <= 0)
-      at = Math.max(at, this.requestsResetAt);
-    if (this.remainingTokens !== undefined && this.remainingTokens < tokensOf(estimatedTokens))
-      at = Math.max(at, this.tokensResetAt);
-    return at;
+  /** When this key will next be usable for `model` (for a 429 the pool as a whole must answer). */
+  availableAt(estimatedTokens: TokenEstimate, model = ''): number {
+    return this.limits.get(model)?.availableAt(estimatedTokens) ?? 0;
   }
 
-  /** A share multiplier from 0.05 to 1: lower with errors, slowness and a budget running low. */
-  healthFactor(fastestLatencyMs: number): number {
+  /** When the 429 rest of `model` on this key ends (0: none seen). */
+  restingUntil(model = ''): number {
+    return this.limits.get(model)?.restingUntil ?? 0;
+  }
+
+  /** Rests `model` on this key until `until` (another replica saw Groq's 429 for it). */
+  rest(model: string, until: number): void {
+    const limits = this.limitsFor(model);
+    limits.restingUntil = Math.max(limits.restingUntil, until);
+  }
+
+  /** Groq's limits of each model seen on this key (for status: not on the hot path). */
+  modelLimits(): ReadonlyMap<string, ModelLimits> {
+    return this.limits;
+  }
+
+  /**
+   * A share multiplier from 0.05 to 1: lower with errors, slowness and `model`'s budget running
+   * low on this key.
+   */
+  healthFactor(fastestLatencyMs: number, model = ''): number {
     const reliability = Math.max(0.05, (1 - this.errorRate) ** 2);
     const speed =
       this.latencyMs > 0 && fastestLatencyMs > 0
         ? Math.max(0.2, Math.min(1, fastestLatencyMs / this.latencyMs))
         : 1;
-    const headroom =
-      this.remainingTokens !== undefined && this.limitTokens
-        ? Math.max(0.05, Math.min(1, this.remainingTokens / this.limitTokens / 0.2))
-        : 1;
-    return reliability * speed * headroom;
+    return reliability * speed * (this.limits.get(model)?.headroom() ?? 1);
   }
 
   /**
@@ -128,7 +189,8 @@ export class KeyHealth {
   record(outcome: KeyOutcome, now: number): KeyHealthChange[] {
     const changes: KeyHealthChange[] = [];
     const model = outcome.model ?? '';
-    this.readRateLimitHeaders(outcome.headers, now);
+    const limits = this.limitsFor(model);
+    limits.read(outcome.headers, now);
     const status = outcome.status;
     const failed = status === 0 || status === 429 || status >= 500;
     this.errorRate = this.errorRate * (1 - EWMA) + (failed ? EWMA : 0);
@@ -143,7 +205,7 @@ export class KeyHealth {
         parseRetryAfter(header(outcome.headers, 'retry-after'), now) ??
         this.resetWait(outcome.headers) ??
         1000;
-      this.restingUntil = Math.max(this.restingUntil, now + wait);
+      limits.restingUntil = Math.max(limits.restingUntil, now + wait);
     }
     if (status === 401 || status === 403) {
       // Groq refuses the key itself: out of rotation, probed again only rarely.
@@ -162,7 +224,7 @@ export class KeyHealth {
       changes.push({ change: 'restored', status });
     }
     this.rejectedProbing = false;
-    // A 429 rests the key; only transport failures and 5xx count towards opening a breaker.
+    // A 429 rests the model on this key; only transport failures and 5xx count towards opening a breaker.
     const breaker = this.breakerFor(model);
     if (status === 0 || status >= 500) {
       if (breaker.failure(now) === 'opened')
@@ -207,21 +269,13 @@ export class KeyHealth {
     return breaker;
   }
 
-  private readRateLimitHeaders(headers: Headers, now: number): void {
-    const remainingRequests = numberHeader(headers, 'x-ratelimit-remaining-requests');
-    const remainingTokens = numberHeader(headers, 'x-ratelimit-remaining-tokens');
-    const limitTokens = numberHeader(headers, 'x-ratelimit-limit-tokens');
-    if (remainingRequests !== undefined) {
-      this.remainingRequests = remainingRequests;
-      this.requestsResetAt =
-        now + (parseGoDuration(header(headers, 'x-ratelimit-reset-requests')) ?? 60_000);
+  private limitsFor(model: string): ModelLimits {
+    let limits = this.limits.get(model);
+    if (!limits) {
+      limits = new ModelLimits();
+      this.limits.set(model, limits);
     }
-    if (remainingTokens !== undefined) {
-      this.remainingTokens = remainingTokens;
-      this.tokensResetAt =
-        now + (parseGoDuration(header(headers, 'x-ratelimit-reset-tokens')) ?? 60_000);
-    }
-    if (limitTokens !== undefined) this.limitTokens = limitTokens;
+    return limits;
   }
 
   private resetWait(headers: Headers): number | undefined {

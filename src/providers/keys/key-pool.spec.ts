@@ -44,35 +44,86 @@ describe('KeyPool', () => {
   it('rests a key after a 429 until retry-after has passed', () => {
     const time = clock();
     const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
-    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' } });
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' }, model: 'm' });
     for (let i = 0; i < 4; i++) expect(pool.pick('m').id).toBe('b');
     time.advance(2001);
     expect(new Set(Array.from({ length: 6 }, () => pool.pick('m').id))).toContain('a');
   });
 
-  it('shows in its status when a resting key may serve again, and no time once that has passed', () => {
+  it('shows in its status which model rests on a key until when, and no time once that has passed', () => {
     const time = clock();
     const pool = new KeyPool([key('a')], undefined, time.now);
-    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' } });
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' }, model: 'm' });
+    pool.report('a', { ...ok, model: 'n' });
+    const until = new Date(time.now() + 2000).toISOString();
     expect(pool.status()[0]).toMatchObject({
-      available: false,
-      restingUntil: new Date(time.now() + 2000).toISOString(),
+      available: true,
+      restingUntil: until,
+      models: [
+        { model: 'm', rateLimited: true, restingUntil: until },
+        { model: 'n', rateLimited: false },
+      ],
     });
     time.advance(2001);
     expect(pool.status()[0].restingUntil).toBeUndefined();
-    expect(pool.status()[0].available).toBe(true);
+    expect(pool.status()[0].models[0]).toMatchObject({ model: 'm', rateLimited: false });
+  });
+
+  it('rests a key after a 429 for that model only: Groq limits each model on its own', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a')], undefined, time.now);
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '30' }, model: 'm' });
+    expect(() => pool.pick('m')).toThrow(
+      /model 'm' is rate limited by Groq for it. Retry after 30s/,
+    );
+    expect(pool.hasAvailable('m', 0, new Set())).toBe(false);
+    expect(pool.pick('n').id).toBe('a');
+    expect(pool.hasAvailable('n', 0, new Set())).toBe(true);
+    expect(pool.pick('').id).toBe('a');
+  });
+
+  it("reads Groq's remaining requests and tokens per model", () => {
+    const time = clock();
+    const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
+    pool.report('a', {
+      status: 200,
+      latencyMs: 5,
+      headers: {
+        'x-ratelimit-remaining-requests': '0',
+        'x-ratelimit-reset-requests': '2m',
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-limit-tokens': '6000',
+        'x-ratelimit-reset-tokens': '10s',
+      },
+      model: 'm',
+    });
+    for (let i = 0; i < 3; i++) expect(pool.pick('m', 10).id).toBe('b');
+    expect(new Set(Array.from({ length: 4 }, () => pool.pick('n', 10).id))).toEqual(
+      new Set(['a', 'b']),
+    );
+  });
+
+  it('answers the retry-after of the model asked, not of another model resting longer', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a')], undefined, time.now);
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '60' }, model: 'n' });
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '4' }, model: 'm' });
+    expect(() => pool.pick('m')).toThrow(
+      expect.objectContaining({ status: 429, headers: { 'retry-after': '4' } }),
+    );
   });
 
   it('says when a 429 rests a key, and takes rests other replicas saw', () => {
     const time = clock();
     const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
-    const told: Array<[string, number]> = [];
-    pool.onRest = (id, ms) => told.push([id, ms]);
-    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' } });
-    pool.report('a', ok);
-    expect(told).toEqual([['a', 2000]]);
-    pool.rest('b', 5000);
+    const told: Array<[string, string, number]> = [];
+    pool.onRest = (id, model, ms) => told.push([id, model, ms]);
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' }, model: 'm' });
+    pool.report('a', { ...ok, model: 'm' });
+    expect(told).toEqual([['a', 'm', 2000]]);
+    pool.rest('b', 'm', 5000);
     expect(() => pool.pick('m')).toThrow(expect.objectContaining({ status: 429 }));
+    expect(pool.pick('n').id).toBeDefined();
     time.advance(2001);
     expect(pool.pick('m').id).toBe('a');
   });
@@ -84,6 +135,7 @@ describe('KeyPool', () => {
       status: 429,
       latencyMs: 5,
       headers: { 'x-ratelimit-reset-tokens': '1.5s' },
+      model: 'm',
     });
     expect(() => pool.pick('m')).toThrow(/rate limited/);
     time.advance(1600);
@@ -93,8 +145,8 @@ describe('KeyPool', () => {
   it('answers 429 with retry-after when every key rests', () => {
     const time = clock();
     const pool = new KeyPool([key('a'), key('b')], undefined, time.now);
-    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '3' } });
-    pool.report('b', { status: 429, latencyMs: 5, headers: { 'retry-after': '9' } });
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '3' }, model: 'm' });
+    pool.report('b', { status: 429, latencyMs: 5, headers: { 'retry-after': '9' }, model: 'm' });
     try {
       pool.pick('m');
       throw new Error('expected a 429');
@@ -115,6 +167,7 @@ describe('KeyPool', () => {
         'x-ratelimit-limit-tokens': '6000',
         'x-ratelimit-reset-tokens': '10s',
       },
+      model: 'm',
     });
     for (let i = 0; i < 4; i++) expect(pool.pick('m', 100).id).toBe('b');
     expect(pool.hasAvailable('m', 10, new Set(['b']))).toBe(true);
@@ -129,6 +182,7 @@ describe('KeyPool', () => {
       status: 200,
       latencyMs: 5,
       headers: { 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': '2m' },
+      model: 'm',
     });
     for (let i = 0; i < 3; i++) expect(pool.pick('m').id).toBe('b');
   });
@@ -226,16 +280,16 @@ describe('KeyPool', () => {
 
     it('a 429 on every key is still a 429 with the first reset', () => {
       const pool = new KeyPool([key('a'), key('b')]);
-      pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '3' } });
-      pool.report('b', { status: 429, latencyMs: 5, headers: { 'retry-after': '9' } });
-      expect(() => pool.pick('m')).toThrow(/rate limited by Groq. Retry after 3s/);
+      pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '3' }, model: 'm' });
+      pool.report('b', { status: 429, latencyMs: 5, headers: { 'retry-after': '9' }, model: 'm' });
+      expect(() => pool.pick('m')).toThrow(/rate limited by Groq for it. Retry after 3s/);
     });
 
     it('does not count 429s or client errors towards opening', () => {
       const pool = new KeyPool([key('a')], { failureThreshold: 2, cooldownMs: 1000 });
       pool.report('a', { status: 400, latencyMs: 5, headers: {} });
       pool.report('a', { status: 404, latencyMs: 5, headers: {} });
-      pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '0' } });
+      pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '0' }, model: 'm' });
       expect(pool.status()[0].breaker).toBe('closed');
     });
   });
@@ -280,7 +334,7 @@ describe('KeyPool', () => {
     it('adds, replaces and removes keys by id; an unchanged key keeps its health', () => {
       const time = clock();
       const pool = new KeyPool([key('a'), key('b'), key('c')], undefined, time.now);
-      pool.report('c', { status: 429, latencyMs: 5, headers: { 'retry-after': '10' } });
+      pool.report('c', { status: 429, latencyMs: 5, headers: { 'retry-after': '10' }, model: 'm' });
       const changes = pool.replaceKeys([{ ...key('a'), key: 'gsk_rotated' }, key('c'), key('d')]);
       expect(changes).toEqual({ added: ['d'], replaced: ['a'], removed: ['b'] });
       expect(pool.size).toBe(3);

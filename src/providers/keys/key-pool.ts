@@ -6,6 +6,7 @@ import {
   KeyHealth,
   KeyHealthChange,
   KeyOutcome,
+  type ModelLimits,
   type TokenEstimate,
 } from './key-health';
 
@@ -30,12 +31,23 @@ export interface KeyStatus {
   rejected?: { status: number; since: string };
   errorRate: number;
   latencyMs: number;
+  /** Set while some model rests on this key after a 429: the latest end (ISO); see `models`. */
+  restingUntil?: string;
+  /** Groq's rate limits per model on this key (each model has its own), as last seen. */
+  models: ModelLimitStatus[];
+}
+
+/** Groq's rate limits for one model on one key ('' is the model list). */
+export interface ModelLimitStatus {
+  model: string;
+  /** Whether Groq rate limits the model on this key now (a 429's rest, or no requests left). */
+  rateLimited: boolean;
+  /** Set while the model rests on this key after a 429 (ISO time it may serve again). */
+  restingUntil?: string;
   remainingRequests?: number;
   remainingTokens?: number;
-  /** Groq's token limit per window, as its headers last said. */
+  /** Groq's token limit per window for the model, as its headers last said. */
   limitTokens?: number;
-  /** Set while the key rests after a 429 (ISO time it may serve again). */
-  restingUntil?: string;
   /** When Groq's request and token windows reset, as its headers last said (ISO). */
   requestsResetAt?: string;
   tokensResetAt?: string;
@@ -44,9 +56,10 @@ export interface KeyStatus {
 /**
  * Chooses the Groq key for each attempt: smooth weighted round-robin (nginx's algorithm) over the
  * keys that may serve the model and are available now, each weighted by its configured weight
- * times its live health (errors, latency, Groq's remaining budget). Keys resting after a 429,
- * with an open breaker for the model, refused by Groq (401/403), or without budget for the
- * request are skipped before Groq says no.
+ * times its live health (errors, latency, Groq's remaining budget for the model). Keys on which
+ * the model rests after a 429 (Groq limits each model on its own), with an open breaker for the
+ * model, refused by Groq (401/403), or without the model's budget for the request are skipped
+ * before Groq says no.
  */
 export class KeyPool {
   private readonly rotation = new SmoothWeighted<string>();
@@ -92,7 +105,8 @@ export class KeyPool {
    * 403 when no key may serve the model. When no key is available only because breakers are
    * open (or Groq refused them), the request goes anyway, as Envoy's panic threshold does: a
    * replica cannot fix Groq, and refusing everything turns a blip into an outage. Only when
-   * every key is rate limited by Groq does the caller get a 429, with the first key's reset.
+   * Groq rate limits the model on every key does the caller get a 429, with the first key's reset
+   * for that model.
    */
   pick(
     model: string,
@@ -116,9 +130,9 @@ export class KeyPool {
     );
     if (candidates.length === 0) {
       const unlimited = allowed.filter(
-        (key) => !this.healthOf(key.id).isRateLimited(now, estimatedTokens),
+        (key) => !this.healthOf(key.id).isRateLimited(now, estimatedTokens, model),
       );
-      if (unlimited.length === 0) throw this.poolExhausted(allowed, estimatedTokens, now);
+      if (unlimited.length === 0) throw this.poolExhausted(allowed, model, estimatedTokens, now);
       const notRefused = unlimited.filter((key) => !this.healthOf(key.id).isRejected(now));
       candidates = notRefused.length > 0 ? notRefused : unlimited;
       this.onPanic?.(model);
@@ -127,7 +141,7 @@ export class KeyPool {
     // A refused key due for its rare probe gets the next request, not a weighted chance at it.
     const key =
       fresh.find((candidate) => this.healthOf(candidate.id).probeDue(now)) ??
-      this.smoothWeighted(fresh.length > 0 ? fresh : candidates);
+      this.smoothWeighted(fresh.length > 0 ? fresh : candidates, model);
     this.healthOf(key.id).onSend(now, model);
     return key;
   }
@@ -149,8 +163,8 @@ export class KeyPool {
   /** Told when a breaker opens or closes, or Groq refuses or takes back a key. */
   onHealthChange?: (keyId: string, change: KeyHealthChange) => void;
 
-  /** Told when a 429 rests a key, with how long: other replicas can rest it too. */
-  onRest?: (keyId: string, restMs: number) => void;
+  /** Told when a 429 rests a model on a key, with how long: other replicas can rest it too. */
+  onRest?: (keyId: string, model: string, restMs: number) => void;
 
   private outcomeListeners: Array<(keyId: string, status: number) => void> = [];
 
@@ -167,10 +181,11 @@ export class KeyPool {
     const health = this.health.get(keyId);
     if (!health) return;
     const now = this.now();
-    const before = health.restingUntil;
+    const model = outcome.model ?? '';
+    const before = health.restingUntil(model);
     for (const change of health.record(outcome, now)) this.onHealthChange?.(keyId, change);
-    if (outcome.status === 429 && health.restingUntil > before)
-      this.onRest?.(keyId, health.restingUntil - now);
+    const after = health.restingUntil(model);
+    if (outcome.status === 429 && after > before) this.onRest?.(keyId, model, after - now);
   }
 
   /** A call its client abandoned: it decides nothing about the key (a probe it was ends). */
@@ -178,20 +193,26 @@ export class KeyPool {
     this.health.get(keyId)?.forget(model);
   }
 
-  /** Rests a key for `restMs` because another replica saw Groq's 429 for it. */
-  rest(keyId: string, restMs: number): void {
-    const health = this.health.get(keyId);
-    if (health) health.restingUntil = Math.max(health.restingUntil, this.now() + restMs);
+  /** Rests `model` on a key for `restMs` because another replica saw Groq's 429 for it. */
+  rest(keyId: string, model: string, restMs: number): void {
+    this.health.get(keyId)?.rest(model, this.now() + restMs);
   }
 
   status(): KeyStatus[] {
     const now = this.now();
     return this.keys.map((key) => {
       const health = this.healthOf(key.id);
+      const models: ModelLimitStatus[] = [];
+      let restingUntil = 0;
+      for (const [model, limits] of health.modelLimits()) {
+        models.push(modelLimitStatus(model, limits, now));
+        restingUntil = Math.max(restingUntil, limits.restingUntil);
+      }
       return {
         id: key.id,
         weight: key.weight,
-        available: health.isAvailable(now, 0) && !health.isRejected(now),
+        // A key a model rests on still serves the other models: only a refusal takes it out.
+        available: !health.isRejected(now),
         breaker: health.breakerState(now),
         trippedModels: health.trippedModels(now),
         rejected: health.rejected
@@ -199,12 +220,8 @@ export class KeyPool {
           : undefined,
         errorRate: health.errorRate,
         latencyMs: health.latencyMs,
-        remainingRequests: health.remainingRequests,
-        remainingTokens: health.remainingTokens,
-        limitTokens: health.limitTokens,
-        restingUntil: isoAfter(health.restingUntil, now),
-        requestsResetAt: isoAfter(health.requestsResetAt, now),
-        tokensResetAt: isoAfter(health.tokensResetAt, now),
+        restingUntil: isoAfter(restingUntil, now),
+        models,
       };
     });
   }
@@ -213,7 +230,7 @@ export class KeyPool {
     return this.keys.length;
   }
 
-  private smoothWeighted(candidates: readonly GroqKeyConfig[]): GroqKeyConfig {
+  private smoothWeighted(candidates: readonly GroqKeyConfig[], model: string): GroqKeyConfig {
     // One candidate is the pick, and the rotation's state would end as it was: nothing to weigh.
     if (candidates.length === 1) return candidates[0];
     const fastest = Math.min(
@@ -223,20 +240,24 @@ export class KeyPool {
     return this.rotation.pick(
       candidates,
       (key) => key.id,
-      (key) => key.weight * this.healthOf(key.id).healthFactor(fastestMs),
+      (key) => key.weight * this.healthOf(key.id).healthFactor(fastestMs, model),
     );
   }
 
   private poolExhausted(
     keys: readonly GroqKeyConfig[],
+    model: string,
     estimatedTokens: TokenEstimate,
     now: number,
   ): GatewayError {
-    const next = Math.min(...keys.map((key) => this.healthOf(key.id).availableAt(estimatedTokens)));
+    const next = Math.min(
+      ...keys.map((key) => this.healthOf(key.id).availableAt(estimatedTokens, model)),
+    );
     const seconds = Math.max(1, Math.ceil((next - now) / 1000));
+    const named = model ? `model '${model}'` : 'the model list';
     return new GatewayError({
       status: 429,
-      message: `Every Groq key that may serve this model is rate limited by Groq. Retry after ${seconds}s.`,
+      message: `Every Groq key that may serve ${named} is rate limited by Groq for it. Retry after ${seconds}s.`,
       type: 'rate_limit_error',
       code: 'rate_limit_exceeded',
       headers: { 'retry-after': String(seconds) },
@@ -249,6 +270,19 @@ export class KeyPool {
     if (!health) this.health.set(id, (health = new KeyHealth(this.breaker)));
     return health;
   }
+}
+
+function modelLimitStatus(model: string, limits: ModelLimits, now: number): ModelLimitStatus {
+  return {
+    model,
+    rateLimited: limits.isRateLimited(now, 0),
+    restingUntil: isoAfter(limits.restingUntil, now),
+    remainingRequests: limits.remainingRequests,
+    remainingTokens: limits.remainingTokens,
+    limitTokens: limits.limitTokens,
+    requestsResetAt: isoAfter(limits.requestsResetAt, now),
+    tokensResetAt: isoAfter(limits.tokensResetAt, now),
+  };
 }
 
 /** A time still to come as ISO text; undefined once past (or never set). */

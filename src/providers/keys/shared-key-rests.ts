@@ -12,13 +12,19 @@ import type { AllConfig } from '../../config/gateway-config';
 import { GroqService } from '../groq/groq.service';
 
 const CHANNEL = 'gw:key-rests';
-const RESTS_HASH = 'gw:key-rests';
+/**
+ * A key's rests per model (Groq limits each model on its own), field `<key id> <model>`. The hash
+ * before it, `gw:key-rests`, held rests of whole keys: it is no longer read and expires by itself.
+ */
+const RESTS_HASH = 'gw:key-model-rests';
 /** A model route target's rests (issue 23): their own hash, so no target name meets a key id. */
 const TARGET_RESTS_HASH = 'gw:target-rests';
 
 interface RestMessage {
   /** The gateway's key id, or, with `target: true`, a model route target's Groq model id. */
   keyId: string;
+  /** The Groq model the key rests for ('' the model list); absent for a target. */
+  model?: string;
   target?: boolean;
   /** Absolute end of the rest, from the sender's clock (Redis's would need a round trip). */
   until: number;
@@ -26,10 +32,12 @@ interface RestMessage {
 }
 
 /**
- * With REDIS_URL, a 429 from Groq that rests a key on one replica rests it on all of them: the
- * replica publishes the key id (never the key) and the rest's end; the others rest the key until
- * then, so Groq is not asked again by every replica in turn. A replica that starts reads the rests
- * still running. Without Redis, nothing: each replica learns from its own answers.
+ * With REDIS_URL, a 429 from Groq that rests a model on a key on one replica rests it on all of
+ * them: the replica publishes the key id (never the key), the model and the rest's end; the others
+ * rest that model on the key until then, so Groq is not asked again by every replica in turn. A
+ * replica that starts reads the rests still running. A message without a model (a replica of a
+ * version that rested whole keys) is ignored: this replica learns that rest from its own 429.
+ * Without Redis, nothing: each replica learns from its own answers.
  */
 @Injectable()
 export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
@@ -57,8 +65,8 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
     this.subscriber.on('error', () => undefined);
     this.subscriber.on('message', (_channel: string, text: string) => this.receive(text));
     void this.subscriber.subscribe(CHANNEL).catch(() => undefined);
-    this.groq.keys.onRest = (keyId, restMs) => this.publish(keyId, restMs);
-    this.groq.routes.onRest = (model, restMs) => this.publish(model, restMs, true);
+    this.groq.keys.onRest = (keyId, model, restMs) => this.publish(keyId, restMs, model);
+    this.groq.routes.onRest = (model, restMs) => this.publish(model, restMs);
     this.unsubscribe = this.live.onChange((next, previous) => {
       if (!next.redisUrl || next.redisUrl === previous.redisUrl) return;
       for (const connection of [this.publisher, this.subscriber])
@@ -76,16 +84,18 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
     return Promise.resolve();
   }
 
-  private publish(keyId: string, restMs: number, target = false): void {
+  /** A key's rest for `model`, or, with no model, a route target's rest. */
+  private publish(keyId: string, restMs: number, model?: string): void {
     const publisher = this.publisher;
     if (!publisher || publisher.status !== 'ready') return;
     const message: RestMessage = { keyId, until: Date.now() + restMs, from: this.instance };
-    if (target) message.target = true;
+    if (model === undefined) message.target = true;
+    else message.model = model;
     const text = JSON.stringify(message);
-    const hash = target ? TARGET_RESTS_HASH : RESTS_HASH;
+    const hash = model === undefined ? TARGET_RESTS_HASH : RESTS_HASH;
     publisher
       .multi()
-      .hset(hash, keyId, text)
+      .hset(hash, model === undefined ? keyId : `${keyId} ${model}`, text)
       // The hash lives as long as its longest rest: NX sets a first TTL, GT only lengthens it.
       .pexpire(hash, Math.ceil(restMs) + 1_000, 'NX')
       .pexpire(hash, Math.ceil(restMs) + 1_000, 'GT')
@@ -108,10 +118,10 @@ export class SharedKeyRests implements OnModuleInit, OnModuleDestroy {
       this.logger.log(
         `route target ${message.keyId} rests for ${Math.ceil(restMs / 1000)} s (429 on another replica)`,
       );
-    } else if (restMs > 0) {
-      this.groq.keys.rest(message.keyId, restMs);
+    } else if (restMs > 0 && typeof message.model === 'string') {
+      this.groq.keys.rest(message.keyId, message.model, restMs);
       this.logger.log(
-        `key ${message.keyId} rests for ${Math.ceil(restMs / 1000)} s (429 on another replica)`,
+        `key ${message.keyId} rests for model '${message.model || '(model list)'}' for ${Math.ceil(restMs / 1000)} s (429 on another replica)`,
       );
     }
   }

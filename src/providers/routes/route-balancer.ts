@@ -77,7 +77,7 @@ export class RouteBalancer {
       (t) => t.upstreamModel,
       (t) => (eligible.length > 0 ? (weights.get(t) ?? 0) : t.weight),
     );
-    this.healthOf(first.upstreamModel).onSend(now);
+    this.healthOf(first.upstreamModel).onSend(now, first.upstreamModel);
     const rest = route.targets
       .filter((t) => t !== first)
       .sort(
@@ -97,22 +97,26 @@ export class RouteBalancer {
     if (!health) return;
     const now = this.now();
     this.fade(upstreamModel, health, now);
-    const restedUntil = health.restingUntil;
-    health.record(outcome, now);
+    const restedUntil = health.restingUntil(upstreamModel);
+    // The target's own health: its limits are read under its model, whatever the outcome says.
+    health.record(
+      outcome.model === upstreamModel ? outcome : { ...outcome, model: upstreamModel },
+      now,
+    );
     this.lastOutcomeAt.set(upstreamModel, now);
-    if (outcome.status === 429 && health.restingUntil > restedUntil)
-      this.onRest?.(upstreamModel, health.restingUntil - now);
+    const restingUntil = health.restingUntil(upstreamModel);
+    if (outcome.status === 429 && restingUntil > restedUntil)
+      this.onRest?.(upstreamModel, restingUntil - now);
   }
 
   /** When Groq rests a target (429), until when; other replicas can rest it too. */
   restingUntil(upstreamModel: string): number {
-    return this.health.get(upstreamModel)?.restingUntil ?? 0;
+    return this.health.get(upstreamModel)?.restingUntil(upstreamModel) ?? 0;
   }
 
   /** Rests a target for `restMs` because another replica saw Groq's 429 for it. */
   rest(upstreamModel: string, restMs: number): void {
-    const health = this.health.get(upstreamModel);
-    if (health) health.restingUntil = Math.max(health.restingUntil, this.now() + restMs);
+    this.health.get(upstreamModel)?.rest(upstreamModel, this.now() + restMs);
   }
 
   /** Whether `upstreamModel` is a target of some route (only those are tracked). */
@@ -133,7 +137,9 @@ export class RouteBalancer {
         breaker: health.breakerState(now),
         errorRate: Number(health.errorRate.toFixed(3)),
         latencyMs: Math.round(health.latencyMs),
-        ...(health.restingUntil > now ? { restingUntil: health.restingUntil } : {}),
+        ...(health.restingUntil(target.upstreamModel) > now
+          ? { restingUntil: health.restingUntil(target.upstreamModel) }
+          : {}),
       };
     });
   }
@@ -141,7 +147,7 @@ export class RouteBalancer {
   /** A target's weight for the next pick: 0 while resting or out of budget. */
   private weightOf(route: ModelRouteConfig, target: RouteTargetConfig, now: number): number {
     const health = this.healthOf(target.upstreamModel);
-    if (now < health.restingUntil) return 0;
+    if (now < health.restingUntil(target.upstreamModel)) return 0;
     if (route.strategy === 'weighted') return this.isAvailable(target, now) ? target.weight : 0;
     // adaptive: an open breaker or a bad record shrinks the share, never below the probe share.
     if (health.breakerState(now) === 'open') return target.weight * PROBE_SHARE;
@@ -150,12 +156,15 @@ export class RouteBalancer {
     const fastest = Math.min(
       ...route.targets.map((t) => this.healthOf(t.upstreamModel).latencyMs || Infinity),
     );
-    const factor = health.healthFactor(Number.isFinite(fastest) ? fastest : 0);
+    const factor = health.healthFactor(
+      Number.isFinite(fastest) ? fastest : 0,
+      target.upstreamModel,
+    );
     return target.weight * Math.max(PROBE_SHARE, factor);
   }
 
   private isAvailable(target: RouteTargetConfig, now: number): boolean {
-    return this.healthOf(target.upstreamModel).isAvailable(now, 0);
+    return this.healthOf(target.upstreamModel).isAvailable(now, 0, target.upstreamModel);
   }
 
   /** Fades the remembered error rate by the time since the last outcome (half-life above). */
