@@ -162,7 +162,7 @@ export class MetricsService {
     });
     new Gauge({
       name: 'groq_gateway_key_available',
-      help: 'Whether a Groq key can take requests now (1) or Groq refuses it (0); rests are per model',
+      help: 'Whether a Groq key can take requests now for some model (1), or Groq refuses it or every model it served rests or has an open breaker (0)',
       labelNames: ['key_id', 'breaker'],
       registers: [this.registry],
       collect() {

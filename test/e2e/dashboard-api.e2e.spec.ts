@@ -234,7 +234,15 @@ describe('dashboard: the UI served at /ui under a strict CSP, and the admin API 
     const restMs = Date.parse(resting[0].restingUntil as string) - Date.now();
     expect(restMs).toBeGreaterThan(50_000);
     expect(restMs).toBeLessThanOrEqual(60_000);
+    // Groq limits each model on its own: the key rests for that model only (the one it served).
     expect(resting[0]).toMatchObject({ available: false, breaker: 'closed' });
+    const models = resting[0].models as Array<Record<string, unknown>>;
+    expect(models.filter((m) => m.rateLimited)).toEqual([
+      expect.objectContaining({
+        model: 'llama-3.3-70b-versatile',
+        restingUntil: resting[0].restingUntil,
+      }),
+    ]);
     expect((await fetch(`${url}/admin/groq-keys`)).status).toBe(401);
   });
 });

@@ -158,6 +158,22 @@ export class KeyHealth {
     limits.restingUntil = Math.max(limits.restingUntil, until);
   }
 
+  /**
+   * Whether the key can serve some model now: not refused, and some chat model it has served is
+   * neither rate limited nor behind an open breaker (or it has served none yet). For status and
+   * alerts, not the hot path.
+   */
+  servesSomeModel(now: number): boolean {
+    if (this.isRejected(now)) return false;
+    let seen = false;
+    for (const model of this.limits.keys()) {
+      if (model === '') continue;
+      if (this.isAvailable(now, 0, model)) return true;
+      seen = true;
+    }
+    return !seen;
+  }
+
   /** Groq's limits of each model seen on this key (for status: not on the hot path). */
   modelLimits(): ReadonlyMap<string, ModelLimits> {
     return this.limits;

@@ -57,7 +57,7 @@ describe('KeyPool', () => {
     pool.report('a', { ...ok, model: 'n' });
     const until = new Date(time.now() + 2000).toISOString();
     expect(pool.status()[0]).toMatchObject({
-      available: true,
+      available: true, // 'n' is served
       restingUntil: until,
       models: [
         { model: 'm', rateLimited: true, restingUntil: until },
@@ -67,6 +67,17 @@ describe('KeyPool', () => {
     time.advance(2001);
     expect(pool.status()[0].restingUntil).toBeUndefined();
     expect(pool.status()[0].models[0]).toMatchObject({ model: 'm', rateLimited: false });
+  });
+
+  it('says a key is not available when every model it served rests', () => {
+    const time = clock();
+    const pool = new KeyPool([key('a')], undefined, time.now);
+    expect(pool.status()[0].available).toBe(true);
+    pool.report('a', { ...ok, model: '' });
+    pool.report('a', { status: 429, latencyMs: 5, headers: { 'retry-after': '2' }, model: 'm' });
+    expect(pool.status()[0].available).toBe(false);
+    time.advance(2001);
+    expect(pool.status()[0].available).toBe(true);
   });
 
   it('rests a key after a 429 for that model only: Groq limits each model on its own', () => {

@@ -23,6 +23,10 @@ export interface KeyChanges {
 export interface KeyStatus {
   id: string;
   weight: number;
+  /**
+   * Whether the key can take a call now for some model: not refused by Groq, and not every model
+   * it has served rate limited or behind an open breaker.
+   */
   available: boolean;
   breaker: 'closed' | 'open' | 'half-open';
   /** Models whose breaker on this key is open or half-open. */
@@ -211,8 +215,8 @@ export class KeyPool {
       return {
         id: key.id,
         weight: key.weight,
-        // A key a model rests on still serves the other models: only a refusal takes it out.
-        available: !health.isRejected(now),
+        // A key a model rests on still serves the other models.
+        available: health.servesSomeModel(now),
         breaker: health.breakerState(now),
         trippedModels: health.trippedModels(now),
         rejected: health.rejected

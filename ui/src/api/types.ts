@@ -105,10 +105,20 @@ export interface GroqKeyStatus {
   rejected?: { status: number; since: string };
   errorRate: number;
   latencyMs: number;
+  /** The latest end of a model's rest on this key after a 429. */
+  restingUntil?: string;
+  /** Groq's rate limits per model on this key (Groq limits each model on its own). */
+  models: GroqModelLimits[];
+}
+
+export interface GroqModelLimits {
+  /** '' is the model list. */
+  model: string;
+  rateLimited: boolean;
+  restingUntil?: string;
   remainingRequests?: number;
   remainingTokens?: number;
   limitTokens?: number;
-  restingUntil?: string;
   requestsResetAt?: string;
   tokensResetAt?: string;
 }

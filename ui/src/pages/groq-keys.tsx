@@ -1,16 +1,35 @@
-import type { GroqKeyStatus } from '../api/types';
+import type { GroqKeyStatus, GroqModelLimits } from '../api/types';
 import { DataTable, type Column } from '../components/data-table';
 import { ErrorNotice, Loading } from '../components/notice';
 import { count, localTime, ms, percent, viewerZone } from '../format';
 import { useApi } from '../use-api';
 
-/** What state a Groq key is in, in a word: the first of refused, resting, breaker, healthy. */
+/** A model's name in the table: '' is Groq's model list. */
+const modelName = (limits: GroqModelLimits) => limits.model || 'model list';
+
+/**
+ * What state a Groq key is in, in a word: the first of refused, resting, breaker, out of budget,
+ * healthy. Groq limits each model on its own, so rests and budgets name their models.
+ */
 export function keyState(key: GroqKeyStatus): { text: string; tone: 'good' | 'warn' | 'bad' } {
   if (key.rejected) return { text: `refused by Groq (${key.rejected.status})`, tone: 'bad' };
-  if (key.restingUntil) return { text: 'resting after a 429', tone: 'warn' };
+  const resting = key.models.filter((m) => m.restingUntil);
+  if (resting.length)
+    return { text: `resting after a 429 (${resting.map(modelName).join(', ')})`, tone: 'warn' };
   if (key.breaker !== 'closed') return { text: `breaker ${key.breaker}`, tone: 'bad' };
-  if (!key.available) return { text: 'out of budget until reset', tone: 'warn' };
+  const spent = key.models.filter((m) => m.rateLimited);
+  if (spent.length)
+    return { text: `out of budget until reset (${spent.map(modelName).join(', ')})`, tone: 'warn' };
   return { text: 'healthy', tone: 'good' };
+}
+
+/** One line per model Groq has reported on: `model: what is left`. */
+function perModel(key: GroqKeyStatus, left: (limits: GroqModelLimits) => string | undefined) {
+  const lines = key.models.flatMap((m) => {
+    const text = left(m);
+    return text === undefined ? [] : [`${modelName(m)}: ${text}`];
+  });
+  return lines.length ? lines.join('; ') : '—';
 }
 
 const COLUMNS: Column<GroqKeyStatus>[] = [
@@ -32,7 +51,7 @@ const COLUMNS: Column<GroqKeyStatus>[] = [
     key: 'rests',
     label: 'Rests until',
     sortValue: (k) => k.restingUntil ?? null,
-    render: (k) => (k.restingUntil ? localTime(k.restingUntil) : '—'),
+    render: (k) => perModel(k, (m) => (m.restingUntil ? localTime(m.restingUntil) : undefined)),
   },
   {
     key: 'breaker',
@@ -58,18 +77,24 @@ const COLUMNS: Column<GroqKeyStatus>[] = [
   {
     key: 'requests',
     label: 'Requests left',
-    numeric: true,
-    sortValue: (k) => k.remainingRequests ?? null,
+    sortValue: (k) => minOf(k.models.map((m) => m.remainingRequests)),
     render: (k) =>
-      `${count(k.remainingRequests)}${k.requestsResetAt ? ` (reset ${localTime(k.requestsResetAt)})` : ''}`,
+      perModel(k, (m) =>
+        m.remainingRequests === undefined
+          ? undefined
+          : `${count(m.remainingRequests)}${m.requestsResetAt ? ` (reset ${localTime(m.requestsResetAt)})` : ''}`,
+      ),
   },
   {
     key: 'tokens',
     label: 'Tokens left',
-    numeric: true,
-    sortValue: (k) => k.remainingTokens ?? null,
+    sortValue: (k) => minOf(k.models.map((m) => m.remainingTokens)),
     render: (k) =>
-      `${count(k.remainingTokens)}${k.limitTokens ? ` of ${count(k.limitTokens)}` : ''}${k.tokensResetAt ? ` (reset ${localTime(k.tokensResetAt)})` : ''}`,
+      perModel(k, (m) =>
+        m.remainingTokens === undefined
+          ? undefined
+          : `${count(m.remainingTokens)}${m.limitTokens ? ` of ${count(m.limitTokens)}` : ''}${m.tokensResetAt ? ` (reset ${localTime(m.tokensResetAt)})` : ''}`,
+      ),
   },
   {
     key: 'weight',
@@ -79,6 +104,12 @@ const COLUMNS: Column<GroqKeyStatus>[] = [
     render: (k) => String(k.weight),
   },
 ];
+
+/** The least of the numbers known, for sorting; null when none is. */
+function minOf(values: Array<number | undefined>): number | null {
+  const known = values.filter((v): v is number => v !== undefined);
+  return known.length ? Math.min(...known) : null;
+}
 
 /** The Groq key pool on this replica: health, rests, breakers, what Groq says is left. */
 export function GroqKeys() {
@@ -92,9 +123,9 @@ export function GroqKeys() {
         </button>
       </div>
       <p class="hint">
-        This replica's view, refreshed every 5 s; remaining requests and tokens are Groq's
-        x-ratelimit headers as last seen. Key values are never shown. Times in your zone (
-        {viewerZone}).
+        This replica's view, refreshed every 5 s; Groq limits each model on its own, so rests and
+        remaining requests and tokens (Groq's x-ratelimit headers as last seen) are per model. Key
+        values are never shown. Times in your zone ({viewerZone}).
       </p>
       <ErrorNotice error={keys.error} />
       {keys.loading && !keys.data ? <Loading /> : null}
