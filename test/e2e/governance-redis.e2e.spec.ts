@@ -1,6 +1,6 @@
 import { GroqEmulator } from '../emulator/emulator';
 import { GatewayProcess, startGateway } from './support/gateway-process';
-import { ADMIN_KEY, admin, chat, writeGatewayConfig } from './support/governance-fixtures';
+import { ADMIN_KEY, admin, chat, MODEL, writeGatewayConfig } from './support/governance-fixtures';
 import { RedisServer, startRedisServer } from './support/redis-server';
 import { manyKeys } from './support/stack';
 
@@ -128,7 +128,7 @@ describe('governance in Redis: replicas share one set of limits and keys', () =>
     expect(answers.filter((answer) => answer.status === 200)).toHaveLength(LIMIT);
   });
 
-  it('a Groq 429 seen by one replica rests that key on the others (key health shared)', async () => {
+  it('a Groq 429 seen by one replica rests that key for that model on the others (key health shared)', async () => {
     emulator.reset();
     emulator.queueFaults('429;retry-after=30');
     // A meets the 429, rests that key, and answers from another key.
@@ -136,7 +136,11 @@ describe('governance in Redis: replicas share one set of limits and keys', () =>
     const [limited] = emulator
       .chatRequests()
       .map((r) => String(r.headers.authorization).replace('Bearer ', ''));
-    await eventually(async () => b.output().includes('rests for'), 3000);
+    const upstreamModel = MODEL.replace(/^groq\//, '');
+    await eventually(
+      async () => b.output().includes(`rests for model '${upstreamModel}' for`),
+      3000,
+    );
     emulator.reset();
     for (let i = 0; i < 8; i++) expect((await chat(b.url, OTHER_KEY)).status).toBe(200);
     const usedByB = emulator
@@ -144,6 +148,13 @@ describe('governance in Redis: replicas share one set of limits and keys', () =>
       .map((r) => String(r.headers.authorization).replace('Bearer ', ''));
     expect(usedByB).toHaveLength(8);
     expect(usedByB).not.toContain(limited);
+    // Groq limits each model on its own: another model still goes to that key.
+    emulator.reset();
+    for (let i = 0; i < 8; i++)
+      expect((await chat(b.url, OTHER_KEY, { model: 'groq/openai/gpt-oss-20b' })).status).toBe(200);
+    expect(
+      emulator.chatRequests().map((r) => String(r.headers.authorization).replace('Bearer ', '')),
+    ).toContain(limited);
   });
 
   it('never logs the Redis URL password or a key', () => {
