@@ -65,4 +65,12 @@ describe('KeyHealth', () => {
     expect(health.isAvailable(NOW, 0, 'a')).toBe(false);
     expect(health.isAvailable(NOW, 0, 'b')).toBe(false);
   });
+
+  it("keeps no limits for a model Groq neither served nor limited (a caller's unknown id)", () => {
+    const health = new KeyHealth(policy);
+    health.record({ status: 404, latencyMs: 5, headers: {}, model: 'no-such-model' }, NOW);
+    health.record({ status: 200, latencyMs: 5, headers: {}, model: 'a' }, NOW);
+    health.record({ status: 400, latencyMs: 5, headers: {}, model: 'a' }, NOW);
+    expect([...health.modelLimits().keys()]).toEqual(['a']);
+  });
 });

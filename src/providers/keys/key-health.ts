@@ -205,9 +205,13 @@ export class KeyHealth {
   record(outcome: KeyOutcome, now: number): KeyHealthChange[] {
     const changes: KeyHealthChange[] = [];
     const model = outcome.model ?? '';
-    const limits = this.limitsFor(model);
-    limits.read(outcome.headers, now);
     const status = outcome.status;
+    // Only a model Groq served or limited gets its entry: a caller's unknown model ids do not.
+    const limits =
+      (status >= 200 && status < 300) || status === 429
+        ? this.limitsFor(model)
+        : this.limits.get(model);
+    limits?.read(outcome.headers, now);
     const failed = status === 0 || status === 429 || status >= 500;
     this.errorRate = this.errorRate * (1 - EWMA) + (failed ? EWMA : 0);
     if (!failed && status !== 401 && status !== 403)
@@ -221,7 +225,7 @@ export class KeyHealth {
         parseRetryAfter(header(outcome.headers, 'retry-after'), now) ??
         this.resetWait(outcome.headers) ??
         1000;
-      limits.restingUntil = Math.max(limits.restingUntil, now + wait);
+      this.rest(model, now + wait);
     }
     if (status === 401 || status === 403) {
       // Groq refuses the key itself: out of rotation, probed again only rarely.
