@@ -43,6 +43,13 @@ describe('the live tail', () => {
     expect(tail.size).toBe(2);
   });
 
+  it('counts no tail whose client left before it opened (its close has fired already)', () => {
+    const tail = tailOf(1);
+    const gone = Object.assign(response(), { destroyed: true });
+    tail.open(gone, {}, 'dave');
+    expect(tail.refusal('dave')).toBeUndefined();
+  });
+
   it('keeps the cap of the replica, 100 tails whoever holds them', () => {
     const tail = tailOf(100);
     for (let i = 0; i < 100; i++) tail.open(response(), {}, `caller-${i % 30}`);

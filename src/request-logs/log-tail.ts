@@ -58,6 +58,9 @@ export class LogTail {
    * `caller` is who answers for it (a person, for a token they made): their tails are counted.
    */
   open(response: ServerResponse, filter: TailFilter, caller: string): void {
+    // The client may have left while its access was checked: its close has fired already, and a
+    // tail counted now would never be removed (and would hold one of the caller's slots).
+    if (response.destroyed || response.writableEnded) return;
     const tail: Tail = { filter, response, dropped: 0, caller };
     this.tails.add(tail);
     this.byCaller.set(caller, (this.byCaller.get(caller) ?? 0) + 1);

@@ -221,11 +221,30 @@ describe('SseWriter', () => {
     const source = new Subject<object>();
     const values: unknown[] = [];
     let caught: unknown;
-    sse.answer(source, call).subscribe({ next: (v) => values.push(v), error: (e) => (caught = e) });
+    let completed = false;
+    sse.answer(source, call).subscribe({
+      next: (v) => values.push(v),
+      error: (e) => (caught = e),
+      complete: () => (completed = true),
+    });
     source.next({ a: 1 });
     sse.endAll(shuttingDown());
     expect(values).toEqual([{ a: 1 }]);
     expect(caught).toBeUndefined();
+    // Its upstream is gone: the answer completes rather than wait for a completion never sent.
+    expect(completed).toBe(true);
+  });
+
+  it('keeps nothing for a call that ended before it was answered (its client left early)', () => {
+    const { sse } = writer();
+    const { call } = fakeCall(false);
+    (call as { ended: boolean }).ended = true;
+    let cancels = 0;
+    void sse.answerJson(call, () => cancels++, new Promise(() => undefined)).catch(() => undefined);
+    sse.answer(new Subject<object>(), call).subscribe({ error: () => undefined });
+    expect((sse as unknown as { answering: Map<unknown, unknown> }).answering.size).toBe(0);
+    sse.endAll(shuttingDown());
+    expect(cancels).toBe(0);
   });
 
   it('forgets a call once it has ended', async () => {

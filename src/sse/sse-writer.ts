@@ -63,10 +63,12 @@ export class SseWriter {
         if (!response.writableFinished) cancel();
       };
       response.on('close', onClose);
-      this.answering.set(call, (failure) => {
-        cancel();
-        reject(failure);
-      });
+      // A call already ended (its client left while a guard waited) is never ended again.
+      if (!call.ended)
+        this.answering.set(call, (failure) => {
+          cancel();
+          reject(failure);
+        });
       answer.then(
         (value) => {
           response.off('close', onClose);
@@ -156,11 +158,16 @@ export class SseWriter {
       // Shutdown: an open stream ends in-band; before that the failure is the answer, unless a
       // JSON value is already on its way.
       let answered = false;
-      this.answering.set(call, (failure) => {
-        if (stream) fail(failure);
-        upstream.unsubscribe();
-        if (!stream && !answered) outer.error(failure);
-      });
+      if (!call.ended)
+        this.answering.set(call, (failure) => {
+          if (stream) fail(failure);
+          upstream.unsubscribe();
+          // A JSON value already passed on is the answer: end it rather than leave it waiting.
+          if (!stream) {
+            if (answered) outer.complete();
+            else outer.error(failure);
+          }
+        });
       // A client that leaves before the answer (JSON, or a stream not yet opened) cancels it.
       const onClose = () => {
         if (!response.writableFinished && !stream) {

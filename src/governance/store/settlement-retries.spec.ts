@@ -157,4 +157,27 @@ describe('settlements retried while the store cannot take them', () => {
     few.stop();
     expect(few.size).toBe(0);
   });
+
+  it('arms nothing more once stopped, though an attempt was under way then', async () => {
+    let fail: (error: Error) => void = () => undefined;
+    let calls = 0;
+    const closing = new SettlementRetries(
+      () => {
+        calls++;
+        return new Promise<void>((_resolve, reject) => (fail = reject));
+      },
+      LEASE_MS,
+      () => undefined,
+      () => undefined,
+    );
+    void closing.settle(usageOf('a'));
+    await jest.advanceTimersByTimeAsync(SETTLEMENT_RETRY_DELAYS_MS.first);
+    expect(calls).toBeGreaterThan(0);
+    const before = calls;
+    closing.stop();
+    fail(timeout());
+    await jest.advanceTimersByTimeAsync(LEASE_MS);
+    expect(calls).toBe(before);
+    expect(closing.size).toBe(0);
+  });
 });

@@ -21,6 +21,7 @@ export const MAX_PENDING_SETTLEMENTS = 10_000;
  */
 export class SettlementRetries {
   private readonly pending = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(
     private readonly record: (usage: UsageRecord) => Promise<void>,
@@ -58,11 +59,14 @@ export class SettlementRetries {
 
   /** Drops every retry still waiting (the store is closing). */
   stop(): void {
+    this.stopped = true;
     for (const timer of this.pending) clearTimeout(timer);
     this.pending.clear();
   }
 
   private retry(usage: UsageRecord, deadline: number, delayMs: number): void {
+    // An attempt under way when the store closed does not arm another.
+    if (this.stopped) return;
     if (this.pending.size >= this.maxPending) {
       this.onError(
         new Error(`${this.pending.size} settlements already waiting`),

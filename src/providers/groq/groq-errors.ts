@@ -54,10 +54,15 @@ export function groqHttpError(
 }
 
 /** A named `event: error` inside Groq's stream, after the 200 was sent. */
-export function groqStreamError(data: string): GatewayError {
+export function groqStreamError(data: string, sentKeys: readonly string[] = []): GatewayError {
   const parsed = parseErrorBody(data);
   const status = typeof parsed?.status_code === 'number' ? parsed.status_code : 502;
-  return groqHttpError(status, {}, JSON.stringify({ error: parsed ?? { message: data } }));
+  return groqHttpError(
+    status,
+    {},
+    JSON.stringify({ error: parsed ?? { message: data } }),
+    sentKeys,
+  );
 }
 
 const TYPES: ReadonlySet<string> = new Set(ERROR_TYPES);

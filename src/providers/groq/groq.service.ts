@@ -153,7 +153,7 @@ export class GroqService implements OnModuleDestroy {
       // Read to the body's end: what follows `[DONE]` (nothing, from Groq) is ignored.
       await consumeSseEvents(response.body, (event) => {
         if (done) return;
-        if (event.event === 'error') throw groqStreamError(event.data);
+        if (event.event === 'error') throw groqStreamError(event.data, [key.key]);
         if (event.data === '[DONE]') done = true;
         else emit((forward && ForwardedChunk.of(event.data)) || chatChunkFrom(event.data));
       });
@@ -198,9 +198,9 @@ export class GroqService implements OnModuleDestroy {
         // Read to the body's end: what follows the final event (nothing, from Groq) is ignored.
         await consumeSseEvents(response.body, (event) => {
           if (done) return;
-          if (event.event === 'error') throw groqStreamError(event.data);
+          if (event.event === 'error') throw groqStreamError(event.data, [key.key]);
           const value = responsesValueFrom(event.data, 'a stream event');
-          if (value.type === 'error') throw groqStreamError(event.data);
+          if (value.type === 'error') throw groqStreamError(event.data, [key.key]);
           emit(value);
           if (typeof value.type === 'string' && RESPONSES_FINAL_EVENTS.has(value.type)) done = true;
         });
