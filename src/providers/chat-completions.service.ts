@@ -233,12 +233,7 @@ export class ChatCompletionsService {
         const announce = () => {
           if (announced) return;
           announced = true;
-          call.onServed({
-            model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
-            keyId: keyId as string,
-            attempts: 1,
-            route: prepared.modelRoute?.config.id,
-          });
+          servedByFirstAttempt(prepared, call, keyId as string);
         };
         let retries: Subscription | undefined;
         let firstEnded = false;
@@ -296,25 +291,18 @@ export class ChatCompletionsService {
     } catch (error) {
       return this.completeRetried(prepared, call, read, { error }, cancel);
     }
-    const served = () =>
-      call.onServed({
-        model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
-        keyId: key.id,
-        attempts: 1,
-        route: prepared.modelRoute?.config.id,
-      });
     let answer: ChatCompletion;
     try {
       answer = await this.groq.chatCompletionOnce(prepared, key, call.upstreamHeaders, cancel);
     } catch (error) {
       if (cancel.aborted) {
         // The client left during the attempt: its record still names the key and model.
-        served();
+        servedByFirstAttempt(prepared, call, key.id);
         throw error;
       }
       return this.completeRetried(prepared, call, read, { error, keyId: key.id }, cancel);
     }
-    served();
+    servedByFirstAttempt(prepared, call, key.id);
     if (cancel.aborted) throw new EmptyError();
     call.onUpstreamAnswer();
     return read(answer);
@@ -516,5 +504,15 @@ function withDeadline<T>(deadlineAt: number | undefined, source: Observable<T>):
       if (timer) clearTimeout(timer);
       subscription.unsubscribe();
     };
+  });
+}
+
+/** The call's first attempt, made directly (no retry plan), names its model, key and route. */
+function servedByFirstAttempt(prepared: GroqChatRequest, call: CallProgress, keyId: string): void {
+  call.onServed({
+    model: publicModelName(prepared.route.upstreamModel, call.surface ?? 'openai'),
+    keyId,
+    attempts: 1,
+    route: prepared.modelRoute?.config.id,
   });
 }
