@@ -11,6 +11,7 @@ import { bodyLimitFor } from './common/http/body-limits';
 import { JsonBodyReaderOptions, readJsonBody } from './common/http/json-body-reader';
 import { PendingBodies } from './common/http/pending-bodies';
 import { shuttingDownError } from './common/errors/shutting-down';
+import { OpenResponses } from './lifecycle/open-responses';
 import { SseWriter } from './sse/sse-writer';
 import type { IncomingMessage } from 'node:http';
 import { jsonText } from './common/http/raw-json';
@@ -92,8 +93,13 @@ export function configureGatewayApp(app: NestFastifyApplication, config: Gateway
   const lifecycle = app.get(LifecycleService);
   // Bodies still arriving when the listener closes will never be served: answer them now.
   lifecycle.onClosing(() => pendingBodies.abandonAll('shutting_down'));
-  // Streams still open when the grace period ends are told why in-band, each one.
-  lifecycle.onGraceOver(() => app.get(SseWriter).endAll(shuttingDownError()));
+  // Calls still being answered when the grace period ends are answered 503 shutting_down (an
+  // open stream in-band), each one.
+  const openResponses = new OpenResponses();
+  openResponses.watch(app.getHttpServer());
+  lifecycle.onGraceOver(() =>
+    app.get(SseWriter).endAll(shuttingDownError(), openResponses.current()),
+  );
   const governance = app.get(GovernanceService);
   registerRequestHooks(fastify, {
     lifecycle,

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Readable } from 'node:stream';
 import { Observable, Subject } from 'rxjs';
-import { CallEvents } from '../call/call-events';
 import type { GatewayCall } from '../call/gateway-call';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { MetricsService } from '../metrics/metrics.service';
@@ -35,7 +34,7 @@ function fakeCall(stream: boolean) {
 function writer() {
   const opened: number[] = [];
   const metrics = { openStreams: { inc: () => opened.push(1) } } as unknown as MetricsService;
-  return { sse: new SseWriter(metrics, new CallEvents()), opened };
+  return { sse: new SseWriter(metrics), opened };
 }
 
 async function textOf(readable: Readable): Promise<string> {
@@ -168,7 +167,7 @@ describe('SseWriter', () => {
 
   it('ends every open stream in-band with endAll (shutdown), and cancels their upstreams', async () => {
     const { sse } = writer();
-    const { call } = fakeCall(true);
+    const { call, raw } = fakeCall(true);
     let cancelled = false;
     const source = new Observable<object>((s) => {
       s.next({ n: 1 });
@@ -178,6 +177,7 @@ describe('SseWriter', () => {
     sse.answer(source, call).subscribe((value) => (readable = value as Readable));
     sse.endAll(
       new GatewayError({ status: 503, message: 'bye', type: 'api_error', code: 'shutting_down' }),
+      [raw],
     );
     expect(cancelled).toBe(true);
     expect(await textOf(readable as Readable)).toBe(
@@ -190,11 +190,11 @@ describe('SseWriter', () => {
 
   it('answers a JSON call still waiting with endAll (shutdown) with the failure, and cancels it', async () => {
     const { sse } = writer();
-    const { call } = fakeCall(false);
+    const { call, raw } = fakeCall(false);
     let cancelled = false;
     const failure = shuttingDown();
     const answer = sse.answerJson(call, () => (cancelled = true), new Promise<never>(() => {}));
-    sse.endAll(failure);
+    sse.endAll(failure, [raw]);
     await expect(answer).rejects.toBe(failure);
     expect(cancelled).toBe(true);
   });
@@ -202,14 +202,14 @@ describe('SseWriter', () => {
   it('answers a call not yet streaming with endAll (shutdown) with the failure, and cancels it', () => {
     for (const streamed of [false, true]) {
       const { sse } = writer();
-      const { call } = fakeCall(streamed);
+      const { call, raw } = fakeCall(streamed);
       let cancelled = false;
       let caught: unknown;
       sse
         .answer(new Observable(() => () => (cancelled = true)), call)
         .subscribe({ error: (e) => (caught = e) });
       const failure = shuttingDown();
-      sse.endAll(failure);
+      sse.endAll(failure, [raw]);
       expect(caught).toBe(failure);
       expect(cancelled).toBe(true);
     }
@@ -217,7 +217,7 @@ describe('SseWriter', () => {
 
   it('lets a JSON answer already given finish when endAll comes before its completion', () => {
     const { sse } = writer();
-    const { call } = fakeCall(false);
+    const { call, raw } = fakeCall(false);
     const source = new Subject<object>();
     const values: unknown[] = [];
     let caught: unknown;
@@ -228,7 +228,7 @@ describe('SseWriter', () => {
       complete: () => (completed = true),
     });
     source.next({ a: 1 });
-    sse.endAll(shuttingDown());
+    sse.endAll(shuttingDown(), [raw]);
     expect(values).toEqual([{ a: 1 }]);
     expect(caught).toBeUndefined();
     // Its upstream is gone: the answer completes rather than wait for a completion never sent.
@@ -237,28 +237,40 @@ describe('SseWriter', () => {
 
   it('keeps nothing for a call that ended before it was answered (its client left early)', () => {
     const { sse } = writer();
-    const { call } = fakeCall(false);
+    const { call, raw } = fakeCall(false);
     (call as { ended: boolean }).ended = true;
     let cancels = 0;
     void sse.answerJson(call, () => cancels++, new Promise(() => undefined)).catch(() => undefined);
     sse.answer(new Subject<object>(), call).subscribe({ error: () => undefined });
-    expect((sse as unknown as { answering: Map<unknown, unknown> }).answering.size).toBe(0);
-    sse.endAll(shuttingDown());
+    const listening = raw.eventNames().filter((name) => name !== 'close');
+    expect(listening).toEqual([]);
+    sse.endAll(shuttingDown(), [raw]);
     expect(cancels).toBe(0);
   });
 
-  it('forgets a call once it has ended', async () => {
-    const events = new CallEvents();
-    const sse = new SseWriter(
-      { openStreams: { inc: () => undefined } } as unknown as MetricsService,
-      events,
-    );
-    const { call } = fakeCall(false);
+  it('leaves nothing on the response once a JSON answer has settled', async () => {
+    const { sse } = writer();
+    const { call, raw } = fakeCall(false);
     let cancels = 0;
-    const answer = sse.answerJson(call, () => cancels++, Promise.resolve({ a: 1 }));
-    await answer;
-    events.emitEnded(call);
-    sse.endAll(shuttingDown());
+    await sse.answerJson(call, () => cancels++, Promise.resolve({ a: 1 }));
+    expect(raw.eventNames()).toEqual([]);
+    sse.endAll(shuttingDown(), [raw]);
     expect(cancels).toBe(0);
+  });
+
+  it('reaches only the calls on the responses it is given', async () => {
+    const { sse } = writer();
+    const first = fakeCall(false);
+    const second = fakeCall(false);
+    const cancelled: string[] = [];
+    const failure = shuttingDown();
+    const one = sse.answerJson(first.call, () => cancelled.push('first'), new Promise(() => {}));
+    const two = sse.answerJson(second.call, () => cancelled.push('second'), new Promise(() => {}));
+    sse.endAll(failure, [second.raw]);
+    await expect(two).rejects.toBe(failure);
+    expect(cancelled).toEqual(['second']);
+    sse.endAll(failure, [first.raw]);
+    await expect(one).rejects.toBe(failure);
+    expect(cancelled).toEqual(['second', 'first']);
   });
 });

@@ -1,16 +1,18 @@
 import { Injectable } from '@nestjs/common';
+import type { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Observable, Subscription } from 'rxjs';
-import { CallEvents } from '../call/call-events';
-import type { EndedCall } from '../call/ended-call';
 import type { GatewayCall } from '../call/gateway-call';
 import type { GatewayError } from '../common/errors/gateway-error';
 import { toGatewayError } from '../common/errors/internal-error';
 import { MetricsService } from '../metrics/metrics.service';
 import { OPENAI_CHAT_SSE, SseFormat } from './sse-format';
 import { streamedTextLength } from './streamed-text';
+
+/** The event a call's response gets when shutdown's grace is over: `(failure: GatewayError)`. */
+const GRACE_OVER = Symbol('gateway grace over');
 
 /**
  * The project's SSE writer and the client-disconnect wire, for a handler's Observable.
@@ -29,27 +31,17 @@ import { streamedTextLength } from './streamed-text';
  */
 @Injectable()
 export class SseWriter {
-  /**
-   * How to end each call being answered early (shutdown's grace is over), from its start to its
-   * `ended` event: an open stream with an in-band error event, a JSON call or a stream not yet
-   * opened with the failure as its error answer; each cancels its upstream.
-   */
-  private readonly answering = new Map<EndedCall, (failure: GatewayError) => void>();
-
-  constructor(
-    private readonly metrics: MetricsService,
-    events: CallEvents,
-  ) {
-    events.onEnded((call) => this.answering.delete(call));
-  }
+  constructor(private readonly metrics: MetricsService) {}
 
   /**
-   * Ends every call still being answered with `failure` (shutdown): in-band on an open stream,
-   * else as the error answer (the route's exception filter writes it in its API's envelope);
-   * each upstream is cancelled.
+   * Ends every call still being answered on `responses` (the open connections' current ones) with
+   * `failure` (shutdown): in-band on an open stream, else as the error answer (the route's
+   * exception filter writes it in its API's envelope); each upstream is cancelled. Each call
+   * listens for this on its own response, from its start to its end: no registry of calls (see
+   * OpenResponses for why).
    */
-  endAll(failure: GatewayError): void {
-    for (const end of [...this.answering.values()]) end(failure);
+  endAll(failure: GatewayError, responses: Iterable<EventEmitter>): void {
+    for (const response of [...responses]) response.emit(GRACE_OVER, failure);
   }
 
   /**
@@ -62,20 +54,22 @@ export class SseWriter {
       const onClose = () => {
         if (!response.writableFinished) cancel();
       };
+      const onGraceOver = (failure: GatewayError) => {
+        cancel();
+        reject(failure);
+      };
       response.on('close', onClose);
       // A call already ended (its client left while a guard waited) is never ended again.
-      if (!call.ended)
-        this.answering.set(call, (failure) => {
-          cancel();
-          reject(failure);
-        });
+      if (!call.ended) response.on(GRACE_OVER, onGraceOver);
       answer.then(
         (value) => {
           response.off('close', onClose);
+          response.off(GRACE_OVER, onGraceOver);
           resolve(value);
         },
         (error: unknown) => {
           response.off('close', onClose);
+          response.off(GRACE_OVER, onGraceOver);
           reject(error);
         },
       );
@@ -158,8 +152,9 @@ export class SseWriter {
       // Shutdown: an open stream ends in-band; before that the failure is the answer, unless a
       // JSON value is already on its way.
       let answered = false;
+      // The response drops it when it closes: it is this call's until its end.
       if (!call.ended)
-        this.answering.set(call, (failure) => {
+        response.once(GRACE_OVER, (failure: GatewayError) => {
           if (stream) fail(failure);
           upstream.unsubscribe();
           // A JSON value already passed on is the answer: end it rather than leave it waiting.
