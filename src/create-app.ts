@@ -95,7 +95,7 @@ export function configureGatewayApp(app: NestFastifyApplication, config: Gateway
   lifecycle.onClosing(() => pendingBodies.abandonAll('shutting_down'));
   // Calls still being answered when the grace period ends are answered 503 shutting_down (an
   // open stream in-band), each one.
-  const openResponses = new OpenResponses();
+  const openResponses = app.get(OpenResponses);
   openResponses.watch(app.getHttpServer());
   lifecycle.onGraceOver(() =>
     app.get(SseWriter).endAll(shuttingDownError(), openResponses.current()),

@@ -1,5 +1,6 @@
-import { createServer } from 'node:http2';
+import { createServer, type ServerHttp2Session } from 'node:http2';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { OpenResponses } from '../lifecycle/open-responses';
 
 /**
  * Cleartext HTTP/2 (h2c, prior knowledge) on a port of its own: Node cannot serve h2c and
@@ -15,13 +16,26 @@ export async function listenH2c(
   const server = createServer((request, response) => {
     (fastify.routing as (req: unknown, res: unknown) => void)(request, response);
   });
+  // Shutdown's grace end answers the calls still open here too.
+  app.get(OpenResponses).watch(server as unknown as Parameters<OpenResponses['watch']>[0]);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  // A client keeps its session open for its next calls: closing the server alone would wait for
+  // every client to hang up. Shutdown closes each session (GOAWAY; its streams finish first).
+  const sessions = new Set<ServerHttp2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.once('close', () => sessions.delete(session));
+  });
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : port,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const session of sessions) session.close();
+      }),
   };
 }

@@ -152,7 +152,8 @@ export class SseWriter {
       // Shutdown: an open stream ends in-band; before that the failure is the answer, unless a
       // JSON value is already on its way.
       let answered = false;
-      // The response drops it when it closes: it is this call's until its end.
+      // It stays on the response, and goes with it: once the call has ended, its connection no
+      // longer points at this response, so shutdown never emits it there.
       if (!call.ended)
         response.once(GRACE_OVER, (failure: GatewayError) => {
           if (stream) fail(failure);

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect as http2Connect } from 'node:http2';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { runGatewayToExit } from './support/gateway-process';
 import { Stack, startStack, waitFor } from './support/stack';
@@ -362,6 +364,71 @@ describe('requests still waiting for their answer when the shutdown grace ends',
     } finally {
       await stack.emulator.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('calls over HTTP/2 (h2c) and pipelined HTTP/1.1 when the shutdown grace ends', () => {
+  it('each gets 503 shutting_down and its upstream is cancelled', async () => {
+    const stack = await startStack({
+      SHUTDOWN_DRAIN_DELAY_MS: '300',
+      SHUTDOWN_GRACE_MS: '2000',
+      UPSTREAM_FIRST_BYTE_TIMEOUT_MS: '60000',
+      H2C_PORT: '0',
+    });
+    try {
+      await waitFor(() => /h2c\) listening on port \d+/.test(stack.gateway.output()));
+      const h2cPort = /h2c\) listening on port (\d+)/.exec(stack.gateway.output())?.[1];
+      const hang = (stream: boolean) =>
+        JSON.stringify({
+          model: MODEL,
+          stream,
+          messages: [{ role: 'user', content: 'no answer comes [fault:hang]' }],
+        });
+      // Two calls on one HTTP/2 connection: neither is the connection's one response.
+      const session = http2Connect(`http://127.0.0.1:${h2cPort}`);
+      session.on('error', () => undefined);
+      const h2Post = (body: string) =>
+        new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const stream = session.request({
+            ':method': 'POST',
+            ':path': '/v1/chat/completions',
+            'content-type': 'application/json',
+          });
+          let status = 0;
+          let text = '';
+          stream.on('response', (headers) => (status = Number(headers[':status'])));
+          stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          stream.on('end', () => resolve({ status, body: text }));
+          stream.on('error', reject);
+          stream.end(body);
+        });
+      const h2Answers = Promise.all([h2Post(hang(false)), h2Post(hang(true))]);
+      // Two pipelined requests on one HTTP/1.1 connection: the second's response waits in a queue.
+      const socket = connect(Number(new URL(stack.gateway.url).port), '127.0.0.1');
+      let pipelined = '';
+      socket.on('data', (chunk: Buffer) => (pipelined += chunk.toString()));
+      socket.on('error', () => undefined);
+      const request = (body: string) =>
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: gateway\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+      socket.write(request(hang(false)) + request(hang(false)));
+      await waitFor(() => stack.emulator.stats.open >= 4);
+      // The client keeps its HTTP/2 session open: shutdown closes it (GOAWAY) after the answers.
+      expect(await stack.gateway.stop('SIGTERM')).toBe(0);
+      const answers = await h2Answers;
+      expect(session.closed || session.destroyed).toBe(true);
+      for (const answer of answers) {
+        expect(answer.status).toBe(503);
+        expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'shutting_down' } });
+      }
+      const statuses = [...pipelined.matchAll(/HTTP\/1\.1 (\d+) /g)].map((match) => match[1]);
+      expect(statuses).toEqual(['503', '503']);
+      expect(pipelined.match(/"code":"shutting_down"/g)).toHaveLength(2);
+      socket.destroy();
+      await waitFor(() => stack.emulator.stats.open === 0);
+      expect(stack.emulator.stats.aborted).toBe(4);
+    } finally {
+      await stack.emulator.stop();
     }
   });
 });
