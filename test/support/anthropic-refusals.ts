@@ -38,6 +38,16 @@ export const MALFORMED_MESSAGES_BODIES: Array<[string, Record<string, unknown>, 
     `messages.0.content.0.content.0: ${BLOCK}`,
   ],
   [
+    'an empty text block in a user turn',
+    { messages: [{ role: 'user', content: [{ type: 'text', text: '' }] }] },
+    'messages.0.content.0.text: text content blocks must be non-empty',
+  ],
+  [
+    'an empty system text block',
+    { system: [{ type: 'text', text: '' }], messages: [HI] },
+    'system.0.text: text content blocks must be non-empty',
+  ],
+  [
     'an empty user turn',
     { messages: [{ role: 'user', content: [] }] },
     'messages.0: all messages must have non-empty content except for the optional final assistant message',

@@ -57,7 +57,9 @@ function blockProblem(block: unknown, path: string): string | undefined {
     );
   switch (fields.type) {
     case 'text':
-      return isString(fields.text) ? undefined : expected(`${path}.text`, fields.text, 'a string');
+      if (!isString(fields.text)) return expected(`${path}.text`, fields.text, 'a string');
+      // Anthropic refuses an empty text block wherever it stands; Groq would get an empty message.
+      return fields.text === '' ? `${path}.text: text content blocks must be non-empty` : undefined;
     case 'tool_use':
       if (!isNonEmptyString(fields.id))
         return expected(`${path}.id`, fields.id, 'the id of the tool call, a non-empty string');
