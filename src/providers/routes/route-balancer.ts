@@ -129,6 +129,7 @@ export class RouteBalancer {
     return route.targets.map((target) => {
       const health = this.healthOf(target.upstreamModel);
       this.fade(target.upstreamModel, health, now);
+      const restingUntil = health.restingUntil(target.upstreamModel);
       return {
         model: target.model,
         weight: target.weight,
@@ -137,9 +138,7 @@ export class RouteBalancer {
         breaker: health.breakerState(now),
         errorRate: Number(health.errorRate.toFixed(3)),
         latencyMs: Math.round(health.latencyMs),
-        ...(health.restingUntil(target.upstreamModel) > now
-          ? { restingUntil: health.restingUntil(target.upstreamModel) }
-          : {}),
+        ...(restingUntil > now ? { restingUntil } : {}),
       };
     });
   }
