@@ -18,16 +18,16 @@ export async function listenH2c(
   });
   // Shutdown's grace end answers the calls still open here too.
   app.get(OpenResponses).watch(server as unknown as Parameters<OpenResponses['watch']>[0]);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
   // A client keeps its session open for its next calls: closing the server alone would wait for
   // every client to hang up. Shutdown closes each session (GOAWAY; its streams finish first).
   const sessions = new Set<ServerHttp2Session>();
   server.on('session', (session) => {
     sessions.add(session);
     session.once('close', () => sessions.delete(session));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
   });
   const address = server.address();
   return {
