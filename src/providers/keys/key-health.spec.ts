@@ -73,4 +73,23 @@ describe('KeyHealth', () => {
     health.record({ status: 400, latencyMs: 5, headers: {}, model: 'a' }, NOW);
     expect([...health.modelLimits().keys()]).toEqual(['a']);
   });
+
+  it('keeps a breaker only for a model that failed, and lets it go once the model answers again', () => {
+    const health = new KeyHealth(policy);
+    // The map is private: what is asserted is that callers' ids leave nothing behind.
+    const breakers = () => (health as unknown as { breakers: Map<string, unknown> }).breakers;
+    for (let i = 0; i < 100; i++)
+      health.record({ status: 404, latencyMs: 5, headers: {}, model: `unknown-${i}` }, NOW);
+    health.record({ status: 429, latencyMs: 5, headers: { 'retry-after': '1' }, model: 'b' }, NOW);
+    expect(breakers().size).toBe(0);
+    for (let i = 0; i < policy.failureThreshold; i++)
+      health.record({ status: 503, latencyMs: 5, headers: {}, model: 'a' }, NOW);
+    expect(health.trippedModels(NOW)).toEqual(['a']);
+    expect(breakers().size).toBe(1);
+    expect(
+      health.record({ status: 200, latencyMs: 5, headers: {}, model: 'a' }, NOW + 30_000),
+    ).toEqual([{ change: 'breaker-closed', model: 'a', status: 200 }]);
+    expect(breakers().size).toBe(0);
+    expect(health.breakerState(NOW + 30_000)).toBe('closed');
+  });
 });

@@ -244,14 +244,19 @@ export class KeyHealth {
       changes.push({ change: 'restored', status });
     }
     this.rejectedProbing = false;
-    // A 429 rests the model on this key; only transport failures and 5xx count towards opening a breaker.
-    const breaker = this.breakerFor(model);
+    // A 429 rests the model on this key; only transport failures and 5xx count towards opening a
+    // breaker, so only they make one: other answers (a caller's unknown model ids among them)
+    // leave no entry behind.
     if (status === 0 || status >= 500) {
-      if (breaker.failure(now) === 'opened')
+      if (this.breakerFor(model).failure(now) === 'opened')
         changes.push({ change: 'breaker-opened', model, status });
     } else if (status !== 429) {
-      if (breaker.success() === 'closed') changes.push({ change: 'breaker-closed', model, status });
-    } else breaker.forget();
+      // A success leaves the breaker closed with no failures counted: as good as none.
+      const breaker = this.breakers.get(model);
+      if (breaker?.success() === 'closed')
+        changes.push({ change: 'breaker-closed', model, status });
+      if (breaker) this.breakers.delete(model);
+    } else this.breakers.get(model)?.forget();
     return changes;
   }
 
