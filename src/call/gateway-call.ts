@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { ApiSurface, surfaceOf } from '../providers/model-router';
+import { ApiSurface, publicModelName, surfaceOf } from '../providers/model-router';
 import { performance } from 'node:perf_hooks';
 import type { ErrorCode } from '../common/errors/error-codes';
 import { pathOf } from '../common/http/path-of';
@@ -180,6 +180,13 @@ export class GatewayCall implements EndedCall, CallProgress {
 
   onUpstreamAnswer(): void {
     this.upstreamAnsweredAt ??= performance.now();
+  }
+
+  /** Until onServed tells the final count, `attempts` counts the attempts sent. */
+  onAttempt(keyId: string, upstreamModel: string): void {
+    this.attempts++;
+    this.keyId = keyId;
+    this.model = publicModelName(upstreamModel, this.surface);
   }
 
   /** Who served it: on the call, and as response headers while they can still be sent. */

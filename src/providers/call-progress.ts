@@ -20,6 +20,11 @@ export interface CallProgress {
   onUpstreamStart(): void;
   /** The upstream's first value, or its final failure. */
   onUpstreamAnswer(): void;
+  /**
+   * An attempt is going to this key and upstream model: a call that ends before its answer (the
+   * client leaving closes it at once, before the attempt's cancel settles) still names them.
+   */
+  onAttempt?(keyId: string, upstreamModel: string): void;
   onServed(servedBy: ServedBy): void;
   /** The caller's deadline (Date.now() clock), from its request headers (issue 22). */
   readonly deadlineAt?: number;

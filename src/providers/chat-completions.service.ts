@@ -221,6 +221,7 @@ export class ChatCompletionsService {
         try {
           const key = this.groq.keys.pick(prepared.route.upstreamModel, tokens);
           keyId = key.id;
+          call.onAttempt?.(key.id, prepared.route.upstreamModel);
           attempt = send(prepared, key, headers);
         } catch (error) {
           return this.retrying(prepared, call, send, { error }).subscribe({
@@ -291,6 +292,7 @@ export class ChatCompletionsService {
     } catch (error) {
       return this.completeRetried(prepared, call, read, { error }, cancel);
     }
+    call.onAttempt?.(key.id, prepared.route.upstreamModel);
     let answer: ChatCompletion;
     try {
       answer = await this.groq.chatCompletionOnce(prepared, key, call.upstreamHeaders, cancel);
@@ -412,6 +414,7 @@ export class ChatCompletionsService {
         publicModelName(candidate.route.upstreamModel, call.surface ?? 'openai'),
       attempt: (candidate, avoid) => {
         const key = this.groq.keys.pick(candidate.route.upstreamModel, tokens, avoid);
+        call.onAttempt?.(key.id, candidate.route.upstreamModel);
         return { keyId: key.id, result: send(candidate, key, headers) };
       },
       anotherKeyReady: (candidate, avoid) =>

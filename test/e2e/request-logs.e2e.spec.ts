@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { caught } from './support/caught';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { adminGet, logs, metricValue, waitForLogs, type Page } from './support/request-logs';
-import { manyKeys, Stack, startStack } from './support/stack';
+import { manyKeys, Stack, startStack, waitFor } from './support/stack';
 import type { LogRecord } from '../../src/request-logs/log-record';
 
 const BIG = 'groq/llama-3.3-70b-versatile';
@@ -333,6 +333,30 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     controller.abort();
     const [record] = await waitForLogs(url, 1, 'q=logs-e2e-abandoned');
     expect(record).toMatchObject({ status: 499, stream: true, virtual_key_id: 'team-b' });
+  });
+
+  it('names the key and model of a JSON call its client left while Groq was answering', async () => {
+    const controller = new AbortController();
+    const sent = stack.emulator.chatRequests().length;
+    const call = fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${KEY_B}`,
+        'x-request-id': 'logs-e2e-left-mid-attempt',
+      },
+      body: JSON.stringify({ model: SMALL, messages: [{ role: 'user', content: '[fault:hang]' }] }),
+      signal: controller.signal,
+    }).catch((error: Error) => error);
+    await waitFor(() => stack.emulator.chatRequests().length > sent);
+    controller.abort();
+    expect(await call).toBeInstanceOf(Error);
+    const [record] = await waitForLogs(url, 1, 'q=logs-e2e-left-mid-attempt');
+    const sentWith = String(stack.emulator.chatRequests()[sent].headers.authorization);
+    expect(record).toMatchObject({ status: 499, stream: false, model: SMALL, attempts: 1 });
+    // The record names the key the request went to Groq with (ids key-1.., sent as gsk_..._N).
+    expect(record.key_id).toMatch(/^key-\d$/);
+    expect(sentWith.endsWith(String(record.key_id).replace('key-', '_'))).toBe(true);
   });
 
   it('erases by request id, by virtual key and by time, saying how many', async () => {
