@@ -347,10 +347,13 @@ describe('request logs: one record per call in the SQLite store, and the admin q
       },
       body: JSON.stringify({ model: SMALL, messages: [{ role: 'user', content: '[fault:hang]' }] }),
       signal: controller.signal,
-    }).catch((error: Error) => error);
+    }).then(
+      () => 'answered',
+      (error: { name: string }) => error.name,
+    );
     await waitFor(() => stack.emulator.chatRequests().length > sent);
     controller.abort();
-    expect(await call).toBeInstanceOf(Error);
+    expect(await call).toBe('AbortError');
     const [record] = await waitForLogs(url, 1, 'q=logs-e2e-left-mid-attempt');
     const sentWith = String(stack.emulator.chatRequests()[sent].headers.authorization);
     expect(record).toMatchObject({ status: 499, stream: false, model: SMALL, attempts: 1 });
