@@ -19,7 +19,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    // No call yet when the request hook refused it (a wrong method's 405): its path says the family.
+    // No call when the request hook refused it while shutting down: its path says the family.
     const family = request.call?.apiFamily ?? apiFamilyOf(pathOf(request.url));
     answerError(exception, host, this.logger, this.envelopes.of(family));
   }

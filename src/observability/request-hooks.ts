@@ -35,10 +35,10 @@ export interface RequestHookDeps {
 
 /**
  * The gateway's per-request work on Fastify, in two hooks. onRequest: refuse while closing, echo
- * the request id, answer a wrong method with 405, build the request's GatewayCall (trace context
- * continued or begun, echoed back) and watch the response's close, which ends the call: finished
- * or abandoned (499), the call's one `ended` event then goes to its subscribers (metrics, access
- * log, span, usage, ...). onSend: the gateway's own time as a header.
+ * the request id, build the request's GatewayCall (trace context continued or begun, echoed back)
+ * and watch the response's close, which ends the call: finished or abandoned (499), the call's
+ * one `ended` event then goes to its subscribers (metrics, access log, span, usage, ...); then
+ * answer a wrong method with 405. onSend: the gateway's own time as a header.
  */
 export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHookDeps): void {
   const { lifecycle, metrics, tracing, events, priceOf, client } = deps;
@@ -72,15 +72,6 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
     if (refusal) {
       done(refusal);
       return;
-    }
-    // A path the gateway serves, with the wrong method: 405 naming the right one, not 404.
-    if (request.is404) {
-      const path = pathOf(request.url);
-      const allowed = routeMethods.allowedFor(path);
-      if (allowed.length > 0) {
-        done(methodNotAllowed(request.method, path, allowed));
-        return;
-      }
     }
     const headers = request.headers;
     const traceparent = headerValue(headers.traceparent);
@@ -130,6 +121,16 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
       raw[WATCH] = { request, reply, call, counted, tracked };
       // A response closes once: `on`, not `once` (no wrapper to build and remove).
       raw.on('close', onResponseClose);
+    }
+    // A path the gateway serves, with the wrong method: 405 naming the right one, not 404. Its
+    // call is built first, so the 405 is counted and logged like any other answer.
+    if (request.is404) {
+      const path = pathOf(request.url);
+      const allowed = routeMethods.allowedFor(path);
+      if (allowed.length > 0) {
+        done(methodNotAllowed(request.method, path, allowed));
+        return;
+      }
     }
     done();
   });

@@ -194,6 +194,26 @@ describe('metrics, logs and trace context', () => {
     },
   );
 
+  it('counts and logs a wrong method (405) like any other answer', async () => {
+    const answer = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
+      headers: { 'x-request-id': 'wrong-method-1' },
+    });
+    expect(answer.status).toBe(405);
+    let line: Record<string, unknown> | undefined;
+    const started = Date.now();
+    while (!line && Date.now() - started < 3000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      line = accessLines().find((entry) => (entry.req as { id?: string }).id === 'wrong-method-1');
+    }
+    expect(line).toMatchObject({
+      req: { method: 'GET', url: '/v1/chat/completions' },
+      res: { statusCode: 405 },
+      errorCode: 'method_not_allowed',
+    });
+    const metrics = await (await fetch(`${stack.gateway.url}/metrics`)).text();
+    expect(sample(metrics, 'groq_gateway_requests_total', { status: '405' })).toBe(1);
+  });
+
   /** The access lines written so far. */
   function accessLines(): Array<Record<string, unknown>> {
     return stack.gateway
