@@ -187,6 +187,8 @@ export class GatewayCall implements EndedCall, CallProgress {
     this.attempts++;
     this.keyId = keyId;
     this.model = publicModelName(upstreamModel, this.surface);
+    // Through a model route: the target this attempt went to, as onServed will name it.
+    if (this.modelRoute) this.modelRoute = { id: this.modelRoute.id, target: this.model };
   }
 
   /** Who served it: on the call, and as response headers while they can still be sent. */

@@ -221,8 +221,8 @@ export class ChatCompletionsService {
         try {
           const key = this.groq.keys.pick(prepared.route.upstreamModel, tokens);
           keyId = key.id;
-          call.onAttempt?.(key.id, prepared.route.upstreamModel);
           attempt = send(prepared, key, headers);
+          call.onAttempt?.(key.id, prepared.route.upstreamModel);
         } catch (error) {
           return this.retrying(prepared, call, send, { error }).subscribe({
             next,
@@ -414,8 +414,9 @@ export class ChatCompletionsService {
         publicModelName(candidate.route.upstreamModel, call.surface ?? 'openai'),
       attempt: (candidate, avoid) => {
         const key = this.groq.keys.pick(candidate.route.upstreamModel, tokens, avoid);
+        const result = send(candidate, key, headers);
         call.onAttempt?.(key.id, candidate.route.upstreamModel);
-        return { keyId: key.id, result: send(candidate, key, headers) };
+        return { keyId: key.id, result };
       },
       anotherKeyReady: (candidate, avoid) =>
         this.groq.keys.hasAvailable(candidate.route.upstreamModel, tokens, avoid),
