@@ -200,7 +200,7 @@ export class GroqEmulator {
 
     const fault =
       this.keyFaults.get(key) ??
-      (typeof body?.model === 'string' ? this.modelFaults.get(body.model) : undefined) ??
+      this.modelFaults.get(modelOf(body)) ??
       this.faultQueue.shift() ??
       this.faultFromRequest(req, body);
     if (fault?.kind === 'reset') return void req.socket.destroy();
@@ -211,7 +211,8 @@ export class GroqEmulator {
       (this.options.firstByteDelayMs ?? 0);
     if (firstByteDelay > 0) await sleep(firstByteDelay);
     if (res.destroyed) return;
-    if (fault?.kind === 'status') return this.faultStatus(res, fault.status, fault.retryAfter, key);
+    if (fault?.kind === 'status')
+      return this.faultStatus(res, fault.status, fault.retryAfter, key, modelOf(body));
     if (fault?.kind === 'echo-key')
       return this.error(
         res,
@@ -223,7 +224,7 @@ export class GroqEmulator {
     if (fault?.kind === 'malformed' && body?.stream !== true) {
       this.count(200);
       res.writeHead(200, {
-        ...this.rateLimitHeaders(key, 0),
+        ...this.rateLimitHeaders(key, modelOf(body), 0),
         'content-type': fault.body.startsWith('<') ? 'text/html' : 'application/json',
       });
       return void res.end(fault.body);
@@ -272,8 +273,8 @@ export class GroqEmulator {
         'model_not_found',
       );
     }
-    const overLimit = this.tokenLimitWait(key);
-    if (overLimit !== undefined) return this.faultStatus(res, 429, overLimit, key);
+    const overLimit = this.tokenLimitWait(key, model.id);
+    if (overLimit !== undefined) return this.faultStatus(res, 429, overLimit, key, model.id);
     const problem = checkChatRequest(body, model);
     if (problem)
       return this.error(
@@ -298,7 +299,7 @@ export class GroqEmulator {
     const created = Math.floor(Date.now() / 1000);
     const usage = usageOf(answer, this.cachedTokens(body));
     const headers = {
-      ...this.rateLimitHeaders(key, usage.total_tokens),
+      ...this.rateLimitHeaders(key, model.id, usage.total_tokens),
       'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
       'x-groq-region': 'emu',
     };
@@ -421,8 +422,8 @@ export class GroqEmulator {
         );
       history = stored;
     }
-    const overLimit = this.tokenLimitWait(key);
-    if (overLimit !== undefined) return this.faultStatus(res, 429, overLimit, key);
+    const overLimit = this.tokenLimitWait(key, model.id);
+    if (overLimit !== undefined) return this.faultStatus(res, 429, overLimit, key, model.id);
 
     const turns = [...history, ...inputMessages(body)];
     const conversation = [...instructionMessages(body), ...turns];
@@ -443,7 +444,7 @@ export class GroqEmulator {
     if (body.store !== false)
       this.storedResponses.set(responseId, [...turns, answerMessage(answer)]);
     const headers = {
-      ...this.rateLimitHeaders(key, answer.promptTokens + answer.completionTokens),
+      ...this.rateLimitHeaders(key, model.id, answer.promptTokens + answer.completionTokens),
       'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
       'x-groq-region': 'emu',
     };
@@ -596,7 +597,7 @@ export class GroqEmulator {
       res,
       200,
       { object: 'list', data: models.map(toWireModel) },
-      this.rateLimitHeaders(key, 0),
+      this.rateLimitHeaders(key, '', 0),
     );
   }
 
@@ -610,7 +611,7 @@ export class GroqEmulator {
         'invalid_request_error',
         'model_not_found',
       );
-    this.json(res, 200, toWireModel(model), this.rateLimitHeaders(key, 0));
+    this.json(res, 200, toWireModel(model), this.rateLimitHeaders(key, '', 0));
   }
 
   private faultStatus(
@@ -618,14 +619,15 @@ export class GroqEmulator {
     status: number,
     retryAfter: number | undefined,
     key: string,
+    model: string,
   ): void {
-    const headers: Record<string, string> = this.rateLimitHeaders(key, 0);
+    const headers: Record<string, string> = this.rateLimitHeaders(key, model, 0);
     if (status === 429 || status === 413) {
       headers['retry-after'] = String(retryAfter ?? 1);
       return this.error(
         res,
         status,
-        `Rate limit reached for model in organization on tokens per minute (TPM): Limit 6000, Used 6000, Requested 120. Please try again in ${retryAfter ?? 1}s.`,
+        `Rate limit reached for model \`${model}\` in organization \`org_emulator\` service tier \`on_demand\` on tokens per minute (TPM): Limit 6000, Used 6000, Requested 120. Please try again in ${retryAfter ?? 1}s.`,
         'tokens',
         'rate_limit_exceeded',
         undefined,
@@ -722,19 +724,21 @@ export class GroqEmulator {
     return this.options.keys ? this.options.keys.includes(key) : key.startsWith('gsk_');
   }
 
-  private usageWindow(key: string) {
+  /** Groq counts each model on its own: one window per key and model ('' for model listing). */
+  private usageWindow(key: string, model: string) {
     const now = Date.now();
-    let window = this.usage.get(key);
+    const id = `${key}\n${model}`;
+    let window = this.usage.get(id);
     if (!window || now - window.windowStart >= 60_000) {
       window = { windowStart: now, requests: 0, tokens: 0 };
-      this.usage.set(key, window);
+      this.usage.set(id, window);
     }
     return window;
   }
 
-  /** Seconds to wait when the key has spent its tokens for this minute, as Groq would say. */
-  private tokenLimitWait(key: string): number | undefined {
-    const window = this.usageWindow(key);
+  /** Seconds to wait when the key has spent its tokens for this model this minute, as Groq would say. */
+  private tokenLimitWait(key: string, model: string): number | undefined {
+    const window = this.usageWindow(key, model);
     const limit =
       this.options.tokensPerMinute?.[key] ?? this.options.defaultTokensPerMinute ?? 300_000;
     return window.tokens >= limit
@@ -742,10 +746,10 @@ export class GroqEmulator {
       : undefined;
   }
 
-  /** Groq's headers: requests per day, tokens per minute, resets as Go durations. */
-  private rateLimitHeaders(key: string, tokens: number): Record<string, string> {
+  /** Groq's headers for `model` on this key: requests per day, tokens per minute, resets as Go durations. */
+  private rateLimitHeaders(key: string, model: string, tokens: number): Record<string, string> {
     const now = Date.now();
-    const window = this.usageWindow(key);
+    const window = this.usageWindow(key, model);
     window.requests++;
     window.tokens += tokens;
     const limit =
@@ -829,6 +833,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /** The emulator caches prompt prefixes of at least this many tokens. */
 const PROMPT_CACHE_MIN_TOKENS = 12;
+
+/** The model a request body names ('' when none): rate limits and faults are per model. */
+function modelOf(body: Record<string, unknown> | undefined): string {
+  return typeof body?.model === 'string' ? body.model : '';
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
