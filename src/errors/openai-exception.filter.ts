@@ -19,7 +19,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
-    // No call when the request hook refused it while shutting down: its path says the family.
+    // No call when Fastify refused the request before the gateway's hook ran: its path says the family.
     const family = request.call?.apiFamily ?? apiFamilyOf(pathOf(request.url));
     answerError(exception, host, this.logger, this.envelopes.of(family));
   }

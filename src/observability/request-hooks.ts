@@ -34,11 +34,12 @@ export interface RequestHookDeps {
 }
 
 /**
- * The gateway's per-request work on Fastify, in two hooks. onRequest: refuse while closing, echo
- * the request id, build the request's GatewayCall (trace context continued or begun, echoed back)
- * and watch the response's close, which ends the call: finished or abandoned (499), the call's
- * one `ended` event then goes to its subscribers (metrics, access log, span, usage, ...); then
- * answer a wrong method with 405. onSend: the gateway's own time as a header.
+ * The gateway's per-request work on Fastify, in two hooks. onRequest: echo the request id, build
+ * the request's GatewayCall (trace context continued or begun, echoed back) and watch the
+ * response's close, which ends the call: finished or abandoned (499), the call's one `ended`
+ * event then goes to its subscribers (metrics, access log, span, usage, ...); then refuse while
+ * closing (503) or answer a wrong method with 405, so those are counted like any answer. onSend:
+ * the gateway's own time as a header.
  */
 export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHookDeps): void {
   const { lifecycle, metrics, tracing, events, priceOf, client } = deps;
@@ -68,11 +69,9 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
 
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    // Refused while shutting down: still a call, counted and logged (it says the drain delay is
+    // shorter than the time the mesh takes to stop sending here), but not one the drain waits for.
     const refusal = lifecycle.refusalWhileClosing(reply);
-    if (refusal) {
-      done(refusal);
-      return;
-    }
     const headers = request.headers;
     const traceparent = headerValue(headers.traceparent);
     // A request id the gateway made is random already: its digits start the trace, if one starts.
@@ -115,12 +114,16 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
       metrics.inFlight.inc();
       if (tracing.enabled) tracing.startRequest(call);
     }
-    const tracked = lifecycle.track(request.url);
+    const tracked = !refusal && lifecycle.track(request.url);
     if (counted || tracked) {
       const raw = reply.raw as WatchedResponse;
       raw[WATCH] = { request, reply, call, counted, tracked };
       // A response closes once: `on`, not `once` (no wrapper to build and remove).
       raw.on('close', onResponseClose);
+    }
+    if (refusal) {
+      done(refusal);
+      return;
     }
     // A path the gateway serves, with the wrong method: 405 naming the right one, not 404. Its
     // call is built first, so the 405 is counted and logged like any other answer.

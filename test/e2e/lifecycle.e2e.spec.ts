@@ -223,6 +223,43 @@ describe('graceful shutdown on SIGTERM', () => {
     }
   });
 
+  it('a request refused while closing is logged like any answer, and the gateway still exits 0', async () => {
+    const stack = await startStack({ SHUTDOWN_DRAIN_DELAY_MS: '100', SHUTDOWN_GRACE_MS: '5000' });
+    const { hostname, port } = new URL(stack.gateway.url);
+    const socket = connect(Number(port), hostname);
+    try {
+      let received = '';
+      socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+      const send = (id: string, content: string) => {
+        const body = JSON.stringify({ model: MODEL, messages: [{ role: 'user', content }] });
+        socket.write(
+          `POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\ncontent-type: application/json\r\n` +
+            `x-request-id: ${id}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+      };
+      // A call in flight on this connection keeps it open (not idle) past the drain delay.
+      send('in-flight-at-close', 'a slow answer [fault:slow=800]');
+      await waitFor(() => stack.emulator.stats.open >= 1);
+      const exited = stack.gateway.stop('SIGTERM');
+      await waitFor(() => received.includes('"chat.completion"'), 5000);
+      send('refused-while-closing', 'too late');
+      await waitFor(() => received.includes('HTTP/1.1 503'), 5000);
+      expect(received).toContain('"code":"shutting_down"');
+      expect(await exited).toBe(0);
+      const line = stack.gateway
+        .output()
+        .split('\n')
+        .find((entry) => entry.includes('"id":"refused-while-closing"'));
+      expect(JSON.parse(line ?? '{}')).toMatchObject({
+        res: { statusCode: 503 },
+        errorCode: 'shutting_down',
+      });
+    } finally {
+      socket.destroy();
+      await stack.emulator.stop();
+    }
+  });
+
   it('exits 0 when the grace period ends with a request still open', async () => {
     const stack = await startStack({
       SHUTDOWN_DRAIN_DELAY_MS: '0',
