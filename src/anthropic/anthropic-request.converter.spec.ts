@@ -105,6 +105,26 @@ describe('messagesToChat', () => {
     expect(chat.messages).toEqual([{ role: 'user', content: 'hi' }]);
   });
 
+  it('leaves out an assistant turn of thinking only: Groq takes no thinking and refuses an empty message', () => {
+    const { chat } = convert({
+      messages: [
+        { role: 'user', content: 'hi' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'thinking', thinking: 'hmm', signature: 's' },
+            { type: 'redacted_thinking', data: 'x' },
+          ],
+        },
+        { role: 'user', content: 'and?' },
+      ] as AnthropicMessagesRequest['messages'],
+    });
+    expect(chat.messages).toEqual([
+      { role: 'user', content: 'hi' },
+      { role: 'user', content: 'and?' },
+    ]);
+  });
+
   it.each([
     [{ type: 'auto' }, 'auto'],
     [{ type: 'any' }, 'required'],

@@ -96,6 +96,9 @@ function appendMessage(
         throw refusedBlock(block.type, `messages[${index}].content[${blockIndex}]`);
       }
     });
+    // Only thinking: nothing Groq can take (a chat message has no field for earlier reasoning),
+    // and an assistant message with neither text nor tool calls Groq refuses.
+    if (texts.length === 0 && toolCalls.length === 0 && content.length > 0) return;
     const message: ChatMessage = { role: 'assistant' };
     if (texts.length) message.content = texts.join('');
     if (toolCalls.length) message.tool_calls = toolCalls;
