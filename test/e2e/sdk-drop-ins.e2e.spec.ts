@@ -136,6 +136,24 @@ describe('SDK drop-ins: only the base URL changes', () => {
       });
     });
 
+    it('takes a history whose assistant turn is thinking only (not sent: Groq refuses an empty turn)', async () => {
+      const message = await anthropic.messages.create({
+        model: CLAUDE,
+        max_tokens: 100,
+        messages: [
+          { role: 'user', content: 'first' },
+          { role: 'assistant', content: [{ type: 'thinking', thinking: 'hmm', signature: 'sig' }] },
+          { role: 'user', content: 'second' },
+        ],
+      });
+      expect(message.stop_reason).toBe('end_turn');
+      const sent = stack.emulator.chatRequests().at(-1)?.body ?? {};
+      expect(sent.messages).toEqual([
+        { role: 'user', content: 'first' },
+        { role: 'user', content: 'second' },
+      ]);
+    });
+
     it('maps length to max_tokens and a matched stop sequence to stop_sequence', async () => {
       const short = await anthropic.messages.create({
         model: CLAUDE,

@@ -75,6 +75,18 @@ export function checkChatRequest(
     return { status: 400, message: "'messages' : minimum number of items is 1", param: 'messages' };
   }
   for (const [index, message] of (body.messages as Record<string, unknown>[]).entries()) {
+    // An assistant turn carries text or tool calls; one with neither is refused.
+    if (
+      message.role === 'assistant' &&
+      (message.content === undefined || message.content === null || message.content === '') &&
+      !(Array.isArray(message.tool_calls) && message.tool_calls.length > 0)
+    ) {
+      return {
+        status: 400,
+        message: `'messages.${index}' : for 'role:assistant' the following must be satisfied[('messages.${index}.content' : value must be a non-empty string) OR ('messages.${index}.tool_calls' : minimum number of items is 1)]`,
+        param: `messages.${index}`,
+      };
+    }
     for (const field of Object.keys(message)) {
       if (!MESSAGE_FIELDS.has(field)) {
         return {
