@@ -102,9 +102,10 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
    */
   healthProbes(): Array<{ name: string; probe: () => SinkHealth }> {
     const probes: Array<{ name: string; probe: () => SinkHealth }> = [];
+    // Only the store's queue holds calls when full (LOGS_ON_OVERFLOW=block); exports drop.
     const block = this.config.onOverflow === 'block';
-    const full = (queue?: BatchQueue<LogRecord>) =>
-      queue?.full ? { length: queue.length, block } : undefined;
+    const full = (queue: BatchQueue<LogRecord> | undefined, holds: boolean) =>
+      queue?.full ? { length: queue.length, block: holds } : undefined;
     if (this.config.store !== 'off') {
       probes.push({
         name: 'request-logs',
@@ -113,7 +114,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
             openFailing: this.ready ? undefined : this.openFailing,
             writeFailing: this.storeQueue?.failing,
             probeFailing: this.probeFailing,
-            queueFull: full(this.storeQueue),
+            queueFull: full(this.storeQueue, block),
           }),
       });
     }
@@ -122,7 +123,7 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
         name: `request-logs/${config.name}`,
         probe: () => {
           const queue = this.exports.find((e) => e.name === config.name)?.queue;
-          return sinkHealth({ writeFailing: queue?.failing, queueFull: full(queue) });
+          return sinkHealth({ writeFailing: queue?.failing, queueFull: full(queue, false) });
         },
       });
     }
@@ -187,9 +188,10 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
   record(call: EndedCall): void {
     if (UNLOGGED_FAMILIES.has(call.apiFamily)) return;
     const record = toLogRecord(call, this.recordOptions);
-    const block = this.config.onOverflow === 'block';
-    if (this.storeQueue) this.enqueue(this.storeQueue, 'store', record, block);
-    for (const { name, queue } of this.exports) this.enqueue(queue, name, record, block);
+    // Only the store's queue blocks: an export (a SIEM that is down) never holds the traffic.
+    if (this.storeQueue)
+      this.enqueue(this.storeQueue, 'store', record, this.config.onOverflow === 'block');
+    for (const { name, queue } of this.exports) this.enqueue(queue, name, record, false);
     this.tail.publish(record);
   }
 
@@ -255,32 +257,40 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
   }
 
   /**
-   * LOGS_ON_OVERFLOW=block: a new call waits at admission while a queue is full, so no record is
-   * ever dropped (for audit use); the records of calls already admitted still go in.
+   * LOGS_ON_OVERFLOW=block: a new call waits at admission while the store's queue is full, so the
+   * store never drops a record (for audit use); the records of calls already admitted still go in.
+   * Exports do not hold calls: a dead SIEM must not stop the traffic (their overflow is counted).
    */
   private holdAdmissionWhenFull(): void {
-    const queues = [
-      ...(this.storeQueue ? [this.storeQueue] : []),
-      ...this.exports.map((e) => e.queue),
-    ];
+    const queue = this.storeQueue;
+    if (!queue) return;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', async (request) => {
-      if (NEVER_HELD.test(pathOf(request.url))) return;
-      for (const queue of queues) if (queue.full) await queue.whenRoom();
+      if (queue.full && !NEVER_HELD.test(pathOf(request.url))) await queue.whenRoom();
     });
   }
 
   /**
    * LOGS_BODIES: `full` keeps the request as it came, `redacted` the body sent upstream (after
    * guardrail redaction); the answer is kept for JSON responses as sent (a stream is not one body).
+   * Input redaction edits the parsed body in place, so `full` copies it before any handler runs.
    */
   private keepBodies(): void {
     const full = this.config.bodies === 'full';
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    if (full) {
+      fastify.addHook('preHandler', (request, _reply, done) => {
+        const call = request.call;
+        if (call && request.body !== undefined) call.requestBody = structuredClone(request.body);
+        done();
+      });
+    }
     fastify.addHook('onSend', (request, _reply, payload, done) => {
       const call = request.call;
       if (call) {
-        call.requestBody = full ? request.body : (call.upstream?.body ?? request.body);
+        call.requestBody = full
+          ? (call.requestBody ?? request.body)
+          : (call.upstream?.body ?? request.body);
         if (typeof payload === 'string' || Buffer.isBuffer(payload)) call.responseBody = payload;
       }
       done(null, payload);
