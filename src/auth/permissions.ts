@@ -82,10 +82,6 @@ const GRANTS: Record<Role, ReadonlySet<Permission>> = {
   auditor: new Set(ROLE_PERMISSIONS.auditor),
 };
 
-export function isPermission(value: string): value is Permission {
-  return (PERMISSIONS as readonly string[]).includes(value);
-}
-
 /** Whether a role holds a permission. */
 export function roleCan(role: Role, permission: Permission): boolean {
   return GRANTS[role].has(permission);

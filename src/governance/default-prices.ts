@@ -1,5 +1,11 @@
 import type { ModelPrice } from '../config/governance-config';
 
+const price = (input: number, output: number): ModelPrice => ({
+  input,
+  cachedInput: input / 2,
+  output,
+});
+
 /**
  * Groq's list prices, USD per million tokens: input, cached input (prompt tokens Groq served from
  * its prompt cache) and output, so a budgeted virtual key works out of the box and every call is
@@ -14,14 +20,6 @@ import type { ModelPrice } from '../config/governance-config';
  * groq.com/pricing before relying on them for billing. Keyed by Groq's own (bare) model id.
  * Compound has no price of its own: it is priced from its `usage_breakdown` (call-cost.ts).
  */
-export const DEFAULT_PRICES_AS_OF = '2026-11-30';
-
-const price = (input: number, output: number): ModelPrice => ({
-  input,
-  cachedInput: input / 2,
-  output,
-});
-
 export const DEFAULT_GROQ_PRICES: Readonly<Record<string, ModelPrice>> = {
   'openai/gpt-oss-120b': price(0.15, 0.6),
   'openai/gpt-oss-20b': price(0.075, 0.3),

@@ -6,12 +6,3 @@ export const DROPPED_PARAMS_HEADER = 'x-gateway-dropped-params';
 export function reportDroppedParams(reply: FastifyReply, dropped: readonly string[]): void {
   if (dropped.length > 0) reply.header(DROPPED_PARAMS_HEADER, dropped.join(','));
 }
-
-/** Deprecation, Sunset and successor headers for a call that named a retired model. */
-export function reportModelLifecycle(
-  reply: FastifyReply,
-  headers: Readonly<Record<string, string>> | undefined,
-): void {
-  if (!headers) return;
-  for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-}

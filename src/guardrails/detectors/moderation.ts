@@ -1,23 +1,5 @@
 import type { ChatMessage } from '../../providers/chat-types';
 
-/** Llama Guard 4's hazard taxonomy (MLCommons), for messages a person can read. */
-export const LLAMA_GUARD_CATEGORIES: Record<string, string> = {
-  S1: 'violent crimes',
-  S2: 'non-violent crimes',
-  S3: 'sex-related crimes',
-  S4: 'child sexual exploitation',
-  S5: 'defamation',
-  S6: 'specialized advice',
-  S7: 'privacy',
-  S8: 'intellectual property',
-  S9: 'indiscriminate weapons',
-  S10: 'hate',
-  S11: 'suicide and self-harm',
-  S12: 'sexual content',
-  S13: 'elections',
-  S14: 'code interpreter abuse',
-};
-
 export interface ModerationVerdict {
   unsafe: boolean;
   /** The hazard codes the model named (Llama Guard) or its category (safeguard). */
