@@ -93,6 +93,12 @@ export const INTEGER_SETTINGS = {
     min: 0,
     max: 600_000,
   },
+  SECRETS_REFRESH_SECONDS: {
+    yaml: ['secrets', 'refreshSeconds'],
+    fallback: 300,
+    min: 1,
+    max: 86_400,
+  },
 } as const satisfies Record<string, IntegerSetting>;
 
 export type IntegerSettingName = keyof typeof INTEGER_SETTINGS;

@@ -9,7 +9,6 @@ import { loadRequestLogsConfig } from './load-request-logs-config';
 import { loadAuthConfig } from '../auth/load-auth-config';
 import {
   boolean,
-  integer,
   objectAt,
   rawSecretFromEnv,
   readSecretFile,
@@ -111,14 +110,7 @@ export function loadGatewayConfig(
       graceMs: int('SHUTDOWN_GRACE_MS'),
     },
     secrets: {
-      refreshSeconds: integer(
-        'SECRETS_REFRESH_SECONDS',
-        env.SECRETS_REFRESH_SECONDS ??
-          objectAt(yaml, 'secrets', 'GATEWAY_CONFIG secrets').refreshSeconds,
-        300,
-        1,
-        86_400,
-      ),
+      refreshSeconds: int('SECRETS_REFRESH_SECONDS'),
     },
     responses: {
       mode: responsesMode(objectAt(yaml, 'responses', 'GATEWAY_CONFIG responses').mode),
