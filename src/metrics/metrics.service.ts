@@ -24,6 +24,20 @@ interface RouteChildren {
   cost(virtualKey: string): CounterSeries;
 }
 
+/** A model route target's calls, by outcome. */
+interface RouteOutcomes {
+  success: CounterSeries;
+  clientClosed: CounterSeries;
+  error: CounterSeries;
+}
+
+/** What governance counted against one virtual key. */
+interface VirtualKeySeries {
+  tokensIn: CounterSeries;
+  tokensOut: CounterSeries;
+  spend: CounterSeries;
+}
+
 /**
  * The gateway's Prometheus metrics. Recorded once per request, from the call's `ended` event
  * (streams included, after their last byte), so the hot path only fills in a few fields.
@@ -142,6 +156,10 @@ export class MetricsService {
 
   /** Children per route and model (both few: routes are fixed, models are Groq's list). */
   private readonly children = new Map<string, RouteChildren>();
+  /** Model route id, then target (both from the configured routes). */
+  private readonly routeOutcomes = new Map<string, Map<string, RouteOutcomes>>();
+  /** Per virtual key id (keys are few). */
+  private readonly virtualKeys = new Map<string, VirtualKeySeries>();
 
   constructor(groq: GroqService, events: CallEvents, lifecycle: ModelLifecycleService) {
     events.onEnded((call) => this.record(call));
@@ -216,12 +234,15 @@ export class MetricsService {
     if (call.attempts > 0) byRoute.attempts.inc(call.attempts);
     if (call.retries > 0) byRoute.retries.inc(call.retries);
     if (call.fallbacks > 0) byRoute.fallbacks.inc(call.fallbacks);
-    if (call.modelRoute)
-      this.routeRequests.inc({
-        route: call.modelRoute.id,
-        target: call.modelRoute.target,
-        outcome: call.status < 400 ? 'success' : call.status === 499 ? 'client_closed' : 'error',
-      });
+    if (call.modelRoute) {
+      const outcomes = this.outcomesOf(call.modelRoute.id, call.modelRoute.target);
+      (call.status < 400
+        ? outcomes.success
+        : call.status === 499
+          ? outcomes.clientClosed
+          : outcomes.error
+      ).inc();
+    }
     if (call.usage) {
       byRoute.tokensIn.inc(call.usage.prompt_tokens ?? 0);
       byRoute.tokensOut.inc(call.usage.completion_tokens ?? 0);
@@ -269,6 +290,28 @@ export class MetricsService {
     return children;
   }
 
+  private outcomesOf(route: string, target: string): RouteOutcomes {
+    let byTarget = this.routeOutcomes.get(route);
+    if (!byTarget) {
+      byTarget = new Map();
+      this.routeOutcomes.set(route, byTarget);
+    }
+    let outcomes = byTarget.get(target);
+    if (!outcomes) {
+      outcomes = {
+        success: counterSeries(this.routeRequests, { route, target, outcome: 'success' }),
+        clientClosed: counterSeries(this.routeRequests, {
+          route,
+          target,
+          outcome: 'client_closed',
+        }),
+        error: counterSeries(this.routeRequests, { route, target, outcome: 'error' }),
+      };
+      byTarget.set(target, outcomes);
+    }
+    return outcomes;
+  }
+
   governanceDenied(code: string): void {
     this.governanceDenials.inc({ code });
   }
@@ -280,9 +323,18 @@ export class MetricsService {
     completionTokens: number,
     usd: number,
   ): void {
-    this.virtualKeyTokens.inc({ virtual_key: keyId, direction: 'in' }, promptTokens);
-    this.virtualKeyTokens.inc({ virtual_key: keyId, direction: 'out' }, completionTokens);
-    if (usd > 0) this.virtualKeySpend.inc({ virtual_key: keyId }, usd);
+    let series = this.virtualKeys.get(keyId);
+    if (!series) {
+      series = {
+        tokensIn: counterSeries(this.virtualKeyTokens, { virtual_key: keyId, direction: 'in' }),
+        tokensOut: counterSeries(this.virtualKeyTokens, { virtual_key: keyId, direction: 'out' }),
+        spend: counterSeries(this.virtualKeySpend, { virtual_key: keyId }),
+      };
+      this.virtualKeys.set(keyId, series);
+    }
+    series.tokensIn.inc(promptTokens);
+    series.tokensOut.inc(completionTokens);
+    if (usd > 0) series.spend.inc(usd);
   }
 
   governanceStoreError(): void {
