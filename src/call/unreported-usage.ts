@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../common/errors/error-codes';
 import { explicitOutputTokens } from '../governance/reservation-inputs';
 import type { ChatUsage } from '../providers/chat-types';
 import { estimateTextTokens } from '../providers/token-estimate';
@@ -7,7 +8,7 @@ import { CLIENT_CLOSED_REQUEST } from './ended-call';
 export interface UnreportedUsageInputs {
   readonly upstreamStarted: boolean;
   readonly status: number;
-  readonly errorCode?: string;
+  readonly errorCode?: ErrorCode;
   /** Generated text the client was sent in stream frames: characters, and frames with any. */
   readonly streamedTextChars: number;
   readonly streamedTextFrames: number;

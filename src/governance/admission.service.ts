@@ -250,7 +250,7 @@ export class GovernanceAdmission {
 
   private refused(call: GatewayCall, refusal: GatewayError): void {
     const { governance } = this;
-    governance.metrics.governanceDenied(refusal.code ?? String(refusal.status));
+    governance.metrics.governanceDenied(refusal.code, refusal.status);
     governance.audit.write({
       action: 'request',
       actor: call.virtualKeyId ?? null,

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { destination } from 'pino';
 import '../call/call.decorator';
 import type { GatewayCall } from '../call/gateway-call';
+import type { ErrorCode } from '../common/errors/error-codes';
 import { pathOf } from '../common/http/path-of';
 import { stdout } from '../logging/stdout';
 import { AuditRing } from './audit-ring';
@@ -33,7 +34,7 @@ export interface AuditEntry {
   /** The key acted on, for admin actions. */
   target?: string;
   status?: number;
-  code?: string;
+  code?: ErrorCode;
   method?: string;
   path?: string;
   model?: string;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { CallEvents } from '../call/call-events';
+import type { ErrorCode } from '../common/errors/error-codes';
 import type { EndedCall } from '../call/ended-call';
 import { GroqService } from '../providers/groq/groq.service';
 import { ModelLifecycleService } from '../providers/lifecycle/model-lifecycle.service';
@@ -312,8 +313,12 @@ export class MetricsService {
     return outcomes;
   }
 
-  governanceDenied(code: string): void {
-    this.governanceDenials.inc({ code });
+  /**
+   * A governance refusal, labelled by its error code; one without a code (none of governance's
+   * own refusals) by its status, as it always was.
+   */
+  governanceDenied(code: ErrorCode | null, status: number): void {
+    this.governanceDenials.inc({ code: code ?? String(status) });
   }
 
   /** What governance counted against a virtual key (labelled by key id; keys are few). */

@@ -1,3 +1,5 @@
+import type { ErrorCode } from '../common/errors/error-codes';
+
 /** The OpenAI Responses API shapes the gateway reads and writes (see groq-wire.md). */
 export interface ResponsesInputContentPart {
   type: string;
@@ -102,7 +104,7 @@ export interface ResponseObject {
   object: 'response';
   created_at: number;
   status: 'in_progress' | 'completed' | 'incomplete' | 'failed';
-  error: null | { code: string; message: string };
+  error: null | { code: ErrorCode; message: string };
   incomplete_details: null | { reason: 'max_output_tokens' | 'content_filter' };
   instructions: string | null;
   max_output_tokens: number | null;
