@@ -224,6 +224,8 @@ export class MetricsService {
 
   /** One ended call, through series found once per label set (series.ts: no label hashing per call). */
   record(call: EndedCall): void {
+    // Every counted request ends here once (request-hooks.ts incremented it when it came in).
+    this.inFlight.dec();
     if (call.stream && call.firstByteMs !== undefined) this.openStreams.dec();
     const route = call.httpRoute;
     const model = call.model ?? 'none';

@@ -56,7 +56,6 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
     const { [WATCH]: watch } = this;
     if (watch.tracked) lifecycle.untrack();
     if (!watch.counted) return;
-    metrics.inFlight.dec();
     const { request, call } = watch;
     // Behind trusted proxies the address was worked out when the request came in.
     const address = call.clientAddress ?? request.ip;
