@@ -13,7 +13,10 @@ function callOn(path: string): { call: GatewayCall; headers: Record<string, stri
       return reply;
     },
   } as unknown as FastifyReply;
-  return { call: new GatewayCall('req-1', 'POST', path, TRACE, reply, undefined), headers };
+  return {
+    call: new GatewayCall('req-1', 'POST', path, TRACE, reply, undefined, undefined),
+    headers,
+  };
 }
 
 describe('GatewayCall attempts', () => {

@@ -90,6 +90,8 @@ export class GatewayCall implements EndedCall, CallProgress {
   /** The caller's deadline (Date.now() clock), from x-envoy-expected-rq-timeout-ms / x-request-timeout-ms. */
   deadlineAt?: number;
   readonly userAgent?: string;
+  /** The caller's `x-gateway-guardrails` header as sent (the policy ids it asks for), if any. */
+  readonly guardrailsHeader?: string;
   /** Set only when request logs keep bodies (LOGS_BODIES), by their hook. */
   requestBody?: unknown;
   responseBody?: unknown;
@@ -114,11 +116,16 @@ export class GatewayCall implements EndedCall, CallProgress {
     /** The reply this call answers on, for the headers the stages set as they learn things. */
     readonly reply: FastifyReply,
     userAgent: string | string[] | undefined,
+    guardrailsHeader: string | string[] | undefined,
   ) {
     this.path = pathOf(url);
     this.apiFamily = apiFamilyOf(this.path);
     this.surface = surfaceOf(this.path);
     this.userAgent = typeof userAgent === 'string' ? userAgent : undefined;
+    // Node joins a repeated header into one string itself; an array would be joined the same way.
+    this.guardrailsHeader = Array.isArray(guardrailsHeader)
+      ? guardrailsHeader.join(',')
+      : guardrailsHeader;
   }
 
   get traceId(): string {

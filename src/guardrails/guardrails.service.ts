@@ -260,7 +260,7 @@ export class GuardrailsService implements OnModuleDestroy {
   mayRunOn(call: GatewayCall): boolean {
     return (
       this.config.defaults.length > 0 ||
-      !!call.reply.request.headers[GUARDRAILS_HEADER] ||
+      !!call.guardrailsHeader ||
       !!call.virtualKey?.guardrails?.length
     );
   }
@@ -268,7 +268,7 @@ export class GuardrailsService implements OnModuleDestroy {
   /** Defaults, then the virtual key's, then the caller's `x-gateway-guardrails` (added only). */
   private planFor(call: GatewayCall): CallPlan | undefined {
     if (!this.mayRunOn(call)) return undefined;
-    const asked = call.reply.request.headers[GUARDRAILS_HEADER];
+    const asked = call.guardrailsHeader;
     const keyPolicies = call.virtualKey?.guardrails;
     const ids = new Set([...this.config.defaults, ...(keyPolicies ?? [])]);
     for (const id of headerIds(asked)) {
@@ -388,9 +388,9 @@ const SEVERITY: Record<GuardrailOutcome['outcome'], number> = {
   blocked: 4,
 };
 
-function headerIds(raw: string | string[] | undefined): string[] {
+function headerIds(raw: string | undefined): string[] {
   if (raw === undefined) return [];
-  return (Array.isArray(raw) ? raw.join(',') : raw)
+  return raw
     .split(',')
     .map((id) => id.trim())
     .filter(Boolean);

@@ -13,6 +13,7 @@ import { pathOf } from '../common/http/path-of';
 import { methodNotAllowed } from '../common/http/method-not-allowed';
 import { RouteMethods } from '../common/http/route-methods';
 import type { ModelPrice } from '../config/governance-config';
+import { GUARDRAILS_HEADER } from '../guardrails/guardrails.service';
 import type { LifecycleService } from '../lifecycle/lifecycle.service';
 import type { MetricsService } from '../metrics/metrics.service';
 import type { TracingService } from './tracing.service';
@@ -88,6 +89,7 @@ export function registerRequestHooks(fastify: FastifyInstance, deps: RequestHook
       trace,
       reply,
       headers['user-agent'],
+      headers[GUARDRAILS_HEADER],
     );
     request.call = call;
     call.deadlineAt = deadlineFrom(headers, call.startedAtMs);

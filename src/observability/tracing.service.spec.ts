@@ -20,6 +20,7 @@ const callOf = () =>
     traceFrom('00-5bf92f3577b34da6a3ce929d0e0e4736-10f067aa0ba902b7-01', undefined),
     {} as FastifyReply,
     undefined,
+    undefined,
   );
 
 describe('TracingService', () => {
