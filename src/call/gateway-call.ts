@@ -7,7 +7,7 @@ import type { VirtualKeyRecord } from '../config/governance-config';
 import type { CallProgress } from '../providers/call-progress';
 import type { ChatUsage, ModelRoute } from '../providers/chat-types';
 import type { GroqChatRequest } from '../providers/groq/groq-chat-parameters';
-import { estimateTokens } from '../providers/token-estimate';
+import { completionLimitOf, estimateBodyPromptTokens } from '../providers/token-estimate';
 import type { ServedBy } from '../providers/reliability/attempts';
 import { apiFamilyOf } from './api-family';
 import { formatUsd, usageCostUsd } from '../governance/call-cost';
@@ -159,20 +159,13 @@ export class GatewayCall implements EndedCall, CallProgress {
 
   estimatePromptTokens(): number {
     const body = this.upstream?.body;
-    // A chat body's messages, or a native Responses body's instructions and input.
-    this.promptTokens ??= body
-      ? estimateTokens(body.messages ?? [body.instructions ?? '', body.input ?? ''])
-      : 0;
+    this.promptTokens ??= body ? estimateBodyPromptTokens(body) : 0;
     return this.promptTokens;
   }
 
   /** The upstream request's token guess (prompt and completion limit), for key selection. */
   estimateRequestTokens(): number {
-    const body = this.upstream?.body;
-    const limit = Number(
-      body?.max_completion_tokens ?? body?.max_tokens ?? body?.max_output_tokens ?? 0,
-    );
-    return this.estimatePromptTokens() + (Number.isFinite(limit) ? limit : 0);
+    return this.estimatePromptTokens() + completionLimitOf(this.upstream?.body);
   }
 
   /** Sent with every upstream attempt: the trace continued from the gateway's span. */

@@ -12,13 +12,25 @@ export function estimateTextTokens(characters: number): number {
   return Math.ceil(characters / 4);
 }
 
+/** The prompt of an upstream body: a chat body's messages, or a native Responses body's instructions and input. */
+export function estimateBodyPromptTokens(body: Record<string, unknown>): number {
+  return estimateTokens(body.messages ?? [body.instructions ?? '', body.input ?? '']);
+}
+
+/** The completion limit an upstream body sets (chat's two spellings, or Responses'); 0 when none. */
+export function completionLimitOf(body: Record<string, unknown> | undefined): number {
+  const limit = Number(
+    body?.max_completion_tokens ?? body?.max_tokens ?? body?.max_output_tokens ?? 0,
+  );
+  return Number.isFinite(limit) ? limit : 0;
+}
+
 /**
- * A cheap upper-bound guess of the tokens a chat request may use (the prompt, plus the completion
+ * A cheap upper-bound guess of the tokens a request may use (the prompt, plus the completion
  * limit), to steer away from a key whose remaining token budget cannot take it.
  */
 export function estimateRequestTokens(body: Record<string, unknown>): number {
-  const limit = Number(body.max_completion_tokens ?? body.max_tokens ?? 0);
-  return estimateTokens(body.messages ?? []) + (Number.isFinite(limit) ? limit : 0);
+  return estimateBodyPromptTokens(body) + completionLimitOf(body);
 }
 
 /**
