@@ -44,8 +44,24 @@ describe('log query parameters', () => {
     [{ limit: '2.5' }, 'limit'],
     [{ cursor: '!!' }, 'cursor'],
     [{ q: 'x'.repeat(513) }, 'q'],
+    // Past what a Date holds (and, at 20 digits, past Postgres's bigint).
+    [{ from: '99999999999999999' }, 'from'],
+    [{ to: '12345678901234567890' }, 'to'],
+    // A Date, but past the year 9999.
+    [{ to: '253402300800000' }, 'to'],
+    [{ from: '+275760-09-13T00:00:00Z' }, 'from'],
   ])('refuses %j naming %s', (params, param) => {
     expect(paramOf(() => parsePage(params))).toBe(param);
+  });
+
+  it('takes times from the year 0000 to 9999, and no further', () => {
+    expect(parseFilter({ from: '0000-01-01T00:00:00Z', to: '253402300799999' })).toMatchObject({
+      fromMs: Date.parse('0000-01-01T00:00:00Z'),
+      toMs: Date.parse('9999-12-31T23:59:59.999Z'),
+    });
+    expect(paramOf(() => parseFilter({ from: '-000001-12-31T00:00:00Z' }))).toBe('from');
+    expect(paramOf(() => parseErasure({ before: '99999999999999999' }))).toBe('before');
+    expect(paramOf(() => parseStats({ from: '99999999999999999' }, Date.now()))).toBe('from');
   });
 
   it('round-trips cursors and defaults the page size', () => {

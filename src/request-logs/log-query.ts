@@ -102,6 +102,13 @@ export function decodeCursor(raw: string): Cursor {
   return { timeMs, id: text.slice(at + 1) };
 }
 
+/**
+ * The times a query may name: years 0000 to 9999. Well inside what a JS Date holds (so the time
+ * prints as ISO 8601), the JS safe integers and Postgres's bigint.
+ */
+export const MIN_TIME_MS = Date.parse('0000-01-01T00:00:00.000Z');
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 /** ISO 8601 (`2026-11-30T17:00:00Z`, `2026-11-30`) or milliseconds since the epoch. */
 export function time(params: Params, name: string): number | undefined {
   const raw = text(params, name);
@@ -111,6 +118,11 @@ export function time(params: Params, name: string): number | undefined {
     throw invalid(
       name,
       `${name} must be an ISO 8601 time (e.g. 2026-11-30T17:00:00Z) or milliseconds since the epoch.`,
+    );
+  if (!Number.isSafeInteger(ms) || ms < MIN_TIME_MS || ms > MAX_TIME_MS)
+    throw invalid(
+      name,
+      `${name} must be a time from the year 0000 to 9999 (in milliseconds since the epoch, at most ${MAX_TIME_MS}).`,
     );
   return ms;
 }

@@ -219,6 +219,9 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     ['status=abc', 'status'],
     ['cursor=bm90LWEtY3Vyc29y', 'cursor'],
     ['from=2026-02-01&to=2026-01-01', 'from'],
+    // Past what a Date holds; 20 digits is past Postgres's bigint too.
+    ['from=99999999999999999', 'from'],
+    ['to=12345678901234567890', 'to'],
   ])('answers 400 naming the parameter for %s', async (query, param) => {
     const { status, json } = await adminGet<{
       error: { param: string; code: string; message: string };
@@ -282,6 +285,13 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     );
     expect(tooMany.status).toBe(400);
     expect(tooMany.json.error.param).toBe('interval');
+    // A time no Date holds: 400, not 503.
+    const huge = await adminGet<{ error: { param: string } }>(
+      url,
+      '/admin/stats?from=99999999999999999',
+    );
+    expect(huge.status).toBe(400);
+    expect(huge.json.error.param).toBe('from');
   });
 
   it('exports NDJSON and CSV, oldest first, saying the schema version', async () => {
@@ -373,6 +383,12 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     const none = await del('');
     expect(none.status).toBe(400);
     expect((none.json.error as { param: string }).param).toBe('virtualKey');
+    // A time no Date holds is refused before anything is erased (it erased, then answered 500).
+    const stored = (await logs(url)).data.length;
+    const huge = await del('?before=99999999999999999');
+    expect(huge.status).toBe(400);
+    expect(huge.json.error).toMatchObject({ param: 'before', code: 'invalid_query_parameter' });
+    expect((await logs(url)).data).toHaveLength(stored);
     expect((await del(`?requestId=${ids.failed}`)).json).toEqual({
       object: 'logs.deleted',
       deleted: 1,
