@@ -64,14 +64,51 @@ describe('log query parameters', () => {
     expect(paramOf(() => parseStats({ from: '99999999999999999' }, Date.now()))).toBe('from');
   });
 
+  it('refuses a parameter it does not take, naming it and what it takes', () => {
+    let refused: GatewayError | undefined;
+    try {
+      parsePage({ virtual_key: 'team-b', limit: '5' });
+    } catch (error) {
+      refused = error as GatewayError;
+    }
+    expect(refused).toMatchObject({ status: 400, code: 'invalid_query_parameter' });
+    expect(refused?.param).toBe('virtual_key');
+    expect(refused?.message).toContain("'virtual_key'");
+    expect(refused?.message).toContain('virtualKey');
+    expect(refused?.message).toContain('cursor');
+    // Each endpoint takes its own parameters and not another's.
+    expect(paramOf(() => parsePage({ limit: '5', cursor: undefined, VirtualKey: 'x' }))).toBe(
+      'VirtualKey',
+    );
+    expect(paramOf(() => parsePage({ format: 'csv' }))).toBe('format');
+    expect(paramOf(() => parseFilter({ format: 'csv' }, ['format']))).toBeNull();
+    expect(paramOf(() => parseFilter({ limit: '5' }, ['format']))).toBe('limit');
+    expect(paramOf(() => parseStats({ groupBy: 'model', interval: '1h' }, Date.now()))).toBeNull();
+    expect(paramOf(() => parseStats({ limit: '5' }, Date.now()))).toBe('limit');
+    expect(paramOf(() => parseFilter({ group_by: 'model' }))).toBe('group_by');
+  });
+
   it('round-trips cursors and defaults the page size', () => {
     const cursor = { timeMs: 1_764_520_000_000, id: 'a:b-c' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     expect(parsePage({}).limit).toBe(100);
   });
 
-  it('asks erasure to say what to erase', () => {
+  it('asks erasure to say what to erase, and takes nothing else', () => {
     expect(paramOf(() => parseErasure({}))).toBe('virtualKey');
+    // from would be ignored, erasing all of team-b's records.
+    let refused: GatewayError | undefined;
+    try {
+      parseErasure({ virtualKey: 'team-b', from: '2026-06-01' });
+    } catch (error) {
+      refused = error as GatewayError;
+    }
+    expect(refused).toMatchObject({ status: 400, code: 'invalid_query_parameter', param: 'from' });
+    expect(refused?.message).toMatch(/virtualKey, before .* requestId/);
+    expect(paramOf(() => parseErasure({ requestId: 'r', q: 'x' }))).toBe('q');
+    expect(
+      paramOf(() => parseErasure({ virtualKey: 'k', before: '1', requestId: 'r' })),
+    ).toBeNull();
     expect(parseErasure({ before: '2026-01-01', virtualKey: 'k' })).toMatchObject({
       beforeMs: Date.UTC(2026, 0, 1),
       virtualKey: 'k',

@@ -41,8 +41,33 @@ export type Params = Record<string, string | string[] | undefined>;
 export const MAX_PAGE = 1000;
 export const DEFAULT_PAGE = 100;
 
-/** The filter of `GET /admin/logs` and its export, checked; a bad value is a 400 naming it. */
-export function parseFilter(params: Params): LogFilter {
+/** The filter's parameters, which every reading endpoint takes (and erasure does not). */
+export const FILTER_PARAMS: readonly string[] = [
+  'from',
+  'to',
+  'model',
+  'virtualKey',
+  'keyId',
+  'status',
+  'code',
+  'q',
+];
+/** What `DELETE /admin/logs` takes: nothing else, so nothing it would ignore widens an erasure. */
+export const ERASURE_PARAMS: readonly string[] = ['virtualKey', 'before', 'requestId'];
+
+/**
+ * The filter of `GET /admin/logs` and its export, checked; a bad value is a 400 naming it. So is
+ * a parameter that is neither a filter nor one of `others` (the endpoint's own): a misspelled
+ * filter (`virtual_key=`) would otherwise answer everything, unfiltered.
+ */
+export function parseFilter(params: Params, others: readonly string[] = []): LogFilter {
+  const accepted = [...FILTER_PARAMS, ...others];
+  onlyParams(
+    params,
+    accepted,
+    (name) =>
+      `Unknown query parameter '${name}'; this endpoint takes ${accepted.join(', ')} (names are case-sensitive).`,
+  );
   const filter: LogFilter = {
     fromMs: time(params, 'from'),
     toMs: time(params, 'to'),
@@ -68,7 +93,7 @@ export function parsePage(params: Params): PageQuery {
   }
   const rawCursor = text(params, 'cursor');
   return {
-    filter: parseFilter(params),
+    filter: parseFilter(params, ['limit', 'cursor']),
     limit,
     cursor: rawCursor === undefined ? undefined : decodeCursor(rawCursor),
   };
@@ -76,6 +101,14 @@ export function parsePage(params: Params): PageQuery {
 
 /** `DELETE /admin/logs`: at least one of virtualKey, before, requestId, so nothing is erased by accident. */
 export function parseErasure(params: Params): LogFilter {
+  // Any other parameter would be ignored, so erase more than asked (virtualKey=x&from=... erased
+  // all of x's records): refused instead.
+  onlyParams(
+    params,
+    ERASURE_PARAMS,
+    (name) =>
+      `Erasure takes only virtualKey, before (a time) and requestId, alone or together; '${name}' is not one of them, so nothing was erased.`,
+  );
   const filter: LogFilter = {
     virtualKey: text(params, 'virtualKey'),
     beforeMs: time(params, 'before'),
@@ -147,6 +180,17 @@ export function text(params: Params, name: string): string | undefined {
   const trimmed = value.trim();
   if (trimmed.length > 512) throw invalid(name, `${name} is longer than 512 characters.`);
   return trimmed === '' ? undefined : trimmed;
+}
+
+/** A 400 naming the first parameter not in `accepted` (its name cut short in the message). */
+function onlyParams(
+  params: Params,
+  accepted: readonly string[],
+  message: (shown: string) => string,
+): void {
+  for (const name of Object.keys(params))
+    if (!accepted.includes(name))
+      throw invalid(name, message(name.length > 64 ? `${name.slice(0, 64)}…` : name));
 }
 
 export function invalid(param: string, message: string): GatewayError {

@@ -92,7 +92,7 @@ export class RequestLogsApiService {
     const format = (text(params, 'format') ?? 'ndjson').toLowerCase();
     if (format !== 'ndjson' && format !== 'csv')
       throw invalid('format', 'format must be ndjson or csv.');
-    const filter = scoped(parseFilter(params), access);
+    const filter = scoped(parseFilter(params, ['format']), access);
     const pages = this.storeOrThrow().scan(filter);
     const first = await this.answer(pages.next());
     const logger = this.logger;

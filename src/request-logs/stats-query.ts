@@ -21,7 +21,7 @@ export interface StatsQuery {
 
 /** `GET /admin/stats` parameters, checked. With an interval and no `from`, the last day. */
 export function parseStats(params: Params, nowMs: number): StatsQuery {
-  const filter = parseFilter(params);
+  const filter = parseFilter(params, ['groupBy', 'interval']);
   const groupBy = text(params, 'groupBy');
   if (groupBy !== undefined && !Object.hasOwn(STATS_GROUPS, groupBy))
     throw invalid('groupBy', `groupBy must be one of ${Object.keys(STATS_GROUPS).join(', ')}.`);

@@ -133,6 +133,13 @@ describe('dashboard: the UI served at /ui under a strict CSP, and the admin API 
     const bad = await adminGet<{ error: { param: string } }>(url, '/admin/logs/tail?status=abc');
     expect(bad.status).toBe(400);
     expect(bad.json.error.param).toBe('status');
+    // A misspelled filter would tail every call: refused, naming it.
+    const misspelled = await adminGet<{ error: { param: string } }>(
+      url,
+      '/admin/logs/tail?virtual_key=team-a',
+    );
+    expect(misspelled.status).toBe(400);
+    expect(misspelled.json.error.param).toBe('virtual_key');
   });
 
   it('GET /admin/stats answers time-to-first-token percentiles of streamed calls, in 5-minute buckets', async () => {

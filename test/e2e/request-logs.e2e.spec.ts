@@ -222,6 +222,9 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     // Past what a Date holds; 20 digits is past Postgres's bigint too.
     ['from=99999999999999999', 'from'],
     ['to=12345678901234567890', 'to'],
+    // A misspelled filter is refused, not ignored (which answered every record, unfiltered).
+    ['virtual_key=team-b', 'virtual_key'],
+    ['limit=2&Model=x', 'Model'],
   ])('answers 400 naming the parameter for %s', async (query, param) => {
     const { status, json } = await adminGet<{
       error: { param: string; code: string; message: string };
@@ -292,6 +295,12 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     );
     expect(huge.status).toBe(400);
     expect(huge.json.error.param).toBe('from');
+    const misspelled = await adminGet<{ error: { param: string } }>(
+      url,
+      '/admin/stats?group_by=model',
+    );
+    expect(misspelled.status).toBe(400);
+    expect(misspelled.json.error.param).toBe('group_by');
   });
 
   it('exports NDJSON and CSV, oldest first, saying the schema version', async () => {
@@ -321,6 +330,12 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     const bad = await adminGet<{ error: { param: string } }>(url, '/admin/logs/export?format=xml');
     expect(bad.status).toBe(400);
     expect(bad.json.error.param).toBe('format');
+    const misspelled = await adminGet<{ error: { param: string } }>(
+      url,
+      '/admin/logs/export?format=csv&virtual_key=team-a',
+    );
+    expect(misspelled.status).toBe(400);
+    expect(misspelled.json.error.param).toBe('virtual_key');
   });
 
   it('records an abandoned stream as 499 when it ends', async () => {
@@ -388,6 +403,12 @@ describe('request logs: one record per call in the SQLite store, and the admin q
     const huge = await del('?before=99999999999999999');
     expect(huge.status).toBe(400);
     expect(huge.json.error).toMatchObject({ param: 'before', code: 'invalid_query_parameter' });
+    expect((await logs(url)).data).toHaveLength(stored);
+    // A parameter erasure does not take is refused, not ignored (which erased all of team-b).
+    const withFrom = await del('?virtualKey=team-b&from=2026-06-01');
+    expect(withFrom.status).toBe(400);
+    expect(withFrom.json.error).toMatchObject({ param: 'from', code: 'invalid_query_parameter' });
+    expect((withFrom.json.error as { message: string }).message).toContain('requestId');
     expect((await logs(url)).data).toHaveLength(stored);
     expect((await del(`?requestId=${ids.failed}`)).json).toEqual({
       object: 'logs.deleted',
