@@ -88,6 +88,20 @@ describe('log query parameters', () => {
     expect(paramOf(() => parseFilter({ group_by: 'model' }))).toBe('group_by');
   });
 
+  it('refuses a control character in a text parameter (Postgres refuses a NUL: it was a 503)', () => {
+    expect(paramOf(() => parsePage({ q: 'needle\u0000' }))).toBe('q');
+    expect(paramOf(() => parsePage({ virtualKey: 'team\nb' }))).toBe('virtualKey');
+    expect(paramOf(() => parsePage({ model: 'groq/x\u0085' }))).toBe('model');
+    expect(paramOf(() => parsePage({ code: 'a\u007fb' }))).toBe('code');
+    expect(paramOf(() => parseErasure({ requestId: 'r\u0000' }))).toBe('requestId');
+    expect(paramOf(() => parseStats({ q: '\u0000x' }, Date.now()))).toBe('q');
+    // Around the text, whitespace is trimmed as before; other text (é, U+FFFD) is text.
+    expect(parsePage({ q: ' needle\n', model: 'modèle\uFFFD' }).filter).toMatchObject({
+      q: 'needle',
+      model: 'modèle\uFFFD',
+    });
+  });
+
   it('round-trips cursors and defaults the page size', () => {
     const cursor = { timeMs: 1_764_520_000_000, id: 'a:b-c' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);

@@ -179,7 +179,18 @@ export function text(params: Params, name: string): string | undefined {
   if (value === undefined) return undefined;
   const trimmed = value.trim();
   if (trimmed.length > 512) throw invalid(name, `${name} is longer than 512 characters.`);
+  // Postgres refuses a NUL in text (the query failed: 503), and no stored text holds one.
+  if (hasControlCharacter(trimmed))
+    throw invalid(
+      name,
+      `${name} holds a control character (such as NUL, a tab or a line break); leave it out.`,
+    );
   return trimmed === '' ? undefined : trimmed;
+}
+
+/** Whether the text holds a C0 or C1 control character or DEL (U+0000-U+001F, U+007F-U+009F). */
+export function hasControlCharacter(text: string): boolean {
+  return /\p{Cc}/u.test(text);
 }
 
 /** A 400 naming the first parameter not in `accepted` (its name cut short in the message). */

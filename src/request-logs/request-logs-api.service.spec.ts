@@ -33,6 +33,11 @@ describe('the request logs API: a statement the server canceled', () => {
     expect(answer?.code).toBe('query_timeout');
   });
 
+  it('answers a request id holding a control character 404 without asking the store (Postgres refuses a NUL)', async () => {
+    const answer = await failure(api.get('req\u0000'));
+    expect(answer).toMatchObject({ status: 404, code: 'log_not_found', param: 'requestId' });
+  });
+
   it('answers an erasure 503 logs_store_unavailable: it has no deadline, nothing to narrow', async () => {
     const answer = await failure(
       api.erase({} as FastifyRequest, { virtualKey: 'vk-1' }, { actor: 'admin' }),

@@ -8,6 +8,7 @@ import { GovernanceService } from '../governance/governance.service';
 import { csvHeader, csvRow, ndjsonLine } from './exports/ndjson';
 import { errorText } from './log-pipeline';
 import {
+  hasControlCharacter,
   invalid,
   parseErasure,
   parseFilter,
@@ -69,7 +70,10 @@ export class RequestLogsApiService {
    * teams answers 404, as one that does not exist.
    */
   async get(requestId: string, access: LogAccess = FULL_LOG_ACCESS): Promise<LogRecord> {
-    const record = await this.run((store) => store.byRequestId(requestId, access.teams));
+    // No stored request id holds a control character, and Postgres refuses a NUL in a query.
+    const record = hasControlCharacter(requestId)
+      ? undefined
+      : await this.run((store) => store.byRequestId(requestId, access.teams));
     if (!record)
       throw new GatewayError({
         status: 404,

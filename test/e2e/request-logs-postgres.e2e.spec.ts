@@ -2,7 +2,7 @@ import { GroqEmulator } from '../emulator/emulator';
 import { GatewayProcess, startGateway } from './support/gateway-process';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
 import { startPostgres, type PostgresServer } from './support/postgres-server';
-import { adminGet, logs, waitForLogs } from './support/request-logs';
+import { adminGet, logs, metricValue, waitForLogs } from './support/request-logs';
 import { GATEWAY_KEY } from './support/stack';
 
 const BIG = 'groq/llama-3.3-70b-versatile';
@@ -141,5 +141,40 @@ governance:
     });
     expect(await erased.json()).toEqual({ object: 'logs.deleted', deleted: 3 });
     expect((await logs(two.url, 'virtualKey=team-b')).data).toEqual([]);
+  }, 30_000);
+
+  /** The store's failed batches and dropped records on a gateway, by metric. */
+  async function storeFailures(gateway: GatewayProcess): Promise<Record<string, number>> {
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    return Object.fromEntries(
+      ['batches_failed', 'dropped'].map((what) => [
+        what,
+        metricValue(metrics, `groq_gateway_request_logs_${what}_total`, { sink: 'store' }),
+      ]),
+    );
+  }
+
+  it('writes a record whose model holds a NUL (Postgres refuses one in text), and the records after it', async () => {
+    const [one, two] = gateways;
+    const failedBefore = await storeFailures(one);
+    // The model the client asked for is recorded as it came, before it is checked.
+    const nul = await call(one, KEY_A, 'groq/no\u0000such-model', 'pg-nul');
+    expect(nul.status).toBeGreaterThanOrEqual(400);
+    const after = await call(one, KEY_A, SMALL, 'pg-after-nul');
+    expect(after.status).toBe(200);
+    // Before, the batch holding the NUL failed (22021) and was retried for ever: nothing after it.
+    const [record] = await waitForLogs(two.url, 1, 'q=pg-nul');
+    expect(record).toMatchObject({ request_id: 'pg-nul', model_asked: 'groq/no\uFFFDsuch-model' });
+    await waitForLogs(two.url, 1, 'q=pg-after-nul');
+    // No failed batch since (one failed at start-up, while the store was not open yet).
+    expect(await storeFailures(one)).toEqual(failedBefore);
+    // A NUL in a query parameter is a 400 naming it, not the 503 of a query Postgres refuses.
+    const query = await adminGet<{ error: { param: string; code: string } }>(
+      one.url,
+      '/admin/logs?q=pg%00nul',
+    );
+    expect(query.status).toBe(400);
+    expect(query.json.error).toMatchObject({ param: 'q', code: 'invalid_query_parameter' });
+    expect((await adminGet(one.url, '/admin/logs/pg%00nul')).status).toBe(404);
   }, 30_000);
 });
