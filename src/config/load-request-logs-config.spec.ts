@@ -129,4 +129,39 @@ logs:
   ])('refuses the export %s', (entry, message) => {
     expect(() => load({}, `logs:\n  exports:\n    ${entry}\n`)).toThrow(message);
   });
+
+  it.each([
+    [
+      "- { type: http, url: 'https://user:s3cret-pw@[bad/ingest', secret: { file: /s/hmac } }",
+      'url',
+      /is not a URL/,
+    ],
+    [
+      "- { type: otlp, url: 'ftp://user:s3cret-pw@collector/v1/logs' }",
+      'url',
+      /must be an http\(s\) URL/,
+    ],
+    // Parsed, the user name is the scheme: not echoed either.
+    ["- { type: otlp, url: 's3cret-pw:token@collector:4318' }", 'url', /must be an http\(s\) URL/],
+    [
+      "- { type: s3, bucket: logs, endpoint: 'http://key:s3cret-pw@minio:99999' }",
+      'endpoint',
+      /is not a URL/,
+    ],
+  ])(
+    'never echoes an export URL it refuses (it may hold credentials): %s',
+    (entry, field, message) => {
+      let thrown: Error | undefined;
+      try {
+        load({}, `logs:\n  exports:\n    ${entry}\n`);
+      } catch (error) {
+        thrown = error as Error;
+      }
+      expect(thrown?.message).toMatch(
+        new RegExp(`^GATEWAY_CONFIG logs\\.exports\\[0\\]\\.${field}: `),
+      );
+      expect(thrown?.message).toMatch(message);
+      expect(thrown?.message).not.toContain('s3cret-pw');
+    },
+  );
 });

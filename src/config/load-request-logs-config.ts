@@ -295,12 +295,23 @@ function secret(setting: string, raw: unknown, env: Env, readFile: ReadFile): st
   return value.trim();
 }
 
+/**
+ * An export's URL, checked without echoing it (nor its scheme, which is the user name in
+ * `user:password@host`): it may hold credentials, and the error goes to the start-up log.
+ */
 function httpUrl(setting: string, raw: string): void {
+  let protocol: string;
   try {
-    const url = new URL(raw);
-    if (url.protocol === 'http:' || url.protocol === 'https:') return;
+    protocol = new URL(raw).protocol;
   } catch {
-    // reported below
+    throw new ConfigError(
+      setting,
+      'is not a URL; it must be an http(s) URL such as https://host:4318/v1/logs (value not shown: it may hold credentials)',
+    );
   }
-  throw new ConfigError(setting, `must be an http(s) URL, got '${raw}'`);
+  if (protocol !== 'http:' && protocol !== 'https:')
+    throw new ConfigError(
+      setting,
+      'must be an http(s) URL, starting http:// or https:// (value not shown: it may hold credentials)',
+    );
 }
