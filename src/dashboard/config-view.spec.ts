@@ -16,6 +16,9 @@ const SECRETS = {
   smtpPassword: 'smtp-unit-password-99',
   hook: 'webhook-unit-signing-secret',
   vault: 'hvs.unit-vault-token-000',
+  logsPostgres: 'logs-unit-pg-password-31',
+  logsHook: 'logs-unit-hmac-secret-55',
+  logsAuth: 'Bearer logs-unit-collector-token-8',
 };
 
 const YAML = `
@@ -39,6 +42,15 @@ alerts:
     - { id: hook, kind: webhook, url: 'https://hooks.example.com/gw', secret: 'vault://secret/alerts#hook' }
   rules:
     - { id: errors, kind: error_rate, threshold: 0.05, channels: [slack] }
+logs:
+  store: postgres
+  postgresUrl: postgres://gateway:${SECRETS.logsPostgres}@db.example.com/gateway
+  exports:
+    - type: http
+      url: https://siem.example.com/ingest
+      secret: { env: LOGS_HOOK_SECRET }
+      headers: { Authorization: { file: /run/secrets/siem-auth } }
+    - { type: otlp, url: 'https://collector.example.com/v1/logs', headers: { x-token: { env: LOGS_HOOK_SECRET } } }
 `;
 
 const env = {
@@ -49,10 +61,12 @@ const env = {
   SLACK_HOOK: SECRETS.slack,
   VAULT_ADDR: 'https://vault.example.com:8200',
   VAULT_TOKEN: SECRETS.vault,
+  LOGS_HOOK_SECRET: SECRETS.logsHook,
 };
 const files: Record<string, string> = {
   '/etc/gateway.yaml': YAML,
   '/run/secrets/pd': SECRETS.pagerduty,
+  '/run/secrets/siem-auth': SECRETS.logsAuth,
 };
 const readFile = (path: string) => files[path];
 
@@ -88,6 +102,20 @@ describe('the effective configuration view', () => {
     expect(channels.mail.smtpUrl).toBe('smtp://***:***@mail.example.com:587');
     expect(channels.hook.secret).toEqual({ secretRef: 'vault://secret/alerts#hook' });
     expect(v.secrets.vault.token).toEqual({ secretRef: 'env:VAULT_TOKEN' });
+    // The request logs' settings are read from `logs:` (they showed as inline, or not at all).
+    expect(v.requestLogs.postgres).toEqual({
+      url: 'postgres://***:***@db.example.com/gateway',
+      source: 'set (redacted)',
+    });
+    expect(v.requestLogs.exports[0]).toMatchObject({
+      type: 'http',
+      secret: { secretRef: 'env:LOGS_HOOK_SECRET' },
+      // Header names are read case-insensitively, as the gateway reads them.
+      headers: { authorization: { secretRef: 'file:/run/secrets/siem-auth' } },
+    });
+    expect(v.requestLogs.exports[1].headers).toEqual({
+      'x-token': { secretRef: 'env:LOGS_HOOK_SECRET' },
+    });
     expect(v.secrets.references).toEqual([
       {
         setting: 'GATEWAY_CONFIG alerts.channels[3].secret',

@@ -203,7 +203,8 @@ export function policyView(policy: GuardrailPolicy): Record<string, unknown> {
 
 function requestLogsView(config: GatewayConfig, env: Env, yaml: Yaml) {
   const logs = config.requestLogs;
-  const logsYaml = yamlAt(yaml, 'requestLogs');
+  // GATEWAY_CONFIG's key is `logs` (src/config/load-request-logs-config.ts).
+  const logsYaml = yamlAt(yaml, 'logs');
   return {
     store: logs.store,
     dataDir: logs.store === 'sqlite' ? logs.dataDir : null,
@@ -238,9 +239,14 @@ function exportView(target: ExportConfig, raw: Yaml, env: Env): Record<string, u
     flushIntervalMs: target.flushIntervalMs,
     maxAttempts: target.maxAttempts,
   };
+  // The gateway lowercases header names (Authorization is authorization): looked up alike.
+  const written = Object.entries(yamlAt(raw, 'headers'));
   const headers = (names: string[]) =>
     Object.fromEntries(
-      names.map((name) => [name, envOrFileSecret(yamlAt(raw, 'headers')[name], env)]),
+      names.map((name) => [
+        name,
+        envOrFileSecret(written.find(([key]) => key.toLowerCase() === name)?.[1], env),
+      ]),
     );
   switch (target.type) {
     case 's3':
