@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { createServer, type Server, type Socket } from 'node:net';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
+import { startBlackHole } from './support/log-receiver';
 import { adminGet, metricValue, waitForLogs } from './support/request-logs';
 import { Stack, startStack } from './support/stack';
 import type { LogRecord } from '../../src/request-logs/log-record';
@@ -9,15 +9,6 @@ const MODEL = 'groq/llama-3.3-70b-versatile';
 const CARD = '4111 1111 1111 1111';
 const KEY = 'vk-overflow-e2e-secret-000000000000';
 
-/** A sink that takes connections and never answers: its export's queue stays full. */
-async function startHole(): Promise<{ server: Server; url: string; sockets: Set<Socket> }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return { server, url: `http://127.0.0.1:${port}`, sockets };
-}
-
 /**
  * LOGS_ON_OVERFLOW=block holds calls only for the store's queue: an export whose sink is dead fills
  * its own queue and drops (counted), and calls go on. LOGS_BODIES=full keeps the request as it
@@ -25,10 +16,10 @@ async function startHole(): Promise<{ server: Server; url: string; sockets: Set<
  */
 describe('request logs: block mode with a dead export, and full bodies', () => {
   let stack: Stack;
-  let hole: Awaited<ReturnType<typeof startHole>>;
+  let hole: Awaited<ReturnType<typeof startBlackHole>>;
 
   beforeAll(async () => {
-    hole = await startHole();
+    hole = await startBlackHole();
     const config = writeGatewayConfig(`
 governance:
   virtualKeys:
@@ -55,8 +46,7 @@ logs:
   });
   afterAll(async () => {
     await stack.stop();
-    for (const socket of hole.sockets) socket.destroy();
-    await new Promise((resolve) => hole.server.close(resolve));
+    await hole.stop();
   });
 
   it('answers every call while the dead export drops its overflow, and the store keeps them all', async () => {
