@@ -144,7 +144,9 @@ governance:
   }, 30_000);
 
   /** The store's failed batches and dropped records on a gateway, by metric. */
-  async function storeFailures(gateway: GatewayProcess): Promise<Record<string, number>> {
+  async function storeFailures(
+    gateway: GatewayProcess,
+  ): Promise<Record<string, number | undefined>> {
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     return Object.fromEntries(
       ['batches_failed', 'dropped'].map((what) => [

@@ -173,11 +173,12 @@ logs:
     let failed = 0;
     for (const started = Date.now(); failed === 0 && Date.now() - started < 5_000;) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      failed = metricValue(
-        await (await fetch(`${g.url}/metrics`)).text(),
-        'groq_gateway_request_logs_batches_failed_total',
-        { sink: 'store' },
-      );
+      failed =
+        metricValue(
+          await (await fetch(`${g.url}/metrics`)).text(),
+          'groq_gateway_request_logs_batches_failed_total',
+          { sink: 'store' },
+        ) ?? 0;
     }
     expect(failed).toBeGreaterThan(0);
     blocker.exec('COMMIT');

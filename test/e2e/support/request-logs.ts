@@ -155,12 +155,23 @@ export function currentRssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
-export function metricValue(metrics: string, name: string, labels: Record<string, string>): number {
+/**
+ * The sum of every series of `name` whose labels include `labels` (so `{sink: 'store'}` counts
+ * each drop reason), or undefined when no such series exists: a series that vanished or was
+ * renamed fails a check instead of reading 0.
+ */
+export function metricValue(
+  metrics: string,
+  name: string,
+  labels: Record<string, string>,
+): number | undefined {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = metrics
+  const lines = metrics
     .split('\n')
-    .find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
-  return line ? Number(line.split(' ').pop()) : 0;
+    .filter((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.includes(w)));
+  return lines.length === 0
+    ? undefined
+    : lines.reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
 }
 
 const DAY_MS = 86_400_000;
