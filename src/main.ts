@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { backportAsyncResourceBind } from './runtime/async-resource-bind';
+import { pinTickObjectShape } from './runtime/tick-object-shape';
 import cluster from 'node:cluster';
 import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './create-app';
@@ -13,8 +14,9 @@ import { reloadCertificatesOnChange } from './network/tls-listener';
 
 type TlsServer = Parameters<typeof reloadCertificatesOnChange>[0];
 
-// Before Fastify and Nest bind anything (see the function for why).
+// Before Fastify and Nest bind anything, and before V8's first idle GC (see each for why).
 backportAsyncResourceBind();
+pinTickObjectShape();
 
 async function main(): Promise<void> {
   const { config, secrets } = await loadConfigOrExit();

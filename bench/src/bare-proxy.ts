@@ -1,10 +1,18 @@
 import { Agent, createServer, request } from 'node:http';
+import { join } from 'node:path';
 
 /**
  * The floor a Node gateway can reach: node:http alone, no framework, no validation. It parses the
  * body, strips the `groq/` prefix from the model, sends it upstream with its own key over a
- * keep-alive agent, and pipes the answer back untouched.
+ * keep-alive agent, and pipes the answer back untouched. It pins the nextTick entry shape as the
+ * gateway does, so a V8 quirk (see tick-object-shape.ts) cannot make the floor look higher.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pinTickObjectShape } = require(
+  join(__dirname, '..', '..', 'dist', 'runtime', 'tick-object-shape.js'),
+) as { pinTickObjectShape(): void };
+pinTickObjectShape();
+
 const upstream = new URL(process.env.UPSTREAM ?? 'http://127.0.0.1:8081');
 const key = process.env.GROQ_API_KEY ?? 'gsk_bench_key';
 const agent = new Agent({ keepAlive: true, maxSockets: 512 });

@@ -11,14 +11,20 @@ import { Pool } from 'undici';
  * The reference the gateway is held to: the smallest NestJS proxy the design card allows. NestJS
  * 11 on the Fastify adapter, one controller taking `@Body()`, one undici Pool call to the
  * upstream, a Promise of the answer (the parsed JSON, or the SSE body as a stream), with the
- * gateway's AsyncResource#bind backport. No validation, no hooks, no metrics: what Nest itself
- * costs, to measure the gateway's own work against.
+ * gateway's two runtime fixes (the AsyncResource#bind backport, the pinned nextTick entry shape).
+ * No validation, no hooks, no metrics: what Nest itself costs, to measure the gateway's own work
+ * against.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { backportAsyncResourceBind } = require(
   join(__dirname, '..', '..', 'dist', 'runtime', 'async-resource-bind.js'),
 ) as { backportAsyncResourceBind(): boolean };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pinTickObjectShape } = require(
+  join(__dirname, '..', '..', 'dist', 'runtime', 'tick-object-shape.js'),
+) as { pinTickObjectShape(): void };
 backportAsyncResourceBind();
+pinTickObjectShape();
 
 const upstream = new Pool(process.env.UPSTREAM ?? 'http://127.0.0.1:8081', { connections: 128 });
 const key = process.env.GROQ_API_KEY ?? 'gsk_bench_key';
