@@ -1,11 +1,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { LogRecord } from '../log-record';
 import { openSqliteDatabase } from './sqlite-database';
-import { sqliteRowWriter } from './sqlite-rows';
+import { sqliteRowInserter, type RowValues } from './sqlite-rows';
 import type { ThreadReply, ThreadRequest } from './sqlite-thread';
 
 /**
- * A SQLite thread: batches of records in (one transaction each) and single statements (a query's
+ * A SQLite thread: batches of rows in (one transaction each) and single statements (a query's
  * rows back, or what a DELETE changed), an answer for each, in the order they came. The store runs
  * two: one writes batches, retention and erasure; one answers the query API. Off the event loop a
  * batch of 500 rows (about 15 ms of SQLite work) or a stats query over a large store (seconds)
@@ -13,7 +12,7 @@ import type { ThreadReply, ThreadRequest } from './sqlite-thread';
  */
 const { file } = workerData as { file: string };
 const database = openSqliteDatabase(file);
-const writeRows = sqliteRowWriter(database);
+const insertRows = sqliteRowInserter(database);
 const port = parentPort;
 if (!port) throw new Error('sqlite-thread.worker runs as a worker thread');
 port.postMessage({ seq: 0, ready: true } satisfies ThreadReply);
@@ -37,7 +36,7 @@ port.on('message', (request: ThreadRequest) => {
         reply = { seq: request.seq, changes, lastInsertRowid: Number(lastInsertRowid) };
       }
     } else {
-      writeRows(request.records as LogRecord[]);
+      insertRows(request.rows as RowValues[]);
       reply = { seq: request.seq };
     }
   } catch (error) {
