@@ -138,6 +138,8 @@ export function answerFor(body: ChatBody, model: EmulatedModel, makeId: () => st
   }
 
   let finishReason: Answer['finishReason'] = 'stop';
+  // Groq's `stop`: the answer ends before the earliest match, which is left out, and Groq stops
+  // writing there (it counts no more tokens); finish_reason is 'stop', as for a natural end.
   const stops = typeof body.stop === 'string' ? [body.stop] : (body.stop ?? []);
   for (const stop of stops) {
     const at = stop ? text.indexOf(stop) : -1;

@@ -96,6 +96,15 @@ export function checkChatRequest(
       }
     }
   }
+  // groq-sdk: "Up to 4 sequences"; Groq refuses a fifth (its wording reported in letta-ai/letta#1288).
+  if (!isGroqStop(body.stop)) {
+    return {
+      status: 400,
+      message:
+        "'stop' : one of the following must be satisfied[('stop' : value must be a string) OR ('stop' : maximum number of items is 4)]",
+      param: 'stop',
+    };
+  }
   if (body.n !== undefined && body.n !== 1)
     return { status: 400, message: "'n' : number must be at most 1" };
   if (body.logprobs === true)
@@ -176,4 +185,10 @@ function closest(field: string, candidates: Set<string>): string {
     }
   }
   return best;
+}
+
+/** Groq's `stop`: absent or null, a string, or at most 4 strings. */
+function isGroqStop(stop: unknown): boolean {
+  if (stop === undefined || stop === null || typeof stop === 'string') return true;
+  return Array.isArray(stop) && stop.length <= 4 && stop.every((item) => typeof item === 'string');
 }
