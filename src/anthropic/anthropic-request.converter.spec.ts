@@ -49,6 +49,14 @@ describe('messagesToChat', () => {
     expect(chat).not.toHaveProperty('stop');
   });
 
+  it('keeps more stop sequences than Groq takes, none sent', () => {
+    const sequences = ['a', 'b', 'c', 'd', 'e'];
+    const { chat, stopSequences, dropped } = convert({ stop_sequences: sequences });
+    expect(stopSequences).toEqual(sequences);
+    expect(chat).not.toHaveProperty('stop');
+    expect(dropped).toEqual([]);
+  });
+
   it('turns tool_use into tool_calls and tool_result into tool messages before the user text', () => {
     const { chat } = convert({
       messages: [

@@ -22,7 +22,11 @@ const DROPPED = new Set(['top_k', 'service_tier']);
 export interface ConvertedMessagesRequest {
   chat: ChatRequest;
   dropped: string[];
-  /** Applied by the gateway on the way back, so the matched one can be reported. */
+  /**
+   * Applied by the gateway on the way back, never sent as Groq's `stop`: Groq leaves the matched
+   * text out and says `finish_reason: "stop"` for a natural end too, so neither whether nor which
+   * sequence ended the answer could be reported.
+   */
   stopSequences: string[];
 }
 

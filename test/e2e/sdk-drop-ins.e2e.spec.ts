@@ -172,6 +172,30 @@ describe('SDK drop-ins: only the base URL changes', () => {
       expect(stopped.content).toEqual([{ type: 'text', text: 'Hello from the Groq ' }]);
     });
 
+    it('applies stop sequences itself, more than Groq takes too, and sends Groq no stop', async () => {
+      const params = {
+        model: CLAUDE,
+        max_tokens: 100,
+        messages: [{ role: 'user' as const, content: 'x' }],
+      };
+      const whole = await anthropic.messages.create(params);
+      const stop_sequences = ['NEVER', 'NOPE', 'NADA', 'NIL', 'emulator'];
+      const json = await anthropic.messages.create({ ...params, stop_sequences });
+      const streamed = await anthropic.messages
+        .stream({ ...params, stop_sequences })
+        .finalMessage();
+      for (const message of [json, streamed]) {
+        expect(message.content).toEqual([{ type: 'text', text: 'Hello from the Groq ' }]);
+        expect(message.stop_reason).toBe('stop_sequence');
+        expect(message.stop_sequence).toBe('emulator');
+        // Groq wrote (and counted) the whole answer: it was not asked to stop.
+        expect(message.usage.output_tokens).toBe(whole.usage.output_tokens);
+      }
+      const sent = stack.emulator.chatRequests().map((request) => request.body ?? {});
+      expect(sent).toHaveLength(3);
+      for (const body of sent) expect(body).not.toHaveProperty('stop');
+    });
+
     it('streams with messages.stream() and finalMessage() matches the JSON answer', async () => {
       const params = {
         model: CLAUDE,
