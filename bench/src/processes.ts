@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -147,10 +147,10 @@ export function rssMb(pid: number | undefined): number | undefined {
 }
 
 /**
- * CPU time a process (and its cluster workers) has had so far, in microseconds: the sum of every
- * thread's time on a CPU from /proc/<pid>/task/<tid>/schedstat (nanoseconds, unlike the 10 ms
- * ticks of /proc/<pid>/stat). Read before and after a run, it gives CPU per request, which a
- * shared machine disturbs far less than requests per second.
+ * CPU time a process and its children (a cluster primary and its workers) have had so far, in
+ * microseconds: the sum of every thread's time on a CPU from /proc/<pid>/task/<tid>/schedstat
+ * (nanoseconds, unlike the 10 ms ticks of /proc/<pid>/stat). Read before and after a run, it gives
+ * CPU per request, which a shared machine disturbs far less than requests per second.
  */
 export function cpuMicros(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
@@ -176,16 +176,48 @@ export function cpuMicros(pid: number | undefined): number | undefined {
   return total;
 }
 
+const HAS_CHILDREN_LISTS = existsSync(`/proc/${process.pid}/task/${process.pid}/children`);
+
+/**
+ * A process's children (a cluster primary's workers): every thread's /proc children list, since a
+ * child belongs to the thread that forked it. Kernels built without those lists get a scan of
+ * every process's parent in /proc/<pid>/stat instead.
+ */
 function childPids(pid: number): number[] {
+  if (!HAS_CHILDREN_LISTS) return childPidsByParent(pid);
+  let tasks: string[];
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
+    tasks = readdirSync(`/proc/${pid}/task`);
   } catch {
     return [];
   }
+  const children = new Set<number>();
+  for (const task of tasks) {
+    try {
+      for (const child of readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(/\s+/)) {
+        if (child) children.add(Number(child));
+      }
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return [...children];
+}
+
+function childPidsByParent(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === pid) children.push(Number(entry));
+    } catch {
+      // the process ended between the listing and the read
+    }
+  }
+  return children;
 }
 
 /** A free loopback port, for programs that cannot listen on port 0 and say which they got. */
