@@ -105,12 +105,16 @@ export async function sequentialLatencies(
   return { samples, errors };
 }
 
-/** Streams one at a time: time to the first body bytes and to the end. */
+/**
+ * Streams one at a time: time to the first body bytes and to the end, and the target process's CPU
+ * over the run per stream completed.
+ */
 export async function streamTimings(
   target: Target,
   count: number,
   content: string,
-): Promise<{ firstByte: number[]; total: number[]; errors: number }> {
+): Promise<{ firstByte: number[]; total: number[]; errors: number; cpuMicrosPerStream?: number }> {
+  const cpuBefore = cpuMicros(target.pid);
   const pool = new Pool(target.url, { connections: 1, ...TIMEOUTS });
   const body = chatBody(target.model, content, true);
   const firstByte: number[] = [];
@@ -148,7 +152,7 @@ export async function streamTimings(
   } finally {
     await pool.close();
   }
-  return { firstByte, total, errors };
+  return { firstByte, total, errors, cpuMicrosPerStream: cpuPer(cpuBefore, target, total.length) };
 }
 
 /** autocannon against one target: full throughput, or a fixed overall rate. */
@@ -173,19 +177,23 @@ export async function load(
     duration: options.durationSeconds,
     overallRate: options.overallRate,
   });
-  const cpuAfter = cpuMicros(target.pid);
   const requests = result.requests.total;
   return {
     requestsPerSecond: result.requests.average,
     requests,
-    cpuMicrosPerRequest:
-      cpuBefore !== undefined && cpuAfter !== undefined && requests > 0
-        ? (cpuAfter - cpuBefore) / requests
-        : undefined,
+    cpuMicrosPerRequest: cpuPer(cpuBefore, target, requests),
     p50: result.latency.p50,
     p99: result.latency.p99,
     errors: result.errors + result.timeouts + result.non2xx,
   };
+}
+
+/** The target's CPU since `before` (cpuMicros), per one of `count` answers; undefined without. */
+function cpuPer(before: number | undefined, target: Target, count: number): number | undefined {
+  const after = cpuMicros(target.pid);
+  return before !== undefined && after !== undefined && count > 0
+    ? (after - before) / count
+    : undefined;
 }
 
 /** Many streams open at once: how many finished well. */
@@ -224,6 +232,11 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2
     ? sorted[(sorted.length - 1) / 2]
     : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+}
+
+/** The median, or undefined when there are no values (a figure a run could not take). */
+export function medianIfAny(values: readonly number[]): number | undefined {
+  return values.length > 0 ? median(values) : undefined;
 }
 
 /** One side of an A/B comparison: medians of its rounds. */
@@ -286,12 +299,10 @@ export async function interleavedPairs(
     }
   }
   const side = (results: ThroughputSummary[]): PairSide => {
-    const cpu = results.flatMap((r) =>
-      r.cpuMicrosPerRequest === undefined ? [] : [r.cpuMicrosPerRequest],
-    );
+    const cpu = results.flatMap((r) => r.cpuMicrosPerRequest ?? []);
     return {
       requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
-      cpuMicrosPerRequest: cpu.length > 0 ? median(cpu) : undefined,
+      cpuMicrosPerRequest: medianIfAny(cpu),
       p50: median(results.map((r) => r.p50)),
       p99: median(results.map((r) => r.p99)),
       errors: results.reduce((sum, r) => sum + r.errors, 0),

@@ -32,11 +32,25 @@ export interface BenchResult {
     p50: number;
     p99: number;
     errors: number;
+    /** The target process's CPU per request, from /proc; absent in runs from before it was kept. */
+    cpuMicrosPerRequest?: number;
   }>;
-  streaming: Array<{ target: string; firstByte: LatencySummary; total: LatencySummary }>;
+  streaming: Array<{
+    target: string;
+    firstByte: LatencySummary;
+    total: LatencySummary;
+    /** The target process's CPU over the run per stream completed; absent in older runs. */
+    cpuMicrosPerStream?: number;
+  }>;
   openStreams: { count: number; ok: number; errors: number; peakRssMb: number };
   peakRssMb: Record<string, number | undefined>;
-  workers: { one: number; two: number };
+  workers: {
+    /** Requests per second (median of the rounds). */
+    one: number;
+    two: number;
+    /** CPU per request (with two workers the primary's and its workers'); absent in older runs. */
+    cpuMicrosPerRequest?: { one?: number; two?: number };
+  };
   /** Absent in runs from before request logs were measured. */
   requestLogs?: RequestLogsBench;
 }
@@ -120,7 +134,7 @@ export function renderMarkdown(result: BenchResult, file: string): string {
     '',
     `Run ${result.date}${result.smoke ? ' (smoke run: too short to read targets from)' : ''}: \`npm run bench\`, raw figures in \`${file}\`.`,
     `Machine: ${result.machine.cpus} x ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}, Linux ${result.machine.kernel}.`,
-    "Everything runs on this one machine over loopback (emulator, proxies and load generator share the cores), so read ratios from one run, not absolute numbers across runs. CPU per request is each process's own time on a CPU (the sum of its threads' /proc schedstat) over the requests it answered: other load on a shared machine disturbs it far less than requests per second or latency. For `direct` it is the emulator's own cost.",
+    "Everything runs on this one machine over loopback (emulator, proxies and load generator share the cores), so read ratios from one run, not absolute numbers across runs. CPU per request is each process's own time on a CPU (the sum of its threads' /proc schedstat) over the requests it answered: other load on a shared machine disturbs it far less than requests per second or latency. For `direct` it is the emulator's own cost. CPU per stream is the same over the streaming run, per stream completed.",
     '',
     '## Targets (ratios from this run)',
     '',
@@ -150,25 +164,30 @@ export function renderMarkdown(result: BenchResult, file: string): string {
     '',
     '## Fixed rates (autocannon, 50 connections)',
     '',
-    '| target | asked req/s | got req/s | p50 ms | p99 ms | errors |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| target | asked req/s | got req/s | CPU µs/req | p50 ms | p99 ms | errors |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...result.fixedRates.map(
       (r) =>
-        `| ${r.target} | ${r.rate} | ${Math.round(r.achieved)} | ${r.p50} | ${r.p99} | ${r.errors} |`,
+        `| ${r.target} | ${r.rate} | ${Math.round(r.achieved)} | ${us(r.cpuMicrosPerRequest)} | ${r.p50} | ${r.p99} | ${r.errors} |`,
     ),
     '',
     `## Streaming (realistic profile: first byte 20 ms, 2 ms between chunks; ${result.plan.streamRequests} sequential streams)`,
     '',
-    '| target | first byte p50 ms | first byte p99 ms | total p50 ms | total p99 ms | errors |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| target | first byte p50 ms | first byte p99 ms | total p50 ms | total p99 ms | CPU µs/stream | errors |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
     ...result.streaming.map(
       (s) =>
-        `| ${s.target} | ${ms(s.firstByte.p50)} | ${ms(s.firstByte.p99)} | ${ms(s.total.p50)} | ${ms(s.total.p99)} | ${s.firstByte.errors} |`,
+        `| ${s.target} | ${ms(s.firstByte.p50)} | ${ms(s.firstByte.p99)} | ${ms(s.total.p50)} | ${ms(s.total.p99)} | ${us(s.cpuMicrosPerStream)} | ${s.firstByte.errors} |`,
     ),
     '',
-    '## Several processes',
+    `## Several processes (the gateway, autocannon, 50 connections, median of ${result.plan.rounds} rounds of ${result.plan.seconds} s)`,
     '',
-    `One gateway process: ${Math.round(result.workers.one)} req/s; \`WORKERS=2\` (node:cluster, one port): ${Math.round(result.workers.two)} req/s (${ratio(result.workers.two, result.workers.one)}). On this 2-core machine the load generator and the emulator take CPU too, so this understates scaling. Beyond one machine the answer is more replicas behind a Kubernetes Service, with shared state in Redis.`,
+    '| gateway | req/s | vs one process | CPU µs/req |',
+    '| --- | --- | --- | --- |',
+    `| \`WORKERS=1\` (one process) | ${Math.round(result.workers.one)} | | ${us(result.workers.cpuMicrosPerRequest?.one)} |`,
+    `| \`WORKERS=2\` (node:cluster, one port) | ${Math.round(result.workers.two)} | ${ratio(result.workers.two, result.workers.one)} | ${us(result.workers.cpuMicrosPerRequest?.two)} |`,
+    '',
+    "With two workers the CPU is the cluster primary's and both workers' together. On this 2-core machine the load generator and the emulator take CPU too, so this understates scaling. Beyond one machine the answer is more replicas behind a Kubernetes Service, with shared state in Redis.",
     '',
     ...(result.requestLogs ? [renderLogsSection(result.requestLogs)] : []),
   ].join('\n');

@@ -5,10 +5,12 @@ import {
   concurrentStreams,
   load,
   median,
+  medianIfAny,
   sequentialLatencies,
   streamTimings,
   summarize,
   Target,
+  ThroughputSummary,
   BENCH_MODEL,
 } from './measure';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -227,6 +229,7 @@ async function main(): Promise<void> {
           p50: result.p50,
           p99: result.p99,
           errors: result.errors,
+          cpuMicrosPerRequest: result.cpuMicrosPerRequest,
         });
       }
     }
@@ -239,6 +242,7 @@ async function main(): Promise<void> {
         target: target.name,
         firstByte: summarize(timings.firstByte, timings.errors),
         total: summarize(timings.total, timings.errors),
+        cpuMicrosPerStream: timings.cpuMicrosPerStream,
       });
     }
 
@@ -271,17 +275,16 @@ async function main(): Promise<void> {
       url: gateway2.url,
       pid: gateway2.child.pid,
     };
-    const scaling = { one: [] as number[], two: [] as number[] };
+    // The two-worker gateway's CPU is its primary's and its workers' (cpuMicros adds children).
+    const scaling = { one: [] as ThroughputSummary[], two: [] as ThroughputSummary[] };
     for (let round = 0; round < plan.rounds; round++) {
       scaling.one.push(
-        (await load(gatewayTarget, { connections: 50, durationSeconds: plan.seconds }))
-          .requestsPerSecond,
+        await load(gatewayTarget, { connections: 50, durationSeconds: plan.seconds }),
       );
-      scaling.two.push(
-        (await load(twoWorkers, { connections: 50, durationSeconds: plan.seconds }))
-          .requestsPerSecond,
-      );
+      scaling.two.push(await load(twoWorkers, { connections: 50, durationSeconds: plan.seconds }));
     }
+    const scalingCpu = (runs: ThroughputSummary[]) =>
+      medianIfAny(runs.flatMap((r) => r.cpuMicrosPerRequest ?? []));
 
     log('request logs: the default store on vs LOGS_STORE=off (interleaved rounds)');
     const onOff = await logsOnOff(
@@ -322,7 +325,7 @@ async function main(): Promise<void> {
             p50: median(entry.p50),
             p99: median(entry.p99),
             errors: entry.errors,
-            cpuMicrosPerRequest: entry.cpu.length > 0 ? median(entry.cpu) : undefined,
+            cpuMicrosPerRequest: medianIfAny(entry.cpu),
           },
         ]),
       ),
@@ -335,7 +338,11 @@ async function main(): Promise<void> {
         peakRssMb: Math.round(peakDuringStreams),
       },
       peakRssMb: peakRss,
-      workers: { one: median(scaling.one), two: median(scaling.two) },
+      workers: {
+        one: median(scaling.one.map((r) => r.requestsPerSecond)),
+        two: median(scaling.two.map((r) => r.requestsPerSecond)),
+        cpuMicrosPerRequest: { one: scalingCpu(scaling.one), two: scalingCpu(scaling.two) },
+      },
       requestLogs: { ...onOff, storeRecordsPerSecond: stores },
     };
 
