@@ -50,6 +50,8 @@ const plan = smoke
     };
 const KEY = 'gsk_bench_key';
 const LISTENING = /(http:\/\/[\d.]+:\d+)/;
+/** A WORKERS=2 gateway's two "listening on" lines (one per worker); group 1 is the URL. */
+const BOTH_WORKERS_LISTENING = /listening on (http:\/\/[\d.]+:\d+)[\s\S]*listening on http/;
 /** A realistic Groq profile for the streaming runs: first byte after 20 ms, 2 ms between chunks. */
 const REALISTIC = '[fault:latency=20,2] Tell me a short story about a lighthouse keeper';
 
@@ -263,11 +265,13 @@ async function main(): Promise<void> {
     const peakRss = Object.fromEntries(targets.map((t) => [t.name, peakRssMb(t.pid)]));
 
     log('workers: 1 and 2 processes');
+    // Each worker says where it listens: wait for both, then warm both up as the other targets
+    // were (a cold worker costs its start-up's CPU to the first round).
     const gateway2 = await start(
       'gateway x2',
       [join(ROOT, 'dist/main.js')],
       { ...gatewayEnv, WORKERS: '2' },
-      LISTENING,
+      BOTH_WORKERS_LISTENING,
     );
     const twoWorkers: Target = {
       ...gatewayTarget,
@@ -275,6 +279,7 @@ async function main(): Promise<void> {
       url: gateway2.url,
       pid: gateway2.child.pid,
     };
+    await load(twoWorkers, { connections: 50, durationSeconds: smoke ? 1 : 3 });
     // The two-worker gateway's CPU is its primary's and its workers' (cpuMicros adds children).
     const scaling = { one: [] as ThroughputSummary[], two: [] as ThroughputSummary[] };
     for (let round = 0; round < plan.rounds; round++) {
