@@ -1,4 +1,6 @@
 import { controllerSetup, type ControllerSetup } from '../test/support/controller-setup';
+import { GatewayError } from './common/errors/gateway-error';
+import * as answerErrorModule from './errors/answer-error';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
 
@@ -75,5 +77,48 @@ describe('request bodies and call ends (in-process)', () => {
     });
     expect(setup.groq.calls).toHaveLength(0);
     expect(setup.ended.map((call) => call.status)).toEqual([400, 413]);
+  });
+
+  describe('a body that is not JSON', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    const unsupportedMediaType = {
+      error: {
+        message:
+          'Unsupported Content-Type. Send the request body as JSON with Content-Type: application/json.',
+        type: 'invalid_request_error',
+        code: 'unsupported_media_type',
+        param: null,
+      },
+    };
+
+    it.each([
+      ['plain text', 'text/plain', 'hello'],
+      ['a form, anywhere but the SAML ACS', 'application/x-www-form-urlencoded', 'a=b'],
+      ['any other type', 'application/octet-stream', 'hello'],
+    ])(
+      'refuses %s with a typed 415, before anything reaches Groq',
+      async (_name, contentType, payload) => {
+        const answerError = jest.spyOn(answerErrorModule, 'answerError');
+        const response = await post(payload, { 'content-type': contentType });
+        expect(response.statusCode).toBe(415);
+        expect(response.json()).toEqual(unsupportedMediaType);
+        // The exception filter is handed the gateway's own error, not a plain Error it must
+        // recognise by its status.
+        expect(answerError).toHaveBeenCalledTimes(1);
+        const thrown = answerError.mock.calls[0][0];
+        expect(thrown).toBeInstanceOf(GatewayError);
+        expect((thrown as GatewayError).toEnvelope()).toEqual(unsupportedMediaType);
+        expect(setup.groq.calls).toHaveLength(0);
+        expect(setup.ended[0]).toMatchObject({ status: 415, errorCode: 'unsupported_media_type' });
+      },
+    );
+
+    it('answers a Content-Type Fastify cannot parse (its own 415) with the same body', async () => {
+      const response = await post(chatText, { 'content-type': 'json' });
+      expect(response.statusCode).toBe(415);
+      expect(response.json()).toEqual(unsupportedMediaType);
+      expect(setup.groq.calls).toHaveLength(0);
+    });
   });
 });

@@ -6,7 +6,7 @@ import { AppModule } from './app.module';
 import { CallEvents } from './call/call-events';
 import { newRequestId } from './call/ids';
 import { answerClientError, answerFrameworkError } from './common/http/client-error';
-import { GatewayError } from './common/errors/gateway-error';
+import { GatewayError, unsupportedMediaType } from './common/errors/gateway-error';
 import { bodyLimitFor } from './common/http/body-limits';
 import { JsonBodyReaderOptions, readJsonBody } from './common/http/json-body-reader';
 import { PendingBodies } from './common/http/pending-bodies';
@@ -184,13 +184,6 @@ function unsupportedEncoding(encoding: string): GatewayError {
     status: 415,
     message: `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not supported: send the request body uncompressed (no Content-Encoding header).`,
     code: 'unsupported_media_type',
-  });
-}
-
-function unsupportedMediaType(): Error {
-  return Object.assign(new Error('Unsupported Media Type'), {
-    statusCode: 415,
-    code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
   });
 }
 

@@ -103,3 +103,13 @@ export function unsupportedOperation(operation: string, provider = 'groq'): Gate
     code: 'unsupported_operation',
   });
 }
+
+/** A request body the gateway does not take: anything but JSON (forms on the SAML ACS aside). */
+export function unsupportedMediaType(): GatewayError {
+  return new GatewayError({
+    status: 415,
+    message:
+      'Unsupported Content-Type. Send the request body as JSON with Content-Type: application/json.',
+    code: 'unsupported_media_type',
+  });
+}

@@ -1,6 +1,6 @@
 import { pathOf } from '../http/path-of';
 import { suggestedPath } from '../http/path-hint';
-import { GatewayError } from './gateway-error';
+import { GatewayError, unsupportedMediaType } from './gateway-error';
 
 /**
  * Turns anything thrown into a GatewayError a client may see. Framework errors that carry a 4xx
@@ -30,14 +30,8 @@ export function toGatewayError(error: unknown, method = '', url = ''): GatewayEr
       code: 'request_too_large',
     });
   }
-  if (status === 415) {
-    return new GatewayError({
-      status: 415,
-      message:
-        'Unsupported Content-Type. Send the request body as JSON with Content-Type: application/json.',
-      code: 'unsupported_media_type',
-    });
-  }
+  // Fastify's own 415 (a Content-Type header it cannot parse) answers as the gateway's does.
+  if (status === 415) return unsupportedMediaType();
   if (status === 400 && /JSON/i.test(message)) {
     return new GatewayError({
       status: 400,
