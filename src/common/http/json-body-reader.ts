@@ -15,7 +15,7 @@ export interface JsonBodyReaderOptions extends JsonScanLimits {
   timeoutMs: number;
 }
 
-type Done = (error: Error | null, body?: unknown) => void;
+type Done = (error: GatewayError | null, body?: unknown) => void;
 
 /**
  * Reads a JSON request body as it arrives and refuses it as soon as it is hopeless: over the
@@ -84,7 +84,7 @@ class JsonBodyRead implements PendingBody {
    * Refused before the body ended: stop listening; the rest is read only to be dropped while the
    * answer leaves (a lingering close), never parsed.
    */
-  refuse(error: Error, clientGone = false): void {
+  refuse(error: GatewayError, clientGone = false): void {
     if (this.finished) return;
     const payload = this.payload;
     payload.off('data', onData);
@@ -95,7 +95,7 @@ class JsonBodyRead implements PendingBody {
     this.finish(error);
   }
 
-  finish(error: Error | null, body?: unknown): void {
+  finish(error: GatewayError | null, body?: unknown): void {
     if (this.finished) return;
     this.finished = true;
     this.options.pending.remove(this);
@@ -137,18 +137,19 @@ function onEnd(this: ReadingPayload): void {
 }
 
 // The client went away mid-body: nobody is left to answer, but the request must end.
-function onError(this: ReadingPayload, error: Error): void {
-  this[READ].refuse(Object.assign(error, { statusCode: 400, status: 400 }) as Error, true);
+function onError(this: ReadingPayload): void {
+  this[READ].refuse(clientLeft(), true);
 }
 
 function onClose(this: ReadingPayload): void {
   if (!this.complete) this[READ].refuse(clientLeft(), true);
 }
 
-function clientLeft(): Error {
-  return Object.assign(new Error('The client closed the connection mid-body.'), {
-    statusCode: 400,
+function clientLeft(): GatewayError {
+  return new GatewayError({
     status: 400,
+    message: 'The client closed the connection mid-body.',
+    code: 'bad_http_request',
   });
 }
 
