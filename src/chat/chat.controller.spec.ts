@@ -1,6 +1,9 @@
 import { GatewayError } from '../common/errors/gateway-error';
-import { jsonText } from '../common/http/raw-json';
-import { controllerSetup, type ControllerSetup } from '../../test/support/controller-setup';
+import {
+  chunksSaying,
+  controllerSetup,
+  type ControllerSetup,
+} from '../../test/support/controller-setup';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
 const HI = [{ role: 'user', content: 'Hi' }];
@@ -19,10 +22,24 @@ describe('ChatController (in-process)', () => {
   const chat = (payload: object, headers: Record<string, string> = {}) =>
     setup.inject({ method: 'POST', url: '/v1/chat/completions', payload, headers });
 
-  it('answers JSON as the upstream wrote it, says who served it, and sends Groq the routed model once', async () => {
+  it('answers JSON as the upstream wrote it under the public model name, says who served it, and sends Groq the routed model once', async () => {
     const response = await chat({ model: MODEL, messages: HI, n: 1 });
     expect(response.statusCode).toBe(200);
-    expect(response.body).toBe(jsonText(setup.groq.completion));
+    // Groq's answer, but for the model's public name and the `refusal: null` OpenAI's schema wants.
+    expect(response.json()).toEqual({
+      id: 'chatcmpl-stub',
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model: MODEL,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: 'Hello from the stub', refusal: null },
+          finish_reason: 'stop',
+        },
+      ],
+      usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+    });
     expect(response.headers).toMatchObject({
       'x-gateway-model': MODEL,
       'x-gateway-attempts': '1',
@@ -72,7 +89,7 @@ describe('ChatController (in-process)', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       error: {
-        message: expect.stringContaining('messages'),
+        message: 'messages must be an array of messages',
         type: 'invalid_request_error',
         code: null,
         param: 'messages',
@@ -89,7 +106,15 @@ describe('ChatController (in-process)', () => {
   it('refuses a bad fallback name before any upstream call', async () => {
     const response = await chat({ model: MODEL, messages: HI, fallbacks: ['bad model!'] });
     expect(response.statusCode).toBe(400);
-    expect(response.json().error).toMatchObject({ param: 'fallbacks', code: 'invalid_model' });
+    expect(response.json()).toEqual({
+      error: {
+        message:
+          "model must be at most 256 characters of letters, digits and . _ - : / (for example groq/openai/gpt-oss-120b); 'bad model!' is not.",
+        type: 'invalid_request_error',
+        code: 'invalid_model',
+        param: 'fallbacks',
+      },
+    });
     expect(setup.groq.calls).toHaveLength(0);
   });
 
@@ -98,10 +123,11 @@ describe('ChatController (in-process)', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/event-stream; charset=utf-8');
     const frames = response.body.split('\n\n').filter(Boolean);
-    expect(frames).toEqual([
-      ...setup.groq.chunks.map((chunk) => `data: ${JSON.stringify(chunk)}`),
-      'data: [DONE]',
-    ]);
+    expect(frames.at(-1)).toBe('data: [DONE]');
+    expect(frames.slice(0, -1).map((frame) => JSON.parse(frame.replace(/^data: /, '')))).toEqual(
+      // Groq's chunks as they came, each under the model's public name.
+      chunksSaying(['Hel', 'lo']).map((chunk) => ({ ...chunk, model: MODEL })),
+    );
     expect(setup.groq.calls[0].body.stream).toBe(true);
     expect(setup.ended[0]).toMatchObject({
       status: 200,

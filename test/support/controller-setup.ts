@@ -23,7 +23,9 @@ export interface StubbedCall {
 
 /**
  * GroqService without the network: the real key pool and route balancer, and answers from a script. Each call takes
- * the next queued failure if there is one, else answers `completion` (JSON) or `chunks` (a stream).
+ * the next queued failure if there is one, else answers `completion` (JSON), `chunks` (a stream) or `models`. Each
+ * answer is a fresh copy, as the real service parses a new one per call: the gateway renames the model in place, and
+ * a shared object would carry that into the script (and into what a spec expects).
  */
 export class StubGroq {
   readonly keys: KeyPool;
@@ -35,6 +37,7 @@ export class StubGroq {
   failAfterChunks?: GatewayError;
   completion: ChatCompletion = completionSaying('Hello from the stub');
   chunks: ChatCompletionChunk[] = chunksSaying(['Hel', 'lo']);
+  models: unknown[] = [{ id: 'llama-3.3-70b-versatile', object: 'model', owned_by: 'Meta' }];
 
   constructor(config: GatewayConfig) {
     this.keys = new KeyPool(config.groq.keys, config.circuitBreaker);
@@ -49,7 +52,7 @@ export class StubGroq {
     return defer(() => {
       this.calls.push({ body: request.body, keyId: key.id, headers });
       const failure = this.failures.shift();
-      return failure ? throwError(() => failure) : from([this.completion]);
+      return failure ? throwError(() => failure) : from([structuredClone(this.completion)]);
     });
   }
 
@@ -73,14 +76,15 @@ export class StubGroq {
         subscriber.error(failure);
         return;
       }
-      for (const chunk of this.chunks) subscriber.next(chunk);
+      for (const chunk of this.chunks) subscriber.next(structuredClone(chunk));
       if (this.failAfterChunks) subscriber.error(this.failAfterChunks);
       else subscriber.complete();
     });
   }
 
   listModels(): Promise<unknown[]> {
-    return Promise.resolve([{ id: 'llama-3.3-70b-versatile', object: 'model', owned_by: 'Meta' }]);
+    const failure = this.failures.shift();
+    return failure ? Promise.reject(failure) : Promise.resolve(structuredClone(this.models));
   }
 }
 
