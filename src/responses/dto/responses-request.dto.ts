@@ -19,9 +19,11 @@ export class ResponsesToolDto {
   @IsString()
   type!: string;
 
+  // class-validator runs a property's rules bottom-up: IsString first, so a missing name hears
+  // that it is required, not "should not be empty" (here and on the text format's name).
   @ValidateIf((tool: ResponsesToolDto) => tool.type === 'function')
-  @IsString({ message: 'name is required on a function tool' })
   @IsNotEmpty()
+  @IsString({ message: 'name is required on a function tool' })
   name?: string;
 
   @IsOptional()
@@ -40,8 +42,8 @@ export class ResponsesTextFormatDto {
   type!: string;
 
   @ValidateIf((format: ResponsesTextFormatDto) => format.type === 'json_schema')
-  @IsString({ message: 'name is required when type is json_schema' })
   @IsNotEmpty()
+  @IsString({ message: 'name is required when type is json_schema' })
   name?: string;
 
   @ValidateIf((format: ResponsesTextFormatDto) => format.type === 'json_schema')
