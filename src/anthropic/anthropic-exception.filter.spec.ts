@@ -4,6 +4,18 @@ import { GatewayError } from '../common/errors/gateway-error';
 const MESSAGE = { model: 'groq/llama-3.3-70b-versatile', max_tokens: 20 };
 const HI = [{ role: 'user', content: 'Hi' }];
 
+/** What the gateway says of the truncated body `{"model":`: JSON.parse's own words, from this Node. */
+const NOT_JSON = `The request body is not valid JSON: ${jsonParseError('{"model":')}.`;
+
+function jsonParseError(text: string): string {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`${text} parsed`);
+}
+
 describe('exception filters, one per transport (in-process)', () => {
   let setup: ControllerSetup;
   beforeAll(async () => {
@@ -18,9 +30,14 @@ describe('exception filters, one per transport (in-process)', () => {
       payload: { ...MESSAGE, messages: [{ role: 'user', content: [{ type: 'image' }] }] },
     });
     expect(response.statusCode).toBe(400);
+    // Anthropic's envelope has no param: the message names the block.
     expect(response.json()).toEqual({
       type: 'error',
-      error: { type: 'invalid_request_error', message: expect.any(String) },
+      error: {
+        type: 'invalid_request_error',
+        message:
+          'image blocks are not supported by the groq provider through this gateway. Remove the image or describe it in text. (messages[0].content[0])',
+      },
     });
   });
 
@@ -56,9 +73,9 @@ describe('exception filters, one per transport (in-process)', () => {
       payload: '{"model":',
     });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({
+    expect(response.json()).toEqual({
       type: 'error',
-      error: { type: 'invalid_request_error' },
+      error: { type: 'invalid_request_error', message: NOT_JSON },
     });
   });
 
@@ -81,10 +98,17 @@ describe('exception filters, one per transport (in-process)', () => {
   });
 
   it.each([
-    [404, 'not_found_error', { method: 'GET', url: '/anthropic/v1/nothing' }],
+    [
+      404,
+      'not_found_error',
+      'Unknown request URL: GET /anthropic/v1/nothing. Please check the URL and method.',
+      { method: 'GET', url: '/anthropic/v1/nothing' },
+    ],
     [
       413,
       'request_too_large',
+      // BODY_LIMIT_BYTES' default: a model call takes all of it.
+      'The request body is larger than 4194304 bytes, the most this route takes.',
       {
         method: 'POST',
         url: '/anthropic/v1/messages',
@@ -95,6 +119,7 @@ describe('exception filters, one per transport (in-process)', () => {
     [
       415,
       'invalid_request_error',
+      'Unsupported Content-Type. Send the request body as JSON with Content-Type: application/json.',
       {
         method: 'POST',
         url: '/anthropic/v1/messages',
@@ -104,13 +129,10 @@ describe('exception filters, one per transport (in-process)', () => {
     ],
   ] as const)(
     "answers %d on the Anthropic path in Anthropic's envelope",
-    async (status, type, request) => {
+    async (status, type, message, request) => {
       const response = await setup.inject(request);
       expect(response.statusCode).toBe(status);
-      expect(response.json()).toEqual({
-        type: 'error',
-        error: { type, message: expect.any(String) },
-      });
+      expect(response.json()).toEqual({ type: 'error', error: { type, message } });
     },
   );
 
@@ -122,13 +144,25 @@ describe('exception filters, one per transport (in-process)', () => {
       payload: '{"model":',
     });
     expect(notJson.statusCode).toBe(400);
-    expect(notJson.json().error).toMatchObject({
-      type: 'invalid_request_error',
-      code: 'invalid_json',
+    expect(notJson.json()).toEqual({
+      error: {
+        message: NOT_JSON,
+        type: 'invalid_request_error',
+        code: 'invalid_json',
+        param: null,
+      },
     });
     const wrongMethod = await setup.inject({ method: 'GET', url: '/v1/chat/completions' });
     expect(wrongMethod.statusCode).toBe(405);
-    expect(wrongMethod.json().error).toMatchObject({ code: 'method_not_allowed' });
+    expect(wrongMethod.headers.allow).toBe('POST');
+    expect(wrongMethod.json()).toEqual({
+      error: {
+        message: 'GET is not allowed on /v1/chat/completions. Use POST.',
+        type: 'invalid_request_error',
+        code: 'method_not_allowed',
+        param: null,
+      },
+    });
     const unknown = await setup.inject({ method: 'GET', url: '/v1/nothing' });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toEqual({

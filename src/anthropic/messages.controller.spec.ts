@@ -1,4 +1,5 @@
 import { BLOCK, MALFORMED_MESSAGES_BODIES } from '../../test/support/anthropic-refusals';
+import { estimateTokens } from '../providers/token-estimate';
 import { controllerSetup, type ControllerSetup } from '../../test/support/controller-setup';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
@@ -55,11 +56,15 @@ describe('MessagesController (in-process, real validation)', () => {
       expect(response.json()).toEqual(refused(message));
     });
 
-    it('estimates a valid request', async () => {
-      const response = await post('/count_tokens', { model: MODEL, messages: [HI] });
+    it('estimates a valid request from its system prompt, messages and tools', async () => {
+      const system = 'You are terse.';
+      const tools = [{ name: 'weather', input_schema: { type: 'object' } }];
+      const response = await post('/count_tokens', { model: MODEL, system, messages: [HI], tools });
       expect(response.statusCode).toBe(200);
       expect(response.headers['x-gateway-estimate']).toBe('true');
-      expect(response.json()).toEqual({ input_tokens: expect.any(Number) });
+      expect(response.json()).toEqual({ input_tokens: estimateTokens([system, [HI], tools]) });
+      // The system prompt and the tools count, not the messages alone.
+      expect(response.json().input_tokens).toBeGreaterThan(estimateTokens(['', [HI], []]));
     });
   });
 });

@@ -84,10 +84,18 @@ describe('GovernanceAdmission (in-process)', () => {
       '0',
       '0',
     ]);
-    // Groq's type for a request-count limit, as Groq itself answers it.
-    expect(answers[2].json().error).toMatchObject({
-      type: 'requests',
-      code: 'rate_limit_exceeded',
+    // Groq's type for a request-count limit, as Groq itself answers it; the wait the message
+    // names is the retry-after header's (at most the one-minute window).
+    const retryAfter = String(answers[2].headers['retry-after']);
+    expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+    expect(Number(retryAfter)).toBeLessThanOrEqual(60);
+    expect(answers[2].json()).toEqual({
+      error: {
+        message: `Rate limit of this virtual key reached (requests per minute). Try again in ${retryAfter} s.`,
+        type: 'requests',
+        code: 'rate_limit_exceeded',
+        param: null,
+      },
     });
     expect(setup.groq.calls).toHaveLength(2);
     const admitted = setup.ended.filter((call) => call.status === 200);
