@@ -116,4 +116,94 @@ describe('BatchQueue', () => {
     dead.push(1);
     expect(await dead.drain(Date.now() + 150)).toBe(1);
   });
+
+  describe('an item the sink refuses for good', () => {
+    class Refused extends Error {}
+    /**
+     * A sink that refuses, whole, any batch holding one of `bad` (as a database transaction does),
+     * and fails, as a store that is down, a batch for which `down` says so.
+     */
+    function refusing(
+      bad: number[],
+      overrides: Partial<BatchQueueOptions<number>> = {},
+      down: (batch: readonly number[]) => boolean = () => false,
+    ) {
+      const written: number[][] = [];
+      const refused: number[] = [];
+      const errors: number[] = [];
+      const q = new BatchQueue<number>({
+        capacity: 100,
+        batchSize: 8,
+        flushIntervalMs: 10,
+        maxAttempts: Number.POSITIVE_INFINITY,
+        retryBaseDelayMs: 5,
+        retryMaxDelayMs: 20,
+        write: (batch) => {
+          if (down(batch)) return Promise.reject(new Error('connection reset'));
+          if (batch.some((n) => bad.includes(n)))
+            return Promise.reject(new Refused(`refused ${batch.join(',')}`));
+          written.push([...batch]);
+          return Promise.resolve();
+        },
+        refuses: (error) => error instanceof Refused,
+        onRefused: (item) => refused.push(item),
+        onError: (_e, attempt) => errors.push(attempt),
+        ...overrides,
+      });
+      return { q, written, refused, errors };
+    }
+
+    it('is dropped alone: the rest of its batch and every later item are written', async () => {
+      const { q, written, refused, errors } = refusing([5, 6, 13]);
+      for (let n = 1; n <= 20; n++) q.push(n);
+      await tick(300);
+      expect(written.flat()).toEqual(
+        Array.from({ length: 20 }, (_, i) => i + 1).filter((n) => ![5, 6, 13].includes(n)),
+      );
+      expect(refused).toEqual([5, 6, 13]);
+      // A refusal is not the sink failing: no error, no backoff, the sink is not "failing".
+      expect(errors).toEqual([]);
+      expect(q.failing).toBeUndefined();
+      expect(q.length).toBe(0);
+    });
+
+    it('halves the batch down to the refused item, in order, each good part written once', async () => {
+      const { q, written } = refusing([3]);
+      for (let n = 1; n <= 8; n++) q.push(n);
+      await tick();
+      expect(written).toEqual([[1, 2], [4], [5, 6, 7, 8]]);
+    });
+
+    it('leaves what a failure cut short queued, and retries it with backoff', async () => {
+      let downOnce = true;
+      const { q, written, refused, errors } = refusing([3], { batchSize: 4 }, (batch) => {
+        const down = downOnce && batch[0] === 3;
+        if (down) downOnce = false;
+        return down;
+      });
+      [1, 2, 3, 4].forEach((n) => q.push(n));
+      await tick();
+      // [1,2,3,4] refused: [1,2] written, [3,4] failed (down): retried, refused, [3] dropped.
+      expect(errors).toEqual([1]);
+      expect(written).toEqual([[1, 2], [4]]);
+      expect(refused).toEqual([3]);
+      expect(q.length).toBe(0);
+    });
+
+    it('gives up, after maxAttempts, only what the refusals left of the batch', async () => {
+      const given: number[] = [];
+      const { q, written, refused } = refusing(
+        [1],
+        { batchSize: 4, maxAttempts: 1, onGiveUp: (count) => given.push(count) },
+        (batch) => batch.length === 1 && batch[0] === 2,
+      );
+      [1, 2, 3, 4, 5].forEach((n) => q.push(n));
+      await tick();
+      // [1,2,3,4] refused, [1,2] refused, [1] dropped, [2] failed: 2, 3 and 4 given up; 5 written.
+      expect(refused).toEqual([1]);
+      expect(given).toEqual([3]);
+      expect(written).toEqual([[5]]);
+      expect(q.length).toBe(0);
+    });
+  });
 });

@@ -9,9 +9,19 @@ export interface BatchQueueOptions<T> {
   retryBaseDelayMs: number;
   retryMaxDelayMs: number;
   write(batch: readonly T[]): Promise<void>;
+  /**
+   * Whether a failed write is the sink refusing an item of the batch for good (a data error the
+   * same item meets on every retry), not the sink failing. The batch is then halved and each half
+   * written in turn, down to single items, so the refused ones are dropped (`onRefused`) and the
+   * rest written; safe only for a sink that writes a batch whole or not at all, or skips an item
+   * it already holds. Unset: every error is a failure, retried (and given up after maxAttempts).
+   */
+  refuses?(error: unknown): boolean;
   onWritten?(count: number): void;
   onError?(error: unknown, attempt: number): void;
   onGiveUp?(count: number, error: unknown): void;
+  /** An item the sink refused on its own (see `refuses`); it has left the queue. */
+  onRefused?(item: T, error: unknown): void;
 }
 
 interface Queued<T> {
@@ -22,7 +32,9 @@ interface Queued<T> {
 /**
  * A bounded queue written in batches off the request path: one write at a time, retried with
  * exponential backoff while the items stay queued (so a slow or dead sink fills the queue, and
- * only then are new items dropped, counted by the caller). Nothing here ever awaits on `push`.
+ * only then are new items dropped, counted by the caller). An item the sink refuses for good
+ * (`refuses`) is found, dropped and reported, so it holds up nothing queued behind it. Nothing
+ * here ever awaits on `push`.
  */
 export class BatchQueue<T> {
   private items: Queued<T>[] = [];
@@ -34,6 +46,8 @@ export class BatchQueue<T> {
   private closed = false;
   private failingSince?: number;
   private lastError?: unknown;
+  /** Items of the batch being written that have left the queue (written, or refused). */
+  private settled = 0;
 
   constructor(private readonly options: BatchQueueOptions<T>) {}
 
@@ -118,25 +132,25 @@ export class BatchQueue<T> {
   private async writeBatch(): Promise<void> {
     if (this.writing || this.items.length === 0) return;
     this.writing = true;
-    const taken = this.items.slice(0, this.options.batchSize);
-    const batch = taken.map((q) => q.item);
+    const size = Math.min(this.options.batchSize, this.items.length);
+    this.settled = 0;
     let retryIn: number | undefined;
     try {
-      await this.options.write(batch);
-      this.items.splice(0, taken.length);
+      await this.writeHead(size);
       this.failures = 0;
       this.failingSince = undefined;
       this.lastError = undefined;
-      this.options.onWritten?.(batch.length);
     } catch (error) {
       this.failures++;
       this.failingSince ??= Date.now();
       this.lastError = error;
       this.options.onError?.(error, this.failures);
       if (this.failures >= this.options.maxAttempts) {
-        this.items.splice(0, taken.length);
+        // What is left of the batch: a refusal may have settled its first items already.
+        const left = size - this.settled;
+        this.items.splice(0, left);
         this.failures = 0;
-        this.options.onGiveUp?.(batch.length, error);
+        this.options.onGiveUp?.(left, error);
       } else {
         retryIn = Math.min(
           this.options.retryMaxDelayMs,
@@ -151,6 +165,34 @@ export class BatchQueue<T> {
     if (retryIn !== undefined) this.schedule(retryIn);
     else if (this.items.length >= this.options.batchSize) this.schedule(0);
     else if (this.items.length > 0) this.schedule(this.options.flushIntervalMs);
+  }
+
+  /**
+   * Writes the first `count` queued items and takes them off the queue. When the sink refuses an
+   * item for good (`refuses`), writes each half the same way, so only the refused items are left
+   * out: about 2 log2(count) writes for one refused item. Throws on any other failure, with what
+   * was written or refused before it off the queue (`settled`) and the rest still queued.
+   */
+  private async writeHead(count: number): Promise<void> {
+    const batch = this.items.slice(0, count).map((q) => q.item);
+    try {
+      await this.options.write(batch);
+    } catch (error) {
+      if (!this.options.refuses?.(error)) throw error;
+      if (count > 1) {
+        const half = Math.ceil(count / 2);
+        await this.writeHead(half);
+        await this.writeHead(count - half);
+        return;
+      }
+      this.items.shift();
+      this.settled++;
+      this.options.onRefused?.(batch[0], error);
+      return;
+    }
+    this.items.splice(0, count);
+    this.settled += count;
+    this.options.onWritten?.(count);
   }
 
   private wakeWaiters(): void {
