@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { BatchQueue } from './batch-queue';
 import type { LogRecord } from './log-record';
 import type { RequestLogsMetrics } from './request-logs-metrics';
+import type { Refusal } from './store/refusal';
 
 export interface PipelineOptions {
   sink: string;
@@ -11,6 +12,11 @@ export interface PipelineOptions {
   maxAttempts: number;
   retryBaseDelayMs: number;
   write(batch: readonly LogRecord[]): Promise<void>;
+  /**
+   * The store's: a write error that is the sink refusing a record for good (see BatchQueue's
+   * `refuses`), with what to log. Unset: every error is retried.
+   */
+  refusal?(error: unknown): Refusal | undefined;
 }
 
 /** A sink's bounded batch queue with its metrics and its (rate-limited) error log wired in. */
@@ -29,6 +35,7 @@ export function createPipeline(
     retryBaseDelayMs: options.retryBaseDelayMs,
     retryMaxDelayMs: 30_000,
     write: options.write,
+    refuses: options.refusal && ((error) => options.refusal?.(error) !== undefined),
     onWritten: (count) => metrics.written.inc({ sink }, count),
     onError: (error, attempt) => {
       metrics.batchesFailed.inc({ sink });
@@ -44,8 +51,18 @@ export function createPipeline(
       metrics.dropped.inc({ sink, reason: 'gave_up' }, count);
       logger.error(`request logs: ${sink} gave up a batch of ${count}: ${errorText(error)}`);
     },
+    // One line per refused record: its request id and the database's word, never its contents.
+    onRefused: (record, error) => {
+      const refusal = options.refusal?.(error);
+      const why = refusal ? `${refusal.code}: ${errorText(refusal.message)}` : 'refused';
+      metrics.dropped.inc({ sink, reason: 'refused' });
+      logger.warn(
+        `request logs: ${sink} refused the record of request ${record.request_id.slice(0, 128)} (${why}); dropped it, the other records are written`,
+      );
+    },
   });
   metrics.watch({ sink, length: () => queue.length, lagSeconds: () => queue.lagSeconds() });
+  if (options.refusal) metrics.dropped.inc({ sink, reason: 'refused' }, 0);
   return queue;
 }
 

@@ -17,7 +17,7 @@ export class RequestLogsMetrics {
   constructor(registry: Registry) {
     this.dropped = new Counter({
       name: 'groq_gateway_request_logs_dropped_total',
-      help: 'Request log records lost, by sink and reason (queue_full, gave_up, shutdown)',
+      help: 'Request log records lost, by sink and reason (queue_full, gave_up, shutdown, refused: the store refused the record for good)',
       labelNames: ['sink', 'reason'],
       registers: [registry],
     });

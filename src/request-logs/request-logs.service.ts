@@ -21,6 +21,7 @@ import type { LogRecord } from './log-record';
 import { RequestLogsMetrics } from './request-logs-metrics';
 import type { LogStore } from './store/log-store';
 import { openStore } from './store/open-store';
+import { refusalOf } from './store/refusal';
 import { LogTail } from './log-tail';
 import { toLogRecord, type RecordOptions } from './to-log-record';
 
@@ -145,12 +146,14 @@ export class RequestLogsService implements OnModuleInit, BeforeApplicationShutdo
           batchSize: this.config.batchSize,
           flushIntervalMs: this.config.flushIntervalMs,
           // The store keeps retrying: records wait in the queue, and only new ones are dropped.
+          // A record the database refuses for good (a data error) is dropped alone, counted.
           maxAttempts: Number.POSITIVE_INFINITY,
           retryBaseDelayMs: 200,
           write: async (batch) => {
             if (!this.ready || !this.logStore) throw new Error('the store is not open yet');
             await this.logStore.insert(batch);
           },
+          refusal: refusalOf,
         },
         this.metrics,
         this.logger,

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { GroqEmulator } from '../emulator/emulator';
 import { GatewayProcess, startGateway } from './support/gateway-process';
 import { ADMIN_KEY, writeGatewayConfig } from './support/governance-fixtures';
@@ -178,5 +179,57 @@ governance:
     expect(query.status).toBe(400);
     expect(query.json.error).toMatchObject({ param: 'q', code: 'invalid_query_parameter' });
     expect((await adminGet(one.url, '/admin/logs/pg%00nul')).status).toBe(404);
+  }, 30_000);
+
+  it('drops a record the database refuses for good, alone and counted, and writes the calls around it and after it', async () => {
+    const [one, two] = gateways;
+    // The database refuses one call's record (a CHECK constraint: class 23, for good).
+    const admin = new Client({ connectionString: postgres.url });
+    await admin.connect();
+    await admin.query(
+      "alter table request_logs add constraint refuse_one check (request_id <> 'pg-refused')",
+    );
+    try {
+      const failedBefore = await storeFailures(one);
+      // Ended together, so most likely one batch (LOGS_FLUSH_INTERVAL_MS=20); the store-level
+      // spec (request-logs-refusals) makes sure of a refused record inside a batch.
+      const together = await Promise.all(
+        ['pg-beside-1', 'pg-refused', 'pg-beside-2'].map((id) => call(one, KEY_A, SMALL, id)),
+      );
+      expect(together.map((r) => r.status)).toEqual([200, 200, 200]);
+      expect((await call(one, KEY_A, SMALL, 'pg-after-refused')).status).toBe(200);
+      // Before, the batch holding the refused record was retried for ever: nothing after it.
+      await waitForLogs(two.url, 1, 'q=pg-after-refused');
+      expect((await logs(two.url, 'q=pg-beside')).data).toHaveLength(2);
+      expect((await logs(two.url, 'q=pg-refused')).data).toEqual([]);
+      const metrics = await (await fetch(`${one.url}/metrics`)).text();
+      expect(
+        metricValue(metrics, 'groq_gateway_request_logs_dropped_total', {
+          sink: 'store',
+          reason: 'refused',
+        }),
+      ).toBe(1);
+      // Not a failing store: no failed batch.
+      expect((await storeFailures(one)).batches_failed).toEqual(failedBefore.batches_failed);
+      const warnings = one
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('refused the'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string });
+      // One warning (level 40), naming the request and the database's code and message.
+      expect(warnings).toEqual([
+        {
+          ...warnings[0],
+          level: 40,
+          msg: 'request logs: store refused the record of request pg-refused (23514: new row for relation "request_logs" violates check constraint "refuse_one"); dropped it, the other records are written',
+        },
+      ]);
+      // Postgres's detail repeats the row ("Failing row contains ..."): never logged.
+      expect(one.output()).not.toContain('Failing row');
+      expect(one.output()).not.toContain('hello pg-refused');
+    } finally {
+      await admin.query('alter table request_logs drop constraint refuse_one');
+      await admin.end();
+    }
   }, 30_000);
 });
