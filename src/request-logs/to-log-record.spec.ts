@@ -1,4 +1,5 @@
 import type { EndedCall } from '../call/ended-call';
+import { noNul } from './no-nul';
 import { bodyText, toLogRecord, truncateUtf8, type RecordOptions } from './to-log-record';
 
 const call: EndedCall = {
@@ -95,5 +96,100 @@ describe('bodies', () => {
     expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(30);
     expect(cut).toMatch(/^é+…\[truncated\]$/);
     expect(truncateUtf8('short', 30)).toBe('short');
+  });
+
+  it("keeps the text's own U+FFFD at the cut (a NUL it had), dropping only a split character", () => {
+    const marker = Buffer.byteLength('…[truncated]');
+    expect(truncateUtf8(`ab\uFFFD\uFFFD${'x'.repeat(50)}`, 8 + marker)).toBe(
+      'ab\uFFFD\uFFFD…[truncated]',
+    );
+    expect(truncateUtf8(`ab\uFFFD\uFFFD${'x'.repeat(50)}`, 7 + marker)).toBe(
+      'ab\uFFFD…[truncated]',
+    );
+  });
+});
+
+describe('a NUL in the call', () => {
+  /**
+   * The call with a NUL in every text it carries (as a client's model or body may hold one), but
+   * its API family and error code: the gateway's own codes (their types list them).
+   */
+  const withNuls: EndedCall = {
+    ...call,
+    requestId: 'req\u0000',
+    traceId: 'trace\u0000',
+    method: 'POST\u0000',
+    path: '/v1/chat/completions\u0000',
+    httpRoute: '/v1/chat/completions\u0000',
+    virtualKeyId: 'vk\u0000',
+    teamId: 'team\u0000',
+    modelAsked: 'groq/llama\u0000\u0000-needle',
+    model: 'llama\u0000',
+    modelRoute: { id: 'route\u0000', target: 'm\u0000' } as EndedCall['modelRoute'],
+    keyId: 'key\u0000',
+    guardrails: [{ policy: 'pii\u0000', stage: 'input', outcome: 'flagged', category: 'S1\u0000' }],
+    clientAddress: '10.0.0.1\u0000',
+    userAgent: 'agent\u0000',
+    requestBody: 'raw\u0000body',
+    responseBody: Buffer.from('error\u0000'),
+  };
+
+  /** Every string in the record, guardrails' too, with where it is. */
+  function texts(value: unknown, at = ''): [string, string][] {
+    if (typeof value === 'string') return [[at, value]];
+    if (value === null || typeof value !== 'object') return [];
+    return Object.entries(value).flatMap(([key, v]) => texts(v, `${at}.${key}`));
+  }
+
+  it('is U+FFFD in every text of the record, so the store, the exports and the live tail see the same', () => {
+    const record = toLogRecord(withNuls, { ...options, bodies: 'full', clientAddress: true });
+    const found = texts(record);
+    expect(found.filter(([, text]) => text.includes('\u0000'))).toEqual([]);
+    // Every text of the call is there (none left out as null).
+    expect(found.filter(([, text]) => text.includes('\uFFFD')).map(([at]) => at)).toEqual([
+      '.request_id',
+      '.trace_id',
+      '.method',
+      '.path',
+      '.route',
+      '.virtual_key_id',
+      '.team_id',
+      '.model_asked',
+      '.model',
+      '.model_route',
+      '.key_id',
+      '.guardrails.0.policy',
+      '.guardrails.0.category',
+      '.client_address',
+      '.user_agent',
+      '.request_body',
+      '.response_body',
+    ]);
+    expect(record.model_asked).toBe('groq/llama\uFFFD\uFFFD-needle');
+    expect(record.request_body).toBe('raw\uFFFDbody');
+    // A body parsed from JSON holds a NUL escaped (\u0000 as text), which no store minds.
+    expect(
+      toLogRecord({ ...call, requestBody: { content: 'a\u0000b' } }, { ...options, bodies: 'full' })
+        .request_body,
+    ).toBe('{"content":"a\\u0000b"}');
+  });
+
+  it('is replaced before a redacted body is cut, so the cut holds (U+FFFD is three bytes)', () => {
+    const cut = bodyText('\u0000'.repeat(64), { ...options, bodies: 'redacted' })!;
+    expect(cut.includes('\u0000')).toBe(false);
+    expect(Buffer.byteLength(cut)).toBeLessThanOrEqual(64);
+    expect(cut).toMatch(/^\uFFFD+…\[truncated\]$/);
+  });
+
+  it('leaves text without one as it is, and null as null', () => {
+    expect(noNul('groq/llama-3.3-70b-versatile')).toBe('groq/llama-3.3-70b-versatile');
+    expect(noNul(null)).toBeNull();
+    expect(noNul(undefined)).toBeUndefined();
+    expect(toLogRecord(call, options).guardrails).toBeNull();
+    const guarded = toLogRecord(
+      { ...call, guardrails: [{ policy: 'pii', stage: 'input', outcome: 'pass' }] },
+      options,
+    );
+    expect(guarded.guardrails).toEqual([{ policy: 'pii', stage: 'input', outcome: 'pass' }]);
   });
 });

@@ -1,7 +1,8 @@
-import type { EndedCall } from '../call/ended-call';
+import type { EndedCall, GuardrailOutcome } from '../call/ended-call';
 import { isoTime } from '../common/iso-time';
 import type { LogsBodies } from '../config/request-logs-config';
-import { LOG_SCHEMA_VERSION, type LogRecord } from './log-record';
+import { LOG_SCHEMA_VERSION, type GuardrailRecord, type LogRecord } from './log-record';
+import { noNul } from './no-nul';
 import { newRecordId } from './record-id';
 
 export interface RecordOptions {
@@ -12,7 +13,11 @@ export interface RecordOptions {
   costOf?: (call: EndedCall) => number | undefined;
 }
 
-/** The log record of one ended call. Pure apart from the record id it draws. */
+/**
+ * The log record of one ended call. Pure apart from the record id it draws. Its text holds no
+ * U+0000 (each made U+FFFD, see `noNul`; the API family and error code are the gateway's own
+ * codes), so the store, each export and the live tail get the same record.
+ */
 export function toLogRecord(
   call: EndedCall,
   options: RecordOptions,
@@ -23,18 +28,18 @@ export function toLogRecord(
     id,
     schema_version: LOG_SCHEMA_VERSION,
     time: isoTime(call.startedAtMs),
-    request_id: call.requestId,
-    trace_id: call.traceId,
-    method: call.method,
-    path: call.path,
-    route: call.httpRoute,
+    request_id: noNul(call.requestId),
+    trace_id: noNul(call.traceId),
+    method: noNul(call.method),
+    path: noNul(call.path),
+    route: noNul(call.httpRoute),
     api_family: call.apiFamily,
-    virtual_key_id: call.virtualKeyId ?? null,
-    team_id: call.teamId ?? null,
-    model_asked: call.modelAsked ?? null,
-    model: call.model ?? null,
-    model_route: call.modelRoute ? `${call.modelRoute.id}:${call.modelRoute.target}` : null,
-    key_id: call.keyId ?? null,
+    virtual_key_id: noNul(call.virtualKeyId) ?? null,
+    team_id: noNul(call.teamId) ?? null,
+    model_asked: noNul(call.modelAsked) ?? null,
+    model: noNul(call.model) ?? null,
+    model_route: call.modelRoute ? noNul(`${call.modelRoute.id}:${call.modelRoute.target}`) : null,
+    key_id: noNul(call.keyId) ?? null,
     status: call.status,
     error_code: call.errorCode ?? null,
     attempts: call.attempts,
@@ -50,9 +55,9 @@ export function toLogRecord(
     reasoning_tokens: usage ? (usage.completion_tokens_details?.reasoning_tokens ?? 0) : null,
     total_tokens: usage ? usage.total_tokens : null,
     cost_usd: call.costUsd ?? options.costOf?.(call) ?? null,
-    guardrails: call.guardrails?.length ? call.guardrails.map((g) => ({ ...g })) : null,
-    client_address: options.clientAddress ? (call.clientAddress ?? null) : null,
-    user_agent: call.userAgent ?? null,
+    guardrails: call.guardrails?.length ? call.guardrails.map(guardrailRecord) : null,
+    client_address: options.clientAddress ? (noNul(call.clientAddress) ?? null) : null,
+    user_agent: noNul(call.userAgent) ?? null,
     request_body: bodyText(call.requestBody, options),
     response_body: bodyText(call.responseBody, options),
   };
@@ -70,18 +75,27 @@ export function bodyText(body: unknown, options: RecordOptions): string | null {
       : Buffer.isBuffer(body)
         ? body.toString('utf8')
         : JSON.stringify(body);
-  if (options.bodies === 'full') return text;
-  return truncateUtf8(text, options.bodyMaxBytes);
+  // Before the cut: U+FFFD is three bytes in UTF-8, a NUL one, and the cut counts bytes.
+  if (options.bodies === 'full') return noNul(text);
+  return truncateUtf8(noNul(text), options.bodyMaxBytes);
+}
+
+function guardrailRecord(outcome: GuardrailOutcome): GuardrailRecord {
+  const record: GuardrailRecord = { ...outcome, policy: noNul(outcome.policy) };
+  if (outcome.category !== undefined) record.category = noNul(outcome.category);
+  return record;
 }
 
 /** Cuts text to at most `maxBytes` of UTF-8 without splitting a character, marking the cut. */
 export function truncateUtf8(text: string, maxBytes: number): string {
   if (Buffer.byteLength(text) <= maxBytes) return text;
   const marker = '…[truncated]';
-  const room = Math.max(0, maxBytes - Buffer.byteLength(marker));
-  const bytes = Buffer.from(text).subarray(0, room);
-  // A cut inside a multi-byte character decodes to U+FFFD at the end: drop it.
-  return bytes.toString('utf8').replace(/\uFFFD+$/, '') + marker;
+  const bytes = Buffer.from(text);
+  let end = Math.max(0, maxBytes - Buffer.byteLength(marker));
+  // Back to the start of the character the cut falls in (a continuation byte is 10xxxxxx). Not by
+  // dropping the U+FFFD a split character decodes to: text's own U+FFFD (a NUL) would go too.
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.toString('utf8', 0, end) + marker;
 }
 
 function round3(ms: number): number {

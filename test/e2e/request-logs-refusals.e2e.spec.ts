@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import { createPipeline } from '../../src/request-logs/log-pipeline';
 import type { LogRecord } from '../../src/request-logs/log-record';
@@ -132,15 +133,34 @@ describe('request logs: a record the store refuses for good is dropped alone', (
       await postgres?.stop();
     });
 
-    it('refuses a token count out of range for its integer column (22003); the rest is stored', async () => {
-      const store = new LogStore(openPostgres(postgres.url));
+    /** A store on a database of its own on the server, so each test starts empty. */
+    async function storeIn(name: string): Promise<LogStore> {
+      const admin = new Client({ connectionString: postgres.url });
+      await admin.connect();
+      await admin.query(`create database ${name}`);
+      await admin.end();
+      const store = new LogStore(openPostgres(postgres.url.replace(/\/gateway$/, `/${name}`)));
       closing.push(store);
       await store.migrate();
+      return store;
+    }
+
+    it('refuses a token count out of range for its integer column (22003); the rest is stored', async () => {
       await expectRefusedAlone(
-        store,
+        await storeIn('out_of_range'),
         { prompt_tokens: 2 ** 31 },
         // The value itself is the record's: never logged.
         /\(22003: value "…" is out of range for type integer\)/,
+      );
+    });
+
+    // toLogRecord replaces a NUL and the row mapping no longer does: a record built elsewhere
+    // that holds one is refused on its own, no longer holding up the queue as it once did.
+    it('refuses a NUL in text (22021), which once held up every later record', async () => {
+      await expectRefusedAlone(
+        await storeIn('nul'),
+        { model_asked: 'groq/llama\u0000' },
+        /\(22021: invalid byte sequence for encoding "…": 0x00\)/,
       );
     });
   });
