@@ -1,5 +1,13 @@
 import { GatewayError } from '../common/errors/gateway-error';
-import { decodeCursor, encodeCursor, parseErasure, parseFilter, parsePage } from './log-query';
+import {
+  decodeCursor,
+  encodeCursor,
+  MAX_TIME_MS,
+  MIN_TIME_MS,
+  parseErasure,
+  parseFilter,
+  parsePage,
+} from './log-query';
 import { parseStats } from './stats-query';
 
 function paramOf(run: () => unknown): string | null {
@@ -99,6 +107,24 @@ describe('log query parameters', () => {
     expect(parsePage({ q: ' needle\n', model: 'modèle\uFFFD' }).filter).toMatchObject({
       q: 'needle',
       model: 'modèle\uFFFD',
+    });
+  });
+
+  it('refuses a cursor whose time is outside the years 0000 to 9999, naming cursor', () => {
+    const cursor = (time: string) => Buffer.from(`${time}:some-id`).toString('base64url');
+    // Safe integers, past what `from` and `to` take.
+    for (const time of [String(MAX_TIME_MS + 1), String(MIN_TIME_MS - 1), '9007199254740991'])
+      expect(paramOf(() => parsePage({ cursor: cursor(time) }))).toBe('cursor');
+    // Numbers not as the API writes them.
+    for (const time of ['0x10', '1e3', ' 12', '+5'])
+      expect(paramOf(() => parsePage({ cursor: cursor(time) }))).toBe('cursor');
+    expect(decodeCursor(cursor(String(MAX_TIME_MS)))).toEqual({
+      timeMs: MAX_TIME_MS,
+      id: 'some-id',
+    });
+    expect(decodeCursor(cursor(String(MIN_TIME_MS)))).toEqual({
+      timeMs: MIN_TIME_MS,
+      id: 'some-id',
     });
   });
 

@@ -129,9 +129,16 @@ export function encodeCursor(cursor: Cursor): string {
 export function decodeCursor(raw: string): Cursor {
   const text = Buffer.from(raw, 'base64url').toString('utf8');
   const at = text.indexOf(':');
-  const timeMs = Number(text.slice(0, at));
-  if (at <= 0 || !Number.isSafeInteger(timeMs) || at === text.length - 1)
+  const time = text.slice(0, Math.max(0, at));
+  const timeMs = Number(time);
+  if (at <= 0 || !/^-?\d+$/.test(time) || !Number.isSafeInteger(timeMs) || at === text.length - 1)
     throw invalid('cursor', 'cursor is not one this API gave out; pass next_cursor as it came.');
+  // The store's times are those a query may name, as `from` and `to` are checked.
+  if (timeMs < MIN_TIME_MS || timeMs > MAX_TIME_MS)
+    throw invalid(
+      'cursor',
+      'cursor is not one this API gave out (its time is outside the years 0000 to 9999); pass next_cursor as it came.',
+    );
   return { timeMs, id: text.slice(at + 1) };
 }
 
