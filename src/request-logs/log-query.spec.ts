@@ -128,6 +128,15 @@ describe('log query parameters', () => {
     });
   });
 
+  it('refuses a cursor whose id holds a control character (Postgres refuses a NUL: it was a 503)', () => {
+    const cursor = (id: string) => Buffer.from(`1764520000000:${id}`).toString('base64url');
+    expect(paramOf(() => parsePage({ cursor: cursor('id\u0000') }))).toBe('cursor');
+    expect(paramOf(() => parsePage({ cursor: cursor('a\nb') }))).toBe('cursor');
+    expect(
+      paramOf(() => parsePage({ cursor: cursor('019ad3c2-7f41-7a9e-b1d2-5c0e8f3a6b21') })),
+    ).toBeNull();
+  });
+
   it('round-trips cursors and defaults the page size', () => {
     const cursor = { timeMs: 1_764_520_000_000, id: 'a:b-c' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);

@@ -131,7 +131,15 @@ export function decodeCursor(raw: string): Cursor {
   const at = text.indexOf(':');
   const time = text.slice(0, Math.max(0, at));
   const timeMs = Number(time);
-  if (at <= 0 || !/^-?\d+$/.test(time) || !Number.isSafeInteger(timeMs) || at === text.length - 1)
+  const id = text.slice(at + 1);
+  // A record id is a UUID: a control character is no id of ours, and Postgres refuses a NUL (503).
+  if (
+    at <= 0 ||
+    !/^-?\d+$/.test(time) ||
+    !Number.isSafeInteger(timeMs) ||
+    id === '' ||
+    hasControlCharacter(id)
+  )
     throw invalid('cursor', 'cursor is not one this API gave out; pass next_cursor as it came.');
   // The store's times are those a query may name, as `from` and `to` are checked.
   if (timeMs < MIN_TIME_MS || timeMs > MAX_TIME_MS)
@@ -139,7 +147,7 @@ export function decodeCursor(raw: string): Cursor {
       'cursor',
       'cursor is not one this API gave out (its time is outside the years 0000 to 9999); pass next_cursor as it came.',
     );
-  return { timeMs, id: text.slice(at + 1) };
+  return { timeMs, id };
 }
 
 /**

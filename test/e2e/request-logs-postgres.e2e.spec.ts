@@ -178,6 +178,14 @@ governance:
     );
     expect(query.status).toBe(400);
     expect(query.json.error).toMatchObject({ param: 'q', code: 'invalid_query_parameter' });
+    // So is a cursor with a NUL in its record id (the query's `id < $1` was refused: 503).
+    const cursor = Buffer.from(`${Date.now()}:id\u0000`).toString('base64url');
+    const paged = await adminGet<{ error: { param: string; code: string } }>(
+      one.url,
+      `/admin/logs?cursor=${cursor}`,
+    );
+    expect(paged.status).toBe(400);
+    expect(paged.json.error).toMatchObject({ param: 'cursor', code: 'invalid_query_parameter' });
     expect((await adminGet(one.url, '/admin/logs/pg%00nul')).status).toBe(404);
   }, 30_000);
 
