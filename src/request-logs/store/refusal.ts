@@ -38,15 +38,18 @@ const SQLITE_MESSAGES: readonly [RegExp, string][] = [
  * failing row ("Failing row contains (...)"), and a value quoted in its message is the record's.
  */
 export function refusalOf(error: unknown): Refusal | undefined {
-  if (!(error instanceof Error)) return undefined;
-  const code = (error as { code?: unknown }).code;
+  // Not `instanceof Error`: better-sqlite3 makes its errors with the Error of the realm that
+  // loaded it first (a jest sandbox, say), which another realm's instanceof does not know.
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof message !== 'string') return undefined;
   if (typeof code === 'string') {
     if (POSTGRES_REFUSALS.test(code) || SQLITE_REFUSALS.test(code))
-      return { code, message: withoutValues(error) };
+      return { code, message: withoutValues(error, message) };
     return undefined;
   }
   for (const [pattern, named] of SQLITE_MESSAGES)
-    if (pattern.test(error.message)) return { code: named, message: withoutValues(error) };
+    if (pattern.test(message)) return { code: named, message: withoutValues(error, message) };
   return undefined;
 }
 
@@ -61,11 +64,11 @@ const NAMED = ['schema', 'table', 'column', 'dataType', 'constraint'] as const;
  * fields. Postgres quotes names and values alike (`value "2147483648" is out of range for type
  * integer`, `null value in column "status"`, `violates check constraint "x"`).
  */
-function withoutValues(error: Error): string {
+function withoutValues(error: object, message: string): string {
   const fields = error as Partial<Record<(typeof NAMED)[number], unknown>>;
   const names = new Set(SCHEMA_NAMES);
   for (const field of NAMED) if (typeof fields[field] === 'string') names.add(fields[field]);
-  return error.message.replace(/"([^"]*)"/g, (quoted, text: string) =>
+  return message.replace(/"([^"]*)"/g, (quoted, text: string) =>
     names.has(text) ? quoted : '"…"',
   );
 }
