@@ -17,19 +17,11 @@ export interface Refusal {
  */
 const POSTGRES_REFUSALS = /^(?:2[23][0-9A-Z]{3}|54000)$/;
 
-/** SQLite's codes for a record it refuses (better-sqlite3 names extended codes, e.g. _NOTNULL). */
-const SQLITE_REFUSALS = /^SQLITE_(?:CONSTRAINT|MISMATCH|TOOBIG)(?:_|$)/;
-
 /**
- * The same refusals by SQLite's own message, for errors that come back from the store's writer
- * thread, which passes the message alone (sqlite-thread.worker.ts): its fixed texts, anchored,
- * so no other error reads as one.
+ * SQLite's codes for a record it refuses (better-sqlite3 names extended codes, e.g. _NOTNULL; the
+ * writer thread passes them on, sqlite-thread.ts).
  */
-const SQLITE_MESSAGES: readonly [RegExp, string][] = [
-  [/^(?:(?:NOT NULL|CHECK|UNIQUE|FOREIGN KEY) )?constraint failed\b/, 'SQLITE_CONSTRAINT'],
-  [/^datatype mismatch$/, 'SQLITE_MISMATCH'],
-  [/^string or blob too big$/, 'SQLITE_TOOBIG'],
-];
+const SQLITE_REFUSALS = /^SQLITE_(?:CONSTRAINT|MISMATCH|TOOBIG)(?:_|$)/;
 
 /**
  * Whether a failed write is the store refusing a record of the batch for good, rather than
@@ -43,13 +35,9 @@ export function refusalOf(error: unknown): Refusal | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof message !== 'string') return undefined;
-  if (typeof code === 'string') {
-    if (POSTGRES_REFUSALS.test(code) || SQLITE_REFUSALS.test(code))
-      return { code, message: withoutValues(error, message) };
-    return undefined;
-  }
-  for (const [pattern, named] of SQLITE_MESSAGES)
-    if (pattern.test(message)) return { code: named, message: withoutValues(error, message) };
+  if (typeof code !== 'string') return undefined;
+  if (POSTGRES_REFUSALS.test(code) || SQLITE_REFUSALS.test(code))
+    return { code, message: withoutValues(error, message) };
   return undefined;
 }
 

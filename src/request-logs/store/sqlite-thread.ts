@@ -28,6 +28,8 @@ export interface ThreadReply {
   changes?: number;
   lastInsertRowid?: number;
   error?: string;
+  /** The failed statement's SQLite code (better-sqlite3's, e.g. SQLITE_CONSTRAINT_NOTNULL). */
+  code?: string;
 }
 
 /** One statement's result, as better-sqlite3 gives it in the thread. */
@@ -246,7 +248,7 @@ export class SqliteThread implements RecordWriter {
       pending.delete(reply.seq);
       if (pending.size === 0) thread.unref();
       if (reply.error === undefined) waiting?.resolve(reply);
-      else waiting?.reject(new Error(reply.error));
+      else waiting?.reject(threadError(reply.error, reply.code));
     });
     const gone = (reason: string) => {
       if (this.worker === worker) this.worker = undefined;
@@ -260,6 +262,12 @@ export class SqliteThread implements RecordWriter {
     });
     return worker;
   }
+}
+
+/** A statement's failure as the thread reported it, with SQLite's code as better-sqlite3 sets it. */
+function threadError(message: string, code: string | undefined): Error {
+  const error = new Error(message);
+  return code === undefined ? error : Object.assign(error, { code });
 }
 
 function messageOf(error: unknown): string {

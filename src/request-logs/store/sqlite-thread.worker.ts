@@ -40,7 +40,12 @@ port.on('message', (request: ThreadRequest) => {
       reply = { seq: request.seq };
     }
   } catch (error) {
-    reply = { seq: request.seq, error: error instanceof Error ? error.message : String(error) };
+    const code = (error as { code?: unknown } | null)?.code;
+    reply = {
+      seq: request.seq,
+      error: error instanceof Error ? error.message : String(error),
+      ...(typeof code === 'string' && { code }),
+    };
   }
   port.postMessage(reply);
 });
