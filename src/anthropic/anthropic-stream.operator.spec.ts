@@ -1,5 +1,8 @@
 import { concat, firstValueFrom, from, Observable, tap, throwError, toArray } from 'rxjs';
+import { GatewayError } from '../common/errors/gateway-error';
 import type { ChatCompletionChunk } from '../providers/chat-types';
+import { InBandFailure } from '../sse/in-band-failure';
+import type { AnthropicStreamEvent } from './anthropic-types';
 import { chatChunksToAnthropicEvents } from './anthropic-stream.operator';
 
 const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk' as const, created: 1, model: 'm' };
@@ -119,13 +122,62 @@ describe('chatChunksToAnthropicEvents', () => {
     expect(seen.indexOf('message_delta')).toBeGreaterThan(seen.indexOf('later'));
   });
 
+  /** The events a stream emits, and how it ended: 'complete' or the error it ended with. */
+  const settle = (source: Observable<ChatCompletionChunk>, stops: string[] = []) =>
+    new Promise<{ events: AnthropicStreamEvent[]; end: unknown }>((resolve) => {
+      const events: AnthropicStreamEvent[] = [];
+      source.pipe(chatChunksToAnthropicEvents('m', stops)).subscribe({
+        next: (event) => events.push(event),
+        error: (end: unknown) => resolve({ events, end }),
+        complete: () => resolve({ events, end: 'complete' }),
+      });
+    });
+
+  it('turns a failure after message_start into one error event, and ends failed', async () => {
+    const failure = new GatewayError({
+      status: 502,
+      message: 'cut',
+      type: 'api_error',
+      code: 'upstream_unreachable',
+    });
+    const { events, end } = await settle(
+      concat(
+        from([chunk({ content: 'one' })]),
+        throwError(() => failure),
+      ),
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'message_start',
+      'content_block_start',
+      'content_block_delta',
+      'error',
+    ]);
+    expect(events.at(-1)).toEqual({
+      type: 'error',
+      error: { type: 'api_error', message: 'cut' },
+    });
+    // The client has been told; the failure still reaches the call (SseWriter records it).
+    expect(end).toBeInstanceOf(InBandFailure);
+    expect((end as InBandFailure).failure).toBe(failure);
+  });
+
+  it('passes a failure before message_start on, so the HTTP status can carry it', async () => {
+    const failure = new GatewayError({ status: 429, message: 'slow down' });
+    const { events, end } = await settle(throwError(() => failure));
+    expect(events).toEqual([]);
+    expect(end).toBe(failure);
+  });
+
   it('ends the message normally when the upstream fails after the stop sequence', async () => {
-    const events = await firstValueFrom(
+    const { events, end } = await settle(
       concat(
         from([chunk({ content: 'one END two' })]),
         throwError(() => new Error('reset')),
-      ).pipe(chatChunksToAnthropicEvents('m', ['END']), toArray()),
+      ),
+      ['END'],
     );
+    // The answer the client asked for was whole: not a failure.
+    expect(end).toBe('complete');
     expect(events.map((e) => e.type).slice(-2)).toEqual(['message_delta', 'message_stop']);
     expect(events.find((e) => e.type === 'message_delta')?.delta).toEqual({
       stop_reason: 'stop_sequence',

@@ -1,5 +1,6 @@
 import { Observable, OperatorFunction, Subscription } from 'rxjs';
 import { toGatewayError } from '../common/errors/internal-error';
+import { InBandFailure } from '../sse/in-band-failure';
 import type { ChatCompletionChunk, ChatUsage, FinishReason } from '../providers/chat-types';
 import {
   anthropicMessageIdFor,
@@ -15,7 +16,8 @@ import { StopSequenceScanner } from './stop-sequences';
  * input_json_delta), message_delta with stop_reason and usage, message_stop. When a stop
  * sequence matches, the text ends there (its block is closed at once) and the rest of the answer
  * is read but not sent: Groq reports usage only on its last chunk, and message_delta carries it.
- * A failure after message_start is one `error` event; before it, it is passed on.
+ * A failure after message_start is one `error` event, then the stream ends with an InBandFailure
+ * (so the call still records it); before message_start, it is passed on.
  */
 export function chatChunksToAnthropicEvents(
   model: string,
@@ -175,7 +177,8 @@ export function chatChunksToAnthropicEvents(
               type: 'error',
               error: { type: anthropicErrorType(failure.status), message: failure.message },
             });
-            subscriber.complete();
+            // Told in-band, and still a failure: SseWriter records it on the call.
+            subscriber.error(new InBandFailure(failure));
           },
           complete() {
             if (ended) return;

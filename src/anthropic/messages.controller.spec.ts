@@ -1,4 +1,5 @@
 import { BLOCK, MALFORMED_MESSAGES_BODIES } from '../../test/support/anthropic-refusals';
+import { GatewayError } from '../common/errors/gateway-error';
 import { estimateTokens } from '../providers/token-estimate';
 import { controllerSetup, type ControllerSetup } from '../../test/support/controller-setup';
 
@@ -12,7 +13,10 @@ describe('MessagesController (in-process, real validation)', () => {
     setup = await controllerSetup();
   });
   afterAll(() => setup.close());
-  beforeEach(() => setup.groq.calls.splice(0));
+  beforeEach(() => {
+    setup.groq.calls.splice(0);
+    setup.ended.length = 0;
+  });
 
   const post = (url: string, payload: object) =>
     setup.inject({ method: 'POST', url: `/anthropic/v1/messages${url}`, payload });
@@ -39,6 +43,43 @@ describe('MessagesController (in-process, real validation)', () => {
     });
     expect(response.statusCode).toBe(200);
     expect(setup.groq.calls[0].body.messages).toEqual([{ role: 'user', content: 'Hi' }]);
+  });
+
+  it('streams the message, ended on the call with no error code', async () => {
+    const response = await post('', { ...MESSAGE, messages: [HI], stream: true });
+    expect(response.statusCode).toBe(200);
+    const frames = response.body.split('\n\n').filter(Boolean);
+    expect(frames.at(-1)).toBe('event: message_stop\ndata: {"type":"message_stop"}');
+    expect(setup.ended[0]).toMatchObject({ status: 200, stream: true });
+    expect(setup.ended[0].errorCode).toBeUndefined();
+  });
+
+  it('ends a stream that fails after message_start with one error event, recorded on the call', async () => {
+    setup.groq.failAfterChunks = new GatewayError({
+      status: 502,
+      message: 'upstream broke',
+      type: 'api_error',
+      code: 'upstream_stream_incomplete',
+    });
+    try {
+      const response = await post('', { ...MESSAGE, messages: [HI], stream: true });
+      expect(response.statusCode).toBe(200);
+      const frames = response.body.split('\n\n').filter(Boolean);
+      expect(frames.at(-1)).toBe(
+        'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"upstream broke"}}',
+      );
+      expect(frames.filter((frame) => frame.startsWith('event: error'))).toHaveLength(1);
+      expect(frames.some((frame) => frame.startsWith('event: message_stop'))).toBe(false);
+      // As on chat: the 200 is gone, the call still ends failed (access line, request log).
+      expect(setup.ended).toHaveLength(1);
+      expect(setup.ended[0]).toMatchObject({
+        status: 200,
+        stream: true,
+        errorCode: 'upstream_stream_incomplete',
+      });
+    } finally {
+      setup.groq.failAfterChunks = undefined;
+    }
   });
 
   describe('count_tokens', () => {

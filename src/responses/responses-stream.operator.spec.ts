@@ -1,9 +1,10 @@
-import { firstValueFrom, from, throwError, concat, toArray } from 'rxjs';
+import { firstValueFrom, from, throwError, concat, toArray, type Observable } from 'rxjs';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { ChatCompletion, ChatCompletionChunk } from '../providers/chat-types';
 import { chatToResponse } from './responses-response.converter';
 import { chatChunksToResponsesEvents } from './responses-stream.operator';
-import type { ResponsesRequest } from './responses-types';
+import { InBandFailure } from '../sse/in-band-failure';
+import type { ResponsesRequest, ResponsesStreamEvent } from './responses-types';
 
 const request: ResponsesRequest = { model: 'groq/m', input: 'hi', metadata: { a: 'b' } };
 const base = {
@@ -105,19 +106,66 @@ describe('chatChunksToResponsesEvents', () => {
     });
   });
 
-  it('turns a failure after the first event into one error event', async () => {
+  /** The events a stream emits, and how it ended: 'complete' or the error it ended with. */
+  const settle = (source: Observable<ChatCompletionChunk>) =>
+    new Promise<{ events: ResponsesStreamEvent[]; end: unknown }>((resolve) => {
+      const events: ResponsesStreamEvent[] = [];
+      source.pipe(chatChunksToResponsesEvents(request)).subscribe({
+        next: (event) => events.push(event),
+        error: (end: unknown) => resolve({ events, end }),
+        complete: () => resolve({ events, end: 'complete' }),
+      });
+    });
+
+  it('turns a failure after the first event into one error event, and ends failed', async () => {
     const failure = new GatewayError({ status: 502, message: 'cut', code: 'upstream_unreachable' });
-    const events = await firstValueFrom(
+    const { events, end } = await settle(
       concat(
         from([chunk({ content: 'a' })]),
         throwError(() => failure),
-      ).pipe(chatChunksToResponsesEvents(request), toArray()),
+      ),
     );
-    expect(events[events.length - 1]).toMatchObject({
+    expect(events.at(-1)).toEqual({
       type: 'error',
       code: 'upstream_unreachable',
       message: 'cut',
+      param: null,
+      sequence_number: events.length - 1,
     });
+    // The client has been told; the failure still reaches the call (SseWriter records it).
+    expect(end).toBeInstanceOf(InBandFailure);
+    expect((end as InBandFailure).failure).toBe(failure);
+  });
+
+  it("ends a guardrail's refusal mid-stream with response.failed, and ends failed", async () => {
+    const failure = new GatewayError({
+      status: 400,
+      message: 'blocked',
+      code: 'guardrail_blocked',
+    });
+    const { events, end } = await settle(
+      concat(
+        from([chunk({ content: 'a' })]),
+        throwError(() => failure),
+      ),
+    );
+    expect(events.at(-1)).toMatchObject({
+      type: 'response.failed',
+      response: { status: 'failed', error: { code: 'guardrail_blocked', message: 'blocked' } },
+    });
+    expect(events.some((e) => e.type === 'error')).toBe(false);
+    expect((end as InBandFailure).failure).toBe(failure);
+  });
+
+  it('names a failure that is not a GatewayError as an internal error', async () => {
+    const { events, end } = await settle(
+      concat(
+        from([chunk({ content: 'a' })]),
+        throwError(() => new Error('a bug')),
+      ),
+    );
+    expect(events.at(-1)).toMatchObject({ type: 'error', code: 'internal_error' });
+    expect((end as InBandFailure).failure.code).toBe('internal_error');
   });
 
   it('passes a failure before any event on, so the HTTP status can carry it', async () => {

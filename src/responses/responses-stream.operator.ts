@@ -1,5 +1,6 @@
 import { Observable, OperatorFunction } from 'rxjs';
 import { toGatewayError } from '../common/errors/internal-error';
+import { InBandFailure } from '../sse/in-band-failure';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -24,8 +25,9 @@ import type { ResponsesRequest, ResponsesStreamEvent } from './responses-types';
  * by the same converter as the JSON answer, from the chunks accumulated into one chat completion,
  * so a streamed call and a JSON call of the same upstream answer end with the same response.
  *
- * A failure after the first event becomes one `error` event and the stream ends; a failure before
- * it is passed on, so the client gets a real HTTP status.
+ * A failure after the first event becomes one `error` event (`response.failed` for a guardrail's
+ * refusal), then the stream ends with an InBandFailure, so the call still records it; a failure
+ * before it is passed on, so the client gets a real HTTP status.
  */
 export function chatChunksToResponsesEvents(
   request: ResponsesRequest,
@@ -234,7 +236,8 @@ export function chatChunksToResponsesEvents(
               param: failure.param,
             });
           }
-          subscriber.complete();
+          // Told in-band, and still a failure: SseWriter records it on the call.
+          subscriber.error(new InBandFailure(failure));
         },
         complete() {
           if (!state.started) {

@@ -145,7 +145,7 @@ describe('ResponsesController (in-process, real validation)', () => {
     expect(setup.groq.calls[0].body.stream).toBe(true);
   });
 
-  it('ends a stream that fails after it started with one error event, numbered in turn', async () => {
+  it('ends a stream that fails after it started with one error event, numbered in turn, recorded on the call', async () => {
     setup.groq.failAfterChunks = new GatewayError({
       status: 502,
       message: 'upstream broke',
@@ -161,6 +161,13 @@ describe('ResponsesController (in-process, real validation)', () => {
       expect(frames.at(-1)).toBe(
         'event: error\ndata: {"type":"error","code":"upstream_stream_incomplete","message":"upstream broke","param":null,"sequence_number":6}',
       );
+      // As on chat: the 200 is gone, the call still ends failed (access line, request log).
+      expect(setup.ended).toHaveLength(1);
+      expect(setup.ended[0]).toMatchObject({
+        status: 200,
+        stream: true,
+        errorCode: 'upstream_stream_incomplete',
+      });
     } finally {
       setup.groq.failAfterChunks = undefined;
     }

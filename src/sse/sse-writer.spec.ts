@@ -4,6 +4,8 @@ import { Observable, Subject } from 'rxjs';
 import type { GatewayCall } from '../call/gateway-call';
 import { GatewayError } from '../common/errors/gateway-error';
 import type { MetricsService } from '../metrics/metrics.service';
+import { InBandFailure } from './in-band-failure';
+import { typedEventFrame } from './sse-format';
 import { SseWriter } from './sse-writer';
 
 /** The parts of a GatewayCall SseWriter uses, over a response that can close. */
@@ -149,6 +151,28 @@ describe('SseWriter', () => {
       'data: {"n":1}\n\ndata: {"error":{"message":"broke","type":"api_error","code":"upstream_error","param":null}}\n\n',
     );
     expect(call.errorCode).toBe('upstream_error');
+  });
+
+  it('records a failure a conversion told in its own event, and writes nothing after it', async () => {
+    const { sse } = writer();
+    const { call } = fakeCall(true);
+    const source = new Subject<object>();
+    let readable: Readable | undefined;
+    sse
+      .answer(source, call, { frame: typedEventFrame, errorFrame: () => 'event: never\n\n' })
+      .subscribe((value) => (readable = value as Readable));
+    source.next({ type: 'message_start' });
+    source.next({ type: 'error', error: { type: 'api_error', message: 'broke' } });
+    source.error(
+      new InBandFailure(
+        new GatewayError({ status: 502, message: 'broke', code: 'upstream_unreachable' }),
+      ),
+    );
+    expect(await textOf(readable as Readable)).toBe(
+      'event: message_start\ndata: {"type":"message_start"}\n\n' +
+        'event: error\ndata: {"type":"error","error":{"type":"api_error","message":"broke"}}\n\n',
+    );
+    expect(call.errorCode).toBe('upstream_unreachable');
   });
 
   it('cancels the upstream when the client leaves before the answer', () => {

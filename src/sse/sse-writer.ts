@@ -8,6 +8,7 @@ import type { GatewayCall } from '../call/gateway-call';
 import type { GatewayError } from '../common/errors/gateway-error';
 import { toGatewayError } from '../common/errors/internal-error';
 import { MetricsService } from '../metrics/metrics.service';
+import { InBandFailure } from './in-band-failure';
 import { OPENAI_CHAT_SSE, SseFormat } from './sse-format';
 import { streamedTextLength } from './streamed-text';
 
@@ -23,8 +24,9 @@ const GRACE_OVER = Symbol('gateway grace over');
  * run). A JSON call's value passes through; if the client leaves first, the upstream is
  * unsubscribed, which aborts the request. A streamed call gets the SSE headers on its first chunk
  * and Nest one push-mode Readable; later chunks are pushed as frames, completion writes the
- * format's done frame, a later error becomes one in-band error frame. Fastify destroys the
- * Readable when the client leaves; that unsubscribes.
+ * format's done frame, a later error becomes one in-band error frame (only recorded on the call
+ * when a conversion has written its own: InBandFailure). Fastify destroys the Readable when the
+ * client leaves; that unsubscribes.
  *
  * Chat completions call it from the controller (no interceptor chain on the hottest route);
  * routes with conversion interceptors reach it through SseInterceptor, outermost.
@@ -120,11 +122,12 @@ export class SseWriter {
         stream?.push(null);
       };
 
-      const fail = (failure: GatewayError) => {
+      /** `told`: the conversion has already written the failure as its own last event. */
+      const fail = (failure: GatewayError, told = false) => {
         if (!stream || ended) return;
         ended = true;
         if (failure.code) call.errorCode = failure.code;
-        end(format.errorFrame(failure, last));
+        end(told ? undefined : format.errorFrame(failure, last));
       };
 
       const open = (): Readable => {
@@ -194,11 +197,12 @@ export class SseWriter {
             write(format.frame((last = value)));
           },
           error(error: unknown) {
+            const told = error instanceof InBandFailure;
             if (!stream) {
-              outer.error(error);
+              outer.error(told ? error.failure : error);
               return;
             }
-            fail(toGatewayError(error));
+            fail(toGatewayError(told ? error.failure : error), told);
           },
           complete() {
             if (!stream && !call.stream) {
