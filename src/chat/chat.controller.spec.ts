@@ -103,6 +103,29 @@ describe('ChatController (in-process)', () => {
     });
   });
 
+  it.each([
+    ['no tool_call_id', {}],
+    ['a null tool_call_id', { tool_call_id: null }],
+  ])(
+    'refuses a tool message with %s, saying the id is required, before any upstream call',
+    async (_name, fields) => {
+      const response = await chat({
+        model: MODEL,
+        messages: [...HI, { role: 'tool', content: 'sunny', ...fields }],
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        error: {
+          message: 'messages[1].tool_call_id is required on a tool message and must be a string',
+          type: 'invalid_request_error',
+          code: null,
+          param: 'messages[1].tool_call_id',
+        },
+      });
+      expect(setup.groq.calls).toHaveLength(0);
+    },
+  );
+
   it('refuses a bad fallback name before any upstream call', async () => {
     const response = await chat({ model: MODEL, messages: HI, fallbacks: ['bad model!'] });
     expect(response.statusCode).toBe(400);

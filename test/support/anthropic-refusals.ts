@@ -6,6 +6,7 @@ export const BLOCK =
   'must be a content block: an object with a type, such as {"type": "text", "text": "..."}';
 
 const HI = { role: 'user', content: 'Hi' };
+const TOOL = { name: 'weather', input_schema: { type: 'object' } };
 
 export const MALFORMED_MESSAGES_BODIES: Array<[string, Record<string, unknown>, string]> = [
   [
@@ -77,4 +78,14 @@ export const MALFORMED_MESSAGES_BODIES: Array<[string, Record<string, unknown>, 
     'messages.0.content.0.tool_use_id: Field required, the id of the tool_use block this result answers, a non-empty string',
   ],
   ['top_k "x"', { top_k: 'x', messages: [HI] }, 'top_k must be an integer, 0 or more'],
+  [
+    "a tool_choice of type 'tool' without a name",
+    { tool_choice: { type: 'tool' }, tools: [TOOL], messages: [HI] },
+    "tool_choice.name is required when type is 'tool'",
+  ],
+  [
+    "a tool_choice of type 'tool' with a null name",
+    { tool_choice: { type: 'tool', name: null }, tools: [TOOL], messages: [HI] },
+    "tool_choice.name is required when type is 'tool'",
+  ],
 ];

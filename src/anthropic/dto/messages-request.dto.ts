@@ -44,9 +44,11 @@ export class AnthropicToolChoiceDto {
   @IsIn(['auto', 'any', 'tool', 'none'], { message: 'type must be one of auto, any, tool, none' })
   type!: string;
 
+  // class-validator runs a property's rules bottom-up: IsString first, so a missing name hears
+  // that it is required, not "should not be empty".
   @ValidateIf((choice: AnthropicToolChoiceDto) => choice.type === 'tool')
-  @IsString({ message: "name is required when type is 'tool'" })
   @IsNotEmpty()
+  @IsString({ message: "name is required when type is 'tool'" })
   name?: string;
 }
 

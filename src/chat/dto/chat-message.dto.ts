@@ -54,8 +54,10 @@ export class ChatMessageDto {
   @Type(() => ToolCallDto)
   tool_calls?: ToolCallDto[];
 
+  // class-validator runs a property's rules bottom-up: IsString first, so a missing id hears
+  // that it is required, not "should not be empty".
   @ValidateIf((message: ChatMessageDto) => message.role === 'tool')
-  @IsString({ message: 'tool_call_id is required on a tool message and must be a string' })
   @IsNotEmpty()
+  @IsString({ message: 'tool_call_id is required on a tool message and must be a string' })
   tool_call_id?: string;
 }
