@@ -11,10 +11,7 @@ describe('request bodies and call ends (in-process)', () => {
     setup = await controllerSetup({ BODY_LIMIT_BYTES: '2000' });
   });
   afterAll(() => setup.close());
-  beforeEach(() => {
-    setup.groq.calls.length = 0;
-    setup.ended.length = 0;
-  });
+  beforeEach(() => setup.forgetRecorded());
 
   const post = (payload: string | Buffer, headers: Record<string, string> = {}) =>
     setup.inject({

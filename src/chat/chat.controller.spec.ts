@@ -14,10 +14,7 @@ describe('ChatController (in-process)', () => {
     setup = await controllerSetup({ GROQ_API_KEYS: 'gsk_a,gsk_b' });
   });
   afterAll(() => setup.close());
-  beforeEach(() => {
-    setup.groq.calls.length = 0;
-    setup.ended.length = 0;
-  });
+  beforeEach(() => setup.forgetRecorded());
 
   const chat = (payload: object, headers: Record<string, string> = {}) =>
     setup.inject({ method: 'POST', url: '/v1/chat/completions', payload, headers });

@@ -29,10 +29,7 @@ describe('CompletionsController (in-process, real validation)', () => {
     setup = await controllerSetup();
   });
   afterAll(() => setup.close());
-  beforeEach(() => {
-    setup.groq.calls.length = 0;
-    setup.ended.length = 0;
-  });
+  beforeEach(() => setup.forgetRecorded());
 
   const post = (payload: object, headers: Record<string, string> = CONVERT) =>
     setup.inject({ method: 'POST', url: '/v1/completions', payload, headers });

@@ -27,10 +27,7 @@ describe('GovernanceAdmission (in-process)', () => {
     );
   });
   afterAll(() => setup.close());
-  beforeEach(() => {
-    setup.groq.calls.length = 0;
-    setup.ended.length = 0;
-  });
+  beforeEach(() => setup.forgetRecorded());
 
   const chat = (payload: object, key?: string) =>
     setup.inject({

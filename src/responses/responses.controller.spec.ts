@@ -9,10 +9,7 @@ describe('ResponsesController (in-process, real validation)', () => {
     setup = await controllerSetup();
   });
   afterAll(() => setup.close());
-  beforeEach(() => {
-    setup.groq.calls.length = 0;
-    setup.ended.length = 0;
-  });
+  beforeEach(() => setup.forgetRecorded());
 
   const post = (payload: object, url = '/v1/responses') =>
     setup.inject({ method: 'POST', url, payload });

@@ -15,10 +15,7 @@ describe('UnsupportedController (in-process)', () => {
     setup = await controllerSetup();
   });
   afterAll(() => setup.close());
-  beforeEach(() => {
-    setup.groq.calls.length = 0;
-    setup.ended.length = 0;
-  });
+  beforeEach(() => setup.forgetRecorded());
 
   it.each([
     ['POST', '/v1/embeddings', 'embeddings'],

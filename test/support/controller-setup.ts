@@ -126,6 +126,8 @@ export interface ControllerSetup {
   /** Every ended call so far, in order. */
   ended: EndedCall[];
   inject: NestFastifyApplication['inject'];
+  /** Forgets the upstream calls and ended calls recorded so far (a spec's beforeEach). */
+  forgetRecorded(): void;
   close(): Promise<void>;
 }
 
@@ -164,6 +166,10 @@ export async function controllerSetup(
     groq,
     ended,
     inject: app.inject.bind(app) as NestFastifyApplication['inject'],
+    forgetRecorded: () => {
+      groq.calls.length = 0;
+      ended.length = 0;
+    },
     close: () => app.close(),
   };
 }
