@@ -205,5 +205,48 @@ describe('BatchQueue', () => {
       expect(written).toEqual([[5]]);
       expect(q.length).toBe(0);
     });
+
+    it('makes room for a waiting admission as each part leaves, not at the end', async () => {
+      let room = 0;
+      let writes = 0;
+      const { q } = refusing([1], {
+        capacity: 4,
+        batchSize: 4,
+        // Counts the writes made when the first waiter got room.
+        write: (batch) => {
+          writes++;
+          return batch.includes(1)
+            ? Promise.reject(new Refused('refused'))
+            : new Promise<void>((resolve) => setTimeout(resolve, 5));
+        },
+      });
+      [1, 2, 3, 4].forEach((n) => q.push(n));
+      void q.whenRoom().then(() => (room = writes));
+      await tick();
+      // [1,2,3,4] refused, [1,2] refused, [1] dropped: room after the third write, of five.
+      expect(room).toBe(3);
+      expect(writes).toBe(5);
+    });
+
+    it('stops halving once a drain is past its deadline, the rest left queued', async () => {
+      let writes = 0;
+      const { q, refused } = refusing([], {
+        batchSize: 8,
+        // Every write is refused, and slowly: the deadline passes after the first few.
+        write: () => {
+          writes++;
+          return new Promise<void>((_, reject) =>
+            setTimeout(() => reject(new Refused('refused')), 20),
+          );
+        },
+      });
+      for (let n = 1; n <= 8; n++) q.push(n);
+      const left = await q.drain(Date.now() + 50);
+      await tick(100);
+      // Halving 8 refused items takes 15 writes; it stopped after the deadline's.
+      expect(writes).toBeLessThan(6);
+      expect(left + refused.length).toBe(8);
+      expect(left).toBeGreaterThan(0);
+    });
   });
 });

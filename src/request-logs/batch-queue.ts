@@ -48,6 +48,8 @@ export class BatchQueue<T> {
   private lastError?: unknown;
   /** Items of the batch being written that have left the queue (written, or refused). */
   private settled = 0;
+  /** Set by drain: past it, a refused batch is not halved further. */
+  private deadlineMs?: number;
 
   constructor(private readonly options: BatchQueueOptions<T>) {}
 
@@ -95,6 +97,7 @@ export class BatchQueue<T> {
    */
   async drain(deadlineMs: number): Promise<number> {
     this.closed = true;
+    this.deadlineMs = deadlineMs;
     clearTimeout(this.timer);
     this.timer = undefined;
     while (this.items.length > 0 && Date.now() < deadlineMs) {
@@ -179,6 +182,9 @@ export class BatchQueue<T> {
       await this.options.write(batch);
     } catch (error) {
       if (!this.options.refuses?.(error)) throw error;
+      // Shutting down past the deadline: what is left is counted as unwritten and the sink is
+      // being closed, so the halving stops here (its items stay queued).
+      if (this.pastDeadline()) throw error;
       if (count > 1) {
         const half = Math.ceil(count / 2);
         await this.writeHead(half);
@@ -188,11 +194,18 @@ export class BatchQueue<T> {
       this.items.shift();
       this.settled++;
       this.options.onRefused?.(batch[0], error);
+      // Block mode: admission waits for room, which each settled item makes.
+      this.wakeWaiters();
       return;
     }
     this.items.splice(0, count);
     this.settled += count;
     this.options.onWritten?.(count);
+    this.wakeWaiters();
+  }
+
+  private pastDeadline(): boolean {
+    return this.deadlineMs !== undefined && Date.now() >= this.deadlineMs;
   }
 
   private wakeWaiters(): void {
