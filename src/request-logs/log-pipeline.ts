@@ -27,6 +27,8 @@ export function createPipeline(
 ): BatchQueue<LogRecord> {
   const sink = options.sink;
   let lastLoggedAt = 0;
+  let lastRefusalLoggedAt = 0;
+  let refusedSinceLine = 0;
   const queue = new BatchQueue<LogRecord>({
     capacity: options.capacity,
     batchSize: options.batchSize,
@@ -51,13 +53,24 @@ export function createPipeline(
       metrics.dropped.inc({ sink, reason: 'gave_up' }, count);
       logger.error(`request logs: ${sink} gave up a batch of ${count}: ${errorText(error)}`);
     },
-    // One line per refused record: its request id and the database's word, never its contents.
+    // A refused record's request id and the database's word, never its contents; one line per
+    // sink every 10 s at most (a constraint that refuses every record must not flood the logs),
+    // the next line saying how many were refused in between. The metric counts each.
     onRefused: (record, error) => {
+      metrics.dropped.inc({ sink, reason: 'refused' });
+      if (Date.now() - lastRefusalLoggedAt <= 10_000) {
+        refusedSinceLine++;
+        return;
+      }
+      lastRefusalLoggedAt = Date.now();
       const refusal = options.refusal?.(error);
       const why = refusal ? `${refusal.code}: ${errorText(refusal.message)}` : 'refused';
-      metrics.dropped.inc({ sink, reason: 'refused' });
+      const between = refusedSinceLine
+        ? `; ${refusedSinceLine} more refused since the last such line`
+        : '';
+      refusedSinceLine = 0;
       logger.warn(
-        `request logs: ${sink} refused the record of request ${record.request_id.slice(0, 128)} (${why}); dropped it, the other records are written`,
+        `request logs: ${sink} refused the record of request ${record.request_id.slice(0, 128)} (${why}); dropped it, the other records are written${between}`,
       );
     },
   });
