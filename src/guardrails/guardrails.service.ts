@@ -2,18 +2,7 @@ import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply } from 'fastify';
 import { Counter, Histogram } from 'prom-client';
-import {
-  defer,
-  from,
-  lastValueFrom,
-  map,
-  mergeMap,
-  Observable,
-  switchMap,
-  tap,
-  timeout,
-} from 'rxjs';
-import { GatewayError } from '../common/errors/gateway-error';
+import { defer, from, lastValueFrom, map, mergeMap, Observable, switchMap, timeout } from 'rxjs';
 import { rewriteKeptText } from '../common/http/raw-json';
 import { request as httpRequest } from 'undici';
 import type { GuardrailOutcome } from '../call/ended-call';
@@ -165,12 +154,6 @@ export class GuardrailsService implements OnModuleDestroy {
           reply,
           sent as Observable<unknown> as Observable<Answer>,
         ) as Observable<unknown> as Observable<A>;
-      }),
-      // Routes that turn a late failure into their own in-band event still record its code.
-      tap({
-        error: (error: unknown) => {
-          if (error instanceof GatewayError && error.code) gatewayCall.errorCode = error.code;
-        },
       }),
     );
   }
