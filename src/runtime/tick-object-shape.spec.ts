@@ -43,7 +43,8 @@ function megamorphicSlotsAfterIdleGc(pin: boolean): number {
   expect(child.status).toBe(0);
   // V8's feedback vector print: "- slot #50 DefineKeyedOwnPropertyInLiteral MONOMORPHIC {".
   const slots = child.stdout.match(/DefineKeyedOwnPropertyInLiteral \w+/g) ?? [];
-  expect(slots.length).toBe(4);
+  // Four on Node 20 (two computed keys, callback, args); Node 22 adds a computed key.
+  expect(slots.length).toBeGreaterThanOrEqual(4);
   return slots.filter((slot) => slot.endsWith('MEGAMORPHIC')).length;
 }
 

@@ -18,8 +18,9 @@ let pinned: object | undefined;
  * request (stream and socket internals), about 17 µs of a chat call's CPU. A live entry keeps
  * its map, and the maps it was built through, alive, so the feedback stays monomorphic.
  *
- * Call it before the process has run much (main.ts does, first thing): a site that has gone
- * megamorphic stays so.
+ * Call it before the process has run much (main.ts does, first thing, at top level): a site that
+ * has gone megamorphic stays so. Not inside an AsyncLocalStorage `run`: on Node versions where the
+ * entry carries the async context frame, the pinned entry would keep that store alive.
  */
 export function pinTickObjectShape(): void {
   if (requested) return;
