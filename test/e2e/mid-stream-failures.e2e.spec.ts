@@ -8,12 +8,21 @@ import { manyKeys, Stack, startStack } from './support/stack';
 const MODEL = 'groq/llama-3.3-70b-versatile';
 /** Request logs are read through the admin API, and a gateway with one wants a virtual key. */
 const VIRTUAL_KEY = 'vk-mid-stream-secret-000000000000';
+/** A key whose calls run a guardrail policy (input only, never matching), so guardrails wrap them. */
+const GUARDED_KEY = 'vk-mid-stream-guarded-00000000000';
 
 /** The emulator's faults that end a stream after its 200, and the code each call must end with. */
 const FAULTS: Array<[name: string, directive: string, code: string, anthropicType: string]> = [
   ['cut', '[fault:cut=3]', 'upstream_unreachable', 'api_error'],
   ['stream-error', '[fault:stream-error=3]', 'service_unavailable', 'overloaded_error'],
   ['stall', '[fault:stall=3]', 'upstream_timeout', 'api_error'],
+];
+
+/** The same faults, struck after the emulator's sixth frame (the stop sequence is in its fifth). */
+const AFTER_THE_MATCH: Array<[name: string, directive: string, code: string]> = [
+  ['cut', '[fault:cut=6]', 'upstream_unreachable'],
+  ['stream-error', '[fault:stream-error=6]', 'service_unavailable'],
+  ['stall', '[fault:stall=6]', 'upstream_timeout'],
 ];
 
 /**
@@ -25,6 +34,7 @@ describe('streams that fail after their 200, on the Responses and Anthropic drop
   let stack: Stack;
   let openai: OpenAI;
   let anthropic: Anthropic;
+  let guarded: Anthropic;
 
   beforeAll(async () => {
     stack = await startStack({
@@ -33,10 +43,17 @@ describe('streams that fail after their 200, on the Responses and Anthropic drop
       // A stalled stream is given up on quickly.
       UPSTREAM_IDLE_TIMEOUT_MS: '500',
       GATEWAY_ADMIN_KEY: ADMIN_KEY,
-      GATEWAY_CONFIG: writeGatewayConfig(
-        'governance: { virtualKeys: [{ id: mid-stream, keyEnv: VIRTUAL_KEY }] }',
-      ).path,
+      GATEWAY_CONFIG: writeGatewayConfig(`
+governance:
+  virtualKeys:
+    - { id: mid-stream, keyEnv: VIRTUAL_KEY }
+    - { id: guarded, keyEnv: GUARDED_KEY, guardrails: [never-said] }
+guardrails:
+  policies:
+    - { id: never-said, kind: keywords, stage: input, action: block, words: [zebra-never-said] }
+`).path,
       VIRTUAL_KEY,
+      GUARDED_KEY,
       LOGS_FLUSH_INTERVAL_MS: '20',
     });
     openai = new OpenAI({
@@ -47,6 +64,11 @@ describe('streams that fail after their 200, on the Responses and Anthropic drop
     anthropic = new Anthropic({
       baseURL: `${stack.gateway.url}/anthropic`,
       apiKey: VIRTUAL_KEY,
+      maxRetries: 0,
+    });
+    guarded = new Anthropic({
+      baseURL: `${stack.gateway.url}/anthropic`,
+      apiKey: GUARDED_KEY,
       maxRetries: 0,
     });
   });
@@ -130,6 +152,71 @@ describe('streams that fail after their 200, on the Responses and Anthropic drop
       expect(await logRecord(requestId)).toMatchObject({ status: 200, error_code: null });
     }
   });
+
+  /**
+   * The gateway applies Anthropic's stop sequences itself (Groq's `stop` cannot say which one
+   * matched) and reads on past the match for the usage, so the upstream stream can fail after the
+   * client's answer is complete: the message then ends normally and the call is completed, with a
+   * guardrail policy around it too. In the emulator's answer 'Hello from the Groq emulator ...',
+   * 'Groq' is frame 4 (frame 0 is the role chunk); each fault strikes after frame 5.
+   */
+  describe.each(AFTER_THE_MATCH)(
+    '%s after a stop sequence matched, with a guardrail policy applying',
+    (name, fault, code) => {
+      it('Anthropic (SDK, streaming): the message ends at the stop sequence, and the call is completed', async () => {
+        const requestId = `anthropic-stop-then-${name}`;
+        const message = await guarded.messages
+          .stream(
+            {
+              model: MODEL,
+              max_tokens: 200,
+              stop_sequences: ['NEVER', 'Groq'],
+              messages: [{ role: 'user', content: `a short answer ${fault}` }],
+            },
+            { headers: { 'x-request-id': requestId } },
+          )
+          .finalMessage();
+        expect(message.stop_reason).toBe('stop_sequence');
+        expect(message.stop_sequence).toBe('Groq');
+        expect(message.content).toEqual([
+          expect.objectContaining({ type: 'text', text: 'Hello from the ' }),
+        ]);
+
+        const line = await accessLine(requestId);
+        expect(line).toMatchObject({
+          level: 30,
+          res: { statusCode: 200 },
+          stream: true,
+          guardrails: 'never-said:input=pass',
+          msg: 'request completed',
+        });
+        expect(line.errorCode).toBeUndefined();
+        expect(await logRecord(requestId)).toMatchObject({
+          request_id: requestId,
+          status: 200,
+          stream: true,
+          error_code: null,
+        });
+      });
+
+      it(`without a stop sequence, the same failure still ends the call with ${code}`, async () => {
+        const requestId = `anthropic-guarded-mid-stream-${name}`;
+        const error = await guarded.messages
+          .stream(
+            {
+              model: MODEL,
+              max_tokens: 200,
+              messages: [{ role: 'user', content: `a short answer ${fault}` }],
+            },
+            { headers: { 'x-request-id': requestId } },
+          )
+          .finalMessage()
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(Anthropic.APIError);
+        await expectFailedMidStream(requestId, code);
+      });
+    },
+  );
 
   /** The call's access line and request log record both say it failed after its 200, with `code`. */
   async function expectFailedMidStream(requestId: string, code: string): Promise<void> {
