@@ -1,7 +1,10 @@
 import { BLOCK, MALFORMED_MESSAGES_BODIES } from '../../test/support/anthropic-refusals';
-import { GatewayError } from '../common/errors/gateway-error';
 import { estimateTokens } from '../providers/token-estimate';
-import { controllerSetup, type ControllerSetup } from '../../test/support/controller-setup';
+import {
+  controllerSetup,
+  type ControllerSetup,
+  upstreamBrokeMidStream,
+} from '../../test/support/controller-setup';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
 const MESSAGE = { model: MODEL, max_tokens: 20 };
@@ -55,12 +58,7 @@ describe('MessagesController (in-process, real validation)', () => {
   });
 
   it('ends a stream that fails after message_start with one error event, recorded on the call', async () => {
-    setup.groq.failAfterChunks = new GatewayError({
-      status: 502,
-      message: 'upstream broke',
-      type: 'api_error',
-      code: 'upstream_stream_incomplete',
-    });
+    setup.groq.failAfterChunks = upstreamBrokeMidStream();
     try {
       const response = await post('', { ...MESSAGE, messages: [HI], stream: true });
       expect(response.statusCode).toBe(200);

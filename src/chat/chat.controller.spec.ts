@@ -3,6 +3,7 @@ import {
   chunksSaying,
   controllerSetup,
   type ControllerSetup,
+  upstreamBrokeMidStream,
 } from '../../test/support/controller-setup';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
@@ -181,12 +182,7 @@ describe('ChatController (in-process)', () => {
   });
 
   it('a failure mid-stream is one in-band error frame, recorded on the call', async () => {
-    setup.groq.failAfterChunks = new GatewayError({
-      status: 502,
-      message: 'upstream broke',
-      type: 'api_error',
-      code: 'upstream_stream_incomplete',
-    });
+    setup.groq.failAfterChunks = upstreamBrokeMidStream();
     try {
       const response = await chat({ model: MODEL, messages: HI, stream: true });
       const frames = response.body.split('\n\n').filter(Boolean);

@@ -1,5 +1,8 @@
-import { GatewayError } from '../common/errors/gateway-error';
-import { controllerSetup, type ControllerSetup } from '../../test/support/controller-setup';
+import {
+  controllerSetup,
+  type ControllerSetup,
+  upstreamBrokeMidStream,
+} from '../../test/support/controller-setup';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
 
@@ -143,12 +146,7 @@ describe('ResponsesController (in-process, real validation)', () => {
   });
 
   it('ends a stream that fails after it started with one error event, numbered in turn, recorded on the call', async () => {
-    setup.groq.failAfterChunks = new GatewayError({
-      status: 502,
-      message: 'upstream broke',
-      type: 'api_error',
-      code: 'upstream_stream_incomplete',
-    });
+    setup.groq.failAfterChunks = upstreamBrokeMidStream();
     try {
       const response = await post({ model: MODEL, input: 'Hi', stream: true });
       expect(response.statusCode).toBe(200);

@@ -4,7 +4,7 @@ import { defer, from, lastValueFrom, Observable, throwError } from 'rxjs';
 import { AppModule } from '../../src/app.module';
 import { CallEvents } from '../../src/call/call-events';
 import type { EndedCall } from '../../src/call/ended-call';
-import type { GatewayError } from '../../src/common/errors/gateway-error';
+import { GatewayError } from '../../src/common/errors/gateway-error';
 import type { GatewayConfig, GroqKeyConfig } from '../../src/config/gateway-config';
 import { loadGatewayConfig } from '../../src/config/load-config';
 import { configureGatewayApp, gatewayAdapter } from '../../src/create-app';
@@ -13,6 +13,16 @@ import type { GroqChatRequest } from '../../src/providers/groq/groq-chat-paramet
 import { GroqService } from '../../src/providers/groq/groq.service';
 import { KeyPool } from '../../src/providers/keys/key-pool';
 import { RouteBalancer } from '../../src/providers/routes/route-balancer';
+
+/** What a stub stream throws after its chunks to play Groq's stream breaking off (a 502). */
+export function upstreamBrokeMidStream(): GatewayError {
+  return new GatewayError({
+    status: 502,
+    message: 'upstream broke',
+    type: 'api_error',
+    code: 'upstream_stream_incomplete',
+  });
+}
 
 /** One upstream call the stub was asked for. */
 export interface StubbedCall {
