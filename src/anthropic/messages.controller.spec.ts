@@ -4,6 +4,7 @@ import {
   controllerSetup,
   type ControllerSetup,
   upstreamBrokeMidStream,
+  expectEndedFailedMidStream,
 } from '../../test/support/controller-setup';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
@@ -69,12 +70,7 @@ describe('MessagesController (in-process, real validation)', () => {
       expect(frames.filter((frame) => frame.startsWith('event: error'))).toHaveLength(1);
       expect(frames.some((frame) => frame.startsWith('event: message_stop'))).toBe(false);
       // As on chat: the 200 is gone, the call still ends failed (access line, request log).
-      expect(setup.ended).toHaveLength(1);
-      expect(setup.ended[0]).toMatchObject({
-        status: 200,
-        stream: true,
-        errorCode: 'upstream_stream_incomplete',
-      });
+      expectEndedFailedMidStream(setup);
     } finally {
       setup.groq.failAfterChunks = undefined;
     }

@@ -4,6 +4,7 @@ import {
   controllerSetup,
   type ControllerSetup,
   upstreamBrokeMidStream,
+  expectEndedFailedMidStream,
 } from '../../test/support/controller-setup';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
@@ -189,10 +190,7 @@ describe('ChatController (in-process)', () => {
       expect(frames.at(-1)).toBe(
         'data: {"error":{"message":"upstream broke","type":"api_error","code":"upstream_stream_incomplete","param":null}}',
       );
-      expect(setup.ended[0]).toMatchObject({
-        status: 200,
-        errorCode: 'upstream_stream_incomplete',
-      });
+      expectEndedFailedMidStream(setup);
     } finally {
       setup.groq.failAfterChunks = undefined;
     }

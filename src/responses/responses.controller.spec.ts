@@ -2,6 +2,7 @@ import {
   controllerSetup,
   type ControllerSetup,
   upstreamBrokeMidStream,
+  expectEndedFailedMidStream,
 } from '../../test/support/controller-setup';
 
 const MODEL = 'groq/llama-3.3-70b-versatile';
@@ -157,12 +158,7 @@ describe('ResponsesController (in-process, real validation)', () => {
         'event: error\ndata: {"type":"error","code":"upstream_stream_incomplete","message":"upstream broke","param":null,"sequence_number":6}',
       );
       // As on chat: the 200 is gone, the call still ends failed (access line, request log).
-      expect(setup.ended).toHaveLength(1);
-      expect(setup.ended[0]).toMatchObject({
-        status: 200,
-        stream: true,
-        errorCode: 'upstream_stream_incomplete',
-      });
+      expectEndedFailedMidStream(setup);
     } finally {
       setup.groq.failAfterChunks = undefined;
     }

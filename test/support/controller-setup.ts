@@ -24,6 +24,19 @@ export function upstreamBrokeMidStream(): GatewayError {
   });
 }
 
+/**
+ * What a spec asserts after a stream broke off past its 200 (`upstreamBrokeMidStream`): one call
+ * ended, still status 200, streamed, with the failure's code (the access line and request log).
+ */
+export function expectEndedFailedMidStream(setup: ControllerSetup): void {
+  expect(setup.ended).toHaveLength(1);
+  expect(setup.ended[0]).toMatchObject({
+    status: 200,
+    stream: true,
+    errorCode: 'upstream_stream_incomplete',
+  });
+}
+
 /** One upstream call the stub was asked for. */
 export interface StubbedCall {
   body: Record<string, unknown>;
